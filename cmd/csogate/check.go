@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/report"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// runCheck evaluates the gate on local files and prints the decision.
+func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlagSet("check", stderr)
+	var files fileFlags
+	files.register(fs)
+	var (
+		changedFiles  = fs.String("changed-files", "", "file listing changed paths, one per line (as git diff --name-only prints them), or - for standard input")
+		reviewsFile   = fs.String("reviews", "", "JSON array of pull request reviews as GitHub's API returns them (needs --head-sha)")
+		headSHA       = fs.String("head-sha", "", "the head commit under review; approvals of other commits are stale")
+		author        = fs.String("author", "", "the pull request's author (cannot approve their own change)")
+		commitAuthors multiFlag
+		format        = fs.String("format", "text", "output: text (explanation) or json (decision document)")
+	)
+	fs.Var(&commitAuthors, "commit-author", "login of a commit author, committer or co-author (repeatable; cannot approve)")
+	if err := fs.Parse(args); err != nil {
+		return decision.ExitInvalid
+	}
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "csogate check: "+format+"\n", a...)
+		return decision.ExitInvalid
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if *format != "text" && *format != "json" {
+		return usageErr("--format %q is not known; write text or json", *format)
+	}
+	if *reviewsFile != "" && *headSHA == "" {
+		return usageErr("--reviews needs --head-sha: an approval counts only on the head commit under review")
+	}
+	today, err := files.finish(fs)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	req := &gate.Request{Paths: files.paths, WorkspaceRoot: root, Trusted: gate.DirSource{Root: root},
+		HeadSHA: *headSHA, Author: *author, CommitAuthors: commitAuthors, Today: today}
+
+	var d *decision.Decision
+	if *changedFiles != "" {
+		data, err := readInput(root, *changedFiles, stdin)
+		if err != nil {
+			return usageErr("--changed-files: %v", err)
+		}
+		req.ChangedFiles = facts.ParseChangedFiles(data)
+	}
+	if *reviewsFile != "" {
+		data, err := readInput(root, *reviewsFile, stdin)
+		if err != nil {
+			return usageErr("--reviews: %v", err)
+		}
+		req.Reviews, err = facts.ParseReviews(data)
+		if err != nil {
+			d = decision.InvalidInput("", "", *headSHA, safetyfile.Problems{{
+				Location: safetyfile.Location{File: *reviewsFile}, Code: safetyfile.CodeInputInvalid, Message: err.Error()}})
+		}
+	}
+	if d == nil {
+		d = gate.Evaluate(ctx, req).Decision
+	}
+	if err := render(stdout, d, *format); err != nil {
+		fmt.Fprintf(stderr, "csogate check: writing the decision: %v\n", err)
+		return decision.ExitOperational
+	}
+	return d.ExitCode
+}
+
+func render(w io.Writer, d *decision.Decision, format string) error {
+	if format == "json" {
+		return report.JSON(w, d)
+	}
+	return report.Text(w, d)
+}
+
+// readInput reads a file named relative to root, or standard input for "-".
+func readInput(root, name string, stdin io.Reader) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(stdin)
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(root, name)
+	}
+	return os.ReadFile(name)
+}

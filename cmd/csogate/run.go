@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `csogate — clinical safety release gate (DCB0129 / DCB0160)
+
+Usage:
+  csogate [-C DIR] check    [flags]   decide approved / not_required / blocked
+  csogate [-C DIR] validate [flags]   check the safety files and list every problem
+  csogate version
+
+-C DIR runs as if started in DIR: every path is relative to it (as with git -C).
+
+Run "csogate check -h" or "csogate validate -h" for flags.
+Exit codes: 0 approved or not required, 1 blocked by rules, 2 invalid input or usage, 3 operational failure.
+`
+
+// env reads the process environment; tests pass their own.
+type env func(string) string
+
+// run is the whole program behind main: it returns the exit code.
+func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := "."
+	if len(args) >= 2 && args[0] == "-C" {
+		root, args = args[1], args[2:]
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return decision.ExitInvalid
+	}
+	switch args[0] {
+	case "check":
+		return runCheck(ctx, root, args[1:], getenv, stdin, stdout, stderr)
+	case "validate":
+		return runValidate(ctx, root, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "csogate %s\n", version)
+		return decision.ExitAllowed
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return decision.ExitAllowed
+	}
+	fmt.Fprintf(stderr, "csogate: unknown command %q\n\n%s", args[0], usage)
+	return decision.ExitInvalid
+}
+
+// fileFlags are the input-file flags check and validate share.
+type fileFlags struct {
+	paths    gate.Paths
+	policies multiFlag
+	today    string
+}
+
+func (f *fileFlags) register(fs *flag.FlagSet) {
+	f.paths = gate.DefaultPaths()
+	fs.StringVar(&f.paths.HazardLog, "hazard-log", f.paths.HazardLog, "hazard log: YAML, NHS template .csv/.xlsx, or a directory of Markdown hazard files")
+	fs.StringVar(&f.paths.HazardLogFormat, "hazard-log-format", "", "hazard log layout when the extension does not say: yaml, csv, xlsx or markdown")
+	fs.StringVar(&f.paths.Sheet, "sheet", "", "XLSX hazard log: the sheet to read (default: the one whose header row matches)")
+	fs.StringVar(&f.paths.Manifest, "manifest", f.paths.Manifest, "change manifest of the release")
+	fs.StringVar(&f.paths.Register, "register", f.paths.Register, "CSO register")
+	fs.StringVar(&f.paths.Config, "config", f.paths.Config, "gate configuration (optional file)")
+	fs.StringVar(&f.paths.ComponentsMap, "components", f.paths.ComponentsMap, "hazard id → code globs, for hazard logs that name no code (optional file)")
+	fs.Var(&f.policies, "policies", "extra directory of Rego policies (repeatable)")
+	fs.StringVar(&f.today, "today", "", "evaluate as of this date, YYYY-MM-DD (default: today, UTC)")
+}
+
+// finish applies what flag parsing cannot: explicit --config makes the file required.
+func (f *fileFlags) finish(fs *flag.FlagSet) (time.Time, error) {
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "config" {
+			f.paths.ConfigRequired = true
+		}
+	})
+	f.paths.Policies = f.policies
+	if f.today == "" {
+		return time.Now().UTC(), nil
+	}
+	d, err := safetyfile.ParseDate(f.today)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--today %q is not a date; write YYYY-MM-DD", f.today)
+	}
+	return d.Time, nil
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string { return strings.Join(*m, ",") }
+
+func (m *multiFlag) Set(v string) error {
+	*m = append(*m, v)
+	return nil
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("csogate "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/gate"
+)
+
+// runValidate checks the files and prints every problem as file:line:column: message.
+func runValidate(ctx context.Context, root string, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", stderr)
+	var files fileFlags
+	files.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return decision.ExitInvalid
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "csogate validate: unexpected argument %q\n", fs.Arg(0))
+		return decision.ExitInvalid
+	}
+	today, err := files.finish(fs)
+	if err != nil {
+		fmt.Fprintf(stderr, "csogate validate: %v\n", err)
+		return decision.ExitInvalid
+	}
+	req := &gate.Request{Paths: files.paths, WorkspaceRoot: root, Trusted: gate.DirSource{Root: root}, Today: today}
+	problems, warnings, err := gate.Validate(ctx, req)
+	if err != nil {
+		fmt.Fprintf(stderr, "csogate validate: %v\n", err)
+		return decision.ExitOperational
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "%s: warning: %s\n", w.Location, w.Message)
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stdout, "%s\n", p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stdout, "%d problem(s) found\n", len(problems))
+		return decision.ExitInvalid
+	}
+	fmt.Fprintf(stdout, "all files valid\n")
+	return decision.ExitAllowed
+}

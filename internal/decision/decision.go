@@ -1,0 +1,206 @@
+// Package decision holds the gate's verdict — approved, not_required or
+// blocked — with the facts that justify it, and the exit code it maps to.
+// Every path that ends without a clean policy evaluation ends blocked: a gate
+// that passed on an error would be worse than no gate.
+package decision
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// The three outcomes (contract section 2).
+const (
+	Approved    = "approved"
+	NotRequired = "not_required"
+	Blocked     = "blocked"
+)
+
+// Exit codes (contract section 2).
+const (
+	ExitAllowed     = 0 // approved or not_required
+	ExitBlocked     = 1 // blocked by rules
+	ExitInvalid     = 2 // invalid input or usage
+	ExitOperational = 3 // operational failure (API, I/O, policy error)
+)
+
+// Reason codes that the Go side raises itself; the policy raises the rest.
+const (
+	CodeInputInvalid      = "INPUT_INVALID"
+	CodeGitHubUnavailable = "GITHUB_UNAVAILABLE"
+	// CodeGateError marks an operational failure that is not GitHub's: a
+	// policy that does not compile or errors, an unreadable file. The contract
+	// names no code for it; it is always accompanied by exit 3.
+	CodeGateError = "GATE_ERROR"
+)
+
+// Decision is the verdict and everything a reporter shows about it. Its JSON
+// form is the contract's decision document; fields after Warnings are
+// additions that explain the verdict.
+type Decision struct {
+	Decision        string                  `json:"decision"`
+	Product         string                  `json:"product"`
+	Release         string                  `json:"release"`
+	HeadSHA         string                  `json:"head_sha"`
+	ClinicalChanges []policy.ClinicalChange `json:"clinical_changes"`
+	Approvals       []policy.Approval       `json:"approvals"`
+	Violations      []policy.Finding        `json:"violations"`
+	Warnings        []policy.Finding        `json:"warnings"`
+
+	RequiredApprovals int                  `json:"required_approvals"`
+	CountedApprovals  int                  `json:"counted_approvals"`
+	TouchedHazards    []TouchedHazard      `json:"touched_hazards"`
+	EligibleApprovers []Approver           `json:"eligible_approvers"`
+	Rules             []policy.Rule        `json:"rules"`
+	Problems          []safetyfile.Problem `json:"problems,omitempty"`
+
+	// ExitCode is what the process exits with.
+	ExitCode int `json:"-"`
+}
+
+// TouchedHazard is a hazard the change set touches, with its risk.
+type TouchedHazard struct {
+	ID           string `json:"id"`
+	Title        string `json:"title"`
+	Status       string `json:"status"`
+	InitialRisk  int    `json:"initial_risk"`
+	ResidualRisk int    `json:"residual_risk"`
+	Residual     string `json:"residual"` // "major / very-low"
+}
+
+// Approver is a register officer whose approval could count on this change.
+type Approver struct {
+	Login        string `json:"login"`
+	Name         string `json:"name"`
+	Body         string `json:"body"`
+	Registration string `json:"registration"`
+}
+
+// FromPolicy turns a policy result into the decision: blocked on any
+// violation, approved when something clinically relevant passed every rule,
+// not_required otherwise.
+func FromPolicy(in *facts.Input, r policy.Result) *Decision {
+	d := base(in.Product, in.Release, in.HeadSHA)
+	d.ClinicalChanges = nonNil(r.ClinicalChanges)
+	d.Approvals = nonNil(r.Approvals)
+	d.Violations = nonNil(r.Violations)
+	d.Warnings = nonNil(r.Warnings)
+	d.RequiredApprovals = r.RequiredApprovals
+	d.CountedApprovals = r.CountedApprovals
+	d.Rules = nonNil(r.Rules)
+	for _, id := range r.TouchedHazards {
+		h, ok := in.Hazards[id]
+		if !ok {
+			continue
+		}
+		d.TouchedHazards = append(d.TouchedHazards, TouchedHazard{ID: h.ID, Title: h.Title, Status: h.Status,
+			InitialRisk: h.InitialRisk, ResidualRisk: h.ResidualRisk, Residual: h.ResidualSeverity + " / " + h.ResidualLikelihood})
+	}
+	for _, o := range in.Officers {
+		if o.Eligible {
+			d.EligibleApprovers = append(d.EligibleApprovers, Approver{Login: o.Login, Name: o.Name, Body: o.Body, Registration: o.Registration})
+		}
+	}
+	switch {
+	case len(d.Violations) > 0:
+		d.Decision, d.ExitCode = Blocked, ExitBlocked
+	case r.ClinicallyRelevant:
+		d.Decision, d.ExitCode = Approved, ExitAllowed
+	default:
+		d.Decision, d.ExitCode = NotRequired, ExitAllowed
+	}
+	return d
+}
+
+// InvalidInput is the decision when input files fail validation: blocked,
+// one violation per problem, exit 2.
+func InvalidInput(product, release, head string, problems safetyfile.Problems) *Decision {
+	d := base(product, release, head)
+	d.Decision, d.ExitCode = Blocked, ExitInvalid
+	problems.Sort()
+	d.Problems = problems
+	for _, p := range problems {
+		code := p.Code
+		if code == "" {
+			code = CodeInputInvalid
+		}
+		d.Violations = append(d.Violations, policy.Finding{Code: code, Message: p.String(), File: p.File})
+	}
+	return d
+}
+
+// Failure is the decision when the gate could not do its job: blocked, exit 3.
+func Failure(product, release, head, code string, err error) *Decision {
+	d := base(product, release, head)
+	d.Decision, d.ExitCode = Blocked, ExitOperational
+	d.Violations = []policy.Finding{{Code: code, Message: err.Error() + "; the gate fails closed: rerun the job once the cause is fixed"}}
+	return d
+}
+
+func base(product, release, head string) *Decision {
+	return &Decision{Product: product, Release: release, HeadSHA: head,
+		ClinicalChanges: []policy.ClinicalChange{}, Approvals: []policy.Approval{},
+		Violations: []policy.Finding{}, Warnings: []policy.Finding{},
+		TouchedHazards: []TouchedHazard{}, EligibleApprovers: []Approver{}, Rules: []policy.Rule{}}
+}
+
+// ViolationCodes returns the distinct violation codes, sorted.
+func (d *Decision) ViolationCodes() []string {
+	seen := map[string]bool{}
+	var codes []string
+	for _, v := range d.Violations {
+		if !seen[v.Code] {
+			seen[v.Code] = true
+			codes = append(codes, v.Code)
+		}
+	}
+	sort.Strings(codes)
+	return codes
+}
+
+// Allowed reports whether the release may proceed.
+func (d *Decision) Allowed() bool { return d.Decision == Approved || d.Decision == NotRequired }
+
+// ShortSHA is the 7-character form GitHub links.
+func ShortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// Summary is a one-line reason, e.g. for a commit status (at most 140 characters).
+func (d *Decision) Summary() string {
+	var s string
+	switch d.Decision {
+	case Approved:
+		s = "Approved: " + plural(d.CountedApprovals, "counted CSO approval") + " for " + plural(len(d.ClinicalChanges), "clinical change")
+	case NotRequired:
+		s = "No clinically relevant change: CSO approval not required"
+	default:
+		s = "Blocked: " + strings.Join(d.ViolationCodes(), ", ")
+	}
+	if r := []rune(s); len(r) > 140 {
+		s = string(r[:139]) + "…"
+	}
+	return s
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,436 @@
+// Package gate runs one evaluation end to end: it reads the input files from
+// the right side of the trust boundary, validates them, derives the facts,
+// evaluates the policies and returns the decision. The CLI and the GitHub
+// Action both call it; they differ only in where the files, reviews and
+// changed files come from.
+package gate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/hazardlog"
+	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// Source reads files from one side of the trust boundary: the checked-out
+// workspace, or the trusted base commit.
+type Source interface {
+	// ReadFile returns the file's bytes; found is false when it does not exist.
+	ReadFile(ctx context.Context, name string) (data []byte, found bool, err error)
+	// ReadDir returns every file under dir (recursively), keyed by path
+	// relative to the repository root; an absent directory gives an empty map.
+	ReadDir(ctx context.Context, dir string) (map[string][]byte, error)
+	// Describe names the side in messages ("the workspace", "base commit abc1234").
+	Describe() string
+}
+
+// DirSource reads from a directory on disk.
+type DirSource struct {
+	Root string
+	Name string
+}
+
+// ReadFile implements Source.
+func (s DirSource) ReadFile(_ context.Context, name string) ([]byte, bool, error) {
+	data, err := os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(name)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return data, true, nil
+}
+
+// ReadDir implements Source.
+func (s DirSource) ReadDir(_ context.Context, dir string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	root := filepath.Join(s.Root, filepath.FromSlash(dir))
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == root {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(s.Root, p)
+		if err != nil {
+			return err
+		}
+		out[filepath.ToSlash(rel)] = data
+		return nil
+	})
+	return out, err
+}
+
+// Describe implements Source.
+func (s DirSource) Describe() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return "the working directory"
+}
+
+// Paths names the input files, relative to the repository root.
+type Paths struct {
+	HazardLog       string
+	HazardLogFormat string // "" chooses by extension
+	Sheet           string
+	Manifest        string
+	Register        string
+	Config          string
+	// ConfigRequired is set when the user named the configuration explicitly:
+	// then a missing file is an error, not the defaults.
+	ConfigRequired bool
+	ComponentsMap  string
+	// Policies are extra Rego directories named on the command line or as the
+	// action input, added to those the configuration names.
+	Policies []string
+}
+
+// DefaultPaths returns the contract's default locations.
+func DefaultPaths() Paths {
+	return Paths{HazardLog: safetyfile.HazardLogPath, Manifest: safetyfile.ManifestPath, Register: safetyfile.RegisterPath,
+		Config: safetyfile.ConfigPath, ComponentsMap: safetyfile.ComponentsMapPath}
+}
+
+// Request is one evaluation.
+type Request struct {
+	Paths Paths
+	// WorkspaceRoot is where the hazard log, manifest and components map are
+	// read from: the head of the change under review.
+	WorkspaceRoot string
+	// Trusted is where the register, configuration and policies are read from.
+	Trusted Source
+	// BaseManifest is the manifest at the pull request's base; when set, only
+	// changes added or modified since then are under review.
+	BaseManifest []byte
+
+	ChangedFiles  []string // nil when unknown
+	Reviews       []facts.Review
+	Dismissals    []facts.Dismissal
+	HeadSHA       string
+	Author        string
+	CommitAuthors []string
+	Today         time.Time
+}
+
+// InputFile is a file the evaluation read, for the evidence record.
+type InputFile struct {
+	Role   string `json:"role"` // hazard_log | manifest | register | config | components_map | policy
+	Path   string `json:"path"`
+	Side   string `json:"side"` // workspace | trusted
+	SHA256 string `json:"sha256"`
+}
+
+// Outcome is the result of an evaluation with what it stood on.
+type Outcome struct {
+	Decision   *decision.Decision
+	Input      *facts.Input // nil when evaluation stopped before the facts
+	Files      []InputFile
+	PolicyHash string
+	Warnings   safetyfile.Problems // non-fatal notes from readers (e.g. header aliases)
+}
+
+// loaded is what reading and validating the files produced.
+type loaded struct {
+	log        *safetyfile.HazardLog
+	manifest   *safetyfile.Manifest
+	mLocate    safetyfile.Locator
+	register   *safetyfile.Register
+	config     *safetyfile.Config
+	policies   []policy.Source
+	problems   safetyfile.Problems
+	warnings   safetyfile.Problems
+	files      []InputFile
+	policyDirs []string
+}
+
+// Evaluate runs the gate. It always returns a decision; any failure is blocked.
+func Evaluate(ctx context.Context, req *Request) *Outcome {
+	l, err := load(ctx, req, true)
+	out := &Outcome{Files: l.files, Warnings: l.warnings}
+	product, release := "", ""
+	if l.log != nil {
+		product = l.log.Product
+	}
+	if l.manifest != nil {
+		release = l.manifest.Release
+	}
+	if err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
+		return out
+	}
+	if len(l.problems) > 0 {
+		out.Decision = decision.InvalidInput(product, release, req.HeadSHA, l.problems)
+		return out
+	}
+	engine, err := policy.Load(ctx, l.policies)
+	if err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, fmt.Errorf("policies: %w", err))
+		return out
+	}
+	out.PolicyHash = engine.BundleHash()
+	matchers, err := facts.Compile(l.log, l.config)
+	if err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
+		return out
+	}
+	changes := l.manifest.Changes
+	if req.BaseManifest != nil {
+		changes = changedSince(req.BaseManifest, l.manifest.Changes)
+	}
+	in, err := facts.Build(&facts.Sources{
+		HazardLog: l.log, HazardLogFile: req.Paths.HazardLog, Release: release, Changes: changes,
+		Register: l.register, Config: l.config, ChangedFiles: req.ChangedFiles,
+		SafetyFiles: safetyFiles(req.Paths, l.policyDirs), Reviews: req.Reviews, Dismissals: req.Dismissals,
+		HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Today: req.Today,
+	}, matchers)
+	if err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
+		return out
+	}
+	out.Input = in
+	result, err := engine.Eval(ctx, in)
+	if err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, fmt.Errorf("policy evaluation: %w", err))
+		return out
+	}
+	out.Decision = decision.FromPolicy(in, result)
+	return out
+}
+
+// Validate reads and checks the files without deciding anything. Unlike
+// Evaluate it does not require the manifest and register when they were not
+// named and do not exist, and it reports unknown hazards as problems.
+func Validate(ctx context.Context, req *Request) (safetyfile.Problems, safetyfile.Problems, error) {
+	l, err := load(ctx, req, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	problems := l.problems
+	if l.manifest != nil && l.log != nil {
+		problems = append(problems, safetyfile.CheckHazardRefs(l.manifest, l.mLocate, l.log, req.Paths.HazardLog)...)
+	}
+	problems.Sort()
+	return problems, l.warnings, nil
+}
+
+// load reads every file from its side of the trust boundary. required says
+// whether the manifest and register must exist (check) or may be absent (validate).
+func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
+	l := &loaded{}
+	p := req.Paths
+	ws := DirSource{Root: req.WorkspaceRoot, Name: "the workspace"}
+
+	// Configuration first: it shapes how the hazard log is read.
+	cfg := safetyfile.DefaultConfig()
+	l.config = &cfg
+	if data, found, err := req.Trusted.ReadFile(ctx, p.Config); err != nil {
+		return l, fmt.Errorf("reading %s from %s: %w", p.Config, req.Trusted.Describe(), err)
+	} else if found {
+		l.record("config", p.Config, "trusted", data)
+		c, _, problems := safetyfile.LoadConfig(p.Config, data)
+		l.config = c
+		l.problems = append(l.problems, problems...)
+	} else if p.ConfigRequired {
+		l.missing(p.Config, req.Trusted.Describe(), "the gate configuration; create it or leave --config unset to use the defaults")
+	}
+
+	l.readHazardLog(req)
+	l.readComponentsMap(ctx, ws, p.ComponentsMap)
+
+	if data, found, err := ws.ReadFile(ctx, p.Manifest); err != nil {
+		return l, fmt.Errorf("reading %s: %w", p.Manifest, err)
+	} else if found {
+		l.record("manifest", p.Manifest, "workspace", data)
+		l.manifest, l.mLocate, _ = loadManifest(l, p.Manifest, data)
+	} else if required {
+		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
+	}
+
+	if data, found, err := req.Trusted.ReadFile(ctx, p.Register); err != nil {
+		return l, fmt.Errorf("reading %s from %s: %w", p.Register, req.Trusted.Describe(), err)
+	} else if found {
+		l.record("register", p.Register, "trusted", data)
+		reg, _, problems := safetyfile.LoadRegister(p.Register, data)
+		l.register = reg
+		l.problems = append(l.problems, problems...)
+	} else if required {
+		l.missing(p.Register, req.Trusted.Describe(), "the CSO register (contract 1.3); without it nobody can approve")
+	}
+
+	l.policyDirs = append(append([]string{}, l.config.Policies...), p.Policies...)
+	for _, dir := range l.policyDirs {
+		files, err := req.Trusted.ReadDir(ctx, dir)
+		if err != nil {
+			return l, fmt.Errorf("reading policy directory %s from %s: %w", dir, req.Trusted.Describe(), err)
+		}
+		if len(files) == 0 {
+			l.missing(dir, req.Trusted.Describe(), "a policy directory with .rego files; create it or remove it from the configuration")
+			continue
+		}
+		names := make([]string, 0, len(files))
+		for name := range files {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if strings.HasSuffix(name, ".rego") {
+				l.record("policy", name, "trusted", files[name])
+				l.policies = append(l.policies, policy.Source{Path: name, Content: files[name]})
+			}
+		}
+	}
+	return l, nil
+}
+
+func loadManifest(l *loaded, file string, data []byte) (*safetyfile.Manifest, safetyfile.Locator, safetyfile.Problems) {
+	m, locate, problems := safetyfile.LoadManifest(file, data)
+	l.problems = append(l.problems, problems...)
+	return m, locate, problems
+}
+
+func (l *loaded) readHazardLog(req *Request) {
+	p := req.Paths
+	full := filepath.Join(req.WorkspaceRoot, filepath.FromSlash(p.HazardLog))
+	info, err := os.Stat(full)
+	if err != nil {
+		l.missing(p.HazardLog, "the workspace", "the hazard log (contract 1.1); create it or pass --hazard-log")
+		return
+	}
+	format, err := hazardlog.DetectFormat(p.HazardLog, info.IsDir(), p.HazardLogFormat)
+	if err != nil {
+		l.problems = append(l.problems, safetyfile.Problem{Location: safetyfile.Location{File: p.HazardLog}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
+		return
+	}
+	res := hazardlog.Load(full, hazardlog.Options{Format: format, Sheet: p.Sheet, Config: l.config})
+	rel := relocate(full, p.HazardLog)
+	for _, pr := range res.Problems {
+		pr.File = rel(pr.File)
+		l.problems = append(l.problems, pr)
+	}
+	for _, w := range res.Warnings {
+		w.File = rel(w.File)
+		l.warnings = append(l.warnings, w)
+	}
+	names := make([]string, 0, len(res.Files))
+	for name := range res.Files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		l.files = append(l.files, InputFile{Role: "hazard_log", Path: rel(name), Side: "workspace", SHA256: res.Files[name]})
+	}
+	l.log = res.Log
+	if l.log != nil && strings.TrimSpace(l.log.Product) == "" && l.config.Product != "" {
+		l.log.Product = l.config.Product
+	}
+}
+
+// relocate rewrites paths under the absolute workspace location back to the
+// repository-relative form the user named, so messages read as they typed them.
+func relocate(full, rel string) func(string) string {
+	return func(name string) string {
+		if name == full {
+			return rel
+		}
+		if strings.HasPrefix(name, full+string(filepath.Separator)) {
+			return path.Join(rel, filepath.ToSlash(strings.TrimPrefix(name, full+string(filepath.Separator))))
+		}
+		return filepath.ToSlash(name)
+	}
+}
+
+func (l *loaded) readComponentsMap(ctx context.Context, ws DirSource, name string) {
+	data, found, err := ws.ReadFile(ctx, name)
+	if err != nil {
+		l.problems = append(l.problems, safetyfile.Problem{Location: safetyfile.Location{File: name}, Code: safetyfile.CodeInputInvalid,
+			Message: "cannot read the components map: " + err.Error()})
+		return
+	}
+	if !found {
+		return
+	}
+	l.record("components_map", name, "workspace", data)
+	m, locate, problems := safetyfile.LoadComponentsMap(name, data)
+	l.problems = append(l.problems, problems...)
+	if l.log != nil {
+		l.problems = append(l.problems, safetyfile.CheckComponentsMap(m, locate, l.log)...)
+		safetyfile.ApplyComponentsMap(l.log, m)
+	}
+}
+
+func (l *loaded) missing(name, side, what string) {
+	l.problems = append(l.problems, safetyfile.Problem{Location: safetyfile.Location{File: name}, Code: safetyfile.CodeInputInvalid,
+		Message: fmt.Sprintf("file not found in %s: expected %s", side, what)})
+}
+
+func (l *loaded) record(role, name, side string, data []byte) {
+	sum := sha256.Sum256(data)
+	l.files = append(l.files, InputFile{Role: role, Path: name, Side: side, SHA256: hex.EncodeToString(sum[:])})
+}
+
+// safetyFiles lists the gate's own inputs, whose change always needs a CSO.
+func safetyFiles(p Paths, policyDirs []string) map[string]string {
+	m := map[string]string{
+		path.Clean(p.Register):      "register",
+		path.Clean(p.Config):        "config",
+		path.Clean(p.ComponentsMap): "components_map",
+	}
+	log := path.Clean(p.HazardLog)
+	switch strings.ToLower(path.Ext(log)) {
+	case ".yaml", ".yml", ".csv", ".xlsx":
+		m[log] = "hazard_log"
+	default:
+		m[log+"/"] = "hazard_log"
+	}
+	for _, dir := range policyDirs {
+		m[strings.TrimSuffix(path.Clean(dir), "/")+"/"] = "policy"
+	}
+	return m
+}
+
+// changedSince returns the head manifest's changes that are new or differ from
+// the base manifest: those are the changes a pull request puts under review.
+// An unreadable base puts every change under review.
+func changedSince(base []byte, head []safetyfile.Change) []safetyfile.Change {
+	old, _, problems := safetyfile.LoadManifest("base manifest", base)
+	if len(problems) > 0 && len(old.Changes) == 0 {
+		return head
+	}
+	byID := make(map[string]safetyfile.Change, len(old.Changes))
+	for _, c := range old.Changes {
+		byID[c.ID] = c
+	}
+	var out []safetyfile.Change
+	for _, c := range head {
+		if prev, ok := byID[c.ID]; ok && reflect.DeepEqual(prev, c) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package github_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/github/githubtest"
+)
+
+func TestTags(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	var want []github.Tag
+	for i := range 130 {
+		tag := github.Tag{Name: fmt.Sprintf("v1.%d.0", i), SHA: githubtest.SHA(fmt.Sprint("release-", i))}
+		srv.AddTag(tag.Name, tag.SHA)
+		want = append(want, tag)
+	}
+	c, _ := newClient(t, srv)
+	got, err := c.Tags(context.Background(), owner, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Tags: got %d tags, want %d in order", len(got), len(want))
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2 pages", n)
+	}
+}
+
+// Compare lists every commit between two releases, beyond the 250 the
+// compare API gives unpaginated, oldest first.
+func TestCompare(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	root := githubtest.SHA("root")
+	srv.AddCommit(githubtest.Commit{SHA: root})
+	srv.AddTag("v1.0.0", root)
+	parent := root
+	var want []string
+	for i := range 260 {
+		sha := githubtest.SHA(fmt.Sprint("c", i))
+		srv.AddCommit(githubtest.Commit{SHA: sha, Parents: []string{parent}, AuthorLogin: "dev-dan",
+			Message: fmt.Sprintf("Change %d\n\nCo-authored-by: Eve <eve@example.org>", i)})
+		want = append(want, sha)
+		parent = sha
+	}
+	srv.AddTag("v2.0.0", parent)
+	c, _ := newClient(t, srv)
+	commits, err := c.Compare(context.Background(), owner, repo, "v1.0.0", "v2.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, cm := range commits {
+		got = append(got, cm.SHA)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Compare: got %d commits, want %d oldest first", len(got), len(want))
+	}
+	if commits[0].AuthorLogin != "dev-dan" || !slices.Equal(commits[0].CoAuthorEmails, []string{"eve@example.org"}) {
+		t.Errorf("first commit = %+v", commits[0])
+	}
+	if n := len(srv.Requests()); n != 3 {
+		t.Errorf("%d requests, want 3 pages of 100", n)
+	}
+}
+
+func TestPullRequestsForCommit(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	srv.AddPull(githubtest.Pull{Number: 7, Title: "Allergy banner", Merged: true, MergeCommitSHA: githubtest.SHA("merge-7")})
+	srv.AddCommits(7, githubtest.Commit{SHA: githubtest.SHA("c1")})
+	srv.AddPull(githubtest.Pull{Number: 8})
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+
+	for _, sha := range []string{githubtest.SHA("merge-7"), githubtest.SHA("c1")} {
+		prs, err := c.PullRequestsForCommit(ctx, owner, repo, sha)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Pull requests in this listing carry merged_at but no "merged" field.
+		if len(prs) != 1 || prs[0].Number != 7 || !prs[0].Merged || prs[0].MergedAt.IsZero() || prs[0].Title != "Allergy banner" {
+			t.Errorf("PullRequestsForCommit(%s) = %+v, want merged #7", sha[:7], prs)
+		}
+	}
+	prs, err := c.PullRequestsForCommit(ctx, owner, repo, githubtest.SHA("direct-push"))
+	if err != nil || len(prs) != 0 {
+		t.Errorf("a direct push: %+v, %v; want none", prs, err)
+	}
+}
+
+func TestCommitFiles(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	var files []githubtest.File
+	var want []github.ChangedFile
+	for i := range 350 {
+		f := githubtest.File{Path: fmt.Sprintf("src/f%03d.go", i), Status: "added"}
+		if i == 0 {
+			f = githubtest.File{Path: "src/new.go", PreviousPath: "src/old.go", Status: "renamed"}
+		}
+		files = append(files, f)
+		want = append(want, github.ChangedFile{Path: f.Path, PreviousPath: f.PreviousPath, Status: f.Status})
+	}
+	sha := githubtest.SHA("big")
+	srv.AddCommit(githubtest.Commit{SHA: sha, Files: files})
+	c, _ := newClient(t, srv)
+	got, err := c.CommitFiles(context.Background(), owner, repo, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("CommitFiles: got %d files (first %+v), want %d", len(got), got[0], len(want))
+	}
+	if n := len(srv.Requests()); n != 4 {
+		t.Errorf("%d requests, want 4 pages of 100", n)
+	}
+}

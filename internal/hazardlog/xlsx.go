@@ -1,0 +1,159 @@
+package hazardlog
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// Limits on what a workbook may unpack to: real hazard logs are a few
+// megabytes; these stop a hostile file from exhausting memory.
+const (
+	xlsxUnzipLimit    = 256 << 20
+	xlsxUnzipXMLLimit = 64 << 20
+	// mergeFillLimit bounds the cells that merged ranges may cover.
+	mergeFillLimit = 4 << 20
+)
+
+// loadXLSX reads an XLSX copy of the NHS template: the sheet whose header
+// row matches (or the one named), with merged cells understood.
+func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Result {
+	fail := func(format string, args ...any) Result {
+		return Result{Log: &safetyfile.HazardLog{Product: productName(file, cfg), Hazards: []safetyfile.Hazard{}},
+			Problems: safetyfile.Problems{invalid(safetyfile.Location{File: file}, format, args...)}}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue: true, UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit,
+	})
+	if err != nil {
+		return fail("cannot read the workbook: %v; save it from Excel as an .xlsx workbook (without a password)", err)
+	}
+	defer f.Close()
+	date1904 := false
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		date1904 = *props.Date1904
+	}
+	sheets := f.GetSheetList()
+	if sheet != "" {
+		found := ""
+		for _, s := range sheets {
+			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(sheet)) {
+				found = s
+			}
+		}
+		if found == "" {
+			return fail("the workbook has no sheet %q; its sheets are %s", sheet, quoteAll(sheets))
+		}
+		sheets = []string{found}
+	}
+	m := newMatcher(cfg)
+	var (
+		bestGrid   *grid
+		bestHeader *header
+		readErrs   safetyfile.Problems
+	)
+	for _, name := range sheets {
+		g, perr := xlsxGrid(f, file, name, date1904)
+		h, ok := m.findHeader(g)
+		if !ok {
+			continue
+		}
+		if bestHeader == nil || h.better(bestHeader) {
+			bestGrid, bestHeader, readErrs = g, h, perr
+		}
+	}
+	if bestHeader == nil {
+		where := "no sheet"
+		if sheet != "" {
+			where = fmt.Sprintf("sheet %q", sheets[0])
+		}
+		return fail("no hazard table found: %s of %s has a header row naming the template's columns (e.g. %q, %q, %q, %q) in its first %d rows; name the sheet with --sheet, or map its headers under columns: in the gate configuration",
+			where, quoteAll(f.GetSheetList()), "Hazard number", "Hazard name", "Initial Severity", "Residual Likelihood", headerScanRows)
+	}
+	res := readTable(bestGrid, bestHeader, m, cfg)
+	res.Problems = append(res.Problems, readErrs...)
+	return res
+}
+
+// xlsxGrid reads one sheet's raw cell values (numbers as stored, dates as
+// serial numbers, formulas as their cached results) and its merged ranges.
+// A read error is a problem: a half-read sheet must not pass.
+func xlsxGrid(f *excelize.File, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
+	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904}
+	var problems safetyfile.Problems
+	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return g, append(problems, invalid(where, "cannot read the sheet: %v", err))
+	}
+	var all [][]string
+	last := -1
+	for rows.Next() {
+		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			problems = append(problems, invalid(safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q row %d", sheet, len(all)+1)}, "cannot read this row: %v", err))
+			break
+		}
+		all = append(all, cols)
+		if len(cols) > 0 {
+			last = len(all) - 1
+		}
+	}
+	if err := rows.Error(); err != nil {
+		problems = append(problems, invalid(where, "cannot read the sheet to its end: %v", err))
+	}
+	if err := rows.Close(); err != nil {
+		problems = append(problems, invalid(where, "cannot read the sheet: %v", err))
+	}
+	g.rows = all[:last+1]
+	merges, err := f.GetMergeCells(sheet, true)
+	if err != nil {
+		return g, append(problems, invalid(where, "cannot read the sheet's merged cells: %v", err))
+	}
+	budget, width := mergeFillLimit, maxWidth(g.rows)
+	for _, mc := range merges {
+		c1, r1, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
+		c2, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		top := cellRef{min(r1, r2) - 1, min(c1, c2) - 1}
+		left, bottom, right := top.c, max(r1, r2)-1, max(c1, c2)-1
+		g.width[top] = right - left + 1
+		// Only cells inside the read area matter; a range reaching to the
+		// sheet's last row must not be walked cell by cell.
+		bottom = min(bottom, len(g.rows)-1)
+		right = min(right, width)
+		for r := top.r; r <= bottom; r++ {
+			for c := left; c <= right; c++ {
+				if budget--; budget < 0 {
+					return g, append(problems, invalid(where, "the sheet's merged cells cover too many cells to read"))
+				}
+				if r != top.r || c != left {
+					g.origin[cellRef{r, c}] = top
+				}
+			}
+		}
+	}
+	return g, problems
+}
+
+func maxWidth(rows [][]string) int {
+	w := 0
+	for _, r := range rows {
+		w = max(w, len(r))
+	}
+	return w
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,99 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/csogate/csogate/internal/facts"
+)
+
+// genInput makes a facts document of scale × (10 changes, 30 files, 50
+// touched hazards, 3 reviews): scale 100 is the largest input the gate is
+// sized for (1,000 changes, 3,000 files, 5,000 touched hazards, 300
+// reviews). Every rule has something to find: some files are undeclared, a
+// few hazards carry an unacceptable residual risk, reviews are a mix of
+// counted, stale, changes-requested and dismissed.
+func genInput(scale int) *facts.Input {
+	in := baseInput()
+	nHazards, nChanges, nFiles, nReviews := 50*scale, 10*scale, 30*scale, 3*scale
+	in.Hazards = make(map[string]facts.Hazard, nHazards)
+	hazardID := func(i int) string { return fmt.Sprintf("HAZ-%05d", i%nHazards) }
+	for i := range nHazards {
+		risk := 1 + i%3
+		if i%50 == 49 {
+			risk = 4
+		}
+		in.Hazards[hazardID(i)] = hazard(hazardID(i), fmt.Sprintf("Hazard %d", i), "major", "low", risk)
+	}
+	in.Config.ApprovalsByResidualRisk = map[string]int{"3": 2, "4": 3}
+	clinical := []string{"true", "false", "unsure"}
+	for i := range nChanges {
+		c := change(fmt.Sprintf("CHG-%04d", i), clinical[i%3], hazardID(5*i), hazardID(5*i+1))
+		if i%25 == 0 {
+			c.UnknownHazards = []string{fmt.Sprintf("HAZ-X%d", i)}
+		}
+		in.Changes = append(in.Changes, c)
+	}
+	for i := range nFiles {
+		f := facts.File{
+			Path:         fmt.Sprintf("src/module%d/file%d.go", i%97, i),
+			Hazards:      []string{hazardID(5*(i/3) + 2), hazardID(5*(i/3) + 3 + i%2)},
+			ClinicalPath: i%7 == 0,
+		}
+		if i%10 != 9 {
+			ci := i / 3
+			f.CoveredBy = []string{in.Changes[ci].ID}
+			for _, h := range f.Hazards {
+				in.Changes[ci].Touches = append(in.Changes[ci].Touches, facts.Touch{File: f.Path, Hazard: h})
+			}
+			in.Changes[ci].CoveredFiles++
+		}
+		in.Files = append(in.Files, f)
+	}
+	in.ChangedFileCount = nFiles + 10
+	in.SafetyFiles = []facts.SafetyFile{{Path: "safety/hazard-log.yaml", Kind: "hazard_log"}}
+	for i := range nReviews {
+		r := review("approved")
+		r.ID, r.Login = int64(i+1), fmt.Sprintf("reviewer%d", i)
+		switch i % 6 {
+		case 1:
+			r.Checks.OnHead = false
+		case 2:
+			r.State = "changes_requested"
+			r.InRegister = i%12 == 2
+		case 3:
+			r.State, r.DismissedState, r.DismissedBy = "dismissed", "changes_requested", "lead"
+		case 4:
+			r.Checks.Registered, r.InRegister = false, false
+		}
+		in.Reviews = append(in.Reviews, r)
+	}
+	return in
+}
+
+func BenchmarkEval(b *testing.B) {
+	engine := loadDefaults(b)
+	for _, scale := range []int{1, 10, 100} {
+		in := genInput(scale)
+		b.Run(fmt.Sprintf("x%d", scale), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := engine.Eval(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkInputValue measures the input conversion alone.
+func BenchmarkInputValue(b *testing.B) {
+	in := genInput(100)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := inputValue(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package policy
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/csogate/csogate/internal/facts"
+)
+
+// inputValue converts the facts document to a Rego value directly, without
+// the JSON round trip ast.InterfaceToValue makes for structs. It follows the
+// JSON field names, and writes nil slices and maps as [] and {} rather than
+// null, so a policy may count or iterate any list of the schema without
+// guarding against null (count(null) is an error under strict built-ins).
+func inputValue(in *facts.Input) (ast.Value, error) {
+	t, err := toTerm(reflect.ValueOf(in))
+	if err != nil {
+		return nil, err
+	}
+	return t.Value, nil
+}
+
+func toTerm(v reflect.Value) (*ast.Term, error) {
+	switch v.Kind() {
+	case reflect.String:
+		return ast.InternedTerm(v.String()), nil
+	case reflect.Bool:
+		return ast.InternedTerm(v.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return ast.InternedTerm(v.Int()), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return ast.UIntNumberTerm(v.Uint()), nil
+	case reflect.Float32, reflect.Float64:
+		return ast.FloatNumberTerm(v.Float()), nil
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ast.NullTerm(), nil
+		}
+		return toTerm(v.Elem())
+	case reflect.Slice, reflect.Array:
+		terms := make([]*ast.Term, v.Len())
+		for i := range terms {
+			x, err := toTerm(v.Index(i))
+			if err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+			terms[i] = x
+		}
+		return ast.ArrayTerm(terms...), nil
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			return nil, fmt.Errorf("map key type %s: want string", v.Type().Key())
+		}
+		pairs := make([][2]*ast.Term, 0, v.Len())
+		iter := v.MapRange()
+		for iter.Next() {
+			x, err := toTerm(iter.Value())
+			if err != nil {
+				return nil, fmt.Errorf("[%q]: %w", iter.Key().String(), err)
+			}
+			pairs = append(pairs, [2]*ast.Term{ast.StringTerm(iter.Key().String()), x})
+		}
+		return ast.ObjectTerm(pairs...), nil
+	case reflect.Struct:
+		fields := structFields(v.Type())
+		pairs := make([][2]*ast.Term, 0, len(fields))
+		for _, f := range fields {
+			x, err := toTerm(v.Field(f.index))
+			if err != nil {
+				return nil, fmt.Errorf(".%s: %w", f.name, err)
+			}
+			pairs = append(pairs, [2]*ast.Term{f.key, x})
+		}
+		return ast.ObjectTerm(pairs...), nil
+	default:
+		return nil, fmt.Errorf("cannot convert %s", v.Type())
+	}
+}
+
+type field struct {
+	index int
+	name  string
+	key   *ast.Term
+}
+
+var fieldCache sync.Map // reflect.Type → []field
+
+// structFields lists the exported fields of a struct type with their JSON
+// names, as encoding/json would name them (json:"-" is skipped).
+func structFields(t reflect.Type) []field {
+	if cached, ok := fieldCache.Load(t); ok {
+		return cached.([]field)
+	}
+	var fields []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() || sf.Anonymous {
+			// Embedded structs would need encoding/json's flattening rules;
+			// the facts schema has none, and the conversion test would catch
+			// one.
+			continue
+		}
+		name := sf.Name
+		if tag, ok := sf.Tag.Lookup("json"); ok {
+			tagName, _, _ := strings.Cut(tag, ",")
+			if tagName == "-" {
+				continue
+			}
+			if tagName != "" {
+				name = tagName
+			}
+		}
+		fields = append(fields, field{index: i, name: name, key: ast.StringTerm(name)})
+	}
+	fieldCache.Store(t, fields)
+	return fields
+}

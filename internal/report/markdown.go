@@ -1,0 +1,126 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/csogate/csogate/internal/decision"
+)
+
+// CommentMarker returns the hidden line that identifies the gate's sticky
+// pull-request comment, per status context, so two gates in one repository
+// keep one comment each.
+func CommentMarker(statusContext string) string {
+	return fmt.Sprintf("<!-- csogate:%s -->", statusContext)
+}
+
+// Links lets the Markdown point at the run and the repository; all optional.
+type Links struct {
+	RunURL string
+}
+
+// Markdown renders the decision for the job summary and the pull-request
+// comment: the same explanation as Text, laid out as tables GitHub renders.
+func Markdown(d *decision.Decision, links Links) string {
+	b := &strings.Builder{}
+	icon := map[string]string{decision.Approved: "✅", decision.NotRequired: "☑️", decision.Blocked: "⛔"}[d.Decision]
+	fmt.Fprintf(b, "## %s Clinical safety gate: %s\n\n", icon, strings.ReplaceAll(d.Decision, "_", " "))
+	fmt.Fprintf(b, "%s\n", mdEscape(headline(d)))
+	if links.RunURL != "" {
+		fmt.Fprintf(b, "\n[Workflow run](%s)\n", links.RunURL)
+	}
+
+	if len(d.Violations) > 0 {
+		fmt.Fprintf(b, "\n### Why it is blocked\n\n")
+		for _, v := range d.Violations {
+			fmt.Fprintf(b, "- **%s**: %s\n", v.Code, mdEscape(v.Message))
+		}
+		fmt.Fprintf(b, "\n### What would unblock it\n\n")
+		for _, code := range codesInOrder(d.Violations) {
+			fmt.Fprintf(b, "- **%s**: %s\n", code, mdEscape(Advice(code, d.HeadSHA)))
+		}
+		if needsApprover(d) {
+			fmt.Fprintf(b, "\n**Who may approve:** ")
+			if len(d.EligibleApprovers) == 0 {
+				fmt.Fprintf(b, "nobody in the CSO register can approve this change (each is expired, untrained, out of scope or an author of it). Add a qualified, independent CSO to the register through a separate pull request.\n")
+			} else {
+				var names []string
+				for _, a := range d.EligibleApprovers {
+					names = append(names, mdEscape(approverLine(a)))
+				}
+				fmt.Fprintf(b, "%s. In the pull request: *Files changed → Review changes → Approve* on the latest commit.\n", strings.Join(names, "; "))
+			}
+		}
+	}
+
+	if len(d.ClinicalChanges) > 0 {
+		fmt.Fprintf(b, "\n### Clinically relevant changes\n\n| Change | Hazards | Highest residual risk | Why relevant |\n|---|---|---|---|\n")
+		for _, c := range d.ClinicalChanges {
+			hz := "—"
+			if len(c.Hazards) > 0 {
+				hz = strings.Join(c.Hazards, ", ")
+			}
+			risk := "—"
+			if c.MaxResidualRisk > 0 {
+				risk = fmt.Sprint(c.MaxResidualRisk)
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(c.ID), cell(hz), risk, cell(strings.Join(c.Reasons, "; ")))
+		}
+	}
+	if len(d.TouchedHazards) > 0 {
+		fmt.Fprintf(b, "\n### Hazards touched\n\n| Hazard | Title | Initial risk | Residual risk | Residual severity / likelihood | Status |\n|---|---|---|---|---|---|\n")
+		for _, h := range d.TouchedHazards {
+			fmt.Fprintf(b, "| %s | %s | %d | %d | %s | %s |\n", cell(h.ID), cell(h.Title), h.InitialRisk, h.ResidualRisk, cell(h.Residual), cell(h.Status))
+		}
+	}
+
+	fmt.Fprintf(b, "\n### CSO approvals: %d counted of %d required\n\n", d.CountedApprovals, d.RequiredApprovals)
+	if len(d.Approvals) == 0 {
+		fmt.Fprintf(b, "No approving reviews.\n")
+	} else {
+		fmt.Fprintf(b, "| Reviewer | Commit | Counted | Why not |\n|---|---|---|---|\n")
+		for _, a := range d.Approvals {
+			who := "@" + a.Login
+			if a.Name != "" {
+				who = fmt.Sprintf("%s (@%s, %s %s)", a.Name, a.Login, a.Body, a.Registration)
+			}
+			counted, why := "yes", ""
+			if !a.Counted {
+				counted = "no"
+				why = a.WhyNot
+				if a.WhyNotDetail != "" {
+					why += ": " + a.WhyNotDetail
+				}
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(who), decision.ShortSHA(a.Commit), counted, cell(why))
+		}
+	}
+
+	if len(d.Rules) > 0 {
+		fmt.Fprintf(b, "\n<details><summary>Rules evaluated</summary>\n\n| Rule | Result | Detail |\n|---|---|---|\n")
+		for _, r := range sortedRules(d.Rules) {
+			fmt.Fprintf(b, "| %s | %s | %s |\n", r.Code, strings.ReplaceAll(r.Status, "_", " "), cell(r.Detail))
+		}
+		fmt.Fprintf(b, "\n</details>\n")
+	}
+	if len(d.Warnings) > 0 {
+		fmt.Fprintf(b, "\n### Warnings\n\n")
+		for _, w := range d.Warnings {
+			fmt.Fprintf(b, "- **%s**: %s\n", w.Code, mdEscape(w.Message))
+		}
+	}
+	return b.String()
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return mdEscape(s)
+}
+
+// mdEscape neutralises HTML so file names and messages from the repository
+// cannot inject markup (or fake the comment marker) into the comment.
+func mdEscape(s string) string {
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
+}

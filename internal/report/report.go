@@ -1,0 +1,146 @@
+// Package report renders a decision for people and machines: the terminal
+// explanation, the decision JSON, and the Markdown used for the job summary
+// and the pull-request comment. It reads a decision and nothing else, so
+// every reporter says the same thing.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/policy"
+)
+
+// JSON writes the decision document of contract section 2.
+func JSON(w io.Writer, d *decision.Decision) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(d)
+}
+
+// advice says what unblocks each reason code, in words for the engineering
+// lead and the CSO. The message of the violation says which change and hazard.
+var advice = map[string]string{
+	"CSO_APPROVAL_REQUIRED":        "Ask a CSO listed under \"Who may approve\" to review the pull request and approve its head commit %s. An approval of an earlier commit does not count: after every push the CSO approves again.",
+	"CSO_CHANGES_REQUESTED":        "The CSO who requested changes must approve the head commit %s once their concerns are addressed. Nobody else's approval lifts a CSO's stop.",
+	"CSO_BLOCK_DISMISSED":          "A CSO's request for changes was dismissed by someone who is not a registered CSO. A registered CSO must approve the head commit %s (or dismiss the review themselves).",
+	"UNACCEPTABLE_RESIDUAL_RISK":   "No approval unblocks this. Add controls to the hazard, reassess its residual risk in the hazard log, and have a CSO approve the updated log.",
+	"UNDECLARED_CLINICAL_CHANGE":   "Add a change to the manifest whose paths cover the file, naming the hazards it affects, so the CSO assesses it.",
+	"UNKNOWN_HAZARD":               "Add the hazard to the hazard log, or correct the id in the manifest.",
+	"HAZARD_LOG_STALE":             "A CSO reviews the whole hazard log and updates its reviewed: date.",
+	"INPUT_INVALID":                "Fix each file problem listed; csogate validate lists them all at once.",
+	"GITHUB_UNAVAILABLE":           "GitHub could not be read after retries. Rerun the job; if it persists, check GitHub's status and the workflow's permissions.",
+	"GATE_ERROR":                   "The gate could not complete its evaluation. Fix the cause named above and rerun.",
+	"CSO_RELEASE_SIGNOFF_REQUIRED": "A CSO approves the pull request that prepared the release (the one that set release: in the manifest) on its final head commit.",
+	"DIRECT_PUSH":                  "Clinically relevant code reached the release without a reviewed pull request. Revert it, or bring it in through a pull request a CSO approves.",
+}
+
+// Advice returns the unblocking advice for a code, with the head commit filled in.
+func Advice(code, head string) string {
+	a, ok := advice[code]
+	if !ok {
+		return "This rule comes from a custom policy: see its message, or ask the policy's owner."
+	}
+	if strings.Contains(a, "%s") {
+		h := decision.ShortSHA(head)
+		if h == "" {
+			h = "(the head commit)"
+		}
+		return fmt.Sprintf(a, h)
+	}
+	return a
+}
+
+// headline is the first line of every rendering.
+func headline(d *decision.Decision) string {
+	what := strings.TrimSpace(d.Product + " " + d.Release)
+	if what == "" {
+		what = "this change"
+	}
+	at := ""
+	if d.HeadSHA != "" {
+		at = " at " + decision.ShortSHA(d.HeadSHA)
+	}
+	switch d.Decision {
+	case decision.Approved:
+		return fmt.Sprintf("APPROVED: %s%s has the CSO approval its clinically relevant changes need.", what, at)
+	case decision.NotRequired:
+		return fmt.Sprintf("NOT REQUIRED: %s%s has no clinically relevant change; CSO approval is not required.", what, at)
+	}
+	return fmt.Sprintf("BLOCKED: %s%s may not be released.", what, at)
+}
+
+// approvalLine describes one approval and whether it counted.
+func approvalLine(a policy.Approval) string {
+	who := "@" + a.Login
+	if a.Name != "" {
+		who = fmt.Sprintf("%s (@%s", a.Name, a.Login)
+		if a.Body != "" {
+			who += ", " + a.Body + " " + a.Registration
+		}
+		who += ")"
+	}
+	on := ""
+	if a.Commit != "" {
+		on = " on " + decision.ShortSHA(a.Commit)
+	}
+	if a.Counted {
+		return fmt.Sprintf("counted: %s approved%s", who, on)
+	}
+	detail := a.WhyNotDetail
+	if detail != "" {
+		detail = ": " + detail
+	}
+	return fmt.Sprintf("not counted (%s): %s approved%s%s", a.WhyNot, who, on, detail)
+}
+
+func approverLine(a decision.Approver) string {
+	return fmt.Sprintf("%s (@%s, %s %s)", a.Name, a.Login, a.Body, a.Registration)
+}
+
+// codesInOrder returns the distinct codes of findings in first-seen order.
+func codesInOrder(fs []policy.Finding) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range fs {
+		if !seen[f.Code] {
+			seen[f.Code] = true
+			out = append(out, f.Code)
+		}
+	}
+	return out
+}
+
+func ruleStatusOrder(status string) int {
+	switch status {
+	case "failed":
+		return 0
+	case "warning":
+		return 1
+	case "passed":
+		return 2
+	}
+	return 3
+}
+
+func sortedRules(rules []policy.Rule) []policy.Rule {
+	out := append([]policy.Rule(nil), rules...)
+	sort.SliceStable(out, func(i, j int) bool { return ruleStatusOrder(out[i].Status) < ruleStatusOrder(out[j].Status) })
+	return out
+}
+
+func changeLine(c policy.ClinicalChange) string {
+	hz := "no hazard named"
+	if len(c.Hazards) > 0 {
+		hz = strings.Join(c.Hazards, ", ")
+		if c.MaxResidualRisk > 0 {
+			hz += fmt.Sprintf(" (highest residual risk %d)", c.MaxResidualRisk)
+		}
+	}
+	return fmt.Sprintf("%s — %s — %s", c.ID, hz, strings.Join(c.Reasons, "; "))
+}

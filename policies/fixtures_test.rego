@@ -1,0 +1,117 @@
+# Fixtures shared by the default policies' unit tests: a small input document
+# in schema csogate.input/v1 and builders for its parts.
+package csogate.gate_test
+
+head_sha := "abc1234def5678abc1234def5678abc1234def56"
+
+# base is an input with nothing clinically relevant: a valid, current hazard
+# log, no changes, no files, no reviews.
+base := {
+	"schema": "csogate.input/v1",
+	"today": "2026-10-01",
+	"product": "Example EPR",
+	"release": "2.4.0",
+	"head_sha": head_sha,
+	"author": "dev-dan",
+	"commit_authors": ["dev-dan"],
+	"config": {
+		"acceptable_residual_risk": 3,
+		"minimum_approvals": 1,
+		"approvals_by_residual_risk": {},
+		"hazard_log_max_age_days": 365,
+		"stale_hazard_log": "warn",
+	},
+	"hazard_log": {
+		"file": "safety/hazard-log.yaml",
+		"reviewed": "2026-09-01",
+		"age_days": 30,
+		"stale": false,
+		"hazard_count": 3,
+	},
+	"hazards": {
+		"HAZ-001": hazard("HAZ-001", "Wrong patient's record shown after search", "major", "very-low", 2),
+		"HAZ-003": hazard("HAZ-003", "Allergy banner not shown", "major", "low", 3),
+	},
+	"changes": [],
+	"files": [],
+	"changed_files_known": true,
+	"changed_file_count": 0,
+	"safety_files": [],
+	"officers": [],
+	"reviews": [],
+}
+
+# with_ returns base with the given top-level keys replaced.
+with_(patch) := object.union(base, patch)
+
+hazard(id, title, severity, likelihood, risk) := {
+	"id": id,
+	"title": title,
+	"status": "open",
+	"initial_severity": severity,
+	"initial_likelihood": "high",
+	"initial_risk": 4,
+	"residual_severity": severity,
+	"residual_likelihood": likelihood,
+	"residual_risk": risk,
+	"components": [],
+}
+
+change(id, clinical, hazards) := {
+	"id": id,
+	"summary": sprintf("Summary of %s", [id]),
+	"clinical": clinical,
+	"hazards": hazards,
+	"unknown_hazards": [],
+	"touches": [],
+	"covered_files": 0,
+}
+
+file(path, hazards, clinical_path, covered_by) := {
+	"path": path,
+	"hazards": hazards,
+	"clinical_path": clinical_path,
+	"covered_by": covered_by,
+}
+
+all_checks := {
+	"on_head": true,
+	"registered": true,
+	"registration_current": true,
+	"trained": true,
+	"independent": true,
+	"in_scope": true,
+	"id_matches": true,
+}
+
+# alice is a registered CSO's standing review on the head commit, every check
+# passed.
+review(state) := {
+	"id": 1001,
+	"login": "alice-gp",
+	"user_id": 583231,
+	"state": state,
+	"commit_id": head_sha,
+	"submitted_at": "2026-10-01T09:30:00Z",
+	"in_register": true,
+	"name": "Dr Alice Example",
+	"body": "GMC",
+	"registration": "7012345",
+	"checks": all_checks,
+	"dismissed_state": "",
+	"dismissed_by": "",
+	"dismissed_by_registered": false,
+}
+
+# codes lists the codes of a set of findings.
+codes(findings) := {f.code | some f in findings}
+
+# of returns the findings with the given code.
+of(findings, code) := {f | some f in findings; f.code == code}
+
+# status returns a rule's reported status.
+status(d, code) := s if {
+	some r in d.rules
+	r.code == code
+	s := r.status
+}
