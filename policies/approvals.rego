@@ -42,7 +42,9 @@ approval(r) := {
 	failed := failed_checks(r)
 }
 
-counted_approvals := count([a | some a in approvals; a.counted])
+# counted_approvals counts people, not reviews: should the input ever hold two
+# counted approvals by one login, that is still one CSO's approval.
+counted_approvals := count({lower(a.login) | some a in approvals; a.counted})
 
 # why_not_detail explains a reason code in words, naming the reviewer.
 why_not_detail(_, "") := ""

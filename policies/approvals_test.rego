@@ -215,3 +215,31 @@ test_approvals_keep_input_order_and_skip_other_states if {
 	d := gate.decision with input as with_reviews([dan, carol, bob])
 	[[a.login, a.counted] | some a in d.approvals] == [["dan", false], ["bob-rn", true]]
 }
+
+# Which review stands is Go's decision (contract 2.1): the input holds each
+# reviewer's latest approving, changes-requested or dismissed review only, and
+# the policy applies exactly what it is given. Alice approved earlier and then
+# requested changes: only the request reaches the policy, and it blocks.
+test_only_the_standing_review_is_applied if {
+	d := gate.decision with input as with_reviews([review("changes_requested")])
+	d.approvals == []
+	d.counted_approvals == 0
+	codes(d.violations) == {"CSO_APPROVAL_REQUIRED", "CSO_CHANGES_REQUESTED"}
+}
+
+# Comment and pending reviews never reach the input; were one to, it would
+# neither count nor block.
+test_other_review_states_change_nothing if {
+	d := gate.decision with input as with_reviews([review("commented"), review("pending")])
+	d.approvals == []
+	codes(d.violations) == {"CSO_APPROVAL_REQUIRED"}
+}
+
+test_one_person_counts_once if {
+	cfg := object.union(base.config, {"minimum_approvals": 2})
+	again := object.union(review("approved"), {"id": 1005, "login": "Alice-GP"})
+	d := gate.decision with input as object.union(with_reviews([review("approved"), again]), {"config": cfg})
+	count(d.approvals) == 2
+	d.counted_approvals == 1
+	codes(d.violations) == {"CSO_APPROVAL_REQUIRED"}
+}

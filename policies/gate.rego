@@ -71,10 +71,16 @@ rule_report(code) := {
 }
 
 # violation_counts and warning_counts count the default rules' findings by
-# code.
-violation_counts[code] := count({v | some v in violation; v.code == code}) if some code in rule_codes
+# code, built once so each rule's lookups are constant time.
+violation_counts := {code: n |
+	some code in rule_codes
+	n := count([v | some v in violation; v.code == code])
+}
 
-warning_counts[code] := count({w | some w in warning; w.code == code}) if some code in rule_codes
+warning_counts := {code: n |
+	some code in rule_codes
+	n := count([w | some w in warning; w.code == code])
+}
 
 # rule_status is failed when the rule found a violation, warning when it found
 # only warnings, not_applicable when the facts it needs are absent, and
@@ -107,7 +113,10 @@ not_applicable contains "UNACCEPTABLE_RESIDUAL_RISK" if count(touched_hazard_set
 
 not_applicable contains "CSO_APPROVAL_REQUIRED" if not clinically_relevant
 
-# rule_detail is one sentence on the outcome.
+# rule_detail is one sentence on the outcome. The default keeps every rule in
+# the list even for an outcome without a sentence of its own.
+default rule_detail(_, _) := ""
+
 rule_detail("UNKNOWN_HAZARD", "failed") := sprintf("%d hazard id%s named in the manifest %s not in the hazard log.", [n, plural(n), were(n)]) if {
 	n := violation_counts.UNKNOWN_HAZARD
 }
@@ -167,7 +176,7 @@ rule_detail("HAZARD_LOG_STALE", status) := sprintf("The hazard log %s; the maxim
 
 rule_detail("HAZARD_LOG_STALE", "passed") := sprintf("The hazard log was reviewed on %s, %d days ago (maximum %d).", [input.hazard_log.reviewed, input.hazard_log.age_days, input.config.hazard_log_max_age_days])
 
-rule_detail("SAFETY_FILE_CHANGED", "warning") := sprintf("%d of the gate's own input file%s changed; CSO approval is required.", [n, plural(n)]) if {
+rule_detail("SAFETY_FILE_CHANGED", "warning") := sprintf("%d of the gate's own input files changed; CSO approval is required.", [n]) if {
 	n := warning_counts.SAFETY_FILE_CHANGED
 }
 

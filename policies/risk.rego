@@ -6,7 +6,11 @@ package csogate.gate
 # touched_hazard_set holds every hazard the change set touches: those of its
 # clinically relevant changes (named or touched) and those matched by changed
 # files, declared or not.
-touched_hazard_set := {h | some id, _ in change_reasons; some h in change_hazards[id]} | {h | some f in input.files; some h in f.hazards}
+touched_hazard_set := change_touched | file_touched
+
+change_touched := {h | some id, _ in change_reasons; some h in change_hazards[id]}
+
+file_touched := {h | some f in input.files; some h in f.hazards}
 
 touched_hazards := sort(touched_hazard_set)
 
@@ -55,17 +59,24 @@ touched_by(changes) := "" if count(changes) == 0
 
 touched_by(changes) := sprintf(" (touched by %s)", [list_ids(changes)]) if count(changes) > 0
 
-# risk_meaning says what DCB0129's risk matrix means by a rating.
+# risk_meaning says what DCB0129's risk matrix means by a rating (contract
+# 1.1).
 risk_meaning(5) := "a residual risk of 5 is unacceptable"
 
 risk_meaning(4) := "a residual risk of 4 demands mandatory elimination or control to an acceptable level"
 
-risk_meaning(r) := sprintf("a residual risk of %d is undesirable, acceptable only where further reduction is impractical, and this configuration does not accept it", [r]) if {
-	r <= 3
+risk_meaning(r) := sprintf("a residual risk of %d is %s, and this configuration accepts at most %d", [r, lower_levels[r], input.config.acceptable_residual_risk]) if {
+	lower_levels[r]
 }
 
-risk_meaning(r) := sprintf("a residual risk of %d is off the 1 to 5 scale", [r]) if {
-	r > 5
+risk_meaning(r) := sprintf("a residual risk of %d is off the matrix's 1 to 5 scale", [r]) if {
+	not r in {1, 2, 3, 4, 5}
+}
+
+lower_levels := {
+	1: "acceptable, with no further action",
+	2: "acceptable only where the cost of further reduction outweighs the benefit",
+	3: "undesirable, acceptable only where further reduction is impractical",
 }
 
 # risk_thresholds are the configured approvals.by_residual_risk entries that

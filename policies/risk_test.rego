@@ -61,7 +61,7 @@ test_stricter_acceptable_level if {
 	})
 	some v in of(d.violations, "UNACCEPTABLE_RESIDUAL_RISK")
 	v.hazard == "HAZ-003"
-	contains(v.message, "a residual risk of 3 is undesirable, acceptable only where further reduction is impractical")
+	contains(v.message, "under DCB0129 a residual risk of 3 is undesirable, acceptable only where further reduction is impractical, and this configuration accepts at most 2.")
 }
 
 test_acceptable_residual_risk_passes if {

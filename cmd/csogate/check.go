@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		headSHA       = fs.String("head-sha", "", "the head commit under review; approvals of other commits are stale")
 		author        = fs.String("author", "", "the pull request's author (cannot approve their own change)")
 		commitAuthors multiFlag
-		format        = fs.String("format", "text", "output: text (explanation) or json (decision document)")
+		format        = fs.String("format", "text", "output: text (explanation), json (decision document) or input (the document policies receive, for policy authors)")
 	)
 	fs.Var(&commitAuthors, "commit-author", "login of a commit author, committer or co-author (repeatable; cannot approve)")
 	if err := fs.Parse(args); err != nil {
@@ -38,8 +39,8 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
-	if *format != "text" && *format != "json" {
-		return usageErr("--format %q is not known; write text or json", *format)
+	if *format != "text" && *format != "json" && *format != "input" {
+		return usageErr("--format %q is not known; write text, json or input", *format)
 	}
 	if *reviewsFile != "" && *headSHA == "" {
 		return usageErr("--reviews needs --head-sha: an approval counts only on the head commit under review")
@@ -71,7 +72,21 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		}
 	}
 	if d == nil {
-		d = gate.Evaluate(ctx, req).Decision
+		outcome := gate.Evaluate(ctx, req)
+		d = outcome.Decision
+		if *format == "input" {
+			if outcome.Input == nil {
+				fmt.Fprintf(stderr, "csogate check: the evaluation stopped before the policy input was built:\n")
+				_ = report.Text(stderr, d)
+				return d.ExitCode
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(outcome.Input); err != nil {
+				return decision.ExitOperational
+			}
+			return d.ExitCode
+		}
 	}
 	if err := render(stdout, d, *format); err != nil {
 		fmt.Fprintf(stderr, "csogate check: writing the decision: %v\n", err)

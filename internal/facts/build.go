@@ -169,12 +169,12 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 				in.SafetyFiles = append(in.SafetyFiles, SafetyFile{Path: p, Kind: kind})
 				continue
 			}
-			if m.ignorePaths.MatchAny(p) {
-				continue
-			}
 			covering := coveringChanges(changePaths.Match(p), changeOf)
 			for _, ci := range covering {
 				in.Changes[ci].CoveredFiles++
+			}
+			if m.ignorePaths.MatchAny(p) {
+				continue
 			}
 			f := File{Path: p, Hazards: []string{}, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAny(p)}
 			for _, pi := range m.components.Match(p) {

@@ -152,6 +152,13 @@ type Outcome struct {
 	Files      []InputFile
 	PolicyHash string
 	Warnings   safetyfile.Problems // non-fatal notes from readers (e.g. header aliases)
+	// Trusted holds the bytes of every file read from the trusted side, so an
+	// evidence record can keep them and a replay needs no network.
+	Trusted map[string][]byte
+	// HazardLog and Manifest are the files as read (nil when unreadable), for
+	// the release note, which cites controls and their evidence.
+	HazardLog *safetyfile.HazardLog
+	Manifest  *safetyfile.Manifest
 }
 
 // loaded is what reading and validating the files produced.
@@ -166,12 +173,13 @@ type loaded struct {
 	warnings   safetyfile.Problems
 	files      []InputFile
 	policyDirs []string
+	trusted    map[string][]byte
 }
 
 // Evaluate runs the gate. It always returns a decision; any failure is blocked.
 func Evaluate(ctx context.Context, req *Request) *Outcome {
 	l, err := load(ctx, req, true)
-	out := &Outcome{Files: l.files, Warnings: l.warnings}
+	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, HazardLog: l.log, Manifest: l.manifest}
 	product, release := "", ""
 	if l.log != nil {
 		product = l.log.Product
@@ -266,7 +274,9 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		return l, fmt.Errorf("reading %s: %w", p.Manifest, err)
 	} else if found {
 		l.record("manifest", p.Manifest, "workspace", data)
-		l.manifest, l.mLocate, _ = loadManifest(l, p.Manifest, data)
+		var problems safetyfile.Problems
+		l.manifest, l.mLocate, problems = safetyfile.LoadManifest(p.Manifest, data)
+		l.problems = append(l.problems, problems...)
 	} else if required {
 		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
 	}
@@ -305,12 +315,6 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		}
 	}
 	return l, nil
-}
-
-func loadManifest(l *loaded, file string, data []byte) (*safetyfile.Manifest, safetyfile.Locator, safetyfile.Problems) {
-	m, locate, problems := safetyfile.LoadManifest(file, data)
-	l.problems = append(l.problems, problems...)
-	return m, locate, problems
 }
 
 func (l *loaded) readHazardLog(req *Request) {
@@ -389,6 +393,12 @@ func (l *loaded) missing(name, side, what string) {
 }
 
 func (l *loaded) record(role, name, side string, data []byte) {
+	if side == "trusted" {
+		if l.trusted == nil {
+			l.trusted = map[string][]byte{}
+		}
+		l.trusted[name] = data
+	}
 	sum := sha256.Sum256(data)
 	l.files = append(l.files, InputFile{Role: role, Path: name, Side: side, SHA256: hex.EncodeToString(sum[:])})
 }

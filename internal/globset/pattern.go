@@ -62,7 +62,11 @@ func check(p string) (compiled, string) {
 		return compiled{}, fmt.Sprintf(`glob %q names the repository root, not files; write "**" to match every file`, p)
 	}
 	if strings.HasPrefix(q, "/") {
-		return compiled{}, fmt.Sprintf(`glob %q is absolute; globs are relative to the repository root, write %q`, p, strings.TrimLeft(q, "/"))
+		rel := strings.TrimLeft(q, "/")
+		if rel == "" {
+			rel = "**"
+		}
+		return compiled{}, fmt.Sprintf(`glob %q is absolute; globs are relative to the repository root, write %q`, p, rel)
 	}
 	if !doublestar.ValidatePattern(q) {
 		problem := syntaxProblem(q)

@@ -597,8 +597,8 @@ func (m *matcher) resolve(g *grid, h *header) (*columnSet, safetyfile.Problems, 
 					c.text, target, strings.Join(fieldNames(), ", ")))
 				continue
 			}
-			problems = append(problems, invalid(c.loc, "header %q matches no hazard-log column; the nearest is %q. Rename it, or map it under columns: in the gate configuration (e.g. %q: %s, or %q: ignore)",
-				c.text, nearest(c.text), c.text, fieldForHint(nearest(c.text)), c.text))
+			problems = append(problems, invalid(c.loc, "header %q matches no hazard-log column (the nearest is %q); rename it, or map it under columns: in the gate configuration (e.g. %q: ignore to leave it out, or to a field such as causes or description)",
+				c.text, nearest(c.text), c.text))
 			continue
 		}
 		switch c.hit.how {
@@ -670,16 +670,6 @@ func bareCount(h *header, f field) int {
 	return n
 }
 
-// fieldForHint is the columns: value to suggest for a header nearest to name.
-func fieldForHint(name string) string {
-	for _, s := range fieldSpecs {
-		if s.name == name {
-			return string(s.field)
-		}
-	}
-	return string(fieldIgnore)
-}
-
 // columnName is a spreadsheet column's letters (0 → "A").
 func columnName(c int) string {
 	name := ""
@@ -689,11 +679,21 @@ func columnName(c int) string {
 	return name
 }
 
-// describeColumns lists the header table, for documentation and the report.
+// describeColumns lists the header table as a Markdown table, for the
+// documentation: each column as the template spells it, the field it fills
+// (the name a columns: entry uses) and the other spellings read as it.
 func describeColumns() string {
 	var b strings.Builder
+	b.WriteString("| Template column | Field | Also read as |\n|---|---|---|\n")
 	for _, s := range fieldSpecs {
-		fmt.Fprintf(&b, "%s (%s): %s\n", s.name, s.field, strings.Join(s.aliases, ", "))
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", s.name, s.field, strings.Join(s.aliases, ", "))
 	}
+	typos := make([]string, 0, len(knownTypos))
+	for t, f := range knownTypos {
+		typos = append(typos, fmt.Sprintf("%s → %s", t, displayName(f)))
+	}
+	sort.Strings(typos)
+	fmt.Fprintf(&b, "\nKnown misspellings (read with a warning): %s.\n", strings.Join(typos, "; "))
+	b.WriteString("Any other header one edit away from exactly one column's names (two for long names) is read as that column, with a warning.\n")
 	return b.String()
 }

@@ -108,6 +108,10 @@ type Result struct {
 	Files map[string]string
 }
 
+// Valid reports whether the log may be decided on: it was read and has no
+// problem. A result with any problem must fail closed (INPUT_INVALID).
+func (r Result) Valid() bool { return r.Log != nil && len(r.Problems) == 0 }
+
 // Load reads the hazard log at path (a file, or a directory of Markdown
 // hazard files), validates it with safetyfile.ValidateHazardLog and returns
 // everything found. It never panics: a reader that fails unexpectedly is
@@ -171,6 +175,8 @@ func loadBytes(file string, data []byte, format Format, sheet string, cfg *safet
 		res = loadCSV(file, data, cfg)
 	case FormatXLSX:
 		res = loadXLSX(file, data, sheet, cfg)
+	case FormatMarkdown:
+		res = markdownResult(file, false, []mdInput{{file, data}}, cfg)
 	default:
 		res = Result{Log: &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}},
 			Problems: safetyfile.Problems{invalid(safetyfile.Location{File: file}, "hazard-log format %q is not known; write one of %s", format, formatList())}}

@@ -89,17 +89,17 @@ var mdControlKinds = map[string]string{
 // loadMarkdown reads a directory of Markdown hazard files (or one file).
 func loadMarkdown(path string, cfg *safetyfile.Config) Result {
 	res := Result{Files: map[string]string{}}
-	log := &safetyfile.HazardLog{Product: productName(path, cfg), Hazards: []safetyfile.Hazard{}}
-	res.Log = log
 	info, err := os.Stat(path)
 	if err != nil {
+		res.Log = &safetyfile.HazardLog{Product: productName(path, cfg), Hazards: []safetyfile.Hazard{}}
 		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: path}, "cannot read the hazard log: %v", err))
 		return res
 	}
-	var files []string
+	var names []string
 	if info.IsDir() {
 		entries, err := os.ReadDir(path)
 		if err != nil {
+			res.Log = &safetyfile.HazardLog{Product: productName(path, cfg), Hazards: []safetyfile.Hazard{}}
 			res.Problems = append(res.Problems, invalid(safetyfile.Location{File: path}, "cannot read the hazard directory: %v", err))
 			return res
 		}
@@ -112,46 +112,65 @@ func loadMarkdown(path string, cfg *safetyfile.Config) Result {
 				res.Warnings = append(res.Warnings, warning(safetyfile.Location{File: filepath.Join(path, e.Name())}, "a template, not a hazard; skipped"))
 				continue
 			}
-			files = append(files, filepath.Join(path, e.Name()))
+			names = append(names, filepath.Join(path, e.Name()))
 		}
-		sortNatural(files)
+		sortNatural(names)
 	} else {
-		files = []string{path}
+		names = []string{path}
 	}
-	var locs []map[string]safetyfile.Location
-	for _, file := range files {
+	var inputs []mdInput
+	for _, file := range names {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			res.Problems = append(res.Problems, invalid(safetyfile.Location{File: file}, "cannot read the hazard file: %v", err))
 			continue
 		}
 		res.Files[file] = digest(data)
-		hf := readMarkdownHazard(file, data, cfg)
+		inputs = append(inputs, mdInput{file, data})
+	}
+	read := markdownResult(path, info.IsDir(), inputs, cfg)
+	read.Problems = append(res.Problems, read.Problems...)
+	read.Warnings = append(res.Warnings, read.Warnings...)
+	read.Files = res.Files
+	return read
+}
+
+// mdInput is one hazard file's name and bytes.
+type mdInput struct {
+	file string
+	data []byte
+}
+
+// markdownResult reads hazard files already in memory into one validated
+// log; inDir says they come from a directory, where a file that is not a
+// hazard (an index, a summary page) is skipped rather than an error.
+func markdownResult(root string, inDir bool, inputs []mdInput, cfg *safetyfile.Config) Result {
+	var res Result
+	log := &safetyfile.HazardLog{Product: productName(root, cfg), Hazards: []safetyfile.Hazard{}}
+	res.Log = log
+	var locs []map[string]safetyfile.Location
+	for _, in := range inputs {
+		hf := readMarkdownHazard(in.file, in.data, cfg)
 		res.Warnings = append(res.Warnings, hf.warnings...)
 		if !hf.isHazard {
-			if info.IsDir() {
-				res.Warnings = append(res.Warnings, warning(safetyfile.Location{File: file}, "no hazard sections (### Hazard name, ### Likelihood scoring, ...); not read as a hazard"))
+			if inDir {
+				res.Warnings = append(res.Warnings, warning(safetyfile.Location{File: in.file}, "no hazard sections (### Hazard name, ### Likelihood scoring, ...); not read as a hazard"))
 				continue
 			}
-			res.Problems = append(res.Problems, invalid(safetyfile.Location{File: file, Line: 1}, "no hazard sections found; a Markdown hazard file has ### Hazard name, ### Likelihood scoring, ### Severity scoring and ### Hazard status sections"))
+			res.Problems = append(res.Problems, invalid(safetyfile.Location{File: in.file, Line: 1}, "no hazard sections found; a Markdown hazard file has ### Hazard name, ### Likelihood scoring, ### Severity scoring and ### Hazard status sections"))
 			continue
 		}
 		res.Problems = append(res.Problems, hf.problems...)
 		log.Hazards = append(log.Hazards, hf.h)
 		locs = append(locs, hf.loc)
 	}
-	if info.IsDir() && len(log.Hazards) == 0 && len(res.Problems) == 0 {
-		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: path}, "no Markdown hazard files (hazard-N.md with ### Hazard name, ### Likelihood scoring, ... sections) in this directory"))
+	if inDir && len(log.Hazards) == 0 && len(res.Problems) == 0 {
+		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: root}, "no Markdown hazard files (hazard-N.md with ### Hazard name, ### Likelihood scoring, ... sections) in this directory"))
 	}
-	locate := markdownLocator(log, locs, safetyfile.Location{File: path})
+	locate := tableLocator(log, locs, safetyfile.Location{File: root})
 	validation := safetyfile.ValidateHazardLog(log, locate, safetyfile.Options{Statuses: cfg.Statuses})
 	res.Problems = dropCovered(res.Problems, validation)
 	return res
-}
-
-// markdownLocator maps field paths to lines of each hazard's file.
-func markdownLocator(log *safetyfile.HazardLog, locs []map[string]safetyfile.Location, fallback safetyfile.Location) safetyfile.Locator {
-	return tableLocator(log, locs, fallback)
 }
 
 var numberInName = regexp.MustCompile(`[0-9]+`)
@@ -245,20 +264,16 @@ func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHaz
 
 	by := map[mdField][]*mdSection{}
 	for _, s := range sections {
-		switch s.field {
-		case mdUnknown:
-			if s.line > 0 && len(d.blockTexts(s)) > 0 {
-				hf.warnings = append(hf.warnings, warning(safetyfile.Location{File: file, Line: s.line}, "section %q is not a hazard-log section; it is not read", s.heading))
-			}
-			continue
-		case mdIgnore:
-			continue
-		}
 		by[s.field] = append(by[s.field], s)
 	}
 	hf.isHazard = len(by[mdTitle]) > 0 || len(by[mdLikelihood]) > 0 || len(by[mdSeverity]) > 0
 	if !hf.isHazard {
 		return hf
+	}
+	for _, s := range by[mdUnknown] {
+		if len(d.blockTexts(s)) > 0 {
+			hf.warnings = append(hf.warnings, warning(safetyfile.Location{File: file, Line: s.line}, "section %q is not a hazard-log section; it is not read", s.heading))
+		}
 	}
 	line1 := safetyfile.Location{File: file, Line: 1}
 	h := &hf.h
@@ -302,14 +317,20 @@ func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHaz
 
 	// One scoring stands for both initial and residual (contract 1.5); a
 	// file with residual scoring sections has its own residual.
-	initial := d.score(hf, by, mdSeverity, mdLikelihood, mdRisk, "")
+	initial := d.score(hf, by, mdSeverity, mdLikelihood, mdRisk, "", line1)
 	h.Initial = initial.a
 	hf.loc["initial.severity"], hf.loc["initial.likelihood"], hf.loc["risk.initial"] = initial.sevLoc, initial.likLoc, initial.rskLoc
 	residual := initial
 	rs, rl := len(by[mdResidualSeverity]) > 0, len(by[mdResidualLikelihood]) > 0
 	switch {
 	case rs || rl:
-		residual = d.score(hf, by, mdResidualSeverity, mdResidualLikelihood, mdResidualRisk, "residual ")
+		// A missing half of the residual scoring is reported at the half that is there.
+		there := by[mdResidualSeverity]
+		if !rs {
+			there = by[mdResidualLikelihood]
+		}
+		residual = d.score(hf, by, mdResidualSeverity, mdResidualLikelihood, mdResidualRisk, "residual ",
+			safetyfile.Location{File: file, Line: there[0].line})
 	case len(by[mdResidualRisk]) > 0:
 		hf.problems = append(hf.problems, invalid(safetyfile.Location{File: file, Line: by[mdResidualRisk][0].line},
 			"a residual risk without ### Residual severity scoring and ### Residual likelihood scoring cannot be checked; add both sections"))
@@ -372,6 +393,7 @@ func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHaz
 			}
 		}
 	}
+	sortControls(h, hf.loc)
 	if v, at, _ := d.single(by[mdStatus], hf); v != "" {
 		h.Status, hf.loc["status"] = v, at
 	}
@@ -719,8 +741,8 @@ func (d *mdDoc) single(secs []*mdSection, hf *mdHazardFile) (string, safetyfile.
 
 // score reads a severity, likelihood and optional risk section; a missing
 // or unreadable score is an error at its line.
-func (d *mdDoc) score(hf *mdHazardFile, by map[mdField][]*mdSection, sevF, likF, rskF mdField, which string) rowScore {
-	line1 := safetyfile.Location{File: d.file, Line: 1}
+func (d *mdDoc) score(hf *mdHazardFile, by map[mdField][]*mdSection, sevF, likF, rskF mdField, which string, missingAt safetyfile.Location) rowScore {
+	line1 := missingAt
 	s := rowScore{sevLoc: line1, likLoc: line1, rskLoc: line1}
 	sevOK, likOK := false, false
 	read := func(f mdField, name, example string, parse func(string) error) (safetyfile.Location, bool) {
@@ -792,7 +814,7 @@ func componentFromLine(line string) (string, bool) {
 	case markdownLink.MatchString(l), strings.Contains(l, "://"):
 		return "", false
 	}
-	l = strings.TrimSpace(strings.Trim(l, "`*_\"'"))
+	l = strings.TrimSpace(strings.Trim(l, "`\"'"))
 	l = strings.TrimPrefix(l, "./")
 	l = lineSuffix.ReplaceAllString(l, "")
 	if l == "" || strings.ContainsAny(l, " \t") {

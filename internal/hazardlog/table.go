@@ -491,6 +491,37 @@ func (t *tableReader) addRow(hr *hazardRows, r int) {
 	}
 }
 
+// kindRank orders control kinds as the template's columns do.
+var kindRank = map[string]int{"": 0, "design": 1, "test": 2, "training": 3, "procedure": 4, "other": 5}
+
+// sortControls puts a hazard's controls in the template's column order
+// (existing, design, test, training, business process, other), keeping
+// their order within a kind, and moves their recorded places with them:
+// rows list controls row by row, but a log written back lists them by
+// column, and reading it again must give the same hazard.
+func sortControls(h *safetyfile.Hazard, loc map[string]safetyfile.Location) {
+	type placed struct {
+		c   safetyfile.Control
+		loc safetyfile.Location
+		ok  bool
+	}
+	all := make([]placed, len(h.Controls))
+	for i, c := range h.Controls {
+		l, ok := loc[fmt.Sprintf("controls[%d]", i)]
+		all[i] = placed{c, l, ok}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return kindRank[all[i].c.Kind] < kindRank[all[j].c.Kind] })
+	for i, p := range all {
+		h.Controls[i] = p.c
+		key := fmt.Sprintf("controls[%d]", i)
+		if p.ok {
+			loc[key] = p.loc
+		} else {
+			delete(loc, key)
+		}
+	}
+}
+
 func hasControl(cs []safetyfile.Control, kind, desc string) bool {
 	for _, c := range cs {
 		if c.Kind == kind && c.Description == desc {
@@ -623,6 +654,7 @@ func (t *tableReader) finish(hr *hazardRows) {
 		h.Risk = &safetyfile.Stated{Initial: si, Residual: sr}
 	}
 	t.settleStatus(hr)
+	sortControls(h, hr.loc)
 }
 
 func rowNumbers(g *grid, rows []int) []int {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/csogate/csogate/internal/facts"
 )
 
@@ -58,7 +60,7 @@ func genInput(scale int) *facts.Input {
 		r.ID, r.Login = int64(i+1), fmt.Sprintf("reviewer%d", i)
 		switch i % 6 {
 		case 1:
-			r.Checks.OnHead = false
+			r.Checks.OnHead, r.CommitID = false, "0123456789abcdef"
 		case 2:
 			r.State = "changes_requested"
 			r.InRegister = i%12 == 2
@@ -87,12 +89,33 @@ func BenchmarkEval(b *testing.B) {
 	}
 }
 
-// BenchmarkInputValue measures the input conversion alone.
+// BenchmarkInputValue measures the input conversion alone, against the JSON
+// round trip ast.InterfaceToValue makes for a struct.
 func BenchmarkInputValue(b *testing.B) {
 	in := genInput(100)
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := inputValue(in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := ast.InterfaceToValue(in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkLoad measures compiling the default policies, paid once per run.
+func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := inputValue(in); err != nil {
+		if _, err := Load(context.Background(), nil); err != nil {
 			b.Fatal(err)
 		}
 	}

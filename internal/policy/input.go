@@ -24,6 +24,35 @@ func inputValue(in *facts.Input) (ast.Value, error) {
 	return t.Value, nil
 }
 
+// checkInput refuses a facts document whose changes or files refer to a
+// hazard it does not describe: the policies would see no residual risk for it,
+// and an unscored hazard must block, not pass.
+func checkInput(in *facts.Input) error {
+	missing := func(id, where string) error {
+		return fmt.Errorf("the facts document is inconsistent: hazard %s (%s) is not in input.hazards", id, where)
+	}
+	for _, c := range in.Changes {
+		for _, id := range c.Hazards {
+			if _, ok := in.Hazards[id]; !ok {
+				return missing(id, "named by "+c.ID)
+			}
+		}
+		for _, t := range c.Touches {
+			if _, ok := in.Hazards[t.Hazard]; !ok {
+				return missing(t.Hazard, "touched by "+c.ID+" in "+t.File)
+			}
+		}
+	}
+	for _, f := range in.Files {
+		for _, id := range f.Hazards {
+			if _, ok := in.Hazards[id]; !ok {
+				return missing(id, "matched by "+f.Path)
+			}
+		}
+	}
+	return nil
+}
+
 func toTerm(v reflect.Value) (*ast.Term, error) {
 	switch v.Kind() {
 	case reflect.String:

@@ -145,6 +145,9 @@ func (e *Engine) Eval(ctx context.Context, input *facts.Input) (Result, error) {
 	if input == nil {
 		return Result{}, errors.New("evaluating policies: no input")
 	}
+	if err := checkInput(input); err != nil {
+		return Result{}, fmt.Errorf("evaluating policies: %w", err)
+	}
 	value, err := inputValue(input)
 	if err != nil {
 		return Result{}, fmt.Errorf("evaluating policies: converting the input: %w", err)

@@ -659,7 +659,7 @@ func TestEvalErrors(t *testing.T) {
 			want: []string{"to_number"},
 		},
 		{
-			name:  "conflicting change ids",
+			name: "conflicting change ids",
 			input: func() *facts.Input {
 				in := clinicalInput()
 				dup := in.Changes[0]
@@ -667,7 +667,7 @@ func TestEvalErrors(t *testing.T) {
 				in.Changes = append(in.Changes, dup)
 				return in
 			},
-			want:  []string{"conflict"},
+			want: []string{"conflict"},
 		},
 	}
 	for _, tt := range tests {
@@ -688,6 +688,31 @@ func TestEvalErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q\nlacks %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+func TestEvalInconsistentInput(t *testing.T) {
+	t.Parallel()
+	engine := loadDefaults(t)
+	tests := []struct {
+		name   string
+		modify func(in *facts.Input)
+		want   string
+	}{
+		{"named", func(in *facts.Input) { in.Changes[0].Hazards = []string{"HAZ-777"} }, "hazard HAZ-777 (named by CHG-101)"},
+		{"touched", func(in *facts.Input) { in.Changes[0].Touches[0].Hazard = "HAZ-777" }, "hazard HAZ-777 (touched by CHG-101 in src/ui/allergy/banner.go)"},
+		{"matched", func(in *facts.Input) { in.Files[0].Hazards = []string{"HAZ-777"} }, "hazard HAZ-777 (matched by src/ui/allergy/banner.go)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := clinicalInput()
+			tt.modify(in)
+			r, err := engine.Eval(context.Background(), in)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Eval = %+v, %v; want an error naming %s", r, err, tt.want)
 			}
 		})
 	}
@@ -746,6 +771,17 @@ test_errors if {
 	}
 	if strings.Contains(err.Error(), "test_passes") {
 		t.Errorf("error names a passing test: %v", err)
+	}
+}
+
+// TestTestKeepsDefaultTestsIndependent checks that a custom policy that
+// always reports something does not make the default tests fail: they run
+// against the defaults alone.
+func TestTestKeepsDefaultTestsIndependent(t *testing.T) {
+	t.Parallel()
+	user := []Source{{Path: "p/always.rego", Content: []byte("package csogate.custom.always\n\nwarning contains {\"code\": \"ALWAYS\", \"message\": \"always\"}\n")}}
+	if err := Test(context.Background(), user); err != nil {
+		t.Fatalf("Test: %v", err)
 	}
 }
 

@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/tester"
 
 	"github.com/csogate/csogate/policies"
 )
+
+// testTimeout bounds one Rego test.
+const testTimeout = time.Minute
 
 // Test runs every Rego unit test (the embedded default tests plus the user's
 // *_test.rego files) with OPA's tester, built-in errors fatal as in Eval. It
@@ -36,8 +40,10 @@ func Test(ctx context.Context, user []Source) error {
 	return nil
 }
 
-// runTests compiles the defaults, their tests and the user's sources together
-// and runs every test rule, sorted by file and line.
+// runTests runs the default tests against the defaults alone, so a custom
+// policy cannot make them fail by adding findings, then the user's tests
+// against the defaults and every user source, as Load compiles them. Results
+// are sorted by file and line.
 func runTests(ctx context.Context, user []Source) ([]*tester.Result, error) {
 	defaults, err := embedded(policies.Default)
 	if err != nil {
@@ -47,7 +53,35 @@ func runTests(ctx context.Context, user []Source) ([]*tester.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	modules, err := parseAll(slices.Concat(defaults, tests), user)
+	// A broken user source is reported before any test runs.
+	if _, err := parseAll(defaults, user); err != nil {
+		return nil, err
+	}
+	results, err := runModules(ctx, slices.Concat(defaults, tests), nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(user) > 0 {
+		more, err := runModules(ctx, defaults, user)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, more...)
+	}
+	slices.SortFunc(results, func(a, b *tester.Result) int {
+		return cmp.Or(
+			strings.Compare(a.Location.File, b.Location.File),
+			cmp.Compare(a.Location.Row, b.Location.Row),
+			strings.Compare(a.Name, b.Name),
+		)
+	})
+	return results, nil
+}
+
+// runModules compiles trusted and user sources together and runs every test
+// rule among them, built-in errors fatal as in Eval.
+func runModules(ctx context.Context, trusted, user []Source) ([]*tester.Result, error) {
+	modules, err := parseAll(trusted, user)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +90,10 @@ func runTests(ctx context.Context, user []Source) ([]*tester.Result, error) {
 		SetDefaultRegoVersion(ast.RegoV1).
 		SetModules(modules).
 		RaiseBuiltinErrors(true).
+		// OPA's 5 s default is for a quiet machine; a busy CI runner with the
+		// race detector can take longer, and the caller's ctx still bounds
+		// the whole run.
+		SetTimeout(testTimeout).
 		RunTests(ctx, nil)
 	if err != nil {
 		var astErrs ast.Errors
@@ -71,13 +109,6 @@ func runTests(ctx context.Context, user []Source) ([]*tester.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("running policy tests: %w", err)
 	}
-	slices.SortFunc(results, func(a, b *tester.Result) int {
-		return cmp.Or(
-			strings.Compare(a.Location.File, b.Location.File),
-			cmp.Compare(a.Location.Row, b.Location.Row),
-			strings.Compare(a.Name, b.Name),
-		)
-	})
 	return results, nil
 }
 

@@ -92,11 +92,11 @@ func approvalLine(a policy.Approval) string {
 	if a.Counted {
 		return fmt.Sprintf("counted: %s approved%s", who, on)
 	}
-	detail := a.WhyNotDetail
-	if detail != "" {
-		detail = ": " + detail
+	if a.WhyNotDetail != "" {
+		// The policy's detail already names the reviewer and the commit.
+		return fmt.Sprintf("not counted (%s): %s", a.WhyNot, a.WhyNotDetail)
 	}
-	return fmt.Sprintf("not counted (%s): %s approved%s%s", a.WhyNot, who, on, detail)
+	return fmt.Sprintf("not counted (%s): %s approved%s", a.WhyNot, who, on)
 }
 
 func approverLine(a decision.Approver) string {

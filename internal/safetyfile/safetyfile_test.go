@@ -46,9 +46,9 @@ func TestLoadHazardLogValid(t *testing.T) {
 func TestProblems(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		load func([]byte) Problems
-		in   string
+		name    string
+		load    func([]byte) Problems
+		in      string
 		want    []string // each a substring of one problem's String()
 		notWant []string
 	}{
@@ -65,10 +65,10 @@ func TestProblems(t *testing.T) {
 			want: []string{"hazard-log.yaml:12:", "stated residual risk 1 disagrees with the DCB0129 matrix: major severity with very-low likelihood is 2"},
 		},
 		{
-			name: "unknown likelihood and bad date at once",
-			load: hazardLog,
-			in:   strings.Replace(strings.Replace(validLog, "likelihood: medium", "likelihood: offten", 1), "2026-09-12", "12/09/2026", 1),
-			want: []string{`hazard-log.yaml:10:45: unknown likelihood "offten"; write one of very-low, low, medium, high, very-high`, `hazard-log.yaml:14:14: updated "12/09/2026" is not a date; write YYYY-MM-DD`},
+			name:    "unknown likelihood and bad date at once",
+			load:    hazardLog,
+			in:      strings.Replace(strings.Replace(validLog, "likelihood: medium", "likelihood: offten", 1), "2026-09-12", "12/09/2026", 1),
+			want:    []string{`hazard-log.yaml:10:45: unknown likelihood "offten"; write one of very-low, low, medium, high, very-high`, `hazard-log.yaml:14:14: updated "12/09/2026" is not a date; write YYYY-MM-DD`},
 			notWant: []string{"initial likelihood is not assessed"},
 		},
 		{
@@ -96,9 +96,9 @@ func TestProblems(t *testing.T) {
 			want: []string{"hazard-log.yaml:1:1: product is required", "hazards is required"},
 		},
 		{
-			name: "syntax error",
-			load: hazardLog,
-			in:   "product: [unclosed\n",
+			name:    "syntax error",
+			load:    hazardLog,
+			in:      "product: [unclosed\n",
 			want:    []string{"hazard-log.yaml:1: YAML syntax error"},
 			notWant: []string{"product is required"},
 		},

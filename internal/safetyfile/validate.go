@@ -1,13 +1,13 @@
 package safetyfile
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
-	"github.com/bmatcuk/doublestar/v4"
-
+	"github.com/csogate/csogate/internal/globset"
 	"github.com/csogate/csogate/internal/risk"
 )
 
@@ -148,16 +148,11 @@ func checkStated(r *report, at, name, which string, stated int, matrix risk.Rati
 }
 
 // ValidGlob reports whether a glob is usable as a repository path pattern.
+// It defers to globset, which the gate matches with, so that anything
+// validation accepts also compiles at evaluation time.
 func ValidGlob(g string) error {
-	switch {
-	case strings.TrimSpace(g) == "":
-		return fmt.Errorf("glob is empty; write a path pattern like \"src/search/**\"")
-	case strings.HasPrefix(g, "/"):
-		return fmt.Errorf("glob %q is absolute; write it relative to the repository root, e.g. %q", g, strings.TrimLeft(g, "/"))
-	case g == ".." || strings.HasPrefix(g, "../") || strings.Contains(g, "/../"):
-		return fmt.Errorf("glob %q leaves the repository with '..'; write it relative to the repository root", g)
-	case !doublestar.ValidatePattern(g):
-		return fmt.Errorf("glob %q does not compile (check brackets and braces); write doublestar syntax like \"src/**/*.go\"", g)
+	if err := globset.Valid(g); err != nil {
+		return errors.New(err.Error())
 	}
 	return nil
 }

@@ -1,0 +1,248 @@
+package action
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// The action's inputs (contract section 4), by the names action.yml declares.
+const (
+	inToken         = "token"
+	inHazardLog     = "hazard-log"
+	inManifest      = "manifest"
+	inRegister      = "register"
+	inConfig        = "config"
+	inPolicies      = "policies"
+	inStatusContext = "status-context"
+	inComment       = "comment"
+	inRequestReview = "request-review"
+	inFailOnBlock   = "fail-on-block"
+	inReleaseRef    = "release-ref"
+	inSince         = "since"
+)
+
+// DefaultStatusContext is the commit status context branch protection requires.
+const DefaultStatusContext = "clinical-safety/cso-approval"
+
+// inputDefaults holds every input the action reads, with the default it
+// takes when the variable is empty (as when the binary runs outside a
+// workflow); action.yml declares the same defaults, except that the token's
+// is the workflow token. readInputs reads these names and no others, and a
+// test holds this list and action.yml to each other.
+var inputDefaults = map[string]string{
+	inToken:         "",
+	inHazardLog:     safetyfile.HazardLogPath,
+	inManifest:      safetyfile.ManifestPath,
+	inRegister:      safetyfile.RegisterPath,
+	inConfig:        safetyfile.ConfigPath,
+	inPolicies:      "",
+	inStatusContext: DefaultStatusContext,
+	inComment:       "true",
+	inRequestReview: "true",
+	inFailOnBlock:   "true",
+	inReleaseRef:    "",
+	inSince:         "",
+}
+
+// inputs are the action's inputs, parsed.
+type inputs struct {
+	Token         string
+	Paths         gate.Paths
+	StatusContext string
+	Comment       bool
+	RequestReview bool
+	FailOnBlock   bool
+	// ReleaseRef and Since belong to release mode (contract section 4).
+	ReleaseRef string
+	Since      string
+}
+
+// readInputs reads and checks every input. It returns what it could parse
+// (defaults in place of bad values) and a sentence per bad input, so all of
+// them are reported at once.
+func readInputs(gha *githubactions.Action) (inputs, []string) {
+	raw := make(map[string]string, len(inputDefaults))
+	for name, def := range inputDefaults {
+		v := gha.GetInput(name)
+		if v == "" {
+			v = def
+		}
+		raw[name] = v
+	}
+	var problems []string
+	bad := func(name, format string, a ...any) {
+		problems = append(problems, fmt.Sprintf("input %s: ", name)+fmt.Sprintf(format, a...))
+	}
+
+	in := inputs{Token: raw[inToken], ReleaseRef: raw[inReleaseRef], Since: raw[inSince]}
+	in.Paths = gate.DefaultPaths()
+	for name, dst := range map[string]*string{
+		inHazardLog: &in.Paths.HazardLog, inManifest: &in.Paths.Manifest,
+		inRegister: &in.Paths.Register, inConfig: &in.Paths.Config,
+	} {
+		p, err := repoPath(raw[name])
+		if err != nil {
+			bad(name, "%v", err)
+			continue
+		}
+		*dst = p
+	}
+	// The configuration is optional at its default place only: a path the
+	// workflow names on purpose must exist.
+	in.Paths.ConfigRequired = in.Paths.Config != safetyfile.ConfigPath
+	for _, dir := range splitList(raw[inPolicies]) {
+		p, err := repoPath(dir)
+		if err != nil {
+			bad(inPolicies, "%v", err)
+			continue
+		}
+		in.Paths.Policies = append(in.Paths.Policies, p)
+	}
+
+	in.StatusContext = raw[inStatusContext]
+	if strings.ContainsAny(in.StatusContext, "\r\n") || len(in.StatusContext) > 255 {
+		bad(inStatusContext, "must be one line of at most 255 characters, such as %s", DefaultStatusContext)
+		in.StatusContext = DefaultStatusContext
+	}
+	for name, dst := range map[string]*bool{inComment: &in.Comment, inRequestReview: &in.RequestReview, inFailOnBlock: &in.FailOnBlock} {
+		b, err := parseBool(raw[name])
+		if err != nil {
+			bad(name, "%q is not a boolean; write true or false", raw[name])
+			b, _ = parseBool(inputDefaults[name])
+		}
+		*dst = b
+	}
+	if in.Token == "" {
+		bad(inToken, "is empty; leave it unset to use the workflow token, or pass a token with the permissions the README lists")
+	}
+	sort.Strings(problems)
+	return in, problems
+}
+
+// parseBool accepts the YAML 1.2 core booleans, as @actions/core's
+// getBooleanInput does.
+func parseBool(s string) (bool, error) {
+	switch s {
+	case "true", "True", "TRUE":
+		return true, nil
+	case "false", "False", "FALSE":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean: %q", s)
+}
+
+// repoPath checks that a path input names a place inside the repository and
+// returns it in clean slash form: the same path is read from the workspace
+// and, through the contents API, from the trusted commit.
+func repoPath(p string) (string, error) {
+	p = strings.TrimSpace(filepath.ToSlash(p))
+	p = strings.TrimPrefix(p, "./")
+	clean := path.Clean(p)
+	if p == "" || clean == "." || path.IsAbs(clean) || !filepath.IsLocal(filepath.FromSlash(clean)) {
+		return "", fmt.Errorf("%q is not a path inside the repository; write it relative to the repository root, e.g. %s", p, safetyfile.RegisterPath)
+	}
+	return clean, nil
+}
+
+// splitList splits an input holding several values, one a line or
+// comma-separated.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// runnerEnv is what the action reads of the runner's environment.
+type runnerEnv struct {
+	EventName  string
+	EventPath  string
+	Owner      string
+	Repo       string
+	Workspace  string
+	APIURL     string
+	ServerURL  string
+	SHA        string
+	RunURL     string // the workflow run, for links; "" when unknown
+	RunnerTemp string // RUNNER_TEMP, "" when unset
+	Today      time.Time
+}
+
+// readEnv reads the runner's environment through go-githubactions. Like
+// readInputs it reports every problem at once.
+func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []string) {
+	var problems []string
+	ctx, err := gha.Context()
+	if err != nil {
+		problems = append(problems, fmt.Sprintf("reading the runner environment: %v", err))
+		if ctx == nil {
+			ctx = &githubactions.GitHubContext{APIURL: "https://api.github.com", ServerURL: "https://github.com"}
+		}
+	}
+	env := runnerEnv{
+		EventName:  ctx.EventName,
+		EventPath:  ctx.EventPath,
+		Workspace:  ctx.Workspace,
+		APIURL:     ctx.APIURL,
+		ServerURL:  strings.TrimSuffix(ctx.ServerURL, "/"),
+		SHA:        ctx.SHA,
+		RunnerTemp: gha.Getenv("RUNNER_TEMP"),
+	}
+	if env.EventName == "" {
+		problems = append(problems, "GITHUB_EVENT_NAME is not set: run csogate action inside a GitHub Actions workflow")
+	}
+	if env.Workspace == "" {
+		env.Workspace = "."
+	}
+	owner, repo, ok := strings.Cut(ctx.Repository, "/")
+	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
+		problems = append(problems, fmt.Sprintf("GITHUB_REPOSITORY %q is not owner/name", ctx.Repository))
+	}
+	env.Owner, env.Repo = owner, repo
+	if u, err := url.Parse(env.ServerURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && ctx.RunID > 0 && ok {
+		env.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", env.ServerURL, ctx.Repository, ctx.RunID)
+		if ctx.RunAttempt > 1 {
+			env.RunURL += "/attempts/" + strconv.FormatInt(ctx.RunAttempt, 10)
+		}
+	}
+
+	env.Today = now().UTC()
+	if s := strings.TrimSpace(gha.Getenv("CSOGATE_TODAY")); s != "" {
+		d, err := safetyfile.ParseDate(s)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("CSOGATE_TODAY %q is not a date; write YYYY-MM-DD or leave it unset", s))
+		} else {
+			env.Today = d.Time
+		}
+	}
+	return env, problems
+}
+
+// outputDir is where the decision file goes: RUNNER_TEMP when it exists in
+// this container, else the working directory (the workspace in a Docker
+// action). It returns the directory and the path to give as the output: a
+// path relative to the workspace stays valid in the steps that follow, which
+// run outside the container with the workspace as working directory.
+func (e runnerEnv) outputDir() (dir string, relative bool) {
+	if e.RunnerTemp != "" {
+		if info, err := os.Stat(e.RunnerTemp); err == nil && info.IsDir() {
+			return e.RunnerTemp, false
+		}
+	}
+	return ".", true
+}

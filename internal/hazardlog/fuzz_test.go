@@ -1,0 +1,90 @@
+package hazardlog
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/csogate/csogate/internal/risk"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// checkResult holds whatever the input: a result always has a log, every
+// problem is an INPUT_INVALID naming its file, and a result without
+// problems is a log the gate can decide on — every hazard identified,
+// named and scored, and its YAML import reads back without a problem.
+func checkResult(t *testing.T, res Result) {
+	t.Helper()
+	if res.Log == nil {
+		t.Fatal("no log in the result")
+	}
+	for _, p := range res.Problems {
+		if p.Code != safetyfile.CodeInputInvalid || p.File == "" || p.Message == "" {
+			t.Fatalf("malformed problem %+v", p)
+		}
+	}
+	if !res.Valid() {
+		return
+	}
+	for _, h := range res.Log.Hazards {
+		if h.ID == "" || h.Title == "" || !h.InitialRisk().Valid() || !h.ResidualRisk().Valid() {
+			t.Fatalf("a result without problems holds an unusable hazard %+v", h)
+		}
+		if h.Risk != nil && ((h.Risk.Initial != 0 && risk.Rating(h.Risk.Initial) != h.InitialRisk()) ||
+			(h.Risk.Residual != 0 && risk.Rating(h.Risk.Residual) != h.ResidualRisk())) {
+			t.Fatalf("a result without problems states a risk the matrix contradicts: %+v", h)
+		}
+	}
+	out, err := Import(res.Log)
+	if err != nil {
+		t.Fatalf("import of a valid log failed: %v", err)
+	}
+	if _, _, problems := safetyfile.LoadHazardLog("imported.yaml", out, safetyfile.Options{}); len(problems) > 0 {
+		t.Fatalf("the import of a valid log does not read back: %v\n%s", problems, out)
+	}
+}
+
+func seedFiles(f *testing.F, pattern string) {
+	paths, err := filepath.Glob(pattern)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+func FuzzCSV(f *testing.F) {
+	seedFiles(f, "testdata/csv/*.csv")
+	f.Add([]byte(scoreHeader + "1,x,Major,Low,3,Major,Low,3,open\n"))
+	f.Add([]byte("sep=;\nHazard #;Name;Severity;Likelihood\n1;x;4 - Major: death;2\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkResult(t, loadData("fuzz.csv", data, FormatCSV, config(underReview)))
+	})
+}
+
+func FuzzXLSX(f *testing.F) {
+	f.Add(validWorkbook(f))
+	f.Add(invalidWorkbook(f))
+	res := loadData("hazard-log.xlsx", validWorkbook(f), FormatXLSX, config(underReview))
+	exported, err := exportXLSX(res.Log)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(exported)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkResult(t, loadData("fuzz.xlsx", data, FormatXLSX, config(underReview)))
+	})
+}
+
+func FuzzMarkdown(f *testing.F) {
+	seedFiles(f, "testdata/markdown/*/*.md")
+	f.Add([]byte(scored + "### Residual severity scoring\n5\n\n### Residual likelihood scoring\n1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkResult(t, loadData("hazards/hazard-1.md", data, FormatMarkdown, config(underReview)))
+	})
+}
