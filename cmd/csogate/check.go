@@ -26,7 +26,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		headSHA       = fs.String("head-sha", "", "the head commit under review; approvals of other commits are stale")
 		author        = fs.String("author", "", "the pull request's author (cannot approve their own change)")
 		commitAuthors multiFlag
-		format        = fs.String("format", "text", "output: text (explanation), json (decision document) or input (the document policies receive, for policy authors)")
+		format        = fs.String("format", "text", "output: text (explanation), json (decision document), markdown (as the job summary shows it) or input (the document policies receive, for policy authors)")
 	)
 	fs.Var(&commitAuthors, "commit-author", "login of a commit author, committer or co-author (repeatable; cannot approve)")
 	if err := fs.Parse(args); err != nil {
@@ -39,8 +39,10 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
-	if *format != "text" && *format != "json" && *format != "input" {
-		return usageErr("--format %q is not known; write text, json or input", *format)
+	switch *format {
+	case "text", "json", "markdown", "input":
+	default:
+		return usageErr("--format %q is not known; write text, json, markdown or input", *format)
 	}
 	if *reviewsFile != "" && *headSHA == "" {
 		return usageErr("--reviews needs --head-sha: an approval counts only on the head commit under review")
@@ -96,8 +98,12 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 }
 
 func render(w io.Writer, d *decision.Decision, format string) error {
-	if format == "json" {
+	switch format {
+	case "json":
 		return report.JSON(w, d)
+	case "markdown":
+		_, err := io.WriteString(w, report.Markdown(d, report.Links{}))
+		return err
 	}
 	return report.Text(w, d)
 }

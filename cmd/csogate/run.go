@@ -21,6 +21,7 @@ const usage = `csogate — clinical safety release gate (DCB0129 / DCB0160)
 Usage:
   csogate [-C DIR] check    [flags]   decide approved / not_required / blocked
   csogate [-C DIR] validate [flags]   check the safety files and list every problem
+  csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
   csogate version
 
 -C DIR runs as if started in DIR: every path is relative to it (as with git -C).
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return runCheck(ctx, root, args[1:], getenv, stdin, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, root, args[1:], stdout, stderr)
+	case "action":
+		return runAction(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "csogate %s\n", version)
 		return decision.ExitAllowed

@@ -35,10 +35,10 @@ func TestScenarios(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			args := scenarioArgs(t, dir)
-			for _, format := range []string{"json", "text"} {
+			for _, format := range []string{"json", "text", "markdown"} {
 				var stdout, stderr bytes.Buffer
 				code := run(context.Background(), append(args, "--format", format), os.Getenv, strings.NewReader(""), &stdout, &stderr)
-				golden := filepath.Join(dir, map[string]string{"json": "want.json", "text": "want.txt"}[format])
+				golden := filepath.Join(dir, map[string]string{"json": "want.json", "text": "want.txt", "markdown": "want.md"}[format])
 				compareGolden(t, golden, stdout.Bytes())
 				compareGolden(t, filepath.Join(dir, "want.exit"), []byte(strconv.Itoa(code)+"\n"))
 				if stderr.Len() > 0 {

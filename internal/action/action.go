@@ -96,6 +96,8 @@ type runner struct {
 	// that finds its target (the commit to post on) still reports these as
 	// the decision, so the status says the run failed.
 	setup []string
+	// decisionFile is the decision file's path once written, for the output.
+	decisionFile string
 }
 
 // target is where a decision is posted.
@@ -174,8 +176,8 @@ func (r *runner) dispatch(ctx context.Context) *result {
 		if r.env.EventName == "" {
 			return r.usage(nil, r.setup...)
 		}
-		return r.usage(nil, fmt.Sprintf("the %s event is not one csogate gates; run it on %s (see examples/workflows/)",
-			r.env.EventName, supportedEvents()))
+		return r.usage(nil, append([]string{fmt.Sprintf("the %s event is not one csogate gates; run it on %s (see examples/workflows/)",
+			r.env.EventName, supportedEvents())}, r.setup...)...)
 	}
 	return h(ctx, r)
 }

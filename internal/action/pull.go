@@ -73,7 +73,7 @@ func gatePullRequestEvent(ctx context.Context, r *runner) *result {
 	}
 	res := r.gatePull(ctx, pullGate{
 		number: number, head: head, base: base, author: pr.GetUser().GetLogin(),
-		trusted: contentsSource{gh: r.gh, owner: r.env.Owner, repo: r.env.Repo, ref: base, what: "the base commit"},
+		trusted:   contentsSource{gh: r.gh, owner: r.env.Owner, repo: r.env.Repo, ref: base, what: "the base commit"},
 		workspace: r.env.Workspace,
 	}, *t)
 	return res
@@ -81,11 +81,11 @@ func gatePullRequestEvent(ctx context.Context, r *runner) *result {
 
 // pullGate is one pull request to evaluate.
 type pullGate struct {
-	number       int
-	head, base   string
-	author       string
-	trusted      contentsSource
-	workspace    string
+	number     int
+	head, base string
+	author     string
+	trusted    contentsSource
+	workspace  string
 }
 
 // gatePull gathers a pull request's facts from GitHub and has the gate decide

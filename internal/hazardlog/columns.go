@@ -101,7 +101,9 @@ var knownTypos = map[string]field{
 }
 
 var (
-	specOf     = map[field]*fieldSpec{}
+	// longestAlias is the longest normalised name, beyond which no header is a misspelling.
+	longestAlias int
+	specOf       = map[field]*fieldSpec{}
 	aliasIndex = map[string]field{} // normalised header → field
 	typoIndex  = map[string]field{}
 )
@@ -117,6 +119,9 @@ func init() {
 	}
 	for t, f := range knownTypos {
 		typoIndex[headerKey(t)] = f
+	}
+	for k := range aliasIndex {
+		longestAlias = max(longestAlias, len(k))
 	}
 }
 
@@ -255,7 +260,7 @@ func (m *matcher) exact(text string) (hit, bool) {
 // field's names: the typos real copies carry ("Residual Severty").
 func (m *matcher) fuzzy(text string) (hit, bool) {
 	key := headerKey(withoutNotes(text))
-	if len(key) < 7 || len(key) > 48 {
+	if len(key) < 7 || len(key) > longestAlias+2 {
 		return hit{}, false
 	}
 	limit := 1
@@ -267,7 +272,7 @@ func (m *matcher) fuzzy(text string) (hit, bool) {
 		if d := len(alias) - len(key); d > limit || d < -limit {
 			continue
 		}
-		d := editDistance(key, alias)
+		d := distanceWithin(key, alias, limit)
 		switch {
 		case d < best:
 			best, fields = d, map[field]bool{f: true}
@@ -377,9 +382,17 @@ func (h *header) better(o *header) bool {
 const headerScanRows = 100
 
 // findHeader picks the grid's header row: the row (alone, or with the row
-// above it as group labels) that names the most template columns.
+// above it as group labels) that names the most template columns. A first
+// pass reads every row with exact names only, which is cheap; the few rows
+// that look like headers are then read again allowing for misspellings,
+// which costs an edit distance per cell and per name.
 func (m *matcher) findHeader(g *grid) (*header, bool) {
-	var best *header
+	type candidate struct {
+		row      int
+		two      bool
+		distinct int
+	}
+	var cands []candidate
 	for r := 0; r < len(g.rows) && r < headerScanRows; r++ {
 		if g.blankRow(r) {
 			continue
@@ -388,10 +401,20 @@ func (m *matcher) findHeader(g *grid) (*header, bool) {
 			if two && r == 0 {
 				continue
 			}
-			h := m.readHeader(g, r, two)
-			if best == nil || h.better(best) {
-				best = h
+			if h := m.readHeader(g, r, two, false); h.distinct >= 2 {
+				cands = append(cands, candidate{r, two, h.distinct})
 			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].distinct > cands[j].distinct })
+	var best *header
+	for i, c := range cands {
+		if i == headerCandidates {
+			break
+		}
+		h := m.readHeader(g, c.row, c.two, true)
+		if best == nil || h.better(best) {
+			best = h
 		}
 	}
 	if best == nil || !best.valid() {
@@ -400,8 +423,12 @@ func (m *matcher) findHeader(g *grid) (*header, bool) {
 	return best, true
 }
 
-// readHeader reads row r as the header, with row r-1 as its upper row when twoRows.
-func (m *matcher) readHeader(g *grid, r int, twoRows bool) *header {
+// headerCandidates is how many likely header rows are read in full.
+const headerCandidates = 8
+
+// readHeader reads row r as the header, with row r-1 as its upper row when
+// twoRows; fuzzy allows misspelt headers.
+func (m *matcher) readHeader(g *grid, r int, twoRows, fuzzy bool) *header {
 	h := &header{row: r, twoRows: twoRows}
 	width := len(g.rows[r])
 	if twoRows {
@@ -439,7 +466,7 @@ func (m *matcher) readHeader(g *grid, r int, twoRows bool) *header {
 			group = groupKind(groups[c])
 		}
 		var byGroup bool
-		col.hit, col.ok, byGroup = m.recognise(text, group)
+		col.hit, col.ok, byGroup = m.recognise(text, group, fuzzy)
 		if byGroup {
 			// Messages name the column as a person reads it: group, then header.
 			col.text = oneLine(cleanCell(groups[c])) + " / " + text
@@ -460,7 +487,7 @@ func (m *matcher) readHeader(g *grid, r int, twoRows bool) *header {
 // recognise matches one header, using its group label (initial, residual,
 // controls) when the header alone is ambiguous ("Severity", "Design");
 // byGroup says the group label decided it.
-func (m *matcher) recognise(text, group string) (h hit, ok, byGroup bool) {
+func (m *matcher) recognise(text, group string, fuzzy bool) (h hit, ok, byGroup bool) {
 	alone, ok := m.exact(text)
 	if ok && (!isBareScore(alone.field) || alone.how == howConfig) {
 		return alone, true, false
@@ -479,6 +506,9 @@ func (m *matcher) recognise(text, group string) (h hit, ok, byGroup bool) {
 	}
 	if ok {
 		return alone, true, false
+	}
+	if !fuzzy {
+		return hit{}, false, false
 	}
 	if h, ok := m.fuzzy(text); ok {
 		return h, true, false
@@ -526,7 +556,7 @@ func phaseOf(f field) string {
 
 // columnSet is the resolved header: which column holds each field.
 type columnSet struct {
-	header *header
+	header  *header
 	byField map[field][]int
 	// single is true when the sheet scores each hazard once (bare Severity,
 	// Likelihood): that score is both initial and residual (contract 1.5).

@@ -48,7 +48,7 @@ func TestRecogniseHeader(t *testing.T) {
 			t.Parallel()
 			cfg := safetyfile.DefaultConfig()
 			cfg.Columns = tt.columns
-			got, ok, _ := newMatcher(&cfg).recognise(tt.header, tt.group)
+			got, ok, _ := newMatcher(&cfg).recognise(tt.header, tt.group, true)
 			if ok != tt.wantOK {
 				t.Fatalf("recognise(%q) ok = %v, want %v (got %v)", tt.header, ok, tt.wantOK, got)
 			}
@@ -272,4 +272,20 @@ func TestColumnTable(t *testing.T) {
 		}
 	}
 	golden(t, "columns.txt", []byte(describeColumns()))
+}
+
+func TestDistanceWithin(t *testing.T) {
+	t.Parallel()
+	words := []string{"", "a", "initiallikelihood", "initiallikelihoos", "intialrisk", "initialrisk", "residualseverty",
+		"residualseverity", "trainingcontrpl", "trainingcontrol", "abc", "cab", "hazardname", "hazardno", "ﬁnal", "final"}
+	for _, a := range words {
+		for _, b := range words {
+			for limit := 0; limit <= 3; limit++ {
+				want := min(editDistance(a, b), limit+1)
+				if got := distanceWithin(a, b, limit); got != want {
+					t.Errorf("distanceWithin(%q, %q, %d) = %d, want %d", a, b, limit, got, want)
+				}
+			}
+		}
+	}
 }

@@ -75,7 +75,7 @@ func sepLine(text string) (rune, string, bool) {
 // as a problem: the rows after it cannot be trusted.
 func csvGrid(file, text string, delim rune) (*grid, *safetyfile.Problem) {
 	g := &grid{file: file, pos: map[cellRef]safetyfile.Location{}}
-	lines := strings.Split(text, "\n")
+	lines := newLineIndex(text)
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = delim
 	r.FieldsPerRecord = -1
@@ -101,21 +101,49 @@ func csvGrid(file, text string, delim rune) (*grid, *safetyfile.Problem) {
 		g.line = append(g.line, first)
 		for i := range rec {
 			line, col := r.FieldPos(i)
-			g.pos[cellRef{row, i}] = safetyfile.Location{File: file, Line: line, Column: runeColumn(lines, line, col)}
+			g.pos[cellRef{row, i}] = safetyfile.Location{File: file, Line: line, Column: lines.column(line, col)}
 		}
 	}
 }
 
-// runeColumn converts csv's byte column to the character column editors show.
-func runeColumn(lines []string, line, col int) int {
-	if line < 1 || line > len(lines) || col < 1 {
+// lineIndex converts csv's byte columns to the character columns editors
+// show; only lines with non-ASCII text need counting, once each.
+type lineIndex struct {
+	lines []string
+	ascii []int8 // 0 unknown, 1 ASCII, 2 not
+	// The fields of a record come left to right, so counting resumes from
+	// the last field counted on the same line.
+	curLine, curByte, curRune int
+}
+
+func newLineIndex(text string) *lineIndex {
+	lines := strings.Split(text, "\n")
+	return &lineIndex{lines: lines, ascii: make([]int8, len(lines))}
+}
+
+func (li *lineIndex) column(line, col int) int {
+	if line < 1 || line > len(li.lines) || col < 1 {
 		return col
 	}
-	l := lines[line-1]
-	if col-1 > len(l) {
+	l := li.lines[line-1]
+	if li.ascii[line-1] == 0 {
+		li.ascii[line-1] = 1
+		for i := 0; i < len(l); i++ {
+			if l[i] >= utf8.RuneSelf {
+				li.ascii[line-1] = 2
+				break
+			}
+		}
+	}
+	if li.ascii[line-1] == 1 || col-1 > len(l) {
 		return col
 	}
-	return utf8.RuneCountInString(l[:col-1]) + 1
+	if li.curLine != line || li.curByte > col-1 {
+		li.curLine, li.curByte, li.curRune = line, 0, 0
+	}
+	li.curRune += utf8.RuneCountInString(l[li.curByte : col-1])
+	li.curByte = col - 1
+	return li.curRune + 1
 }
 
 // decodeText strips a UTF-8 byte-order mark and reads non-UTF-8 bytes as

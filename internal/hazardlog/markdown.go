@@ -62,7 +62,7 @@ var mdSections = map[string]mdField{
 	"causes": mdCauses, "cause": mdCauses, "possiblecauses": mdCauses,
 	"effect": mdEffects, "effects": mdEffects,
 	"hazard": mdHazard,
-	"harm": mdHarm, "harms": mdHarm,
+	"harm":   mdHarm, "harms": mdHarm,
 	"existingcontrols": mdExisting, "controls": mdExisting,
 	"newhazardcontrols": mdNewControls, "hazardcontrols": mdNewControls, "newcontrols": mdNewControls, "additionalcontrols": mdNewControls,
 	"residualhazardriskassessment": mdResidualProse, "residualriskassessment": mdResidualProse,

@@ -53,7 +53,7 @@ func TestMarkdownHazard(t *testing.T) {
 		},
 		{
 			name: "one scoring is both initial and residual", file: "hazard-1.md",
-			text: scored + "### Residual Hazard Risk Assessment\nControls reduce the likelihood.\n",
+			text:         scored + "### Residual Hazard Risk Assessment\nControls reduce the likelihood.\n",
 			wantWarnings: []string{"hazard-1.md:10: the residual assessment is prose"},
 			check: func(t *testing.T, h safetyfile.Hazard) {
 				wantEqual(t, "residual", pair(h.Residual), "major/low")

@@ -211,6 +211,45 @@ func editDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
+// distanceWithin is the edit distance of a and b when it is at most limit,
+// else limit+1; it computes only the band of the table within limit of
+// the diagonal, so checking a cell against every header name stays cheap.
+func distanceWithin(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || d < -limit {
+		return limit + 1
+	}
+	const far = 1 << 20
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		lo, hi := max(1, i-limit), min(len(rb), i+limit)
+		for j := range cur {
+			cur[j] = far
+		}
+		if i <= limit {
+			cur[0] = i
+		}
+		rowMin := cur[0]
+		for j := lo; j <= hi; j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(rb)], limit+1)
+}
+
 // titleCase writes a canonical word as a spreadsheet shows it: "very-high" → "Very high".
 func titleCase(word string) string {
 	w := strings.ReplaceAll(word, "-", " ")

@@ -1,0 +1,219 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/report"
+)
+
+// Reason codes the action's own writes look at.
+const (
+	codeApprovalRequired = "CSO_APPROVAL_REQUIRED"
+)
+
+// maxCommentChars is GitHub's limit on a comment body, in characters.
+const maxCommentChars = 65536
+
+// publish writes the decision to GitHub: the sticky comment, a review request
+// when a CSO's approval is wanted, and the commit status. A status that is
+// not success goes first, so branch protection sees it even if GitHub fails
+// later; a success goes last, after every other write succeeded, and any
+// failed write turns the decision into a failure (fail closed).
+func (r *runner) publish(ctx context.Context, res *result) {
+	if r.gh == nil || res.target.StatusSHA == "" {
+		return
+	}
+	if !res.d.Allowed() {
+		r.postStatus(ctx, res)
+		r.postComment(ctx, res)
+		r.requestReview(ctx, res)
+		return
+	}
+	r.postComment(ctx, res)
+	r.postStatus(ctx, res)
+}
+
+// writeFailed records that a write to GitHub failed: the decision becomes
+// blocked, exit 3, with the failure explained next to whatever was decided.
+func (r *runner) writeFailed(res *result, doing string, err error) {
+	code := decision.CodeGateError
+	if isGitHubError(err) {
+		code = decision.CodeGitHubUnavailable
+	}
+	d := res.d
+	d.Decision, d.ExitCode = decision.Blocked, decision.ExitOperational
+	d.Violations = append(d.Violations, policy.Finding{Code: code,
+		Message: fmt.Sprintf("%s: %s; the gate fails closed: rerun the job once the cause is fixed", doing, r.explain(err, res.target))})
+}
+
+// statusState is the commit status for a decision: success only when the
+// change may proceed; pending while only a CSO's approval is missing (not in
+// a merge queue, which would wait for it); error when the gate could not
+// decide; failure otherwise.
+func statusState(d *decision.Decision, mergeQueue bool) string {
+	switch {
+	case d.Allowed():
+		return "success"
+	case d.ExitCode == decision.ExitOperational:
+		return "error"
+	case !mergeQueue && onlyAwaitingApproval(d):
+		return "pending"
+	}
+	return "failure"
+}
+
+// onlyAwaitingApproval reports whether nothing but a CSO's approval is missing.
+func onlyAwaitingApproval(d *decision.Decision) bool {
+	if len(d.Violations) == 0 {
+		return false
+	}
+	for _, v := range d.Violations {
+		if v.Code != codeApprovalRequired {
+			return false
+		}
+	}
+	return true
+}
+
+// statusDescription says why, in at most 140 characters.
+func statusDescription(d *decision.Decision, mergeQueue bool) string {
+	var s string
+	switch {
+	case d.Allowed():
+		s = d.Summary()
+	case !mergeQueue && onlyAwaitingApproval(d):
+		s = fmt.Sprintf("Waiting for CSO approval of %s: %d of %d counted", decision.ShortSHA(d.HeadSHA), d.CountedApprovals, d.RequiredApprovals)
+	case d.ExitCode == decision.ExitOperational:
+		s = "Gate could not decide (" + strings.Join(d.ViolationCodes(), ", ") + "): see the run"
+	default:
+		s = d.Summary()
+	}
+	if utf8.RuneCountInString(s) > 140 {
+		s = string([]rune(s)[:139]) + "…"
+	}
+	return s
+}
+
+func (r *runner) postStatus(ctx context.Context, res *result) {
+	st := github.Status{
+		State:       statusState(res.d, res.target.MergeQueue),
+		Context:     r.statusContext(),
+		Description: statusDescription(res.d, res.target.MergeQueue),
+		TargetURL:   r.env.RunURL,
+	}
+	if err := r.gh.SetStatus(ctx, r.env.Owner, r.env.Repo, res.target.StatusSHA, st); err != nil {
+		r.writeFailed(res, "posting the commit status "+st.Context+" on "+decision.ShortSHA(res.target.StatusSHA), err)
+		return
+	}
+	r.infof("Posted commit status %s = %s on %s: %s", st.Context, st.State, decision.ShortSHA(res.target.StatusSHA), st.Description)
+}
+
+// statusContext is the input, or the default when the input was unusable.
+func (r *runner) statusContext() string {
+	if r.in.StatusContext == "" {
+		return DefaultStatusContext
+	}
+	return r.in.StatusContext
+}
+
+// postComment keeps one comment on the pull request, found by its marker
+// and updated in place.
+func (r *runner) postComment(ctx context.Context, res *result) {
+	if !r.in.Comment || res.target.Pull == 0 {
+		return
+	}
+	marker := report.CommentMarker(r.statusContext())
+	body := commentBody(marker, report.Markdown(res.d, report.Links{RunURL: r.env.RunURL}), r.env.RunURL)
+	if err := r.gh.UpsertComment(ctx, r.env.Owner, r.env.Repo, res.target.Pull, marker, body); err != nil {
+		r.writeFailed(res, fmt.Sprintf("writing the comment on #%d", res.target.Pull), err)
+		return
+	}
+	r.infof("Updated the csogate comment on #%d", res.target.Pull)
+}
+
+// commentBody puts the marker first, so a cut can never remove it, and keeps
+// the body within GitHub's limit.
+func commentBody(marker, markdown, runURL string) string {
+	body := marker + "\n" + markdown
+	note := "\n\n*The report is cut here to fit a comment; the job summary of the workflow run has all of it.*\n"
+	if runURL != "" {
+		note = fmt.Sprintf("\n\n*The report is cut here to fit a comment; the job summary of the [workflow run](%s) has all of it.*\n", runURL)
+	}
+	return truncateAtLine(body, maxCommentChars, note)
+}
+
+// truncateAtLine shortens s to at most limit characters, cutting at a line
+// end and appending note, when it is longer.
+func truncateAtLine(s string, limit int, note string) string {
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	keep := limit - utf8.RuneCountInString(note)
+	runes := []rune(s)
+	cut := string(runes[:max(keep, 0)])
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	}
+	return cut + note
+}
+
+// requestReview asks the register's CSOs whose approval could count to
+// review, when the change waits for a CSO's approval and none of them has a
+// review request pending — so it asks once, not on every run. A draft is
+// left alone until it is ready for review. A failed request changes nothing
+// about the decision (which is blocked already) and is reported as a warning.
+func (r *runner) requestReview(ctx context.Context, res *result) {
+	d := res.d
+	if !r.in.RequestReview || res.target.Pull == 0 || res.target.Draft || !hasCode(d, codeApprovalRequired) || len(d.EligibleApprovers) == 0 {
+		return
+	}
+	owner, repo, number := r.env.Owner, r.env.Repo, res.target.Pull
+	pending, err := r.gh.RequestedReviewers(ctx, owner, repo, number)
+	if err != nil {
+		r.warnf("Could not list the requested reviewers of #%d, so no CSO was asked to review: %s", number, r.explain(err, res.target))
+		return
+	}
+	var logins []string
+	for _, a := range d.EligibleApprovers {
+		for _, p := range pending {
+			if strings.EqualFold(p, a.Login) {
+				return // a CSO who could approve has been asked already
+			}
+		}
+		logins = append(logins, a.Login)
+	}
+	if err := r.gh.RequestReviewers(ctx, owner, repo, number, logins); err != nil {
+		var status *github.StatusError
+		hint := ""
+		if errors.As(err, &status) && status.StatusCode == 422 {
+			hint = "; GitHub requests reviews only from collaborators with access to the repository"
+		}
+		r.warnf("Could not ask %s to review #%d: %s%s", strings.Join(at(logins), ", "), number, r.explain(err, res.target), hint)
+		return
+	}
+	r.infof("Asked %s to review #%d", strings.Join(at(logins), ", "), number)
+}
+
+func hasCode(d *decision.Decision, code string) bool {
+	for _, v := range d.Violations {
+		if v.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func at(logins []string) []string {
+	out := make([]string, len(logins))
+	for i, l := range logins {
+		out[i] = "@" + l
+	}
+	return out
+}

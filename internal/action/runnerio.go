@@ -1,0 +1,306 @@
+package action
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/report"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// DecisionFile is the name of the decision document the action writes.
+const DecisionFile = "csogate-decision.json"
+
+// The runner's limits.
+const (
+	maxSummaryBytes = 1 << 20 // GITHUB_STEP_SUMMARY, per step
+	maxAnnotations  = 10      // errors (and, separately, warnings) shown per step
+)
+
+// report writes the decision where the runner shows it: the job log, the
+// annotations, the job summary, the step outputs and the decision file.
+// Failures to write these are reported and make the run a failure, but there
+// is nothing further to post them to.
+func (r *runner) report(res *result) {
+	d := res.d
+	r.printDecision(res)
+	r.annotate(res)
+
+	if err := r.writeDecisionFile(d); err != nil {
+		r.fileFailed(res, "writing the decision file", err)
+	}
+	if r.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
+		summary := truncateBytes(report.Markdown(d, report.Links{RunURL: r.env.RunURL}), maxSummaryBytes-1024,
+			"\n\n*The summary is cut here: it would exceed the 1 MiB GitHub allows a step.*\n")
+		if err := r.fileCommand("step-summary", summary); err != nil {
+			r.fileFailed(res, "writing the job summary (GITHUB_STEP_SUMMARY)", err)
+		}
+	}
+	if r.gha.Getenv("GITHUB_OUTPUT") != "" {
+		if err := r.setOutputs(d); err != nil {
+			r.fileFailed(res, "writing the step outputs (GITHUB_OUTPUT)", err)
+		}
+	}
+}
+
+// fileFailed records a failed write to the runner's files: the run fails.
+func (r *runner) fileFailed(res *result, doing string, err error) {
+	r.errorf(nil, "csogate: %s: %v", doing, err)
+	if res.d.ExitCode != decision.ExitOperational {
+		res.d.Decision, res.d.ExitCode = decision.Blocked, decision.ExitOperational
+	}
+}
+
+// printDecision writes the explanation to the job log. Workflow commands are
+// switched off around it: the text quotes the repository's files, which must
+// not be able to issue commands to the runner.
+func (r *runner) printDecision(res *result) {
+	var text bytes.Buffer
+	if err := report.Text(&text, res.d); err != nil {
+		text.WriteString(err.Error())
+	}
+	stop := randomToken()
+	_ = r.command(func() {
+		r.gha.Group(fmt.Sprintf("Clinical safety decision for %s: %s", res.what, res.d.Decision))
+		r.gha.IssueCommand(&githubactions.Command{Name: "stop-commands", Message: stop})
+	}, true)
+	r.log.Write(text.Bytes())
+	_ = r.command(func() {
+		r.gha.IssueCommand(&githubactions.Command{Name: stop})
+		r.gha.EndGroup()
+	}, true)
+}
+
+// annotate raises error annotations for what blocks — at the file, line and
+// column of an input problem where there is one — and warning annotations
+// for the warnings, within the ten of each the runner shows.
+func (r *runner) annotate(res *result) {
+	d := res.d
+	type note struct {
+		loc   safetyfile.Location
+		title string
+		msg   string
+	}
+	var errs []note
+	for _, p := range d.Problems {
+		msg := p.Message
+		if p.Cell != "" {
+			msg = p.Cell + ": " + msg
+		}
+		errs = append(errs, note{loc: p.Location, title: orCode(p.Code), msg: msg})
+	}
+	if len(d.Problems) == 0 {
+		for _, v := range d.Violations {
+			errs = append(errs, note{loc: safetyfile.Location{File: v.File}, title: v.Code, msg: v.Message})
+		}
+	}
+	var warns []note
+	for _, w := range d.Warnings {
+		warns = append(warns, note{loc: safetyfile.Location{File: w.File}, title: w.Code, msg: w.Message})
+	}
+	if res.outcome != nil {
+		for _, w := range res.outcome.Warnings {
+			warns = append(warns, note{loc: w.Location, title: orCode(w.Code), msg: w.Message})
+		}
+	}
+	emit := func(notes []note, raise func(a *githubactions.Action, msg string), kind string) {
+		for i, n := range notes {
+			if i == maxAnnotations-1 && len(notes) > maxAnnotations {
+				n = note{title: "csogate", msg: fmt.Sprintf("%d more %s: see the job summary", len(notes)-i, kind)}
+			}
+			a := r.gha.WithFieldsMap(annotationFields(n.loc, n.title))
+			_ = r.command(func() { raise(a, n.msg) }, true)
+			if i == maxAnnotations-1 {
+				return
+			}
+		}
+	}
+	emit(errs, func(a *githubactions.Action, msg string) { a.Errorf("%s", msg) }, "problems")
+	emit(warns, func(a *githubactions.Action, msg string) { a.Warningf("%s", msg) }, "warnings")
+}
+
+// annotationFields are the properties of an annotation; go-githubactions
+// escapes them.
+func annotationFields(loc safetyfile.Location, title string) map[string]string {
+	f := map[string]string{"title": title}
+	if loc.File != "" {
+		f["file"] = loc.File
+		if loc.Line > 0 {
+			f["line"] = strconv.Itoa(loc.Line)
+			if loc.Column > 0 {
+				f["col"] = strconv.Itoa(loc.Column)
+			}
+		}
+	}
+	return f
+}
+
+func orCode(code string) string {
+	if code == "" {
+		return decision.CodeInputInvalid
+	}
+	return code
+}
+
+// setOutputs writes the step outputs of contract section 4.
+func (r *runner) setOutputs(d *decision.Decision) error {
+	violations := d.Violations
+	if violations == nil {
+		violations = []policy.Finding{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(violations); err != nil {
+		return err
+	}
+	outputs := [][2]string{
+		{"decision", d.Decision},
+		{"clinical-changes", strconv.Itoa(len(d.ClinicalChanges))},
+		{"violations", strings.TrimSpace(buf.String())},
+	}
+	if r.decisionFile != "" {
+		outputs = append(outputs, [2]string{"decision-file", r.decisionFile})
+	}
+	for _, o := range outputs {
+		if err := r.fileCommand("output", heredoc(o[0], o[1])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// heredoc is a GITHUB_OUTPUT entry, name<<DELIM value DELIM, with a random
+// delimiter that does not occur in the value: a value quoting the
+// repository's files cannot end the entry early and set other outputs.
+func heredoc(name, value string) string {
+	for {
+		delim := "csogate_" + randomToken()
+		if !strings.Contains(value, delim) {
+			return name + "<<" + delim + "\n" + value + "\n" + delim
+		}
+	}
+}
+
+// writeDecisionFile writes the decision document (contract section 2) and
+// remembers its path for the decision-file output.
+func (r *runner) writeDecisionFile(d *decision.Decision) error {
+	dir, relative := r.env.outputDir()
+	var buf bytes.Buffer
+	if err := report.JSON(&buf, d); err != nil {
+		return err
+	}
+	name := filepath.Join(dir, DecisionFile)
+	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if relative {
+		r.decisionFile = DecisionFile
+	} else {
+		r.decisionFile = name
+	}
+	return nil
+}
+
+// fileCommand appends to one of the runner's files (GITHUB_OUTPUT,
+// GITHUB_STEP_SUMMARY) through go-githubactions.
+func (r *runner) fileCommand(name, message string) error {
+	return r.command(func() { r.gha.IssueFileCommand(&githubactions.Command{Name: name, Message: message}) }, true)
+}
+
+// command runs a go-githubactions call, turning its panic on a failed write
+// into an error.
+func (r *runner) command(f func(), do bool) (err error) {
+	if !do {
+		return nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	f()
+	return nil
+}
+
+// errorf raises an error annotation, at loc when given.
+func (r *runner) errorf(loc *safetyfile.Location, format string, a ...any) {
+	g := r.gha
+	if loc != nil {
+		g = g.WithFieldsMap(annotationFields(*loc, "csogate"))
+	}
+	if err := r.command(func() { g.Errorf(format, a...) }, true); err != nil {
+		fmt.Fprintf(r.errs, format+"\n", a...)
+	}
+}
+
+// warnf raises a warning annotation.
+func (r *runner) warnf(format string, a ...any) {
+	if err := r.command(func() { r.gha.Warningf(format, a...) }, true); err != nil {
+		fmt.Fprintf(r.errs, format+"\n", a...)
+	}
+}
+
+// truncateBytes shortens s to at most limit bytes, at a line end, appending note.
+func truncateBytes(s string, limit int, note string) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := s[:max(limit-len(note), 0)]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	}
+	return cut + note
+}
+
+// randomToken is 16 random bytes in hex, for delimiters no file can predict.
+func randomToken() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// maskingWriter replaces the token wherever it appears, whatever printed it:
+// the runner masks it too once ::add-mask:: is seen, this guards the lines
+// before and any runner that does not.
+type maskingWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	secret string
+}
+
+func (m *maskingWriter) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.secret == "" || !bytes.Contains(p, []byte(m.secret)) {
+		return m.w.Write(p)
+	}
+	// The mask command itself must carry the token for the runner to learn it.
+	if bytes.Equal(bytes.TrimRight(p, "\r\n"), []byte("::add-mask::"+escapeCommandData(m.secret))) {
+		return m.w.Write(p)
+	}
+	if _, err := m.w.Write(bytes.ReplaceAll(p, []byte(m.secret), []byte("***"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// escapeCommandData escapes a workflow command's message as go-githubactions does.
+func escapeCommandData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
