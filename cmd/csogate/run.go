@@ -83,7 +83,9 @@ func (f *fileFlags) register(fs *flag.FlagSet) {
 
 // finish applies what flag parsing cannot: explicit --config makes the file required.
 func (f *fileFlags) finish(fs *flag.FlagSet) (time.Time, error) {
+	f.paths.Named = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) {
+		f.paths.Named[fl.Name] = true
 		if fl.Name == "config" {
 			f.paths.ConfigRequired = true
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
@@ -27,10 +28,15 @@ func runValidate(ctx context.Context, root string, args []string, stdout, stderr
 		return decision.ExitInvalid
 	}
 	req := &gate.Request{Paths: files.paths, WorkspaceRoot: root, Trusted: gate.DirSource{Root: root}, Today: today}
-	problems, warnings, err := gate.Validate(ctx, req)
+	problems, warnings, checked, err := gate.Validate(ctx, req)
 	if err != nil {
 		fmt.Fprintf(stderr, "csogate validate: %v\n", err)
 		return decision.ExitOperational
+	}
+	if len(checked) == 0 && len(problems) == 0 {
+		fmt.Fprintf(stderr, "csogate validate: no safety files found (looked for %s, %s, %s, %s); name them with flags or run from the repository root\n",
+			files.paths.HazardLog, files.paths.Manifest, files.paths.Register, files.paths.Config)
+		return decision.ExitInvalid
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stdout, "%s: warning: %s\n", w.Location, w.Message)
@@ -42,6 +48,6 @@ func runValidate(ctx context.Context, root string, args []string, stdout, stderr
 		fmt.Fprintf(stdout, "%d problem(s) found\n", len(problems))
 		return decision.ExitInvalid
 	}
-	fmt.Fprintf(stdout, "all files valid\n")
+	fmt.Fprintf(stdout, "valid: %s\n", strings.Join(checked, ", "))
 	return decision.ExitAllowed
 }

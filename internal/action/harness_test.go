@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
 )
 
@@ -202,6 +203,17 @@ func (f *fixture) writeEvent(payload map[string]any) {
 // approve adds an approving review of the head commit.
 func (f *fixture) approve(login string, id int64) int64 {
 	return f.srv.AddReview(prNumber, githubtest.Review{Login: login, UserID: id, State: "APPROVED"})
+}
+
+// newClientFor is a client of the fixture's fake GitHub, for setting it up
+// through its API.
+func newClientFor(f *fixture) *github.Client {
+	f.t.Helper()
+	c, err := github.New(github.Options{BaseURL: f.srv.URL(), Token: testToken, Sleep: f.sleeps.sleep})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c
 }
 
 // outcome is what a run left behind.

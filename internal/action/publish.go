@@ -180,14 +180,28 @@ func (r *runner) requestReview(ctx context.Context, res *result) {
 		r.warnf("Could not list the requested reviewers of #%d, so no CSO was asked to review: %s", number, r.explain(err, res.target))
 		return
 	}
+	// A login seen on a review with another user id than the register's
+	// belongs to someone else now: asking it would ask the wrong person.
+	otherPerson := map[string]bool{}
+	for _, a := range d.Approvals {
+		if a.WhyNot == "APPROVER_ID_MISMATCH" {
+			otherPerson[strings.ToLower(a.Login)] = true
+		}
+	}
 	var logins []string
 	for _, a := range d.EligibleApprovers {
+		if otherPerson[strings.ToLower(a.Login)] {
+			continue
+		}
 		for _, p := range pending {
 			if strings.EqualFold(p, a.Login) {
 				return // a CSO who could approve has been asked already
 			}
 		}
 		logins = append(logins, a.Login)
+	}
+	if len(logins) == 0 {
+		return
 	}
 	if err := r.gh.RequestReviewers(ctx, owner, repo, number, logins); err != nil {
 		var status *github.StatusError

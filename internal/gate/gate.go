@@ -104,7 +104,11 @@ type Paths struct {
 	// ConfigRequired is set when the user named the configuration explicitly:
 	// then a missing file is an error, not the defaults.
 	ConfigRequired bool
-	ComponentsMap  string
+	// Named lists the flags the user gave explicitly ("hazard-log",
+	// "manifest", "register"): validate checks those, and the default files
+	// only when they exist.
+	Named         map[string]bool
+	ComponentsMap string
 	// Policies are extra Rego directories named on the command line or as the
 	// action input, added to those the configuration names.
 	Policies []string
@@ -231,19 +235,30 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 }
 
 // Validate reads and checks the files without deciding anything. Unlike
-// Evaluate it does not require the manifest and register when they were not
-// named and do not exist, and it reports unknown hazards as problems.
-func Validate(ctx context.Context, req *Request) (safetyfile.Problems, safetyfile.Problems, error) {
+// Evaluate it does not require files that were not named and do not exist,
+// and it reports unknown hazards as problems. checked lists the files read.
+func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.Problems, checked []string, err error) {
 	l, err := load(ctx, req, false)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	problems := l.problems
+	problems = l.problems
 	if l.manifest != nil && l.log != nil {
 		problems = append(problems, safetyfile.CheckHazardRefs(l.manifest, l.mLocate, l.log, req.Paths.HazardLog)...)
 	}
 	problems.Sort()
-	return problems, l.warnings, nil
+	seen := map[string]bool{}
+	for _, f := range l.files {
+		name := f.Path
+		if f.Role == "hazard_log" {
+			name = req.Paths.HazardLog
+		}
+		if !seen[name] {
+			seen[name] = true
+			checked = append(checked, name)
+		}
+	}
+	return problems, l.warnings, checked, nil
 }
 
 // load reads every file from its side of the trust boundary. required says
@@ -267,7 +282,7 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		l.missing(p.Config, req.Trusted.Describe(), "the gate configuration; create it or leave --config unset to use the defaults")
 	}
 
-	l.readHazardLog(req)
+	l.readHazardLog(req, required || p.Named["hazard-log"])
 	l.readComponentsMap(ctx, ws, p.ComponentsMap)
 
 	if data, found, err := ws.ReadFile(ctx, p.Manifest); err != nil {
@@ -277,7 +292,7 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		var problems safetyfile.Problems
 		l.manifest, l.mLocate, problems = safetyfile.LoadManifest(p.Manifest, data)
 		l.problems = append(l.problems, problems...)
-	} else if required {
+	} else if required || p.Named["manifest"] {
 		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
 	}
 
@@ -288,7 +303,7 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		reg, _, problems := safetyfile.LoadRegister(p.Register, data)
 		l.register = reg
 		l.problems = append(l.problems, problems...)
-	} else if required {
+	} else if required || p.Named["register"] {
 		l.missing(p.Register, req.Trusted.Describe(), "the CSO register (contract 1.3); without it nobody can approve")
 	}
 
@@ -317,11 +332,14 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 	return l, nil
 }
 
-func (l *loaded) readHazardLog(req *Request) {
+func (l *loaded) readHazardLog(req *Request, required bool) {
 	p := req.Paths
 	full := filepath.Join(req.WorkspaceRoot, filepath.FromSlash(p.HazardLog))
 	info, err := os.Stat(full)
 	if err != nil {
+		if !required {
+			return
+		}
 		l.missing(p.HazardLog, "the workspace", "the hazard log (contract 1.1); create it or pass --hazard-log")
 		return
 	}

@@ -104,8 +104,8 @@ var (
 	// longestAlias is the longest normalised name, beyond which no header is a misspelling.
 	longestAlias int
 	specOf       = map[field]*fieldSpec{}
-	aliasIndex = map[string]field{} // normalised header → field
-	typoIndex  = map[string]field{}
+	aliasIndex   = map[string]field{} // normalised header → field
+	typoIndex    = map[string]field{}
 )
 
 func init() {

@@ -56,7 +56,7 @@ func TestProblems(t *testing.T) {
 			name: "unknown key with suggestion",
 			load: hazardLog,
 			in:   strings.Replace(validLog, "    residual: {", "    residul: {", 1),
-			want: []string{`hazard-log.yaml:11:5: unknown key "residul"; did you mean "residual"?`, "residual severity is not assessed"},
+			want: []string{`hazard-log.yaml:11:5: unknown key "residul"; did you mean "residual"?`, "HAZ-001 has no residual assessment"},
 		},
 		{
 			name: "risk disagrees with matrix",

@@ -127,6 +127,10 @@ func NormaliseStatus(status string, mapping map[string]string) (string, bool) {
 }
 
 func validateAssessment(r *report, at, name, which string, a Assessment) {
+	if !a.Severity.Valid() && !a.Likelihood.Valid() {
+		r.invalid(at, "%s has no %s assessment; add %s: {severity: ..., likelihood: ...} (a hazard nobody has scored cannot be released against)", name, which, which)
+		return
+	}
 	if !a.Severity.Valid() {
 		r.invalid(at+".severity", "%s: %s severity is not assessed; write one of %s (a hazard nobody has scored cannot be released against)",
 			name, which, strings.Join(risk.SeverityWords, ", "))
