@@ -151,7 +151,9 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	r.setup = append(r.setup, problems...)
 	r.in, problems = readInputs(gha)
 	r.setup = append(r.setup, problems...)
-	if r.in.Token != "" {
+	// Without a token and a repository there is nothing to ask GitHub, and
+	// nowhere to post: the run is reported in the job only.
+	if r.in.Token != "" && r.env.Owner != "" && r.env.Repo != "" {
 		client, err := github.New(github.Options{BaseURL: r.env.APIURL, Token: r.in.Token, Sleep: o.sleep,
 			UserAgent: "csogate/" + o.version})
 		if err != nil {

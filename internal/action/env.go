@@ -210,10 +210,11 @@ func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []stri
 		env.Workspace = "."
 	}
 	owner, repo, ok := strings.Cut(ctx.Repository, "/")
-	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
+	if ok = ok && owner != "" && repo != "" && !strings.Contains(repo, "/"); ok {
+		env.Owner, env.Repo = owner, repo
+	} else {
 		problems = append(problems, fmt.Sprintf("GITHUB_REPOSITORY %q is not owner/name", ctx.Repository))
 	}
-	env.Owner, env.Repo = owner, repo
 	if u, err := url.Parse(env.ServerURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") && ctx.RunID > 0 && ok {
 		env.RunURL = fmt.Sprintf("%s/%s/actions/runs/%d", env.ServerURL, ctx.Repository, ctx.RunID)
 		if ctx.RunAttempt > 1 {

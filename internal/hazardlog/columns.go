@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -38,6 +39,10 @@ const (
 	fieldLikelihood field = "likelihood"
 	fieldRisk       field = "risk"
 	fieldActions    field = "actions"
+	// fieldNotes are columns real logs carry that no hazard-log field holds
+	// (comments, dates raised, categories): read past, with a warning when
+	// they hold text, rather than refused like an unknown header.
+	fieldNotes      field = "notes"
 	fieldOwner      field = "owner"
 	fieldStatus     field = "status"
 	fieldComponents field = "components"
@@ -82,6 +87,9 @@ var fieldSpecs = []fieldSpec{
 	{fieldLikelihood, "Likelihood", []string{"Probability", "Likelihood score", "Likelihood rating"}, true},
 	{fieldRisk, "Risk", []string{"Risk rating", "Risk score", "Risk level", "Rating"}, true},
 	{fieldActions, "Actions", []string{"Action", "Further actions", "Further action", "Actions required", "Action required", "Actions to be taken"}, false},
+	{fieldNotes, "Comments", []string{"Comment", "Notes", "Note", "Hazard type", "Hazard types", "Hazard category", "Category",
+		"Date raised", "Date identified", "Date logged", "Date opened", "Raised by", "Identified by", "Review date", "Next review date",
+		"Cause ID", "Cause number", "Control ID", "Control number", "Version"}, false},
 	{fieldOwner, "Owner", []string{"Hazard owner", "Risk owner", "Action owner", "Assigned to", "Assignee", "Assignment"}, true},
 	{fieldStatus, "Hazard Status", []string{"Status", "Risk status", "Current status"}, true},
 	{fieldComponents, "Components", []string{"Component", "Code", "Code associated with hazard", "Code globs", "Code paths", "Paths", "Software components"}, false},
@@ -146,6 +154,25 @@ func displayName(f field) string {
 // headerKey folds a header for matching: lower case, letters and digits
 // only, with '#' read as "number" ("Hazard #" → "hazardnumber").
 func headerKey(s string) string {
+	// Most headers are ASCII: fold them byte by byte without allocating per rune.
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return headerKeyUnicode(s)
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		case c == '#':
+			b = append(b, "number"...)
+		}
+	}
+	return string(b)
+}
+
+func headerKeyUnicode(s string) string {
 	s = strings.ReplaceAll(strings.ToLower(s), "#", " number ")
 	var b strings.Builder
 	for _, r := range s {
@@ -158,6 +185,9 @@ func headerKey(s string) string {
 
 // withoutNotes drops bracketed notes from a header ("Initial Risk (1-5)" → "Initial Risk").
 func withoutNotes(s string) string {
+	if !strings.ContainsAny(s, "([") {
+		return s
+	}
 	var b strings.Builder
 	depth := 0
 	for _, r := range s {
@@ -201,10 +231,20 @@ type hit struct {
 type matcher struct {
 	config    map[string]field
 	badConfig map[string]string // normalised header → target that names no field
+	kinds     map[string]string // group label → groupKind, worked out once
+}
+
+func (m *matcher) groupKind(label string) string {
+	k, ok := m.kinds[label]
+	if !ok {
+		k = groupKind(label)
+		m.kinds[label] = k
+	}
+	return k
 }
 
 func newMatcher(cfg *safetyfile.Config) *matcher {
-	m := &matcher{config: map[string]field{}, badConfig: map[string]string{}}
+	m := &matcher{config: map[string]field{}, badConfig: map[string]string{}, kinds: map[string]string{}}
 	for from, to := range cfg.Columns {
 		key := headerKey(from)
 		if key == "" {
@@ -317,11 +357,11 @@ func groupKind(label string) string {
 	}
 	switch {
 	case has(func(w string) bool {
-		return editDistance(w, "residual") <= 1 || w == "post" || w == "after" || w == "revised"
+		return distanceWithin(w, "residual", 1) <= 1 || w == "post" || w == "after" || w == "revised"
 	}):
 		return "residual"
 	case has(func(w string) bool {
-		return editDistance(w, "initial") <= 1 || w == "pre" || w == "before" || w == "inherent"
+		return distanceWithin(w, "initial", 1) <= 1 || w == "pre" || w == "before" || w == "inherent"
 	}):
 		return "initial"
 	case has(func(w string) bool {
@@ -434,7 +474,11 @@ func (m *matcher) readHeader(g *grid, r int, twoRows, fuzzy bool) *header {
 	if twoRows {
 		width = max(width, len(g.rows[r-1]))
 	}
+	// Each column's group label, carried right across blank cells (a CSV
+	// of a merged "Initial" cell has it only in the first column), and the
+	// kind each label gives, worked out once per label.
 	groups := make([]string, width)
+	kinds := map[string]string{}
 	if twoRows {
 		last := ""
 		for c := 0; c < width; c++ {
@@ -445,6 +489,9 @@ func (m *matcher) readHeader(g *grid, r int, twoRows, fuzzy bool) *header {
 				last = label
 			}
 			groups[c] = label
+			if _, ok := kinds[label]; !ok {
+				kinds[label] = m.groupKind(label)
+			}
 		}
 	}
 	seen := map[field]bool{}
@@ -463,7 +510,7 @@ func (m *matcher) readHeader(g *grid, r int, twoRows, fuzzy bool) *header {
 		col := headerCol{col: c, text: text, loc: loc, inner: inner}
 		group := ""
 		if twoRows && !inner {
-			group = groupKind(groups[c])
+			group = kinds[groups[c]]
 		}
 		var byGroup bool
 		col.hit, col.ok, byGroup = m.recognise(text, group, fuzzy)

@@ -31,7 +31,10 @@ func loadCSV(file string, data []byte, cfg *safetyfile.Config) Result {
 		// Excel's "sep=;" first line names the delimiter.
 		delims, text = []rune{sep}, rest
 	}
-	for _, d := range delims {
+	for i, d := range delims {
+		if i > 0 && (!strings.ContainsRune(text, d) || (bestHeader != nil && bestHeader.valid())) {
+			continue // a delimiter the text lacks splits nothing; a found table stands
+		}
 		g, perr := csvGrid(file, text, d)
 		h, _ := m.findHeader(g)
 		if bestGrid == nil || (h != nil && (bestHeader == nil || h.better(bestHeader))) {
@@ -55,6 +58,15 @@ func loadCSV(file string, data []byte, cfg *safetyfile.Config) Result {
 	return res
 }
 
+// unescapeFormula removes the apostrophe csvSafe puts before a cell that
+// starts like a formula.
+func unescapeFormula(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && strings.ContainsRune(formulaStarts, rune(v[1])) {
+		return v[1:]
+	}
+	return v
+}
+
 // sepLine recognises Excel's "sep=X" first line.
 func sepLine(text string) (rune, string, bool) {
 	line, rest, _ := strings.Cut(text, "\n")
@@ -74,7 +86,7 @@ func sepLine(text string) (rune, string, bool) {
 // field's line and column. A syntax error stops the reading and is returned
 // as a problem: the rows after it cannot be trusted.
 func csvGrid(file, text string, delim rune) (*grid, *safetyfile.Problem) {
-	g := &grid{file: file, pos: map[cellRef]safetyfile.Location{}}
+	g := &grid{file: file, pos: [][]safetyfile.Location{}}
 	lines := newLineIndex(text)
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = delim
@@ -95,14 +107,16 @@ func csvGrid(file, text string, delim rune) (*grid, *safetyfile.Problem) {
 			p := invalid(safetyfile.Location{File: file, Line: line, Column: col}, "CSV syntax error: %v; the rows from here on are not read (check the quotes on this line)", err)
 			return g, &p
 		}
-		row := len(g.rows)
-		g.rows = append(g.rows, rec)
 		first, _ := r.FieldPos(0)
 		g.line = append(g.line, first)
+		pos := make([]safetyfile.Location, len(rec))
 		for i := range rec {
 			line, col := r.FieldPos(i)
-			g.pos[cellRef{row, i}] = safetyfile.Location{File: file, Line: line, Column: lines.column(line, col)}
+			pos[i] = safetyfile.Location{File: file, Line: line, Column: lines.column(line, col)}
+			rec[i] = unescapeFormula(cleanCell(rec[i]))
 		}
+		g.rows = append(g.rows, rec)
+		g.pos = append(g.pos, pos)
 	}
 }
 

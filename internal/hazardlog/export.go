@@ -257,8 +257,10 @@ func riskCell(h *safetyfile.Hazard, residual bool) string {
 	return strconv.Itoa(r)
 }
 
+// statusCell writes a known status as the template's dropdown does ("Open");
+// any other is kept as written.
 func statusCell(s string) string {
-	if contains := containsString(safetyfile.Statuses, s); contains {
+	if containsString(safetyfile.Statuses, s) {
 		return titleCase(s)
 	}
 	return s
@@ -299,7 +301,7 @@ func exportCSV(log *safetyfile.HazardLog) ([]byte, error) {
 		for k := 0; k < rowsOf(h); k++ {
 			row := make([]string, len(cols))
 			for j, c := range cols {
-				row[j] = c.value(h, k)
+				row[j] = csvSafe(c.value(h, k))
 			}
 			if err := w.Write(row); err != nil {
 				return nil, err
@@ -308,6 +310,21 @@ func exportCSV(log *safetyfile.HazardLog) ([]byte, error) {
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// formulaStarts are the characters that make a spreadsheet read a CSV cell
+// as a formula.
+const formulaStarts = "=+-@\t\r"
+
+// csvSafe keeps a cell from running as a formula when the CSV is opened in a
+// spreadsheet (the text comes from a repository anyone may propose changes
+// to): a cell starting like a formula gets a leading apostrophe, which the
+// CSV reader removes again.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune(formulaStarts, rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 // riskFills are the DCB0129 levels' colours, 1 green to 5 red.

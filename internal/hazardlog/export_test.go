@@ -281,3 +281,30 @@ func TestMarkdownFileNames(t *testing.T) {
 		t.Fatalf("got %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+func TestCSVExportDoesNotRunFormulas(t *testing.T) {
+	t.Parallel()
+	log := &safetyfile.HazardLog{Product: "x", Hazards: []safetyfile.Hazard{{
+		ID: "HAZ-1", Title: "=HYPERLINK(\"http://example.invalid\")", Causes: []string{"- a bullet", "+44 number", "@user"},
+		Initial:  safetyfile.Assessment{Severity: 4, Likelihood: 2},
+		Residual: safetyfile.Assessment{Severity: 4, Likelihood: 2}, Status: "open",
+	}}}
+	data, err := exportCSV(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`'=HYPERLINK(`, `'- a bullet`, `'+44 number`, `'@user`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the CSV lacks %q:\n%s", want, data)
+		}
+	}
+	cfg := config(nil)
+	cfg.Product = "x"
+	back := loadData("x.csv", data, FormatCSV, cfg)
+	if !back.Valid() {
+		t.Fatalf("problems %v", back.Problems)
+	}
+	if got := back.Log.Hazards[0]; got.Title != log.Hazards[0].Title || !reflect.DeepEqual(got.Causes, log.Hazards[0].Causes) {
+		t.Fatalf("read back %q %q", got.Title, got.Causes)
+	}
+}

@@ -87,7 +87,7 @@ func validWorkbook(t testing.TB) []byte {
 		"A4": "Version", "B4": floatCell{1.3, 1},
 		"A6": "Hazard number", "B6": "Hazard name", "C6": "Hazard description", "D6": "Potential Clinical impact",
 		"E6": "Possible causes", "F6": "Existing controls", "G6": "Initial", "J6": "Additional controls",
-		"N6": "Residual", "Q6": "Owner", "R6": "Status", "S6": "Components",
+		"N6": "Residual", "Q6": "Owner", "R6": "Status", "S6": "Components", "T6": "Comments",
 		"G7": "Severity", "H7": "Likelihood", "I7": "Risk score", "J7": "Design", "K7": "Test",
 		"L7": "Training", "M7": "Business process change", "N7": "Severity", "O7": "Likelihood", "P7": "Risk score",
 		// Row 8 is the template's empty first data row.
@@ -95,7 +95,7 @@ func validWorkbook(t testing.TB) []byte {
 		"C9": "Search shows a patient with a similar name first", "D9": "Clinician reviews another patient's record",
 		"E9": "Search ranks by name only", "F9": "Patient banner shows NHS number",
 		"G9": "Major", "H9": "Medium", "I9": floatCell{3, 1}, "J9": "Results show date of birth",
-		"N9": "Major", "O9": "Low", "P9": floatCell{3, 1}, "Q9": "Dr A Example", "R9": "Open", "S9": "src/search/**",
+		"N9": "Major", "O9": "Low", "P9": floatCell{3, 1}, "Q9": "Dr A Example", "R9": "Open", "S9": "src/search/**", "T9": "Discussed at the CSO panel",
 		"E10": "Stale cache after records are merged", "K10": "Search tests cover similar names",
 		"N10": "major", "O10": "VERY LOW", "P10": formulaCell("=2"),
 		"L11": "Training on the merge procedure",
@@ -111,7 +111,7 @@ func validWorkbook(t testing.TB) []byte {
 	}, merges: [][2]string{
 		{"A1", "H1"}, {"G6", "I6"}, {"J6", "M6"}, {"N6", "P6"},
 		{"A6", "A7"}, {"B6", "B7"}, {"C6", "C7"}, {"D6", "D7"}, {"E6", "E7"}, {"F6", "F7"},
-		{"Q6", "Q7"}, {"R6", "R7"}, {"S6", "S7"},
+		{"Q6", "Q7"}, {"R6", "R7"}, {"S6", "S7"}, {"T6", "T7"},
 		{"A9", "A11"}, {"B9", "B11"}, {"C9", "C11"}, {"D9", "D11"},
 		{"A15", "S15"},
 	}}
@@ -129,7 +129,7 @@ func invalidWorkbook(t testing.TB) []byte {
 		"A1": "Hazard log",
 		"A5": "Hazard number", "B5": "Hazard name", "C5": "Potential Clinical impact", "D5": "Possible causes",
 		"E5": "Existing controls", "F5": "Initial Severity", "G5": "Initial Likelihood", "H5": "Initial Risk",
-		"I5": "Residual Severity", "J5": "Residual Likelihood", "K5": "Residual Risk", "L5": "Hazard Status", "M5": "Comments",
+		"I5": "Residual Severity", "J5": "Residual Likelihood", "K5": "Residual Risk", "L5": "Hazard Status", "M5": "Clinical specialty",
 		"A6": 1, "B6": "Unscored hazard", "F6": "TBC", "G6": "TBC", "I6": "TBC", "J6": "TBC", "L6": "Open",
 		"A7": 2, "B7": "Stated risk disagrees", "F7": "Major", "G7": "Low", "H7": 4, "I7": "Major", "J7": "Low", "K7": 3, "L7": "Open",
 		"A8": 3, "B8": "Status outside the list", "F8": "Minor", "G8": "Low", "I8": "Minor", "J8": "Low", "L8": "Under review",

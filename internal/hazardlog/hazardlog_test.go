@@ -343,7 +343,7 @@ func TestLoadFailsClosed(t *testing.T) {
 		{name: "markdown file that is not a hazard", path: write("readme.md", []byte("# Read me\n")), want: "no hazard sections found"},
 		{name: "named sheet missing", path: write("ok.xlsx", validWorkbook(t)), opts: Options{Sheet: "Risks"}, want: `the workbook has no sheet "Risks"; its sheets are "Cover", "Hazard Log", "Matrix"`},
 		{name: "named sheet without a header", path: write("ok2.xlsx", validWorkbook(t)), opts: Options{Sheet: "cover"}, want: `no hazard table found: sheet "Cover"`},
-		{name: "csv with a quote left open", path: write("quote.csv", []byte("Hazard number,Hazard name,Severity,Likelihood\n1,\"x,Major,Low\n")), want: "severity is not assessed"},
+		{name: "csv with a quote left open", path: write("quote.csv", []byte("Hazard number,Hazard name,Severity,Likelihood\n1,\"x,Major,Low\n")), want: "Severity and Likelihood cells are blank"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -372,4 +372,21 @@ func TestSheetOption(t *testing.T) {
 	if !res.Valid() || len(res.Log.Hazards) != 3 {
 		t.Fatalf("got %d hazards, problems %v; want 3 and none", len(res.Log.Hazards), res.Problems)
 	}
+}
+
+func TestSecondHazardSheetIsReported(t *testing.T) {
+	t.Parallel()
+	table := func(name, title string) xlsxSheet {
+		return xlsxSheet{name: name, cells: map[string]any{
+			"A1": "Hazard number", "B1": "Hazard name", "C1": "Initial Severity", "D1": "Initial Likelihood",
+			"E1": "Residual Severity", "F1": "Residual Likelihood", "G1": "Hazard Status",
+			"A2": 1, "B2": title, "C2": "Major", "D2": "Low", "E2": "Major", "F2": "Low", "G2": "Closed",
+		}}
+	}
+	data := buildXLSX(t, table("Open hazards", "Wrong patient"), table("Closed hazards", "Old hazard"))
+	res := loadData("hazard-log.xlsx", data, FormatXLSX, config(nil))
+	if !res.Valid() || res.Log.Hazards[0].Title != "Wrong patient" {
+		t.Fatalf("got %v, %+v", res.Problems, res.Log.Hazards)
+	}
+	expectMessages(t, "warning", res.Warnings, []string{`hazard-log.xlsx: sheet "Closed hazards": this sheet also holds a hazard table, but only sheet "Open hazards" is read`})
 }

@@ -51,7 +51,8 @@ func Import(log *safetyfile.HazardLog) ([]byte, error) {
 func hazardNode(h safetyfile.Hazard) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode}
 	if h.Source != "" {
-		n.HeadComment = "from " + h.Source
+		// One comment line, whatever the source's name holds.
+		n.HeadComment = "from " + strings.Join(strings.Fields(h.Source), " ")
 	}
 	add(n, "id", str(h.ID))
 	add(n, "title", str(h.Title))

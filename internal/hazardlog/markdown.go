@@ -234,32 +234,33 @@ var hazardFileName = regexp.MustCompile(`(?i)^hazard[-_ ]?([0-9][0-9A-Za-z.]*)$`
 func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHazardFile {
 	hf := &mdHazardFile{loc: map[string]safetyfile.Location{}}
 	hf.h.Source = file
-	src, front := stripFrontMatter(data)
+	decoded, recoded := decodeText(data)
+	if recoded {
+		hf.warnings = append(hf.warnings, warning(safetyfile.Location{File: file},
+			"the file is not UTF-8; it was read as Windows-1252. Save it as UTF-8 to be sure of its characters"))
+	}
+	src, front := stripFrontMatter([]byte(decoded))
 	d := &mdDoc{file: file, src: src, lines: strings.Split(string(src), "\n")}
 	for i, l := range d.lines {
 		d.lines[i] = strings.TrimRight(l, "\r")
 	}
 	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
+	// Blocks above the first heading (a page title, the template's icons)
+	// belong to no section and are not read.
 	var sections []*mdSection
 	var cur *mdSection
-	var pending []mdBlock
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		start := d.lineOf(nodeStart(n))
 		if h, ok := n.(*ast.Heading); ok && h.Level <= 3 && d.atx(h) {
 			cur = &mdSection{heading: d.headingText(h), line: start}
 			cur.field = mdSections[headerKey(withoutNotes(cur.heading))]
 			sections = append(sections, cur)
-			pending = nil
 			continue
 		}
-		b := mdBlock{node: n, start: start}
 		if cur != nil {
-			cur.blocks = append(cur.blocks, b)
-		} else {
-			pending = append(pending, b)
+			cur.blocks = append(cur.blocks, mdBlock{node: n, start: start})
 		}
 	}
-	_ = pending // text above the first heading (a page title, icons) is not a section
 	d.setEnds(sections)
 
 	by := map[mdField][]*mdSection{}
@@ -320,6 +321,7 @@ func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHaz
 	initial := d.score(hf, by, mdSeverity, mdLikelihood, mdRisk, "", line1)
 	h.Initial = initial.a
 	hf.loc["initial.severity"], hf.loc["initial.likelihood"], hf.loc["risk.initial"] = initial.sevLoc, initial.likLoc, initial.rskLoc
+	hf.loc["initial"] = initial.sevLoc
 	residual := initial
 	rs, rl := len(by[mdResidualSeverity]) > 0, len(by[mdResidualLikelihood]) > 0
 	switch {
@@ -345,6 +347,7 @@ func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHaz
 	}
 	h.Residual = residual.a
 	hf.loc["residual.severity"], hf.loc["residual.likelihood"], hf.loc["risk.residual"] = residual.sevLoc, residual.likLoc, residual.rskLoc
+	hf.loc["residual"] = residual.sevLoc
 	stated := func(s rowScore) int {
 		if s.stated != 0 {
 			return int(s.stated)

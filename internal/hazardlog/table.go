@@ -25,8 +25,9 @@ type grid struct {
 	origin map[cellRef]cellRef
 	// width is the number of columns a merged range's top-left cell spans.
 	width map[cellRef]int
-	// pos gives a cell's place in the file (CSV line and column); nil for XLSX.
-	pos map[cellRef]safetyfile.Location
+	// pos gives each cell's place in the file (CSV line and column), row by
+	// row; nil for XLSX.
+	pos [][]safetyfile.Location
 	// line gives the physical line of each CSV record; nil for XLSX.
 	line []int
 	// serialDates says date cells may hold Excel serial numbers; date1904 picks their epoch.
@@ -78,8 +79,8 @@ func (g *grid) cellLoc(r, c int) safetyfile.Location {
 	if g.sheet != "" || g.pos == nil {
 		return safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q cell %s%d", g.sheet, columnName(c), r+1)}
 	}
-	if loc, ok := g.pos[cellRef{r, c}]; ok {
-		return loc
+	if r < len(g.pos) && c < len(g.pos[r]) {
+		return g.pos[r][c]
 	}
 	return g.rowLoc(r)
 }
@@ -176,14 +177,15 @@ type tableReader struct {
 	problems safetyfile.Problems
 	warnings safetyfile.Problems
 	hazards  []*hazardRows
-	actions  bool
+	// unread marks the columns with text that has no field (Actions, Comments).
+	unread map[int]bool
 }
 
 // readTable reads the hazards below the header and validates them; the
 // shared half of the CSV and XLSX readers.
 func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 	cs, problems, warnings := m.resolve(g, h)
-	t := &tableReader{g: g, cs: cs, cfg: cfg, problems: problems, warnings: warnings}
+	t := &tableReader{g: g, cs: cs, cfg: cfg, problems: problems, warnings: warnings, unread: map[int]bool{}}
 	log := &safetyfile.HazardLog{Product: productName(g.file, cfg), Hazards: []safetyfile.Hazard{}}
 	t.preamble(log, h)
 	var cur *hazardRows
@@ -218,9 +220,11 @@ func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 		}
 		t.addRow(cur, r)
 	}
-	if t.actions {
-		t.warnings = append(t.warnings, warning(g.cellLoc(h.row, cs.col(fieldActions)),
-			"the %q column has no place in csogate's hazard log; its text is not imported and stays only in this file", "Actions"))
+	for _, c := range h.cols {
+		if t.unread[c.col] {
+			t.warnings = append(t.warnings, warning(c.loc,
+				"the %q column has no place in csogate's hazard log; its text is not imported and stays only in this file", c.text))
+		}
 	}
 	locs := make([]map[string]safetyfile.Location, 0, len(t.hazards))
 	for _, hr := range t.hazards {
@@ -470,9 +474,11 @@ func (t *tableReader) addRow(hr *hazardRows, r int) {
 			h.Updated, hr.updatedAt = d, g.cellLoc(r, col)
 		}
 	}
-	for _, col := range cs.byField[fieldActions] {
-		if g.value(r, col) != "" {
-			t.actions = true
+	for _, f := range []field{fieldActions, fieldNotes} {
+		for _, col := range cs.byField[f] {
+			if g.value(r, col) != "" {
+				t.unread[col] = true
+			}
 		}
 	}
 	if cs.single {
@@ -630,18 +636,15 @@ func (t *tableReader) finish(hr *hazardRows) {
 	if hr.updatedAt != (safetyfile.Location{}) {
 		hr.loc["updated"] = hr.updatedAt
 	}
-	sevF, likF, rskF := fieldInitialSeverity, fieldInitialLikelihood, fieldInitialRisk
+	initial, residual := t.phase(hr, hr.initial, first, "initial"), t.phase(hr, hr.residual, first, "residual")
 	if t.cs.single {
-		sevF, likF, rskF = fieldSeverity, fieldLikelihood, fieldRisk
+		residual = initial // one scoring stands for both (contract 1.5)
 	}
-	initial := t.pick(hr.initial, first, sevF, likF, rskF)
-	if !t.cs.single {
-		sevF, likF, rskF = fieldResidualSeverity, fieldResidualLikelihood, fieldResidualRisk
-	}
-	residual := t.pick(hr.residual, first, sevF, likF, rskF)
 	h.Initial, h.Residual = initial.a, residual.a
 	hr.loc["initial.severity"], hr.loc["initial.likelihood"], hr.loc["risk.initial"] = initial.sevLoc, initial.likLoc, initial.rskLoc
 	hr.loc["residual.severity"], hr.loc["residual.likelihood"], hr.loc["risk.residual"] = residual.sevLoc, residual.likLoc, residual.rskLoc
+	// A whole assessment missing is reported where its severity goes.
+	hr.loc["initial"], hr.loc["residual"] = initial.sevLoc, residual.sevLoc
 	// The stated risk, or the matrix's when the cell is blank, so the YAML
 	// shows every hazard's rating; either way it agrees with the matrix.
 	stated := func(s rowScore) int {
@@ -664,6 +667,31 @@ func rowNumbers(g *grid, rows []int) []int {
 	}
 	return out
 }
+
+// phase settles one phase of a hazard's assessment from its rows, and
+// reports a hazard none of whose rows scores it at its first row's cells.
+func (t *tableReader) phase(hr *hazardRows, rows []rowScore, first int, which string) rowScore {
+	sevF, likF, rskF := fieldInitialSeverity, fieldInitialLikelihood, fieldInitialRisk
+	switch {
+	case t.cs.single:
+		sevF, likF, rskF, which = fieldSeverity, fieldLikelihood, fieldRisk, ""
+	case which == "residual":
+		sevF, likF, rskF = fieldResidualSeverity, fieldResidualLikelihood, fieldResidualRisk
+	}
+	s := t.pick(rows, first, sevF, likF, rskF)
+	if len(rows) == 0 && t.cs.col(sevF) >= 0 && t.cs.col(likF) >= 0 {
+		if which != "" {
+			which += " "
+		}
+		t.problems = append(t.problems, invalid(s.sevLoc,
+			"%s: the %s cells are blank: score the hazard's %sseverity and likelihood (a hazard nobody has scored cannot be released against)",
+			orUnnumbered(hr.h.ID), columnPair(sevF, likF), which))
+	}
+	return s
+}
+
+// columnPair names two columns for a message: "Residual Severity and Residual Likelihood".
+func columnPair(a, b field) string { return displayName(a) + " and " + displayName(b) }
 
 // pick chooses the row that stands for the hazard in one phase: the highest
 // risk of its rows (then the higher severity, then likelihood), so that a

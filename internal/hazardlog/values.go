@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -15,9 +16,12 @@ import (
 // Windows line ends, Excel's escaped carriage return, non-breaking and
 // zero-width spaces, and blanks around the value. The wording is kept.
 func cleanCell(s string) string {
-	if s == "" {
-		return s
+	if s == "" || (!strings.ContainsAny(s, "\r\n_\u00a0\u200b\ufeff") && utf8.ValidString(s) && s == strings.TrimSpace(s)) {
+		return s // already tidy: most cells
 	}
+	// A workbook's XML should hold only UTF-8; anything else is shown as
+	// the replacement character rather than passed on as broken text.
+	s = strings.ToValidUTF8(s, "\ufffd")
 	s = strings.ReplaceAll(s, "_x000D_", "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
@@ -33,7 +37,12 @@ func cleanCell(s string) string {
 
 // oneLine collapses every run of blanks and line breaks to one space, for
 // values that are a single line however a cell wraps them (ids, titles, scores).
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\n\t\r\v\f\u00a0\u0085") && !strings.Contains(s, "  ") && s == strings.TrimSpace(s) {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
 
 var numberPattern = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 

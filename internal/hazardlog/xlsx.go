@@ -55,6 +55,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		bestGrid   *grid
 		bestHeader *header
 		readErrs   safetyfile.Problems
+		tables     []string
 	)
 	for _, name := range sheets {
 		g, perr := xlsxGrid(f, file, name, date1904)
@@ -62,6 +63,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		if !ok {
 			continue
 		}
+		tables = append(tables, name)
 		if bestHeader == nil || h.better(bestHeader) {
 			bestGrid, bestHeader, readErrs = g, h, perr
 		}
@@ -76,6 +78,13 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 	}
 	res := readTable(bestGrid, bestHeader, m, cfg)
 	res.Problems = append(res.Problems, readErrs...)
+	// Hazards kept on a second sheet (closed ones, say) are not read; say so.
+	for _, name := range tables {
+		if name != bestGrid.sheet {
+			res.Warnings = append(res.Warnings, warning(safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", name)},
+				"this sheet also holds a hazard table, but only sheet %q is read; move its hazards there, or name the sheet to read with --sheet", bestGrid.sheet))
+		}
+	}
 	return res
 }
 
@@ -97,6 +106,9 @@ func xlsxGrid(f *excelize.File, file, sheet string, date1904 bool) (*grid, safet
 		if err != nil {
 			problems = append(problems, invalid(safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q row %d", sheet, len(all)+1)}, "cannot read this row: %v", err))
 			break
+		}
+		for i := range cols {
+			cols[i] = cleanCell(cols[i])
 		}
 		all = append(all, cols)
 		if len(cols) > 0 {

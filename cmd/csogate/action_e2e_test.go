@@ -1,0 +1,252 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/csogate/csogate/internal/github/githubtest"
+)
+
+// TestActionEndToEnd builds the binary as the Dockerfile does and runs
+// "csogate action" as the runner would — its environment only, an event
+// file, output and summary files — against a fake GitHub, checking the
+// status posted, the one sticky comment, the outputs and the exit code.
+func TestActionEndToEnd(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "csogate")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=e2e", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	const (
+		token  = "ghs_e2eTokenThatMustNeverBePrinted000000"
+		number = 12
+		alice  = "alice-gp"
+	)
+	head, base := githubtest.SHA("e2e-head"), githubtest.SHA("e2e-base")
+	repoPath := "/repos/" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo
+	example := "../../examples/example-epr"
+
+	tests := []struct {
+		name     string
+		setup    func(srv *githubtest.Server)
+		files    []string
+		code     int
+		decision string
+		state    string
+		clinical string
+	}{
+		{
+			name: "approved",
+			setup: func(srv *githubtest.Server) {
+				srv.AddReview(number, githubtest.Review{Login: alice, UserID: 583231, State: "APPROVED"})
+			},
+			code: 0, decision: "approved", state: "success", clinical: "2",
+		},
+		{
+			name:  "blocked",
+			setup: func(srv *githubtest.Server) {},
+			code:  1, decision: "blocked", state: "pending", clinical: "2",
+		},
+		{
+			name: "not required",
+			setup: func(srv *githubtest.Server) {
+				srv.SetContent(base, "safety/changes.yaml", readTestFile(t, example+"/safety/changes.yaml"))
+			},
+			files: []string{"docs/search.md", "README.md"},
+			code:  0, decision: "not_required", state: "success", clinical: "0",
+		},
+		{
+			name: "error",
+			setup: func(srv *githubtest.Server) {
+				srv.FailAlways("GET", repoPath+"/contents/", githubtest.Forbidden())
+			},
+			code: 3, decision: "blocked", state: "error", clinical: "0",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := githubtest.New(t, githubtest.WithToken(token))
+			srv.AddPull(githubtest.Pull{Number: number, Author: "dev-dan", HeadSHA: head, BaseSHA: base})
+			srv.AddCommits(number, githubtest.Commit{SHA: head, AuthorLogin: "dev-dan"})
+			files := tc.files
+			if files == nil {
+				files = strings.Fields(string(readTestFile(t, example+"/changed-files.txt")))
+			}
+			for _, f := range files {
+				srv.AddFiles(number, githubtest.File{Path: f})
+			}
+			for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml"} {
+				srv.SetContent(base, "safety/"+name, readTestFile(t, example+"/safety/"+name))
+			}
+			tc.setup(srv)
+
+			dir := t.TempDir()
+			workspace := filepath.Join(dir, "workspace")
+			for _, name := range []string{"hazard-log.yaml", "changes.yaml", "cso-register.yaml", "csogate.yaml"} {
+				writeTestFile(t, filepath.Join(workspace, "safety", name), readTestFile(t, example+"/safety/"+name))
+			}
+			event := filepath.Join(dir, "event.json")
+			writeTestFile(t, event, pullEvent(t, number, head, base))
+			output, summary, temp := filepath.Join(dir, "output"), filepath.Join(dir, "summary"), filepath.Join(dir, "temp")
+			writeTestFile(t, output, nil)
+			writeTestFile(t, summary, nil)
+			if err := os.Mkdir(temp, 0o755); err != nil {
+				t.Fatal(err)
+			}
+
+			cmd := exec.Command(bin, "action")
+			cmd.Dir = workspace
+			// Only what the runner gives a Docker action.
+			cmd.Env = []string{
+				"GITHUB_ACTIONS=true",
+				"GITHUB_EVENT_NAME=pull_request",
+				"GITHUB_EVENT_PATH=" + event,
+				"GITHUB_REPOSITORY=" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo,
+				"GITHUB_WORKSPACE=" + workspace,
+				"GITHUB_API_URL=" + srv.URL(),
+				"GITHUB_SERVER_URL=https://github.com",
+				"GITHUB_SHA=" + githubtest.SHA("e2e-test-merge"),
+				"GITHUB_RUN_ID=99",
+				"GITHUB_OUTPUT=" + output,
+				"GITHUB_STEP_SUMMARY=" + summary,
+				"RUNNER_TEMP=" + temp,
+				"CSOGATE_TODAY=2026-11-25",
+				"INPUT_TOKEN=" + token,
+				"INPUT_HAZARD-LOG=safety/hazard-log.yaml",
+				"INPUT_MANIFEST=safety/changes.yaml",
+				"INPUT_REGISTER=safety/cso-register.yaml",
+				"INPUT_CONFIG=safety/csogate.yaml",
+				"INPUT_POLICIES=",
+				"INPUT_STATUS-CONTEXT=clinical-safety/cso-approval",
+				"INPUT_COMMENT=true",
+				"INPUT_REQUEST-REVIEW=true",
+				"INPUT_FAIL-ON-BLOCK=true",
+				"INPUT_RELEASE-REF=",
+				"INPUT_SINCE=",
+			}
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			code := 0
+			if err := cmd.Run(); err != nil {
+				var exit *exec.ExitError
+				if !errors.As(err, &exit) {
+					t.Fatal(err)
+				}
+				code = exit.ExitCode()
+			}
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout.String(), stderr.String())
+			}
+
+			outputs := readOutputs(t, string(readTestFile(t, output)))
+			if outputs["decision"] != tc.decision || outputs["clinical-changes"] != tc.clinical {
+				t.Errorf("outputs %v, want decision %s and %s clinical changes", outputs, tc.decision, tc.clinical)
+			}
+			var doc struct {
+				Decision string `json:"decision"`
+				HeadSHA  string `json:"head_sha"`
+			}
+			if err := json.Unmarshal(readTestFile(t, outputs["decision-file"]), &doc); err != nil || doc.Decision != tc.decision {
+				t.Errorf("decision file %s: %+v, %v", outputs["decision-file"], doc, err)
+			}
+			if !strings.HasPrefix(outputs["decision-file"], temp) {
+				t.Errorf("decision file %s is not under RUNNER_TEMP", outputs["decision-file"])
+			}
+			if s := string(readTestFile(t, summary)); !strings.Contains(s, "Clinical safety gate") {
+				t.Errorf("job summary:\n%s", s)
+			}
+
+			st, ok := srv.LatestStatus(head, "clinical-safety/cso-approval")
+			if !ok || st.State != tc.state || st.TargetURL != "https://github.com/octo-org/clinical-app/actions/runs/99" {
+				t.Errorf("status on the head commit = %+v (found %v), want %s linking to the run", st, ok, tc.state)
+			}
+			if n := len(srv.Statuses()); n != 1 {
+				t.Errorf("%d statuses, want 1", n)
+			}
+			comments := srv.Comments(number)
+			if len(comments) != 1 || !strings.Contains(comments[0].Body, "<!-- csogate:clinical-safety/cso-approval -->") {
+				t.Errorf("comments %+v, want one sticky comment", comments)
+			}
+			all := stdout.String() + stderr.String() + string(readTestFile(t, output)) + string(readTestFile(t, summary))
+			if strings.Count(all, token) != 1 || !strings.HasPrefix(stdout.String(), "::add-mask::"+token+"\n") {
+				t.Errorf("the token is not masked first, or appears again")
+			}
+		})
+	}
+}
+
+// pullEvent is octokit's pull_request.synchronize example pointed at the
+// fake GitHub's repository and pull request.
+func pullEvent(t *testing.T, number int, head, base string) []byte {
+	t.Helper()
+	var payload map[string]any
+	if err := json.Unmarshal(readTestFile(t, "testdata/action/pull_request.synchronize.json"), &payload); err != nil {
+		t.Fatal(err)
+	}
+	full := githubtest.DefaultOwner + "/" + githubtest.DefaultRepo
+	repo := payload["repository"].(map[string]any)
+	repo["name"], repo["full_name"] = githubtest.DefaultRepo, full
+	pr := payload["pull_request"].(map[string]any)
+	pr["number"] = number
+	pr["user"].(map[string]any)["login"] = "dev-dan"
+	for side, sha := range map[string]string{"head": head, "base": base} {
+		ref := pr[side].(map[string]any)
+		ref["sha"] = sha
+		ref["repo"].(map[string]any)["full_name"] = full
+	}
+	data, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// readOutputs reads GITHUB_OUTPUT's name<<DELIMITER entries.
+func readOutputs(t *testing.T, data string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	lines := strings.Split(data, "\n")
+	for i := 0; i < len(lines); i++ {
+		if lines[i] == "" {
+			continue
+		}
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			t.Fatalf("GITHUB_OUTPUT line %q is not name<<DELIMITER", lines[i])
+		}
+		var value []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			value = append(value, lines[i])
+		}
+		out[name] = strings.Join(value, "\n")
+	}
+	return out
+}
+
+func readTestFile(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func writeTestFile(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,206 @@
+package release
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/report"
+)
+
+// Markdown renders the release summary for the job summary: the decision;
+// per pull request its clinical changes, hazards, approving CSO and what is
+// missing; the direct pushes; the pull request that prepared the release and
+// whether the CSO signed it off; then the release-level report. Pull requests
+// are named #N and commits by their 7-character sha, so GitHub links them.
+func Markdown(r *Result) string {
+	b := &strings.Builder{}
+	d := releaseDecision(r)
+	icon := map[string]string{decision.Approved: "✅", decision.NotRequired: "☑️", decision.Blocked: "⛔"}[d.Decision]
+	fmt.Fprintf(b, "# %s Clinical safety release gate: %s\n\n", icon, strings.ReplaceAll(d.Decision, "_", " "))
+	fmt.Fprintf(b, "%s\n", esc(headline(r, d)))
+	if r.PreviousTag != "" {
+		fmt.Fprintf(b, "\nRange: the commits after %s (%s) up to %s (%s): %s, %s.\n",
+			esc(r.PreviousTag), decision.ShortSHA(r.PreviousSHA), esc(r.Tag), decision.ShortSHA(r.ReleaseSHA),
+			count(len(r.Pulls), "merged pull request"), count(len(r.DirectPushes), "direct push"))
+	}
+
+	if len(r.Pulls) > 0 {
+		fmt.Fprintf(b, "\n## Pull requests\n\n| Pull request | Final head | Gate | Clinical changes | Hazards (residual risk) | Approving CSO | Missing |\n|---|---|---|---|---|---|---|\n")
+		for _, p := range r.Pulls {
+			fmt.Fprintf(b, "| #%d %s | %s | %s |\n", p.Number, cell(p.Title), decision.ShortSHA(p.HeadSHA), strings.Join(pullCells(p), " | "))
+		}
+		for _, p := range r.Pulls {
+			if p.Outcome == nil || len(p.Outcome.Decision.Violations) == 0 {
+				continue
+			}
+			fmt.Fprintf(b, "\n### What #%d is missing\n\n", p.Number)
+			for _, v := range p.Outcome.Decision.Violations {
+				fmt.Fprintf(b, "- **%s**: %s\n", v.Code, esc(v.Message))
+			}
+			for _, a := range p.Outcome.Decision.Approvals {
+				if !a.Counted {
+					fmt.Fprintf(b, "- Not counted (%s): %s\n", a.WhyNot, esc(uncounted(a)))
+				}
+			}
+		}
+	} else if r.PreviousTag != "" && d.ExitCode != decision.ExitOperational {
+		fmt.Fprintf(b, "\nNo merged pull request in the release.\n")
+	}
+
+	if len(r.DirectPushes) > 0 {
+		fmt.Fprintf(b, "\n## Commits without a pull request\n\n| Commit | Author | Clinically relevant | Files |\n|---|---|---|---|\n")
+		for _, dp := range r.DirectPushes {
+			clinical := "no (warning)"
+			if dp.Clinical {
+				clinical = "**yes** (DIRECT_PUSH blocks)"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", decision.ShortSHA(dp.SHA), cell(mention(dp.Author)), clinical, cell(fileList(dp.Files)))
+		}
+	}
+
+	if r.Release != nil && r.Release.Input != nil {
+		fmt.Fprintf(b, "\n## Release sign-off\n\n%s\n", esc(signoffLine(r, d)))
+	}
+
+	fmt.Fprintf(b, "\n## Release-level evaluation\n\n")
+	b.WriteString(strings.Replace(report.Markdown(d, report.Links{}), "## ", "### ", 1))
+	return b.String()
+}
+
+// releaseDecision is the release decision, or a blocked one if there is none.
+func releaseDecision(r *Result) *decision.Decision {
+	if r.Release != nil && r.Release.Decision != nil {
+		return r.Release.Decision
+	}
+	return decision.Failure("", r.Version, r.ReleaseSHA, decision.CodeGateError, errors.New("the release was not evaluated"))
+}
+
+func headline(r *Result, d *decision.Decision) string {
+	what := strings.TrimSpace(d.Product + " " + r.Version)
+	at := fmt.Sprintf("(tag %s at %s)", r.Tag, decision.ShortSHA(r.ReleaseSHA))
+	if r.ReleaseSHA == "" {
+		at = fmt.Sprintf("(tag %s)", r.Tag)
+	}
+	switch d.Decision {
+	case decision.Approved:
+		return fmt.Sprintf("APPROVED: %s %s may be deployed: every clinically relevant change has a counted CSO approval on the code that shipped, and the CSO signed the release off.", what, at)
+	case decision.NotRequired:
+		return fmt.Sprintf("NOT REQUIRED: %s %s has no clinically relevant change; CSO approval is not required.", what, at)
+	}
+	return fmt.Sprintf("BLOCKED: %s %s may not be deployed (%s).", what, at, strings.Join(d.ViolationCodes(), ", "))
+}
+
+// pullCells are a pull request's gate decision, clinical changes, hazards,
+// approving CSOs and missing codes, as table cells.
+func pullCells(p Pull) []string {
+	if p.Outcome == nil {
+		return []string{"not evaluated", "—", "—", "—", "—"}
+	}
+	d := p.Outcome.Decision
+	gate := strings.ReplaceAll(d.Decision, "_", " ")
+	if d.Decision == decision.Blocked {
+		gate = "⛔ blocked"
+	}
+	var changes, hazards, approvers []string
+	for _, c := range d.ClinicalChanges {
+		changes = append(changes, c.ID)
+	}
+	for _, h := range d.TouchedHazards {
+		hazards = append(hazards, fmt.Sprintf("%s (%d)", h.ID, h.ResidualRisk))
+	}
+	for _, a := range d.Approvals {
+		if a.Counted {
+			approvers = append(approvers, officer(a))
+		}
+	}
+	approving := strings.Join(approvers, "; ")
+	switch {
+	case approving != "":
+	case d.RequiredApprovals > 0 || len(d.Approvals) > 0:
+		approving = "none counted"
+	default:
+		approving = "—"
+	}
+	missing := strings.Join(d.ViolationCodes(), ", ")
+	return []string{gate, cell(dash(strings.Join(changes, ", "))), cell(dash(strings.Join(hazards, ", "))), cell(approving), cell(dash(missing))}
+}
+
+// signoffLine says which pull request prepared the release and whether the
+// CSO signed it off.
+func signoffLine(r *Result, d *decision.Decision) string {
+	missing := false
+	for _, v := range d.Violations {
+		if v.Code == CodeReleaseSignoffRequired {
+			missing = true
+		}
+	}
+	var signed []string
+	for _, a := range d.Approvals {
+		if a.Counted {
+			signed = append(signed, officer(a))
+		}
+	}
+	p := r.Preparing
+	if p == nil {
+		s := fmt.Sprintf("No merged pull request from %s to %s set release: to %s, so none prepared the release.", r.PreviousTag, r.Tag, r.Version)
+		if missing {
+			s += " The release has clinically relevant changes, so it needs the CSO's sign-off: the CSO must approve the pull request that sets release: " + r.Version + " (merge it before tagging)."
+		}
+		return s
+	}
+	s := fmt.Sprintf("#%d %s prepared the release (it set release: %s). ", p.Number, p.Title, r.Version)
+	switch {
+	case missing:
+		return s + fmt.Sprintf("CSO sign-off: missing (%d of %d required counted on its final head %s): a CSO must approve #%d on commit %s.",
+			d.CountedApprovals, d.RequiredApprovals, decision.ShortSHA(p.HeadSHA), p.Number, decision.ShortSHA(p.HeadSHA))
+	case len(signed) > 0:
+		return s + fmt.Sprintf("CSO sign-off on its final head %s: %s.", decision.ShortSHA(p.HeadSHA), strings.Join(signed, "; "))
+	}
+	return s + "CSO sign-off: not required, as nothing in the release is clinically relevant."
+}
+
+// officer names a counted approver as the register records them.
+func officer(a policy.Approval) string {
+	if a.Name == "" {
+		return "@" + a.Login
+	}
+	return fmt.Sprintf("%s (@%s, %s %s)", a.Name, a.Login, a.Body, a.Registration)
+}
+
+func uncounted(a policy.Approval) string {
+	if a.WhyNotDetail != "" {
+		return a.WhyNotDetail
+	}
+	return fmt.Sprintf("@%s approved %s", a.Login, decision.ShortSHA(a.Commit))
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "sh") {
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string {
+	return esc(strings.NewReplacer("|", "\\|", "\r", " ", "\n", " ").Replace(s))
+}
+
+// esc neutralises HTML, so titles and file names from the repository cannot
+// inject markup into the summary.
+func esc(s string) string {
+	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
+}

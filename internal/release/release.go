@@ -1,0 +1,551 @@
+// Package release gates a release before deployment. Branch protection can be
+// bypassed by admins, and a release collects many pull requests, so the
+// release step asks again: did every clinically relevant change between the
+// previous release and the released commit get an independent, qualified
+// CSO's approval on the code that shipped, and did a CSO sign the release
+// itself off?
+//
+// It lists the commits of the release (compare API), maps them to the merged
+// pull requests that brought them (commit → pull requests API), evaluates
+// each pull request as the pull-request gate would on its final head commit,
+// reports commits that came without a pull request (DIRECT_PUSH), and
+// evaluates the release as a whole: the release's manifest and hazard log,
+// with the CSO approval of the pull request that prepared the release as its
+// sign-off (CSO_RELEASE_SIGNOFF_REQUIRED).
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// API is the part of *github.Client release mode uses. Tests use the real
+// client against githubtest, so the JSON GitHub sends is what is tested.
+type API interface {
+	Tags(ctx context.Context, owner, repo string) ([]github.Tag, error)
+	Compare(ctx context.Context, owner, repo, base, head string) ([]github.Commit, error)
+	PullRequestsForCommit(ctx context.Context, owner, repo, sha string) ([]github.PullRequest, error)
+	CommitFiles(ctx context.Context, owner, repo, sha string) ([]github.ChangedFile, error)
+	PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error)
+	Reviews(ctx context.Context, owner, repo string, number int) ([]github.Review, error)
+	Files(ctx context.Context, owner, repo string, number int) ([]github.ChangedFile, error)
+	Commits(ctx context.Context, owner, repo string, number int) ([]github.Commit, error)
+	Dismissals(ctx context.Context, owner, repo string, number int) ([]github.Dismissal, error)
+	FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, bool, error)
+	DirAt(ctx context.Context, owner, repo, ref, dir string) (map[string][]byte, error)
+}
+
+var _ API = (*github.Client)(nil)
+
+// Request is one release to gate.
+type Request struct {
+	Owner, Repo string
+	// Tag is the release's tag, e.g. v2.4.0 (from the event, or the
+	// release-ref input); a refs/tags/ prefix is dropped.
+	Tag string
+	// ReleaseSHA is the released commit; "" resolves Tag through the
+	// repository's tags.
+	ReleaseSHA string
+	// Since names the previous release: a tag, or a commit SHA for a first
+	// release. "" takes the highest tag below Tag by semantic version
+	// (v prefix optional, tags that are not semantic versions ignored,
+	// pre-releases ordered as semver orders them, tags on the released commit
+	// itself skipped).
+	Since string
+	Paths gate.Paths
+	// WorkspaceRoot is a checkout of the released commit: the release's
+	// hazard log, manifest and components map are read from it. "" reads them
+	// from the released commit through the contents API instead.
+	WorkspaceRoot string
+	Today         time.Time
+}
+
+// Result is the release decision with what it stands on.
+type Result struct {
+	Tag, Version, PreviousTag, ReleaseSHA string
+	// PreviousSHA is the commit the range starts after.
+	PreviousSHA string
+	// Pulls are the merged pull requests of the range, in merge order.
+	Pulls        []Pull
+	DirectPushes []DirectPush
+	// Preparing is the pull request that prepared the release: the last one
+	// in merge order whose head sets the manifest's release: to Version and
+	// whose base did not. Nil when none did.
+	Preparing *Pull
+	// Release is the release-level evaluation; its Decision is the release
+	// decision, with every pull request's findings and the direct pushes
+	// added.
+	Release *gate.Outcome
+}
+
+// Pull is a merged pull request of the release and its gate evaluation.
+type Pull struct {
+	Number                           int
+	Title, URL, Author               string
+	HeadSHA, BaseSHA, MergeCommitSHA string
+	MergedAt                         time.Time
+	// Outcome is the pull-request gate's evaluation on its final head; nil
+	// when the release failed before it was evaluated.
+	Outcome *gate.Outcome
+}
+
+// DirectPush is a commit that reached the release without a merged pull
+// request.
+type DirectPush struct {
+	SHA    string
+	Author string // GitHub login, or the author's email address
+	Files  []string
+	// Clinical is true when a file matches a hazard's components or a
+	// clinical path, or is one of the gate's own inputs, by the release's
+	// hazard log and configuration (or could not be checked against them).
+	Clinical bool
+}
+
+// Evaluate gates the release. It never returns nil, and never approves what
+// it could not check: an unusable request is blocked with exit 2, any GitHub
+// or I/O failure blocked with exit 3 (GITHUB_UNAVAILABLE or GATE_ERROR).
+func Evaluate(ctx context.Context, api API, req Request) *Result {
+	res := &Result{Tag: strings.TrimPrefix(req.Tag, "refs/tags/"), ReleaseSHA: req.ReleaseSHA}
+	res.Version = versionOf(res.Tag)
+	e := &evaluator{api: api, req: req, res: res, c: newContents(api, req.Owner, req.Repo)}
+	if err := e.run(ctx); err != nil {
+		res.Release = &gate.Outcome{Decision: failure(res, err)}
+	}
+	return res
+}
+
+// evaluator carries one release evaluation.
+type evaluator struct {
+	api API
+	req Request
+	res *Result
+	c   *contents
+
+	pulls []*pullState
+}
+
+// pullState is a pull request being evaluated, with what release mode needs
+// of it beyond Pull.
+type pullState struct {
+	pr         github.PullRequest
+	commits    []github.Commit
+	reviews    []github.Review
+	dismissals []github.Dismissal
+	files      []github.ChangedFile
+	outcome    *gate.Outcome
+}
+
+func (e *evaluator) run(ctx context.Context) error {
+	req, res := e.req, e.res
+	if req.Owner == "" || req.Repo == "" {
+		return inputErrorf("no repository to gate: name its owner and name (GITHUB_REPOSITORY)")
+	}
+	if res.Tag == "" {
+		return inputErrorf("no release to gate: a tag push or a published release names it; on workflow_dispatch pass release-ref: <tag>")
+	}
+	if req.Paths.Manifest == "" {
+		req.Paths = gate.DefaultPaths()
+		e.req.Paths = req.Paths
+	}
+	tags, err := e.api.Tags(ctx, req.Owner, req.Repo)
+	if err != nil {
+		return fmt.Errorf("listing the repository's tags to find the release %s: %w", res.Tag, err)
+	}
+	if res.ReleaseSHA == "" {
+		sha, ok := tagSHA(tags, res.Tag)
+		if !ok {
+			return inputErrorf("%s is not a tag of %s/%s: push the tag before gating the release, or correct release-ref", res.Tag, req.Owner, req.Repo)
+		}
+		res.ReleaseSHA = sha
+	}
+	res.PreviousTag, res.PreviousSHA, err = previousRelease(tags, res.Tag, res.ReleaseSHA, req.Since)
+	if err != nil {
+		return err
+	}
+
+	commits, err := e.api.Compare(ctx, req.Owner, req.Repo, res.PreviousSHA, res.ReleaseSHA)
+	if err != nil {
+		return fmt.Errorf("listing the commits from %s to %s: %w", res.PreviousTag, res.Tag, err)
+	}
+	direct, err := e.mapCommits(ctx, commits)
+	if err != nil {
+		return err
+	}
+
+	tmp, err := os.MkdirTemp("", "csogate-release-")
+	if err != nil {
+		return fmt.Errorf("creating a directory for the pull requests' files: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	for _, p := range e.pulls {
+		if err := e.evaluatePull(ctx, p, tmp); err != nil {
+			return err
+		}
+	}
+	e.publishPulls()
+	if err := e.findPreparing(ctx); err != nil {
+		return err
+	}
+	for _, c := range direct {
+		files, err := e.api.CommitFiles(ctx, req.Owner, req.Repo, c.SHA)
+		if err != nil {
+			return fmt.Errorf("reading the files of commit %s, which has no merged pull request: %w", decision.ShortSHA(c.SHA), err)
+		}
+		res.DirectPushes = append(res.DirectPushes, DirectPush{SHA: c.SHA, Author: commitAuthor(c), Files: changedPaths(files)})
+	}
+
+	out, err := e.evaluateRelease(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	res.Release = out
+	e.finish(out)
+	return nil
+}
+
+// mapCommits finds the merged pull requests that brought the range's
+// commits, and returns the commits that came without one, oldest first.
+//
+// A commit belongs to a merged pull request only when that pull request's
+// merge commit is in the range too: then the pull request's final head, the
+// code its reviews are on, reached the release. A commit of a pull request
+// merged elsewhere (into another branch) and pushed here directly did not
+// come through that review, and is a direct push.
+//
+// Commits are taken newest first, so a merge commit's pull request is known
+// before its branch's commits, whose lookups are then skipped.
+func (e *evaluator) mapCommits(ctx context.Context, commits []github.Commit) ([]github.Commit, error) {
+	owner, repo := e.req.Owner, e.req.Repo
+	inRange := make(map[string]bool, len(commits))
+	for _, c := range commits {
+		inRange[c.SHA] = true
+	}
+	covered := map[string]bool{}
+	seen := map[int]bool{}
+	var unmapped []github.Commit
+	for i := len(commits) - 1; i >= 0; i-- {
+		c := commits[i]
+		if covered[c.SHA] {
+			continue
+		}
+		prs, err := e.api.PullRequestsForCommit(ctx, owner, repo, c.SHA)
+		if err != nil {
+			return nil, fmt.Errorf("listing the pull requests of commit %s: %w", decision.ShortSHA(c.SHA), err)
+		}
+		found := false
+		for _, pr := range prs {
+			if !pr.Merged || pr.MergeCommitSHA == "" || !inRange[pr.MergeCommitSHA] {
+				continue
+			}
+			found = true
+			if seen[pr.Number] {
+				continue
+			}
+			seen[pr.Number] = true
+			p, err := e.loadPull(ctx, pr)
+			if err != nil {
+				return nil, err
+			}
+			e.pulls = append(e.pulls, p)
+			covered[p.pr.MergeCommitSHA] = true
+			for _, pc := range p.commits {
+				covered[pc.SHA] = true
+			}
+		}
+		if found {
+			covered[c.SHA] = true
+		} else {
+			unmapped = append(unmapped, c)
+		}
+	}
+	sort.SliceStable(e.pulls, func(i, j int) bool {
+		a, b := e.pulls[i].pr, e.pulls[j].pr
+		if !a.MergedAt.Equal(b.MergedAt) {
+			return a.MergedAt.Before(b.MergedAt)
+		}
+		return a.Number < b.Number
+	})
+	var direct []github.Commit
+	for i := len(unmapped) - 1; i >= 0; i-- {
+		if !covered[unmapped[i].SHA] {
+			direct = append(direct, unmapped[i])
+		}
+	}
+	return direct, nil
+}
+
+// loadPull completes a pull request as listed for a commit, and reads its
+// commits (for the independence check, and to skip their lookups).
+func (e *evaluator) loadPull(ctx context.Context, pr github.PullRequest) (*pullState, error) {
+	owner, repo := e.req.Owner, e.req.Repo
+	if pr.HeadSHA == "" || pr.BaseSHA == "" {
+		full, err := e.api.PullRequest(ctx, owner, repo, pr.Number)
+		if err != nil {
+			return nil, fmt.Errorf("reading #%d: %w", pr.Number, err)
+		}
+		if full.HeadSHA == "" || full.BaseSHA == "" {
+			return nil, fmt.Errorf("reading #%d: GitHub gave no head and base commits", pr.Number)
+		}
+		full.MergeCommitSHA = pr.MergeCommitSHA
+		pr = full
+	}
+	commits, err := e.api.Commits(ctx, owner, repo, pr.Number)
+	if err != nil {
+		return nil, fmt.Errorf("listing the commits of #%d: %w", pr.Number, err)
+	}
+	return &pullState{pr: pr, commits: commits}, nil
+}
+
+// evaluatePull runs the pull-request gate on a merged pull request as it
+// stood at merge: the hazard log and manifest of its final head, the
+// register, configuration and policies of its base, the manifest changes it
+// added or modified, and every review, judged against the final head.
+func (e *evaluator) evaluatePull(ctx context.Context, p *pullState, tmp string) error {
+	owner, repo, n := e.req.Owner, e.req.Repo, p.pr.Number
+	var err error
+	if p.reviews, err = e.api.Reviews(ctx, owner, repo, n); err != nil {
+		return fmt.Errorf("reading the reviews of #%d: %w", n, err)
+	}
+	if p.files, err = e.api.Files(ctx, owner, repo, n); err != nil {
+		return fmt.Errorf("reading the changed files of #%d: %w", n, err)
+	}
+	if p.dismissals, err = e.api.Dismissals(ctx, owner, repo, n); err != nil {
+		return fmt.Errorf("reading the review dismissals of #%d: %w", n, err)
+	}
+	root := filepath.Join(tmp, fmt.Sprintf("pull-%d", n))
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return fmt.Errorf("creating a directory for the files of #%d: %w", n, err)
+	}
+	if err := materialise(ctx, e.c, p.pr.HeadSHA, root, e.req.Paths); err != nil {
+		return fmt.Errorf("reading the hazard log and manifest of #%d at its head %s: %w", n, decision.ShortSHA(p.pr.HeadSHA), err)
+	}
+	baseManifest, found, err := e.c.file(ctx, p.pr.BaseSHA, e.req.Paths.Manifest)
+	if err != nil {
+		return fmt.Errorf("reading the manifest of #%d at its base %s: %w", n, decision.ShortSHA(p.pr.BaseSHA), err)
+	}
+	if !found {
+		baseManifest = nil
+	}
+	trusted := &refSource{c: e.c, ref: p.pr.BaseSHA, what: fmt.Sprintf("the base commit of #%d,", n)}
+	p.outcome = gate.Evaluate(ctx, &gate.Request{
+		Paths:         e.req.Paths,
+		WorkspaceRoot: root,
+		Trusted:       trusted,
+		BaseManifest:  baseManifest,
+		ChangedFiles:  changedPaths(p.files),
+		Reviews:       reviewFacts(p.reviews),
+		Dismissals:    dismissalFacts(p.dismissals),
+		HeadSHA:       p.pr.HeadSHA,
+		Author:        p.pr.Author,
+		CommitAuthors: commitPeople(p.commits),
+		Today:         e.req.Today,
+	})
+	if err := trusted.firstErr(); err != nil {
+		return fmt.Errorf("reading the register, configuration and policies of #%d from %s: %w", n, trusted.Describe(), err)
+	}
+	return nil
+}
+
+// publishPulls fills Result.Pulls from the evaluated pull requests.
+func (e *evaluator) publishPulls() {
+	e.res.Pulls = make([]Pull, 0, len(e.pulls))
+	for _, p := range e.pulls {
+		e.res.Pulls = append(e.res.Pulls, Pull{
+			Number: p.pr.Number, Title: p.pr.Title, URL: p.pr.HTMLURL, Author: p.pr.Author,
+			HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, MergeCommitSHA: p.pr.MergeCommitSHA,
+			MergedAt: p.pr.MergedAt, Outcome: p.outcome,
+		})
+	}
+}
+
+// findPreparing finds the pull request that prepared the release: the last,
+// in merge order, whose head's manifest says release: Version and whose
+// base's did not. Its CSO approval is the release's sign-off.
+func (e *evaluator) findPreparing(ctx context.Context) error {
+	for i := len(e.pulls) - 1; i >= 0; i-- {
+		p := e.pulls[i]
+		head, err := e.releaseAt(ctx, p.pr.HeadSHA)
+		if err != nil {
+			return fmt.Errorf("reading the manifest of #%d at its head: %w", p.pr.Number, err)
+		}
+		if head != e.res.Version {
+			continue
+		}
+		base, err := e.releaseAt(ctx, p.pr.BaseSHA)
+		if err != nil {
+			return fmt.Errorf("reading the manifest of #%d at its base: %w", p.pr.Number, err)
+		}
+		if base != e.res.Version {
+			e.res.Preparing = &e.res.Pulls[i]
+			return nil
+		}
+	}
+	return nil
+}
+
+// releaseAt is the manifest's release: at ref, as versionOf writes it; "" when
+// the manifest is absent or says none.
+func (e *evaluator) releaseAt(ctx context.Context, ref string) (string, error) {
+	data, found, err := e.c.file(ctx, ref, e.req.Paths.Manifest)
+	if err != nil || !found {
+		return "", err
+	}
+	m, _, _ := safetyfile.LoadManifest(e.req.Paths.Manifest, data)
+	if m == nil {
+		return "", nil
+	}
+	return versionOf(strings.TrimSpace(m.Release)), nil
+}
+
+// evaluateRelease runs the gate on the release as a whole: the released
+// commit's hazard log and manifest (every change in it under review), its
+// register and configuration, every file the range changed, and the
+// preparing pull request's reviews on its final head, whose counted CSO
+// approval is the release's sign-off.
+func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Outcome, error) {
+	res := e.res
+	ws := e.req.WorkspaceRoot
+	if ws == "" {
+		ws = filepath.Join(tmp, "release")
+		if err := materialise(ctx, e.c, res.ReleaseSHA, ws, e.req.Paths); err != nil {
+			return nil, fmt.Errorf("reading the hazard log and manifest of %s at %s: %w", res.Tag, decision.ShortSHA(res.ReleaseSHA), err)
+		}
+	}
+	seen := map[string]bool{}
+	changed := []string{}
+	add := func(paths []string) {
+		for _, p := range paths {
+			if !seen[p] {
+				seen[p] = true
+				changed = append(changed, p)
+			}
+		}
+	}
+	for _, p := range e.pulls {
+		add(changedPaths(p.files))
+	}
+	for _, d := range res.DirectPushes {
+		add(d.Files)
+	}
+	sort.Strings(changed)
+
+	trusted := &refSource{c: e.c, ref: res.ReleaseSHA, what: "the released commit"}
+	greq := &gate.Request{
+		Paths:         e.req.Paths,
+		WorkspaceRoot: ws,
+		Trusted:       trusted,
+		ChangedFiles:  changed,
+		Today:         e.req.Today,
+	}
+	if i := e.preparingIndex(); i >= 0 {
+		p := e.pulls[i]
+		greq.Reviews, greq.Dismissals = reviewFacts(p.reviews), dismissalFacts(p.dismissals)
+		greq.HeadSHA, greq.Author, greq.CommitAuthors = p.pr.HeadSHA, p.pr.Author, commitPeople(p.commits)
+	}
+	out := gate.Evaluate(ctx, greq)
+	if err := trusted.firstErr(); err != nil {
+		return nil, fmt.Errorf("reading the register, configuration and policies of %s from %s: %w", res.Tag, trusted.Describe(), err)
+	}
+	return out, nil
+}
+
+// preparingIndex is the preparing pull request's index in e.pulls, or -1.
+func (e *evaluator) preparingIndex() int {
+	if e.res.Preparing == nil {
+		return -1
+	}
+	for i, p := range e.pulls {
+		if p.pr.Number == e.res.Preparing.Number {
+			return i
+		}
+	}
+	return -1
+}
+
+// tagSHA finds a tag by name.
+func tagSHA(tags []github.Tag, name string) (string, bool) {
+	for _, t := range tags {
+		if t.Name == name {
+			return t.SHA, true
+		}
+	}
+	return "", false
+}
+
+// previousRelease names the commit the release's range starts after: since
+// (a tag, or else a commit the compare API accepts), or the highest tag below
+// the released one by semantic version. Tags on the released commit itself
+// are skipped: a final release tagged on its last candidate's commit would
+// otherwise have an empty range.
+func previousRelease(tags []github.Tag, tag, releaseSHA, since string) (name, sha string, err error) {
+	if since = strings.TrimPrefix(strings.TrimSpace(since), "refs/tags/"); since != "" {
+		if sha, ok := tagSHA(tags, since); ok {
+			return since, sha, nil
+		}
+		return since, since, nil
+	}
+	cur, ok := parseSemver(tag)
+	if !ok {
+		return "", "", inputErrorf("%s is not a semantic version (such as v2.4.0), so the previous release cannot be found by version order: pass since: <previous release tag>", tag)
+	}
+	var best semver
+	for _, t := range tags {
+		v, ok := parseSemver(t.Name)
+		if !ok || t.SHA == releaseSHA || v.compare(cur) >= 0 {
+			continue
+		}
+		if name == "" || v.compare(best) > 0 || (v.compare(best) == 0 && t.Name < name) {
+			name, sha, best = t.Name, t.SHA, v
+		}
+	}
+	if name == "" {
+		return "", "", inputErrorf("no release tag below %s: this looks like the first release, which has no previous release to compare with; "+
+			"pass since: <first commit sha or tag> (the release is then gated on every commit after it)", tag)
+	}
+	return name, sha, nil
+}
+
+// inputError is a release the request does not describe well enough to gate:
+// blocked with exit 2, since only a change to the workflow or the tags fixes it.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...)}
+}
+
+// failure is the release decision when the release could not be gated.
+func failure(res *Result, err error) *decision.Decision {
+	var in *inputError
+	if errors.As(err, &in) {
+		d := decision.Failure("", res.Version, res.ReleaseSHA, decision.CodeInputInvalid, err)
+		d.ExitCode = decision.ExitInvalid
+		return d
+	}
+	code := decision.CodeGateError
+	if isGitHubError(err) {
+		code = decision.CodeGitHubUnavailable
+	}
+	return decision.Failure("", res.Version, res.ReleaseSHA, code, fmt.Errorf("gating %s: %w", res.Tag, err))
+}
+
+// isGitHubError reports whether err came from GitHub's API.
+func isGitHubError(err error) bool {
+	var unavailable *github.UnavailableError
+	var permission *github.PermissionError
+	var status *github.StatusError
+	return errors.As(err, &unavailable) || errors.As(err, &permission) || errors.As(err, &status)
+}
