@@ -22,6 +22,8 @@ Usage:
   csogate [-C DIR] check    [flags]   decide approved / not_required / blocked
   csogate [-C DIR] validate [flags]   check the safety files and list every problem
   csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
+  csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
+  csogate [-C DIR] export --format xlsx|csv|markdown --out PATH   hazard log → NHS-template layouts
   csogate version
 
 -C DIR runs as if started in DIR: every path is relative to it (as with git -C).
@@ -48,6 +50,10 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return runCheck(ctx, root, args[1:], getenv, stdin, stdout, stderr)
 	case "validate":
 		return runValidate(ctx, root, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, root, args[1:], stdout, stderr)
+	case "export":
+		return runExport(ctx, root, args[1:], stdout, stderr)
 	case "action":
 		return runAction(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":

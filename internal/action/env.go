@@ -180,7 +180,10 @@ type runnerEnv struct {
 	SHA        string
 	RunURL     string // the workflow run, for links; "" when unknown
 	RunnerTemp string // RUNNER_TEMP, "" when unset
-	Today      time.Time
+	// RunnerWorkspace is RUNNER_WORKSPACE, the runner's directory of the
+	// repository (on the runner, not translated into the container).
+	RunnerWorkspace string
+	Today           time.Time
 }
 
 // readEnv reads the runner's environment through go-githubactions. Like
@@ -195,13 +198,14 @@ func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []stri
 		}
 	}
 	env := runnerEnv{
-		EventName:  ctx.EventName,
-		EventPath:  ctx.EventPath,
-		Workspace:  ctx.Workspace,
-		APIURL:     ctx.APIURL,
-		ServerURL:  strings.TrimSuffix(ctx.ServerURL, "/"),
-		SHA:        ctx.SHA,
-		RunnerTemp: gha.Getenv("RUNNER_TEMP"),
+		EventName:       ctx.EventName,
+		EventPath:       ctx.EventPath,
+		Workspace:       ctx.Workspace,
+		APIURL:          ctx.APIURL,
+		ServerURL:       strings.TrimSuffix(ctx.ServerURL, "/"),
+		SHA:             ctx.SHA,
+		RunnerTemp:      gha.Getenv("RUNNER_TEMP"),
+		RunnerWorkspace: gha.Getenv("RUNNER_WORKSPACE"),
 	}
 	if env.EventName == "" {
 		problems = append(problems, "GITHUB_EVENT_NAME is not set: run csogate action inside a GitHub Actions workflow")
@@ -234,16 +238,39 @@ func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []stri
 	return env, problems
 }
 
-// outputDir is where the decision file goes: RUNNER_TEMP when it exists in
+// containerTemp is where the runner mounts RUNNER_TEMP inside a Docker
+// action's container (and what it sets RUNNER_TEMP to there).
+const containerTemp = "/github/runner_temp"
+
+// outputDir is where the action's files go: RUNNER_TEMP when it exists in
 // this container, else the working directory (the workspace in a Docker
-// action). It returns the directory and the path to give as the output: a
-// path relative to the workspace stays valid in the steps that follow, which
-// run outside the container with the workspace as working directory.
-func (e runnerEnv) outputDir() (dir string, relative bool) {
+// action).
+func (e runnerEnv) outputDir() string {
 	if e.RunnerTemp != "" {
 		if info, err := os.Stat(e.RunnerTemp); err == nil && info.IsDir() {
-			return e.RunnerTemp, false
+			return e.RunnerTemp
 		}
 	}
-	return ".", true
+	return "."
+}
+
+// outputPath is the path to give in an output for a file written to
+// outputDir, as the steps after this one see it: they run on the runner, not
+// in this container. The working directory (the workspace) is theirs too, so
+// a relative path holds; RUNNER_TEMP mounted at /github/runner_temp is the
+// runner's _temp directory, beside the repository's directory that
+// RUNNER_WORKSPACE names.
+func (e runnerEnv) outputPath(name string) string {
+	return e.stepPath(e.outputDir(), name)
+}
+
+// stepPath is outputPath for a file in dir.
+func (e runnerEnv) stepPath(dir, name string) string {
+	if dir == "." {
+		return name
+	}
+	if path.Clean(dir) == containerTemp && path.IsAbs(e.RunnerWorkspace) {
+		return path.Join(path.Dir(e.RunnerWorkspace), "_temp", name)
+	}
+	return filepath.Join(dir, name)
 }

@@ -66,9 +66,9 @@ func gateMergeGroup(ctx context.Context, r *runner) *result {
 	if !isSHA(pr.HeadSHA) || !isSHA(pr.BaseSHA) {
 		return r.failure(*t, head, "reading "+what, fmt.Errorf("GitHub gave no head and base commits for #%d", number))
 	}
-	parent, _ := r.env.outputDir()
+	parent := r.env.outputDir()
 	if parent == "." {
-		parent = ""
+		parent = "" // the system's temporary directory, not the workspace
 	}
 	workspace, err := checkout(ctx, r.gh, r.env.Owner, r.env.Repo, pr.HeadSHA, parent, r.in.Paths)
 	if err != nil {

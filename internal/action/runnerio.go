@@ -198,20 +198,14 @@ func heredoc(name, value string) string {
 // writeDecisionFile writes the decision document (contract section 2) and
 // remembers its path for the decision-file output.
 func (r *runner) writeDecisionFile(d *decision.Decision) error {
-	dir, relative := r.env.outputDir()
 	var buf bytes.Buffer
 	if err := report.JSON(&buf, d); err != nil {
 		return err
 	}
-	name := filepath.Join(dir, DecisionFile)
-	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(r.env.outputDir(), DecisionFile), buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	if relative {
-		r.decisionFile = DecisionFile
-	} else {
-		r.decisionFile = name
-	}
+	r.decisionFile = r.env.outputPath(DecisionFile)
 	return nil
 }
 

@@ -197,3 +197,32 @@ func TestMaskingWriter(t *testing.T) {
 func equal(a, b []string) bool {
 	return strings.Join(a, "\x00") == strings.Join(b, "\x00")
 }
+
+func TestOutputPath(t *testing.T) {
+	t.Parallel()
+	temp := t.TempDir()
+	tests := []struct {
+		name string
+		env  runnerEnv
+		want string
+	}{
+		{"RUNNER_TEMP as the runner gives it to a step", runnerEnv{RunnerTemp: temp}, temp + "/csogate-decision.json"},
+		{"RUNNER_TEMP unset: the working directory", runnerEnv{}, "csogate-decision.json"},
+		{"RUNNER_TEMP not in this container: the working directory", runnerEnv{RunnerTemp: temp + "/absent"}, "csogate-decision.json"},
+	}
+	for _, tc := range tests {
+		if got := tc.env.outputPath(DecisionFile); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// In a Docker action RUNNER_TEMP is the mount /github/runner_temp; the
+	// steps after it see the runner's _temp beside RUNNER_WORKSPACE.
+	e := runnerEnv{RunnerTemp: containerTemp, RunnerWorkspace: "/home/runner/work/clinical-app"}
+	if got, want := e.stepPath(containerTemp, DecisionFile), "/home/runner/work/_temp/csogate-decision.json"; got != want {
+		t.Errorf("in a container: %q, want %q", got, want)
+	}
+	e.RunnerWorkspace = ""
+	if got, want := e.stepPath(containerTemp, DecisionFile), "/github/runner_temp/csogate-decision.json"; got != want {
+		t.Errorf("in a container without RUNNER_WORKSPACE: %q, want %q", got, want)
+	}
+}

@@ -47,13 +47,13 @@ func BenchmarkEvaluate(b *testing.B) {
 	for _, k := range scales {
 		req := fixtureRequest(b, fixture.Small.Times(k))
 		b.Run(fmt.Sprintf("x%d", k), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
+			fixture.Loop(b, func() error {
 				out := Evaluate(context.Background(), req)
 				if out.Decision.Decision != decision.Approved {
-					b.Fatalf("decision %s: %+v %+v", out.Decision.Decision, out.Decision.Violations, out.Decision.Problems)
+					return fmt.Errorf("decision %s: %+v %+v", out.Decision.Decision, out.Decision.Violations, out.Decision.Problems)
 				}
-			}
+				return nil
+			})
 		})
 	}
 }

@@ -509,6 +509,9 @@ func exportMarkdown(log *safetyfile.HazardLog, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	if err := writeFile(filepath.Join(dir, "index.md"), markdownIndex(log)); err != nil {
+		return err
+	}
 	used := map[string]bool{}
 	for i := range log.Hazards {
 		h := &log.Hazards[i]
@@ -518,6 +521,25 @@ func exportMarkdown(log *safetyfile.HazardLog, dir string) error {
 		}
 	}
 	return nil
+}
+
+// markdownIndex is the log's front page: what the hazard files cannot say
+// about the log as a whole (product, standard, date of the last CSO review),
+// in lines the Markdown reader takes back (see readMarkdownIndex).
+func markdownIndex(log *safetyfile.HazardLog) []byte {
+	var b strings.Builder
+	b.WriteString("# Hazard log\n\n")
+	if log.Product != "" {
+		fmt.Fprintf(&b, "**Product:** %s\n\n", log.Product)
+	}
+	if log.Standard != "" {
+		fmt.Fprintf(&b, "**Standard:** %s\n\n", log.Standard)
+	}
+	if log.Reviewed.IsSet() {
+		fmt.Fprintf(&b, "**Last reviewed:** %s\n\n", log.Reviewed)
+	}
+	fmt.Fprintf(&b, "%d hazards, one file each.\n", len(log.Hazards))
+	return []byte(b.String())
 }
 
 var (

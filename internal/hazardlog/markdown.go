@@ -153,6 +153,9 @@ func markdownResult(root string, inDir bool, inputs []mdInput, cfg *safetyfile.C
 		hf := readMarkdownHazard(in.file, in.data, cfg)
 		res.Warnings = append(res.Warnings, hf.warnings...)
 		if !hf.isHazard {
+			if inDir && readMarkdownIndex(in.data, log, cfg) {
+				continue
+			}
 			if inDir {
 				res.Warnings = append(res.Warnings, warning(safetyfile.Location{File: in.file}, "no hazard sections (### Hazard name, ### Likelihood scoring, ...); not read as a hazard"))
 				continue
@@ -174,6 +177,39 @@ func markdownResult(root string, inDir bool, inputs []mdInput, cfg *safetyfile.C
 }
 
 var numberInName = regexp.MustCompile(`[0-9]+`)
+
+// indexLine matches "Product: X", "**Last reviewed:** 2026-10-01" and the like
+// on a page of the log that is not a hazard (an index or front page).
+var indexLine = regexp.MustCompile(`(?i)^[*_\s]*(product|standard|last reviewed|reviewed)[*_\s]*:[*_\s]*(.+?)[*_\s]*$`)
+
+// readMarkdownIndex takes the log-wide facts from a front page: the product
+// (unless the configuration names it, which wins), the standard and the date
+// of the last review. It reports whether the page held any of them.
+func readMarkdownIndex(data []byte, log *safetyfile.HazardLog, cfg *safetyfile.Config) bool {
+	found := false
+	for _, line := range strings.Split(string(data), "\n") {
+		m := indexLine.FindStringSubmatch(strings.TrimSpace(line))
+		if m == nil {
+			continue
+		}
+		value := strings.TrimSpace(m[2])
+		switch strings.ToLower(m[1]) {
+		case "product":
+			if strings.TrimSpace(cfg.Product) == "" && value != "" {
+				log.Product, found = value, true
+			}
+		case "standard":
+			if sm := standardPattern.FindStringSubmatch(value); sm != nil {
+				log.Standard, found = "DCB0"+sm[1], true
+			}
+		default:
+			if d, err := safetyfile.ParseDate(value); err == nil {
+				log.Reviewed, found = d, true
+			}
+		}
+	}
+	return found
+}
 
 // sortNatural orders hazard-2.md before hazard-10.md.
 func sortNatural(files []string) {

@@ -171,12 +171,14 @@ type statusAt struct {
 
 // tableReader turns a grid under a recognised header into hazards.
 type tableReader struct {
-	g        *grid
-	cs       *columnSet
-	cfg      *safetyfile.Config
-	problems safetyfile.Problems
-	warnings safetyfile.Problems
-	hazards  []*hazardRows
+	g   *grid
+	cs  *columnSet
+	cfg *safetyfile.Config
+	// productSet is true once the title block named the product.
+	productSet bool
+	problems   safetyfile.Problems
+	warnings   safetyfile.Problems
+	hazards    []*hazardRows
 	// unread marks the columns with text that has no field (Actions, Comments).
 	unread map[int]bool
 }
@@ -291,7 +293,7 @@ func hazardPath(path string) (int, string, bool) {
 }
 
 // preamble reads what a template's title block says above the header:
-// the standard, and the date of the log's last review.
+// the product, the standard, and the date of the log's last review.
 func (t *tableReader) preamble(log *safetyfile.HazardLog, h *header) {
 	last := h.row
 	if h.twoRows {
@@ -312,6 +314,12 @@ func (t *tableReader) preamble(log *safetyfile.HazardLog, h *header) {
 			case "standard", "clinicalsafetystandard", "standards":
 				if m := standardPattern.FindStringSubmatch(value); m != nil && log.Standard == "" {
 					log.Standard = "DCB0" + m[1]
+				}
+			case "product", "productname", "system", "systemname":
+				// A title block naming the product beats the file name, but
+				// never the configuration, which the trusted side controls.
+				if value != "" && strings.TrimSpace(t.cfg.Product) == "" && !t.productSet {
+					log.Product, t.productSet = value, true
 				}
 			case "lastreviewed", "reviewed", "datereviewed", "dateoflastreview", "lastreview", "reviewedon", "dateapproved", "approved":
 				if d, ok := parseDate(value, t.g.serialDates, t.g.date1904); ok && !log.Reviewed.IsSet() {

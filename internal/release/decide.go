@@ -31,10 +31,9 @@ const (
 func (e *evaluator) finish(out *gate.Outcome) {
 	res := e.res
 	d := out.Decision
-	d.HeadSHA = res.ReleaseSHA
-	if d.Release == "" {
-		d.Release = res.Version
-	}
+	// The release decision is about the released commit and the tag's
+	// version; a manifest naming another release is reported below.
+	d.HeadSHA, d.Release = res.ReleaseSHA, res.Version
 	if d.ExitCode == decision.ExitOperational {
 		return
 	}

@@ -261,16 +261,16 @@ func (r *repo) push(ps push) string {
 
 // checkout writes the tree of a commit into a directory, as actions/checkout
 // would.
-func (r *repo) checkout(sha string) string {
-	r.t.Helper()
-	dir := r.t.TempDir()
+func (r *repo) checkout(t *testing.T, sha string) string {
+	t.Helper()
+	dir := t.TempDir()
 	for p, data := range r.trees[sha] {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			r.t.Fatal(err)
+			t.Fatal(err)
 		}
 		if err := os.WriteFile(full, data, 0o644); err != nil {
-			r.t.Fatal(err)
+			t.Fatal(err)
 		}
 	}
 	return dir
@@ -290,27 +290,28 @@ func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 }
 
 // client is the real GitHub client of the fake.
-func (r *repo) client() (*github.Client, *sleeps) {
-	r.t.Helper()
+func (r *repo) client(t *testing.T) (*github.Client, *sleeps) {
+	t.Helper()
 	s := &sleeps{}
 	c, err := github.New(github.Options{BaseURL: r.srv.URL(), Token: "ghs_test", Timeout: 5 * time.Second, Sleep: s.sleep})
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return c, s
 }
 
 // request is a release request for tag, with a checkout of the tagged commit.
-func (r *repo) request(tag, since string) Request {
+func (r *repo) request(t *testing.T, tag, since string) Request {
+	t.Helper()
 	return Request{Owner: r.srv.Owner(), Repo: r.srv.Repo(), Tag: tag, Since: since, Paths: gate.DefaultPaths(),
-		WorkspaceRoot: r.checkout(r.tags[tag]), Today: today}
+		WorkspaceRoot: r.checkout(t, r.tags[tag]), Today: today}
 }
 
 // gate evaluates the release of tag.
-func (r *repo) gate(tag, since string) *Result {
-	r.t.Helper()
-	c, _ := r.client()
-	return Evaluate(context.Background(), c, r.request(tag, since))
+func (r *repo) gate(t *testing.T, tag, since string) *Result {
+	t.Helper()
+	c, _ := r.client(t)
+	return Evaluate(context.Background(), c, r.request(t, tag, since))
 }
 
 // build makes the standard history: v2.3.0, the given pull requests merged

@@ -45,6 +45,10 @@ func Markdown(r *Result) string {
 					fmt.Fprintf(b, "- Not counted (%s): %s\n", a.WhyNot, esc(uncounted(a)))
 				}
 			}
+			fmt.Fprintf(b, "\nWhat would unblock it:\n\n")
+			for _, code := range p.Outcome.Decision.ViolationCodes() {
+				fmt.Fprintf(b, "- **%s**: %s\n", code, esc(report.Advice(code, p.HeadSHA)))
+			}
 		}
 	} else if r.PreviousTag != "" && d.ExitCode != decision.ExitOperational {
 		fmt.Fprintf(b, "\nNo merged pull request in the release.\n")

@@ -162,12 +162,17 @@ func (e *evaluator) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listing the repository's tags to find the release %s: %w", res.Tag, err)
 	}
-	if res.ReleaseSHA == "" {
-		sha, ok := tagSHA(tags, res.Tag)
-		if !ok {
-			return inputErrorf("%s is not a tag of %s/%s: push the tag before gating the release, or correct release-ref", res.Tag, req.Owner, req.Repo)
-		}
+	sha, tagged := tagSHA(tags, res.Tag)
+	switch {
+	case res.ReleaseSHA == "" && !tagged:
+		return inputErrorf("%s is not a tag of %s/%s: push the tag before gating the release, or correct release-ref", res.Tag, req.Owner, req.Repo)
+	case res.ReleaseSHA == "":
 		res.ReleaseSHA = sha
+	case tagged && sha != res.ReleaseSHA:
+		// Gating one commit under another commit's tag would approve code
+		// that is not the release.
+		return inputErrorf("the tag %s points at %s, not at the commit being gated, %s: gate the tagged commit (check out the tag), or correct release-ref",
+			res.Tag, decision.ShortSHA(sha), decision.ShortSHA(res.ReleaseSHA))
 	}
 	res.PreviousTag, res.PreviousSHA, err = previousRelease(tags, res.Tag, res.ReleaseSHA, req.Since)
 	if err != nil {
@@ -494,6 +499,9 @@ func previousRelease(tags []github.Tag, tag, releaseSHA, since string) (name, sh
 		if sha, ok := tagSHA(tags, since); ok {
 			return since, sha, nil
 		}
+		if !isCommitSHA(since) {
+			return "", "", inputErrorf("since: %s is neither a tag of the repository nor a commit sha: name the previous release's tag, or for a first release the commit the release starts after", since)
+		}
 		return since, since, nil
 	}
 	cur, ok := parseSemver(tag)
@@ -515,6 +523,20 @@ func previousRelease(tags []github.Tag, tag, releaseSHA, since string) (name, sh
 			"pass since: <first commit sha or tag> (the release is then gated on every commit after it)", tag)
 	}
 	return name, sha, nil
+}
+
+// isCommitSHA reports whether s looks like a commit sha, full or abbreviated
+// (at least 7 hex digits), as the compare API accepts it.
+func isCommitSHA(s string) bool {
+	if len(s) < 7 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // inputError is a release the request does not describe well enough to gate:

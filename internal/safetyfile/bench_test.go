@@ -14,31 +14,33 @@ import (
 // at: 1× (50 hazards), 10× and 100× (5,000 hazards, the product).
 var benchScales = []int{1, 10, 100}
 
-// eachScale runs f as a sub-benchmark x1, x10, x100 with that product.
+// eachScale runs f as sub-benchmarks x1, x10 and x100, each with its product.
 func eachScale(b *testing.B, f func(b *testing.B, p *fixture.Files)) {
 	for _, k := range benchScales {
 		p, err := fixture.Generate(fixture.Small.Times(k))
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(fmt.Sprintf("x%d", k), func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(p.HazardLog)))
-			f(b, p)
-		})
+		b.Run(fmt.Sprintf("x%d", k), func(b *testing.B) { f(b, p) })
 	}
+}
+
+func problemsErr(problems Problems) error {
+	if len(problems) > 0 {
+		return fmt.Errorf("%d problems, first %s", len(problems), problems[0])
+	}
+	return nil
 }
 
 // BenchmarkYAMLNode is yaml.v3's own parse of the hazard log into a node
 // tree: the part of decoding that every reader of the file pays.
 func BenchmarkYAMLNode(b *testing.B) {
 	eachScale(b, func(b *testing.B, p *fixture.Files) {
-		for b.Loop() {
+		b.SetBytes(int64(len(p.HazardLog)))
+		fixture.Loop(b, func() error {
 			var n yaml.Node
-			if err := yaml.NewDecoder(bytes.NewReader(p.HazardLog)).Decode(&n); err != nil {
-				b.Fatal(err)
-			}
-		}
+			return yaml.NewDecoder(bytes.NewReader(p.HazardLog)).Decode(&n)
+		})
 	})
 }
 
@@ -46,25 +48,24 @@ func BenchmarkYAMLNode(b *testing.B) {
 // the floor program of .ci/bench does.
 func BenchmarkYAMLAny(b *testing.B) {
 	eachScale(b, func(b *testing.B, p *fixture.Files) {
-		for b.Loop() {
+		b.SetBytes(int64(len(p.HazardLog)))
+		fixture.Loop(b, func() error {
 			var v any
-			if err := yaml.Unmarshal(p.HazardLog, &v); err != nil {
-				b.Fatal(err)
-			}
-		}
+			return yaml.Unmarshal(p.HazardLog, &v)
+		})
 	})
 }
 
 // BenchmarkDecodeHazardLog is the strict decoding of the hazard log into
-// typed structs (node parse and walk), without validation.
+// typed structs (yaml.v3's node parse, then the walk), without validation.
 func BenchmarkDecodeHazardLog(b *testing.B) {
 	eachScale(b, func(b *testing.B, p *fixture.Files) {
-		for b.Loop() {
+		b.SetBytes(int64(len(p.HazardLog)))
+		fixture.Loop(b, func() error {
 			var log HazardLog
-			if problems, _, ok := decodeYAML(HazardLogPath, p.HazardLog, &log); !ok || len(problems) > 0 {
-				b.Fatal(problems)
-			}
-		}
+			problems, _, _ := decodeYAML(HazardLogPath, p.HazardLog, &log)
+			return problemsErr(problems)
+		})
 	})
 }
 
@@ -72,15 +73,11 @@ func BenchmarkDecodeHazardLog(b *testing.B) {
 func BenchmarkValidateHazardLog(b *testing.B) {
 	eachScale(b, func(b *testing.B, p *fixture.Files) {
 		var log HazardLog
-		problems, locate, ok := decodeYAML(HazardLogPath, p.HazardLog, &log)
-		if !ok || len(problems) > 0 {
-			b.Fatal(problems)
+		problems, locate, _ := decodeYAML(HazardLogPath, p.HazardLog, &log)
+		if err := problemsErr(problems); err != nil {
+			b.Fatal(err)
 		}
-		for b.Loop() {
-			if problems := ValidateHazardLog(&log, locate, Options{}); len(problems) > 0 {
-				b.Fatal(problems)
-			}
-		}
+		fixture.Loop(b, func() error { return problemsErr(ValidateHazardLog(&log, locate, Options{})) })
 	})
 }
 
@@ -88,11 +85,11 @@ func BenchmarkValidateHazardLog(b *testing.B) {
 // reads a YAML hazard log.
 func BenchmarkLoadHazardLog(b *testing.B) {
 	eachScale(b, func(b *testing.B, p *fixture.Files) {
-		for b.Loop() {
-			if _, _, problems := LoadHazardLog(HazardLogPath, p.HazardLog, Options{}); len(problems) > 0 {
-				b.Fatal(problems)
-			}
-		}
+		b.SetBytes(int64(len(p.HazardLog)))
+		fixture.Loop(b, func() error {
+			_, _, problems := LoadHazardLog(HazardLogPath, p.HazardLog, Options{})
+			return problemsErr(problems)
+		})
 	})
 }
 
@@ -100,10 +97,9 @@ func BenchmarkLoadHazardLog(b *testing.B) {
 func BenchmarkLoadManifest(b *testing.B) {
 	eachScale(b, func(b *testing.B, p *fixture.Files) {
 		b.SetBytes(int64(len(p.Manifest)))
-		for b.Loop() {
-			if _, _, problems := LoadManifest(ManifestPath, p.Manifest); len(problems) > 0 {
-				b.Fatal(problems)
-			}
-		}
+		fixture.Loop(b, func() error {
+			_, _, problems := LoadManifest(ManifestPath, p.Manifest)
+			return problemsErr(problems)
+		})
 	})
 }

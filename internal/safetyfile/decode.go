@@ -9,34 +9,204 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/csogate/csogate/internal/risk"
 )
 
-// positions maps a field path ("hazards[2].residual.severity") to where its
-// value starts in the YAML source, so validation after decoding can still
-// point at the line a person must edit.
-type positions map[string]Location
+// positions records where each decoded value starts in the YAML source, so
+// validation after decoding can still point at the line a person must edit.
+//
+// It is compact and built without a string per value: one entry per value
+// the decoder visited, in a flat slice, and for each mapping, list or struct
+// the entries of its children in a flat slice of slots (a struct's by field
+// index, a list's by item, a Go map's as key and value pairs). A Locator
+// finds a field path ("hazards[2].residual.severity") by walking it against
+// the Go type that was decoded, so neither the field paths nor the yaml.v3
+// node tree need to be kept: a 5,000-hazard log has ~200,000 values, and a
+// string path and map entry for each cost more than parsing the file.
+type positions struct {
+	file  string
+	root  reflect.Type
+	nodes []posNode
+	slots []int32
+	// keys holds the source text of each Go map key, by its entry.
+	keys map[int32]string
+}
+
+// posNode is where one value starts, and where its children's entries are in
+// slots (first, n); n is 0 for scalars and for values of the wrong kind.
+type posNode struct {
+	line, col int32
+	first, n  int32
+}
+
+// add records a value that starts at n and returns its entry.
+func (p *positions) add(n *yaml.Node) int32 {
+	p.nodes = append(p.nodes, posNode{line: int32(n.Line), col: int32(n.Column), first: -1})
+	return int32(len(p.nodes) - 1)
+}
+
+// reserve gives entry idx k child slots, all empty (-1), and returns the first.
+func (p *positions) reserve(idx int32, k int) int32 {
+	first := int32(len(p.slots))
+	for range k {
+		p.slots = append(p.slots, -1)
+	}
+	p.nodes[idx].first, p.nodes[idx].n = first, int32(k)
+	return first
+}
+
+func (p *positions) location(idx int32) Location {
+	n := p.nodes[idx]
+	return Location{File: p.file, Line: int(n.line), Column: int(n.col)}
+}
 
 // locator returns a Locator that falls back to the nearest enclosing field
 // when a path has no entry of its own (a missing key is reported at its parent).
-func (p positions) locator(file string) Locator {
+func (p *positions) locator() Locator {
 	return func(path string) Location {
-		for {
-			if loc, ok := p[path]; ok {
-				return loc
-			}
-			i := strings.LastIndexAny(path, ".[")
-			if i < 0 {
-				if loc, ok := p[""]; ok {
-					return loc
-				}
-				return Location{File: file, Line: 1, Column: 1}
-			}
-			path = path[:i]
+		if len(p.nodes) == 0 {
+			return Location{File: p.file, Line: 1, Column: 1}
 		}
+		idx, t, rest := int32(0), p.root, path
+		for rest != "" {
+			next, nt, nrest, ok := p.step(idx, t, rest, idx == 0 && rest == path)
+			if !ok {
+				break
+			}
+			idx, t, rest = next, nt, nrest
+		}
+		return p.location(idx)
+	}
+}
+
+// step follows the first field, item or map key of rest from entry idx, whose
+// Go type is t. ok is false when the path goes no further: the field was not
+// in the file, or the value is a scalar or of the wrong kind.
+func (p *positions) step(idx int32, t reflect.Type, rest string, atRoot bool) (next int32, nt reflect.Type, nrest string, ok bool) {
+	for t.Kind() == reflect.Pointer && !isLeaf(t) {
+		t = t.Elem()
+	}
+	node := p.nodes[idx]
+	if node.n == 0 || isLeaf(t) {
+		return 0, nil, "", false
+	}
+	if rest[0] == '[' {
+		if t.Kind() != reflect.Slice {
+			return 0, nil, "", false
+		}
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return 0, nil, "", false
+		}
+		i, err := strconv.Atoi(rest[1:end])
+		if err != nil || i < 0 || i >= int(node.n) || strconv.Itoa(i) != rest[1:end] ||
+			end+1 < len(rest) && rest[end+1] != '.' && rest[end+1] != '[' {
+			return 0, nil, "", false
+		}
+		child := p.slots[node.first+int32(i)]
+		return child, t.Elem(), rest[end+1:], child >= 0
+	}
+	if !atRoot {
+		if rest[0] != '.' {
+			return 0, nil, "", false
+		}
+		rest = rest[1:]
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		end := strings.IndexAny(rest, ".[#")
+		if end < 0 {
+			end = len(rest)
+		}
+		fi, known := fieldsOf(t).index[rest[:end]]
+		if !known || rest[end:] != "" && rest[end] == '#' {
+			return 0, nil, "", false
+		}
+		child := p.slots[node.first+int32(fi)]
+		return child, t.Field(fi).Type, rest[end:], child >= 0
+	case reflect.Map:
+		// Keys are the source text and may hold '.' or '['; the longest key
+		// the path continues with is the one it names.
+		best, bestLen, keyNode := int32(-1), -1, false
+		for i := int32(0); i+1 < node.n; i += 2 {
+			k, v := p.slots[node.first+i], p.slots[node.first+i+1]
+			if k < 0 {
+				continue
+			}
+			key := p.keys[k]
+			if len(key) <= bestLen || !strings.HasPrefix(rest, key) {
+				continue
+			}
+			switch after := rest[len(key):]; {
+			case strings.HasPrefix(after, "#key") && (len(after) == 4 || after[4] == '.' || after[4] == '['):
+				best, bestLen, keyNode = k, len(key), true
+			case v >= 0 && (after == "" || after[0] == '.' || after[0] == '['):
+				best, bestLen, keyNode = v, len(key), false
+			}
+		}
+		if best < 0 {
+			return 0, nil, "", false
+		}
+		if keyNode {
+			return best, t.Key(), "", true
+		}
+		return best, t.Elem(), rest[bestLen:], true
+	}
+	return 0, nil, "", false
+}
+
+// isLeaf reports whether values of t are decoded from one scalar.
+func isLeaf(t reflect.Type) bool {
+	switch t {
+	case dateType, severityType, likelihoodType, clinicalType:
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Slice, reflect.Map, reflect.Pointer:
+		return false
+	}
+	return true
+}
+
+// segment is a field path as the decoder descends, kept as a chain on the
+// stack and written out ("hazards[2].id") only for a message.
+type segment struct {
+	parent *segment
+	key    string // the field or map key; unused for a list item
+	index  int    // the list item, or -1
+	// mapKey marks the path of a map key itself ("approvals.by_residual_risk.3#key").
+	mapKey bool
+}
+
+func (s *segment) String() string {
+	if s == nil {
+		return ""
+	}
+	var b strings.Builder
+	s.write(&b)
+	return b.String()
+}
+
+func (s *segment) write(b *strings.Builder) {
+	if s.parent != nil {
+		s.parent.write(b)
+	}
+	if s.index >= 0 {
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(s.index))
+		b.WriteByte(']')
+		return
+	}
+	if b.Len() > 0 {
+		b.WriteByte('.')
+	}
+	b.WriteString(s.key)
+	if s.mapKey {
+		b.WriteString("#key")
 	}
 }
 
@@ -48,7 +218,7 @@ func (p positions) locator(file string) Locator {
 // (dates, severities, likelihoods, clinical flags) are checked as they decode.
 type decoder struct {
 	file string
-	pos  positions
+	pos  *positions
 	r    report
 	// budget bounds the values visited, so aliases that expand exponentially
 	// ("billion laughs") end in a problem rather than an endless run.
@@ -69,8 +239,9 @@ func decodeYAML(file string, data []byte, out any) (problems Problems, locate Lo
 // decodeYAMLOpt is decodeYAML; allowEmpty accepts a file with no document
 // (only comments) as "all defaults", for the optional files.
 func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool) (problems Problems, locate Locator, ok bool) {
-	d := &decoder{file: file, pos: positions{}, budget: maxValues}
-	d.r.locate = d.pos.locator(file)
+	target := reflect.ValueOf(out).Elem()
+	d := &decoder{file: file, pos: &positions{file: file, root: target.Type()}, budget: maxValues}
+	d.r.locate = d.pos.locator()
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -94,8 +265,11 @@ func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool) (problems
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	d.pos[""] = Location{File: file, Line: root.Line, Column: root.Column}
-	d.value(root, reflect.ValueOf(out).Elem(), "")
+	d.value(root, target, nil)
+	if len(d.pos.nodes) == 0 {
+		// Even a root the budget refused is where its problems are.
+		d.pos.add(root)
+	}
 	return d.r.problems, d.r.locate, true
 }
 
@@ -116,10 +290,6 @@ func syntaxProblem(file string, err error) Problem {
 		Message: "YAML syntax error: " + msg + "; check indentation and quoting on this line"}
 }
 
-func (d *decoder) at(n *yaml.Node, path string) {
-	d.pos[path] = Location{File: d.file, Line: n.Line, Column: n.Column}
-}
-
 func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
 	d.r.problems = append(d.r.problems, Problem{Location: Location{File: d.file, Line: n.Line, Column: n.Column},
 		Code: CodeInputInvalid, Message: fmt.Sprintf(format, args...)})
@@ -135,48 +305,50 @@ var (
 // maxAliasDepth bounds alias resolution so a hostile file cannot loop or blow up.
 const maxAliasDepth = 16
 
-func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+// value decodes n into v and returns the positions entry of the value, or -1
+// when none was recorded (the budget ran out or an alias did not resolve).
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path *segment) int32 {
 	if d.budget--; d.budget < 0 {
 		if d.budget == -1 {
 			d.fail(n, "the document expands to more than %d values through aliases; write the values out instead of repeating aliases", maxValues)
 		}
-		return
+		return -1
 	}
 	for depth := 0; n.Kind == yaml.AliasNode; depth++ {
 		if depth > maxAliasDepth || n.Alias == nil {
 			d.fail(n, "alias *%s cannot be resolved; write the value out in full", n.Value)
-			return
+			return -1
 		}
 		n = n.Alias
 	}
-	d.at(n, path)
+	idx := d.pos.add(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return // an explicit null leaves the default, as an absent key would
+		return idx // an explicit null leaves the default, as an absent key would
 	}
 	switch v.Type() {
 	case dateType:
 		d.date(n, v, path)
-		return
+		return idx
 	case severityType:
 		if s, ok := d.scalar(n, path, "a severity"); ok {
 			sev, err := risk.ParseSeverity(s)
 			if err != nil {
 				d.fail(n, "%s", err)
-				return
+				return idx
 			}
 			v.SetInt(int64(sev))
 		}
-		return
+		return idx
 	case likelihoodType:
 		if s, ok := d.scalar(n, path, "a likelihood"); ok {
 			l, err := risk.ParseLikelihood(s)
 			if err != nil {
 				d.fail(n, "%s", err)
-				return
+				return idx
 			}
 			v.SetInt(int64(l))
 		}
-		return
+		return idx
 	case clinicalType:
 		if s, ok := d.scalar(n, path, "true, false or unsure"); ok {
 			switch strings.ToLower(strings.TrimSpace(s)) {
@@ -190,19 +362,22 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 				d.fail(n, "clinical must be true, false or unsure, not %q; write unsure when in doubt (it is treated as clinical)", s)
 			}
 		}
-		return
+		return idx
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		elem := reflect.New(v.Type().Elem())
-		d.value(n, elem.Elem(), path)
+		inner := d.value(n, elem.Elem(), path)
 		v.Set(elem)
+		if inner >= 0 {
+			return inner // the pointer and what it points to start at the same place
+		}
 	case reflect.Struct:
-		d.structure(n, v, path)
+		d.structure(n, v, path, idx)
 	case reflect.Slice:
-		d.sequence(n, v, path)
+		d.sequence(n, v, path, idx)
 	case reflect.Map:
-		d.mapping(n, v, path)
+		d.mapping(n, v, path, idx)
 	case reflect.String:
 		if s, ok := d.scalar(n, path, "a text value"); ok {
 			v.SetString(s)
@@ -211,8 +386,8 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		if s, ok := d.scalar(n, path, "a whole number"); ok {
 			i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
-				d.fail(n, "%s must be a whole number, not %q", fieldName(path), s)
-				return
+				d.fail(n, "%s must be a whole number, not %q", fieldName(path.String()), s)
+				return idx
 			}
 			v.SetInt(i)
 		}
@@ -220,46 +395,48 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		if s, ok := d.scalar(n, path, "true or false"); ok {
 			b, err := strconv.ParseBool(s)
 			if err != nil {
-				d.fail(n, "%s must be true or false, not %q", fieldName(path), s)
-				return
+				d.fail(n, "%s must be true or false, not %q", fieldName(path.String()), s)
+				return idx
 			}
 			v.SetBool(b)
 		}
 	default:
 		panic(fmt.Sprintf("safetyfile: decoder has no rule for %s", v.Type()))
 	}
+	return idx
 }
 
 // scalar returns the text of a scalar node, or reports that a list or mapping
 // was written where a single value belongs.
-func (d *decoder) scalar(n *yaml.Node, path, want string) (string, bool) {
+func (d *decoder) scalar(n *yaml.Node, path *segment, want string) (string, bool) {
 	if n.Kind != yaml.ScalarNode {
-		d.fail(n, "%s must be %s, not a %s", fieldName(path), want, kindName(n))
+		d.fail(n, "%s must be %s, not a %s", fieldName(path.String()), want, kindName(n))
 		return "", false
 	}
 	return n.Value, true
 }
 
-func (d *decoder) date(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) date(n *yaml.Node, v reflect.Value, path *segment) {
 	s, ok := d.scalar(n, path, "a date (YYYY-MM-DD)")
 	if !ok {
 		return
 	}
 	date, err := ParseDate(strings.TrimSpace(s))
 	if err != nil {
-		d.fail(n, "%s %q is not a date; write YYYY-MM-DD, e.g. 2026-10-01", fieldName(path), s)
+		d.fail(n, "%s %q is not a date; write YYYY-MM-DD, e.g. 2026-10-01", fieldName(path.String()), s)
 		return
 	}
 	v.Set(reflect.ValueOf(date))
 }
 
-func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) structure(n *yaml.Node, v reflect.Value, path *segment, idx int32) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(path), kindName(n))
+		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(path.String()), kindName(n))
 		return
 	}
-	fields := yamlFields(v.Type())
-	seen := map[string]bool{}
+	fields := fieldsOf(v.Type())
+	first := d.pos.reserve(idx, v.NumField())
+	var seen uint64 // by field index; yamlFields refuses structs of more than 64 fields
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		if key.Kind != yaml.ScalarNode {
@@ -270,38 +447,41 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 			d.fail(key, "merge keys (<<) are not supported; write the keys out in full")
 			continue
 		}
-		idx, ok := fields[key.Value]
+		fi, ok := fields.index[key.Value]
 		if !ok {
-			d.fail(key, "unknown key %q%s", key.Value, suggest(key.Value, sortedKeys(fields)))
+			d.fail(key, "unknown key %q%s", key.Value, suggest(key.Value, fields.sorted))
 			continue
 		}
-		if seen[key.Value] {
+		if seen&(1<<fi) != 0 {
 			d.fail(key, "key %q appears twice in this mapping; keep one", key.Value)
 			continue
 		}
-		seen[key.Value] = true
-		d.value(val, v.Field(idx), join(path, key.Value))
+		seen |= 1 << fi
+		child := d.value(val, v.Field(fi), &segment{parent: path, key: key.Value, index: -1})
+		d.pos.slots[first+int32(fi)] = child
 	}
 }
 
-func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path *segment, idx int32) {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, "%s must be a list (write [a, b] or one \"- item\" per line), not a %s", fieldName(path), kindName(n))
+		d.fail(n, "%s must be a list (write [a, b] or one \"- item\" per line), not a %s", fieldName(path.String()), kindName(n))
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	first := d.pos.reserve(idx, len(n.Content))
 	for i, item := range n.Content {
-		d.value(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		d.pos.slots[first+int32(i)] = d.value(item, s.Index(i), &segment{parent: path, index: i})
 	}
 	v.Set(s)
 }
 
-func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path *segment, idx int32) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(path), kindName(n))
+		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(path.String()), kindName(n))
 		return
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	first := d.pos.reserve(idx, len(n.Content)/2*2)
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
@@ -315,19 +495,19 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 		}
 		seen[key.Value] = true
 		k := reflect.New(v.Type().Key()).Elem()
-		d.value(key, k, join(path, key.Value)+"#key")
+		ki := d.value(key, k, &segment{parent: path, key: key.Value, index: -1, mapKey: true})
+		if ki >= 0 {
+			if d.pos.keys == nil {
+				d.pos.keys = map[int32]string{}
+			}
+			d.pos.keys[ki] = key.Value
+		}
 		e := reflect.New(v.Type().Elem()).Elem()
-		d.value(val, e, join(path, key.Value))
+		vi := d.value(val, e, &segment{parent: path, key: key.Value, index: -1})
+		d.pos.slots[first+int32(i)], d.pos.slots[first+int32(i)+1] = ki, vi
 		m.SetMapIndex(k, e)
 	}
 	v.Set(m)
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 // fieldName is the last key of a path, for messages ("hazards[2].id" → "id").
@@ -354,26 +534,35 @@ func kindName(n *yaml.Node) string {
 	return "value"
 }
 
-// yamlFields maps each yaml tag name of a struct to its field index.
-func yamlFields(t reflect.Type) map[string]int {
-	out := map[string]int{}
+// structFields are the yaml tag names of a struct's fields: their index,
+// and the names sorted, for suggestions.
+type structFields struct {
+	index  map[string]int
+	sorted []string
+}
+
+var fieldCache sync.Map // reflect.Type → *structFields
+
+// fieldsOf maps each yaml tag name of a struct to its field index, once per type.
+func fieldsOf(t reflect.Type) *structFields {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(*structFields)
+	}
+	if t.NumField() > 64 {
+		panic(fmt.Sprintf("safetyfile: %s has more than 64 fields; the decoder tracks repeated keys in a 64-bit set", t))
+	}
+	f := &structFields{index: map[string]int{}}
 	for i := 0; i < t.NumField(); i++ {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
 		if name == "" || name == "-" {
 			continue
 		}
-		out[name] = i
+		f.index[name] = i
+		f.sorted = append(f.sorted, name)
 	}
-	return out
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	sort.Strings(f.sorted)
+	fieldCache.Store(t, f)
+	return f
 }
 
 // suggest names the nearest known key for a typo ("residul" → "residual"),

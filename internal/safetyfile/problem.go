@@ -48,6 +48,8 @@ func (p Problem) String() string { return p.Location.String() + ": " + p.Message
 type Problems []Problem
 
 // Sort orders problems by file, line and column so output is stable.
+// Problems at named cells keep the order their reader gave them (sheet, row,
+// column): comparing cell names as text would put A13 before G12.
 func (ps Problems) Sort() {
 	sort.SliceStable(ps, func(i, j int) bool {
 		a, b := ps[i], ps[j]
@@ -57,10 +59,7 @@ func (ps Problems) Sort() {
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.Cell < b.Cell
+		return a.Column < b.Column
 	})
 }
 

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/hazardlog"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// loadLogForConversion reads a hazard log in any layout with the
+// configuration (for columns, statuses, id prefix and product), printing every
+// problem; it returns nil when the log cannot be converted faithfully.
+func loadLogForConversion(root, from, format, sheet, configPath string, stdout, stderr io.Writer) (*safetyfile.HazardLog, int) {
+	cfg := safetyfile.DefaultConfig()
+	if data, err := os.ReadFile(filepath.Join(root, configPath)); err == nil {
+		c, _, problems := safetyfile.LoadConfig(configPath, data)
+		if len(problems) > 0 {
+			for _, p := range problems {
+				fmt.Fprintln(stdout, p)
+			}
+			return nil, decision.ExitInvalid
+		}
+		cfg = *c
+	}
+	full := filepath.Join(root, from)
+	info, err := os.Stat(full)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: cannot read: %v\n", from, err)
+		return nil, decision.ExitInvalid
+	}
+	f, err := hazardlog.DetectFormat(from, info.IsDir(), format)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", from, err)
+		return nil, decision.ExitInvalid
+	}
+	res := hazardlog.Load(full, hazardlog.Options{Format: f, Sheet: sheet, Config: &cfg})
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", w.Location, w.Message)
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(stdout, p)
+	}
+	if !res.Valid() {
+		fmt.Fprintf(stdout, "%d problem(s) found; nothing written: fix them first, so the converted log says what the source says\n", len(res.Problems))
+		return nil, decision.ExitInvalid
+	}
+	return res.Log, decision.ExitAllowed
+}
+
+// runImport converts a spreadsheet or Markdown hazard log into our YAML.
+func runImport(_ context.Context, root string, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("import", stderr)
+	from := fs.String("from", "", "hazard log to import: an NHS-template .csv or .xlsx, or a directory of Markdown hazard files")
+	out := fs.String("out", safetyfile.HazardLogPath, "where to write the YAML hazard log, or - for standard output")
+	format := fs.String("hazard-log-format", "", "layout of --from when its extension does not say: csv, xlsx, markdown or yaml")
+	sheet := fs.String("sheet", "", "XLSX: the sheet to read (default: the one whose header row matches)")
+	config := fs.String("config", safetyfile.ConfigPath, "gate configuration (columns, statuses, hazard_id_prefix, product)")
+	if err := fs.Parse(args); err != nil {
+		return decision.ExitInvalid
+	}
+	if *from == "" || fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "csogate import: --from FILE|DIR is required\n")
+		return decision.ExitInvalid
+	}
+	log, code := loadLogForConversion(root, *from, *format, *sheet, *config, stdout, stderr)
+	if log == nil {
+		return code
+	}
+	data, err := hazardlog.Import(log)
+	if err != nil {
+		fmt.Fprintf(stderr, "csogate import: %v\n", err)
+		return decision.ExitOperational
+	}
+	if *out == "-" {
+		_, err = stdout.Write(data)
+	} else {
+		target := filepath.Join(root, *out)
+		if err = os.MkdirAll(filepath.Dir(target), 0o755); err == nil {
+			err = os.WriteFile(target, data, 0o644)
+		}
+		if err == nil {
+			fmt.Fprintf(stderr, "wrote %s: %d hazards from %s\n", *out, len(log.Hazards), *from)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "csogate import: %v\n", err)
+		return decision.ExitOperational
+	}
+	return decision.ExitAllowed
+}
+
+// runExport writes the hazard log in the NHS template's layouts.
+func runExport(_ context.Context, root string, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("export", stderr)
+	from := fs.String("hazard-log", safetyfile.HazardLogPath, "hazard log to export, in any layout csogate reads")
+	to := fs.String("format", "", "layout to write: xlsx, csv or markdown (a directory of hazard-N.md files)")
+	out := fs.String("out", "", "file (xlsx, csv) or directory (markdown) to write")
+	inFormat := fs.String("hazard-log-format", "", "layout of --hazard-log when its extension does not say")
+	sheet := fs.String("sheet", "", "XLSX input: the sheet to read")
+	config := fs.String("config", safetyfile.ConfigPath, "gate configuration")
+	if err := fs.Parse(args); err != nil {
+		return decision.ExitInvalid
+	}
+	if *to == "" || *out == "" || fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "csogate export: --format xlsx|csv|markdown and --out PATH are required\n")
+		return decision.ExitInvalid
+	}
+	format, err := hazardlog.DetectFormat("", false, *to)
+	if err != nil {
+		fmt.Fprintf(stderr, "csogate export: %v\n", err)
+		return decision.ExitInvalid
+	}
+	log, code := loadLogForConversion(root, *from, *inFormat, *sheet, *config, stdout, stderr)
+	if log == nil {
+		return code
+	}
+	if err := hazardlog.Export(log, format, filepath.Join(root, *out)); err != nil {
+		fmt.Fprintf(stderr, "csogate export: %v\n", err)
+		return decision.ExitOperational
+	}
+	fmt.Fprintf(stderr, "wrote %s: %d hazards as %s\n", *out, len(log.Hazards), format)
+	return decision.ExitAllowed
+}
