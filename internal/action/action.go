@@ -98,6 +98,8 @@ type runner struct {
 	setup []string
 	// decisionFile is the decision file's path once written, for the output.
 	decisionFile string
+	// posted is the state of the commit status posted, "" before.
+	posted string
 }
 
 // target is where a decision is posted.
@@ -162,11 +164,17 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 			r.gh = client
 		}
 	}
-	r.infof("csogate %s: %s event in %s/%s", o.version, orNone(r.env.EventName), r.env.Owner, r.env.Repo)
+	r.infof("csogate %s: %s event in %s", o.version, orNone(r.env.EventName), orNone(gha.Getenv("GITHUB_REPOSITORY")))
 
 	res := r.dispatch(ctx)
 	r.publish(ctx, res)
 	r.report(res)
+	if r.posted != "" && r.posted != statusState(res.d, res.target.MergeQueue) {
+		// A write failed after the status was posted (the comment, or the
+		// job's own files): the status says so too, and a success is
+		// taken back.
+		r.postStatus(ctx, res)
+	}
 	return r.exitCode(res.d)
 }
 

@@ -114,6 +114,13 @@ func TestGitHubFailures(t *testing.T) {
 			message: []string{"writing the comment on #7", `"pull-requests: write"`},
 		},
 		{
+			name:    "the comment cannot be written on a blocked change: the status turns from pending to error",
+			setup:   func(f *fixture) { f.srv.FailAlways("POST", repo+"/issues/7/comments", githubtest.Forbidden()) },
+			code:    3,
+			state:   "error",
+			message: []string{"writing the comment on #7"},
+		},
+		{
 			name: "the comment create answers 502 after GitHub created it: no duplicate",
 			setup: func(f *fixture) {
 				f.srv.Fail("POST", repo+"/issues/7/comments", githubtest.Response{Status: http.StatusBadGateway, Body: `{"message":"Server Error"}`, Apply: true})
@@ -169,5 +176,28 @@ func TestGitHubFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunnerFilesUnwritable checks that when the job's own files cannot be
+// written after GitHub was told success, the status is taken back.
+func TestRunnerFilesUnwritable(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.approve(alice, aliceID)
+	f.env["GITHUB_STEP_SUMMARY"] = f.dir // a directory: appending to it fails
+	o := f.run()
+	if o.code != 3 {
+		t.Errorf("exit %d, want 3\n%s", o.code, o.stdout)
+	}
+	if !strings.Contains(o.stdout, "::error::csogate: writing the job summary (GITHUB_STEP_SUMMARY)") {
+		t.Errorf("the log does not say the summary failed:\n%s", o.stdout)
+	}
+	statuses := f.srv.Statuses()
+	if len(statuses) != 2 || statuses[0].State != "success" || statuses[1].State != "error" {
+		t.Errorf("statuses = %+v, want success taken back by error", statuses)
+	}
+	if o.outputs["decision"] != "blocked" || !strings.Contains(o.outputs["violations"], "GATE_ERROR") {
+		t.Errorf("outputs %v, want blocked with GATE_ERROR", o.outputs)
 	}
 }

@@ -112,6 +112,7 @@ func (r *runner) postStatus(ctx context.Context, res *result) {
 		r.writeFailed(res, "posting the commit status "+st.Context+" on "+decision.ShortSHA(res.target.StatusSHA), err)
 		return
 	}
+	r.posted = st.State
 	r.infof("Posted commit status %s = %s on %s: %s", st.Context, st.State, decision.ShortSHA(res.target.StatusSHA), st.Description)
 }
 

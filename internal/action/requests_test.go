@@ -1,6 +1,7 @@
 package action
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -126,4 +127,73 @@ func TestOneStickyComment(t *testing.T) {
 	if got := f.srv.Comments(prNumber); len(got) != 3 || got[0].Body != "Please hurry" {
 		t.Errorf("people's comments were touched: %+v", got)
 	}
+}
+
+// TestLargePullRequest pages through every list to its end, and fails closed
+// on a pull request with more files than GitHub lists.
+func TestLargePullRequest(t *testing.T) {
+	t.Parallel()
+	t.Run("every page is read", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		for i := range 230 {
+			f.changed = append(f.changed, fmt.Sprintf("docs/page-%03d.md", i))
+		}
+		for i := range 120 {
+			f.srv.AddReview(prNumber, githubtest.Review{Login: fmt.Sprintf("commenter-%d", i), State: "COMMENTED"})
+		}
+		for i := range 101 {
+			f.srv.AddCommits(prNumber, githubtest.Commit{SHA: githubtest.SHA(fmt.Sprint("c", i)), AuthorLogin: author})
+		}
+		// The CSO's approval and a co-authoring CSO sit on the last pages.
+		f.approve(alice, aliceID)
+		f.srv.AddCommits(prNumber, githubtest.Commit{SHA: githubtest.SHA("late"), AuthorLogin: author,
+			Message: "Late fix\n\nCo-authored-by: Niamh <nurse-niamh@users.noreply.github.com>"})
+		for i := range 101 {
+			f.srv.AddEvent(prNumber, githubtest.Event{Event: "labeled", Actor: fmt.Sprintf("bot-%d", i)})
+		}
+		o := f.run()
+		if o.code != 0 || o.outputs["decision"] != "approved" {
+			t.Fatalf("exit %d, decision %q\n%s", o.code, o.outputs["decision"], o.stdout)
+		}
+		pages := map[string]int{}
+		for _, r := range f.srv.Requests() {
+			if r.Method == "GET" && r.Query.Get("per_page") == "100" {
+				pages[r.Path]++
+			}
+		}
+		repo := "/repos/" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo
+		for path, want := range map[string]int{repo + "/pulls/7/files": 3, repo + "/pulls/7/reviews": 2,
+			repo + "/pulls/7/commits": 2, repo + "/issues/7/events": 2} {
+			if pages[path] != want {
+				t.Errorf("%s: %d pages read, want %d", path, pages[path], want)
+			}
+		}
+		var niamhEligible bool
+		for _, a := range o.decision["eligible_approvers"].([]any) {
+			niamhEligible = niamhEligible || a.(map[string]any)["login"] == niamh
+		}
+		if niamhEligible {
+			t.Errorf("nurse-niamh co-authored a commit on the last page but is listed as eligible")
+		}
+	})
+	t.Run("more files than GitHub lists", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t)
+		f.changed = nil
+		for i := range 3001 {
+			f.changed = append(f.changed, fmt.Sprintf("src/gen/file-%04d.go", i))
+		}
+		f.approve(alice, aliceID)
+		o := f.run()
+		if o.code != 3 || o.outputs["decision"] != "blocked" {
+			t.Fatalf("exit %d, decision %q; want 3, blocked", o.code, o.outputs["decision"])
+		}
+		if !strings.Contains(o.stdout, "GitHub lists only 3000 of the pull request's 3001 changed files") {
+			t.Errorf("the log does not explain the cap:\n%s", o.stdout)
+		}
+		if st, ok := f.status(headSHA); !ok || st.State != "error" {
+			t.Errorf("status %+v (found %v), want error", st, ok)
+		}
+	})
 }

@@ -31,9 +31,9 @@ const (
 )
 
 // report writes the decision where the runner shows it: the job log, the
-// annotations, the job summary, the step outputs and the decision file.
-// Failures to write these are reported and make the run a failure, but there
-// is nothing further to post them to.
+// annotations, the decision file, the job summary and the step outputs. A
+// failure to write them makes the run a failure (and Run corrects the commit
+// status).
 func (r *runner) report(res *result) {
 	d := res.d
 	r.printDecision(res)
@@ -59,9 +59,10 @@ func (r *runner) report(res *result) {
 // fileFailed records a failed write to the runner's files: the run fails.
 func (r *runner) fileFailed(res *result, doing string, err error) {
 	r.errorf(nil, "csogate: %s: %v", doing, err)
-	if res.d.ExitCode != decision.ExitOperational {
-		res.d.Decision, res.d.ExitCode = decision.Blocked, decision.ExitOperational
-	}
+	d := res.d
+	d.Decision, d.ExitCode = decision.Blocked, decision.ExitOperational
+	d.Violations = append(d.Violations, policy.Finding{Code: decision.CodeGateError,
+		Message: fmt.Sprintf("%s: %v; the gate fails closed: rerun the job once the cause is fixed", doing, err)})
 }
 
 // printDecision writes the explanation to the job log. Workflow commands are

@@ -15,6 +15,10 @@ import (
 // replay of it against the genuine checkout and copies may exit 0 only when
 // the record states exactly the allowed decision the gate derives — a
 // malformed or edited record never yields an approved replay.
+//
+// A record that parses is replayed in full, policy compilation included, so
+// fuzz with a short minimisation budget or the fuzzer spends its time
+// minimising: go test ./internal/evidence -run '^$' -fuzz FuzzReadRecord -fuzzminimizetime 5s
 func FuzzReadRecord(f *testing.F) {
 	root, dir, _ := record(f, eprApproved)
 	approved := read(f, filepath.Join(dir, RecordFile))

@@ -13,15 +13,24 @@ import (
 const (
 	CodeReleaseSignoffRequired = "CSO_RELEASE_SIGNOFF_REQUIRED"
 	CodeDirectPush             = "DIRECT_PUSH"
-
-	codeApprovalRequired    = "CSO_APPROVAL_REQUIRED"
-	codeChangesRequested    = "CSO_CHANGES_REQUESTED"
-	codeBlockDismissed      = "CSO_BLOCK_DISMISSED"
-	codeUnacceptableRisk    = "UNACCEPTABLE_RESIDUAL_RISK"
-	codeUndeclaredClinical  = "UNDECLARED_CLINICAL_CHANGE"
-	signoffRuleTitle        = "The CSO signed the release off on the final head of the pull request that prepared it"
-	maxFilesInDirectMessage = 10
 )
+
+// Reason codes of the default policies that release mode rewrites or
+// deduplicates.
+const (
+	codeApprovalRequired   = "CSO_APPROVAL_REQUIRED"
+	codeChangesRequested   = "CSO_CHANGES_REQUESTED"
+	codeBlockDismissed     = "CSO_BLOCK_DISMISSED"
+	codeUnacceptableRisk   = "UNACCEPTABLE_RESIDUAL_RISK"
+	codeUndeclaredClinical = "UNDECLARED_CLINICAL_CHANGE"
+)
+
+// signoffRuleTitle names the release-level approval rule, which is the
+// release's sign-off.
+const signoffRuleTitle = "The CSO signed the release off on the final head of the pull request that prepared it"
+
+// maxListedFiles bounds the files a direct push's message names.
+const maxListedFiles = 10
 
 // finish turns the release-level evaluation into the release decision: its
 // missing approval becomes the missing sign-off, and every pull request's
@@ -223,12 +232,12 @@ func directPushMessage(dp DirectPush, clinical []string, known bool) string {
 	return fmt.Sprintf("%s; none of its files is clinically relevant (%s)", head, fileList(dp.Files))
 }
 
-// fileList names files, at most maxFilesInDirectMessage of them.
+// fileList names files, at most maxListedFiles of them.
 func fileList(files []string) string {
-	if len(files) <= maxFilesInDirectMessage {
+	if len(files) <= maxListedFiles {
 		return strings.Join(files, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(files[:maxFilesInDirectMessage], ", "), len(files)-maxFilesInDirectMessage)
+	return fmt.Sprintf("%s and %d more", strings.Join(files[:maxListedFiles], ", "), len(files)-maxListedFiles)
 }
 
 func plural(n int) string {

@@ -21,7 +21,12 @@ func Markdown(r *Result) string {
 	icon := map[string]string{decision.Approved: "✅", decision.NotRequired: "☑️", decision.Blocked: "⛔"}[d.Decision]
 	fmt.Fprintf(b, "# %s Clinical safety release gate: %s\n\n", icon, strings.ReplaceAll(d.Decision, "_", " "))
 	fmt.Fprintf(b, "%s\n", esc(headline(r, d)))
-	if r.PreviousTag != "" {
+	switch {
+	case r.PreviousTag == "":
+	case d.ExitCode == decision.ExitOperational:
+		fmt.Fprintf(b, "\nRange: the commits after %s (%s) up to %s (%s); the gate stopped before it had checked them all.\n",
+			esc(r.PreviousTag), decision.ShortSHA(r.PreviousSHA), esc(r.Tag), decision.ShortSHA(r.ReleaseSHA))
+	default:
 		fmt.Fprintf(b, "\nRange: the commits after %s (%s) up to %s (%s): %s, %s.\n",
 			esc(r.PreviousTag), decision.ShortSHA(r.PreviousSHA), esc(r.Tag), decision.ShortSHA(r.ReleaseSHA),
 			count(len(r.Pulls), "merged pull request"), count(len(r.DirectPushes), "direct push"))
@@ -104,9 +109,9 @@ func pullCells(p Pull) []string {
 		return []string{"not evaluated", "—", "—", "—", "—"}
 	}
 	d := p.Outcome.Decision
-	gate := strings.ReplaceAll(d.Decision, "_", " ")
+	verdict := strings.ReplaceAll(d.Decision, "_", " ")
 	if d.Decision == decision.Blocked {
-		gate = "⛔ blocked"
+		verdict = "⛔ blocked"
 	}
 	var changes, hazards, approvers []string
 	for _, c := range d.ClinicalChanges {
@@ -129,7 +134,7 @@ func pullCells(p Pull) []string {
 		approving = "—"
 	}
 	missing := strings.Join(d.ViolationCodes(), ", ")
-	return []string{gate, cell(dash(strings.Join(changes, ", "))), cell(dash(strings.Join(hazards, ", "))), cell(approving), cell(dash(missing))}
+	return []string{verdict, cell(dash(strings.Join(changes, ", "))), cell(dash(strings.Join(hazards, ", "))), cell(approving), cell(dash(missing))}
 }
 
 // signoffLine says which pull request prepared the release and whether the

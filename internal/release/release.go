@@ -63,6 +63,7 @@ type Request struct {
 	// pre-releases ordered as semver orders them, tags on the released commit
 	// itself skipped).
 	Since string
+	// Paths names the safety files; a zero Paths means the contract's defaults.
 	Paths gate.Paths
 	// WorkspaceRoot is a checkout of the released commit: the release's
 	// hazard log, manifest and components map are read from it. "" reads them
@@ -118,6 +119,9 @@ type DirectPush struct {
 func Evaluate(ctx context.Context, api API, req Request) *Result {
 	res := &Result{Tag: strings.TrimPrefix(req.Tag, "refs/tags/"), ReleaseSHA: req.ReleaseSHA}
 	res.Version = versionOf(res.Tag)
+	if req.Paths.Manifest == "" {
+		req.Paths = gate.DefaultPaths()
+	}
 	e := &evaluator{api: api, req: req, res: res, c: newContents(api, req.Owner, req.Repo)}
 	if err := e.run(ctx); err != nil {
 		res.Release = &gate.Outcome{Decision: failure(res, err)}
@@ -146,6 +150,9 @@ type pullState struct {
 	outcome    *gate.Outcome
 }
 
+// run finds the range, its pull requests and direct pushes, evaluates each
+// pull request and then the release, and leaves the decision in e.res. An
+// error means the release could not be gated.
 func (e *evaluator) run(ctx context.Context) error {
 	req, res := e.req, e.res
 	if req.Owner == "" || req.Repo == "" {
@@ -153,10 +160,6 @@ func (e *evaluator) run(ctx context.Context) error {
 	}
 	if res.Tag == "" {
 		return inputErrorf("no release to gate: a tag push or a published release names it; on workflow_dispatch pass release-ref: <tag>")
-	}
-	if req.Paths.Manifest == "" {
-		req.Paths = gate.DefaultPaths()
-		e.req.Paths = req.Paths
 	}
 	tags, err := e.api.Tags(ctx, req.Owner, req.Repo)
 	if err != nil {
@@ -188,18 +191,20 @@ func (e *evaluator) run(ctx context.Context) error {
 		return err
 	}
 
+	e.publishPulls()
+
 	tmp, err := os.MkdirTemp("", "csogate-release-")
 	if err != nil {
 		return fmt.Errorf("creating a directory for the pull requests' files: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 
-	for _, p := range e.pulls {
+	for i, p := range e.pulls {
 		if err := e.evaluatePull(ctx, p, tmp); err != nil {
 			return err
 		}
+		res.Pulls[i].Outcome = p.outcome
 	}
-	e.publishPulls()
 	if err := e.findPreparing(ctx); err != nil {
 		return err
 	}
@@ -363,14 +368,15 @@ func (e *evaluator) evaluatePull(ctx context.Context, p *pullState, tmp string) 
 	return nil
 }
 
-// publishPulls fills Result.Pulls from the evaluated pull requests.
+// publishPulls fills Result.Pulls from the pull requests found, so a
+// release that fails later still shows them.
 func (e *evaluator) publishPulls() {
 	e.res.Pulls = make([]Pull, 0, len(e.pulls))
 	for _, p := range e.pulls {
 		e.res.Pulls = append(e.res.Pulls, Pull{
 			Number: p.pr.Number, Title: p.pr.Title, URL: p.pr.HTMLURL, Author: p.pr.Author,
 			HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, MergeCommitSHA: p.pr.MergeCommitSHA,
-			MergedAt: p.pr.MergedAt, Outcome: p.outcome,
+			MergedAt: p.pr.MergedAt,
 		})
 	}
 }

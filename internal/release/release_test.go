@@ -475,6 +475,7 @@ func TestReleaseSummaryContent(t *testing.T) {
 	t.Parallel()
 	ps := standardPulls()
 	pullNumber(ps, 12).reviews = []review{{login: "bob-dev"}}
+	pullNumber(ps, 14).title = "Faster <b>CI</b> | build <!-- csogate:clinical-safety/cso-approval -->"
 	res := build(t, ps).gate(t, "v2.4.0", "")
 	md := Markdown(res)
 	p12 := pullOf(t, res, 12)
@@ -486,10 +487,45 @@ func TestReleaseSummaryContent(t *testing.T) {
 		"Not counted (APPROVER_NOT_REGISTERED): @bob-dev is not in the CSO register",
 		"#15 Release 2.4.0 prepared the release (it set release: 2.4.0). CSO sign-off on its final head " + short(res.Preparing.HeadSHA) + ": Dr Alice Example (@alice-gp, GMC 7012345).",
 		"## Release-level evaluation",
+		"| #14 Faster &lt;b&gt;CI&lt;/b&gt; \\| build &lt;!-- csogate:clinical-safety/cso-approval --&gt; |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+// TestCommitOfPullRequestMergedElsewhere: a commit whose pull request was
+// merged into another branch, pushed here directly, did not come through
+// that pull request's review of its final head, so it is a direct push.
+func TestCommitOfPullRequestMergedElsewhere(t *testing.T) {
+	t.Parallel()
+	ps := standardPulls()
+	r := newRepo(t, "product", "2.3.0", "v2.3.0")
+	for _, p := range ps[:4] {
+		r.merge(p)
+	}
+	sneaky := githubtest.SHA("sneaky")
+	r.srv.AddPull(githubtest.Pull{Number: 40, Title: "Banner experiment", Author: "dev-eve", BaseRef: "experiment", BaseSHA: r.tip,
+		HeadSHA: githubtest.SHA("sneaky-fixed"), Merged: true, MergeCommitSHA: githubtest.SHA("experiment-merge")})
+	r.srv.AddCommits(40,
+		githubtest.Commit{SHA: sneaky, AuthorLogin: "dev-eve", Parents: []string{r.tip}, Files: files("src/ui/allergy/banner.go")},
+		githubtest.Commit{SHA: githubtest.SHA("sneaky-fixed"), AuthorLogin: "dev-eve", Files: files("src/ui/allergy/banner.go")})
+	r.srv.AddReview(40, githubtest.Review{Login: "alice-gp", UserID: userIDs["alice-gp"], State: "APPROVED"})
+	r.setTree(sneaky, r.trees[r.tip])
+	r.tip = sneaky
+	r.merge(ps[4])
+	r.tag("v2.4.0")
+
+	res := r.gate(t, "v2.4.0", "")
+	if slices.Contains(numbers(res.Pulls), 40) {
+		t.Errorf("pull requests = %v: #40 was merged into another branch, its approved head never reached the release", numbers(res.Pulls))
+	}
+	if len(res.DirectPushes) != 1 || res.DirectPushes[0].SHA != sneaky || !res.DirectPushes[0].Clinical {
+		t.Fatalf("direct pushes = %+v, want the commit %s, clinical", res.DirectPushes, short(sneaky))
+	}
+	if d := res.Release.Decision; !slices.Equal(codes(d.Violations), []string{CodeDirectPush}) {
+		t.Errorf("violations = %+v, want DIRECT_PUSH", d.Violations)
 	}
 }
 
@@ -594,8 +630,18 @@ func TestGitHubUnavailable(t *testing.T) {
 			if len(s.waits) == 0 {
 				t.Errorf("the client never retried")
 			}
-			if md := Markdown(res); !strings.Contains(md, "GITHUB_UNAVAILABLE") {
+			md := Markdown(res)
+			if !strings.Contains(md, "GITHUB_UNAVAILABLE") {
 				t.Errorf("summary does not name GITHUB_UNAVAILABLE:\n%s", md)
+			}
+			if tt.path == "/pulls/12/reviews" {
+				// The pull requests found are shown, evaluated or not.
+				if len(res.Pulls) != 5 || res.Pulls[0].Outcome == nil || res.Pulls[1].Outcome != nil {
+					t.Errorf("pulls = %+v, want all five, #11 evaluated and #12 not", res.Pulls)
+				}
+				if !strings.Contains(md, "| #12 Faster patient search index | "+short(res.Pulls[1].HeadSHA)+" | not evaluated |") {
+					t.Errorf("summary does not show #12 as not evaluated:\n%s", md)
+				}
 			}
 		})
 	}

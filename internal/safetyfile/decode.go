@@ -71,92 +71,98 @@ func (p *positions) locator() Locator {
 		if len(p.nodes) == 0 {
 			return Location{File: p.file, Line: 1, Column: 1}
 		}
-		idx, t, rest := int32(0), p.root, path
-		for rest != "" {
-			next, nt, nrest, ok := p.step(idx, t, rest, idx == 0 && rest == path)
-			if !ok {
-				break
-			}
-			idx, t, rest = next, nt, nrest
-		}
-		return p.location(idx)
+		_, best := p.find(0, p.root, path, true)
+		return p.location(best)
 	}
 }
 
-// step follows the first field, item or map key of rest from entry idx, whose
-// Go type is t. ok is false when the path goes no further: the field was not
-// in the file, or the value is a scalar or of the wrong kind.
-func (p *positions) step(idx int32, t reflect.Type, rest string, atRoot bool) (next int32, nt reflect.Type, nrest string, ok bool) {
+// find looks for rest, the part of a field path not yet followed, below
+// entry idx (of Go type t). It returns how much of rest is left over at the
+// deepest value the path reaches, and that value's entry. The path is
+// followed field by field ("hazards", "[2]", ".residual"), so the value found
+// is the longest prefix of the path, cut at a '.' or '[', that names a value
+// in the file. Map keys are source text and may themselves hold '.', '[' or
+// nothing at all, so every key the path continues with is followed; where two
+// values have the same path, the one decoded last is where it is, as a
+// position table keyed by path would have it.
+func (p *positions) find(idx int32, t reflect.Type, rest string, atRoot bool) (left int, best int32) {
+	left, best = len(rest), idx
+	consider := func(child int32, ct reflect.Type, crest string) {
+		if child < 0 {
+			return
+		}
+		if l, b := p.find(child, ct, crest, false); l < left || l == left && b > best {
+			left, best = l, b
+		}
+	}
 	for t.Kind() == reflect.Pointer && !isLeaf(t) {
 		t = t.Elem()
 	}
 	node := p.nodes[idx]
 	if node.n == 0 || isLeaf(t) {
-		return 0, nil, "", false
-	}
-	if rest[0] == '[' {
-		if t.Kind() != reflect.Slice {
-			return 0, nil, "", false
-		}
-		end := strings.IndexByte(rest, ']')
-		if end < 0 {
-			return 0, nil, "", false
-		}
-		i, err := strconv.Atoi(rest[1:end])
-		if err != nil || i < 0 || i >= int(node.n) || strconv.Itoa(i) != rest[1:end] ||
-			end+1 < len(rest) && rest[end+1] != '.' && rest[end+1] != '[' {
-			return 0, nil, "", false
-		}
-		child := p.slots[node.first+int32(i)]
-		return child, t.Elem(), rest[end+1:], child >= 0
-	}
-	if !atRoot {
-		if rest[0] != '.' {
-			return 0, nil, "", false
-		}
-		rest = rest[1:]
+		return left, best
 	}
 	switch t.Kind() {
+	case reflect.Slice:
+		if rest == "" || rest[0] != '[' {
+			return left, best
+		}
+		end := strings.IndexByte(rest, ']')
+		if end < 0 || !boundary(rest[end+1:]) {
+			return left, best
+		}
+		i, err := strconv.Atoi(rest[1:end])
+		if err != nil || i < 0 || i >= int(node.n) || strconv.Itoa(i) != rest[1:end] {
+			return left, best
+		}
+		consider(p.slots[node.first+int32(i)], t.Elem(), rest[end+1:])
 	case reflect.Struct:
+		if !atRoot {
+			if rest == "" || rest[0] != '.' {
+				return left, best
+			}
+			rest = rest[1:]
+		}
 		end := strings.IndexAny(rest, ".[#")
 		if end < 0 {
 			end = len(rest)
 		}
-		fi, known := fieldsOf(t).index[rest[:end]]
-		if !known || rest[end:] != "" && rest[end] == '#' {
-			return 0, nil, "", false
+		if fi, known := fieldsOf(t).index[rest[:end]]; known && boundary(rest[end:]) {
+			consider(p.slots[node.first+int32(fi)], t.Field(fi).Type, rest[end:])
 		}
-		child := p.slots[node.first+int32(fi)]
-		return child, t.Field(fi).Type, rest[end:], child >= 0
 	case reflect.Map:
-		// Keys are the source text and may hold '.' or '['; the longest key
-		// the path continues with is the one it names.
-		best, bestLen, keyNode := int32(-1), -1, false
+		if !atRoot {
+			if rest == "" || rest[0] != '.' {
+				return left, best
+			}
+			rest = rest[1:]
+		}
 		for i := int32(0); i+1 < node.n; i += 2 {
-			k, v := p.slots[node.first+i], p.slots[node.first+i+1]
-			if k < 0 {
+			k := p.slots[node.first+i]
+			if k < 0 || !strings.HasPrefix(rest, p.keys[k]) {
 				continue
 			}
-			key := p.keys[k]
-			if len(key) <= bestLen || !strings.HasPrefix(rest, key) {
-				continue
+			after := rest[len(p.keys[k]):]
+			if tail, ok := strings.CutPrefix(after, "#key"); ok && boundary(tail) {
+				consider(k, t.Key(), tail)
 			}
-			switch after := rest[len(key):]; {
-			case strings.HasPrefix(after, "#key") && (len(after) == 4 || after[4] == '.' || after[4] == '['):
-				best, bestLen, keyNode = k, len(key), true
-			case v >= 0 && (after == "" || after[0] == '.' || after[0] == '['):
-				best, bestLen, keyNode = v, len(key), false
+			switch v := p.slots[node.first+i+1]; {
+			case boundary(after):
+				consider(v, t.Elem(), after)
+			case atRoot && p.keys[k] == "" && v > best && left == len(after):
+				// The value of an empty key at the root has the empty
+				// path, the last resort of every lookup.
+				best = v
 			}
 		}
-		if best < 0 {
-			return 0, nil, "", false
-		}
-		if keyNode {
-			return best, t.Key(), "", true
-		}
-		return best, t.Elem(), rest[bestLen:], true
 	}
-	return 0, nil, "", false
+	return left, best
+}
+
+// boundary reports whether a field path may end before rest: rest is empty
+// or starts the next field or item.
+func boundary(rest string) bool {
+	return rest == "" || rest[0] == '.' || rest[0] == '['
 }
 
 // isLeaf reports whether values of t are decoded from one scalar.
@@ -172,42 +178,43 @@ func isLeaf(t reflect.Type) bool {
 	return true
 }
 
-// segment is a field path as the decoder descends, kept as a chain on the
-// stack and written out ("hazards[2].id") only for a message.
+// segment is one step of the field path the decoder is at: a field or map
+// key, or a list item.
 type segment struct {
-	parent *segment
-	key    string // the field or map key; unused for a list item
-	index  int    // the list item, or -1
+	key   string // the field or map key; unused for a list item
+	index int    // the list item, or -1
 	// mapKey marks the path of a map key itself ("approvals.by_residual_risk.3#key").
 	mapKey bool
 }
 
-func (s *segment) String() string {
-	if s == nil {
-		return ""
-	}
+// pathString writes the field path the decoder is at ("hazards[2].id"), for
+// a message: the path is kept as a stack of segments, not a string per value.
+func (d *decoder) pathString() string {
 	var b strings.Builder
-	s.write(&b)
+	for _, s := range d.path {
+		if s.index >= 0 {
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.index))
+			b.WriteByte(']')
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+		if s.mapKey {
+			b.WriteString("#key")
+		}
+	}
 	return b.String()
 }
 
-func (s *segment) write(b *strings.Builder) {
-	if s.parent != nil {
-		s.parent.write(b)
-	}
-	if s.index >= 0 {
-		b.WriteByte('[')
-		b.WriteString(strconv.Itoa(s.index))
-		b.WriteByte(']')
-		return
-	}
-	if b.Len() > 0 {
-		b.WriteByte('.')
-	}
-	b.WriteString(s.key)
-	if s.mapKey {
-		b.WriteString("#key")
-	}
+// child decodes n into v as the value at segment s below the current path.
+func (d *decoder) child(n *yaml.Node, v reflect.Value, s segment) int32 {
+	d.path = append(d.path, s)
+	idx := d.value(n, v)
+	d.path = d.path[:len(d.path)-1]
+	return idx
 }
 
 // decoder walks a yaml.v3 node tree into Go values by reflection. It differs
@@ -223,6 +230,8 @@ type decoder struct {
 	// budget bounds the values visited, so aliases that expand exponentially
 	// ("billion laughs") end in a problem rather than an endless run.
 	budget int
+	// path is where the decoder is, for messages.
+	path []segment
 }
 
 // maxValues is far above any real safety file (a 5,000-hazard log has ~200,000 values).
@@ -265,7 +274,7 @@ func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool) (problems
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	d.value(root, target, nil)
+	d.value(root, target)
 	if len(d.pos.nodes) == 0 {
 		// Even a root the budget refused is where its problems are.
 		d.pos.add(root)
@@ -307,7 +316,7 @@ const maxAliasDepth = 16
 
 // value decodes n into v and returns the positions entry of the value, or -1
 // when none was recorded (the budget ran out or an alias did not resolve).
-func (d *decoder) value(n *yaml.Node, v reflect.Value, path *segment) int32 {
+func (d *decoder) value(n *yaml.Node, v reflect.Value) int32 {
 	if d.budget--; d.budget < 0 {
 		if d.budget == -1 {
 			d.fail(n, "the document expands to more than %d values through aliases; write the values out instead of repeating aliases", maxValues)
@@ -327,10 +336,10 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path *segment) int32 {
 	}
 	switch v.Type() {
 	case dateType:
-		d.date(n, v, path)
+		d.date(n, v)
 		return idx
 	case severityType:
-		if s, ok := d.scalar(n, path, "a severity"); ok {
+		if s, ok := d.scalar(n, "a severity"); ok {
 			sev, err := risk.ParseSeverity(s)
 			if err != nil {
 				d.fail(n, "%s", err)
@@ -340,7 +349,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path *segment) int32 {
 		}
 		return idx
 	case likelihoodType:
-		if s, ok := d.scalar(n, path, "a likelihood"); ok {
+		if s, ok := d.scalar(n, "a likelihood"); ok {
 			l, err := risk.ParseLikelihood(s)
 			if err != nil {
 				d.fail(n, "%s", err)
@@ -350,7 +359,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path *segment) int32 {
 		}
 		return idx
 	case clinicalType:
-		if s, ok := d.scalar(n, path, "true, false or unsure"); ok {
+		if s, ok := d.scalar(n, "true, false or unsure"); ok {
 			switch strings.ToLower(strings.TrimSpace(s)) {
 			case "true":
 				v.SetString(string(ClinicalTrue))
@@ -367,35 +376,35 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path *segment) int32 {
 	switch v.Kind() {
 	case reflect.Pointer:
 		elem := reflect.New(v.Type().Elem())
-		inner := d.value(n, elem.Elem(), path)
+		inner := d.value(n, elem.Elem())
 		v.Set(elem)
 		if inner >= 0 {
 			return inner // the pointer and what it points to start at the same place
 		}
 	case reflect.Struct:
-		d.structure(n, v, path, idx)
+		d.structure(n, v, idx)
 	case reflect.Slice:
-		d.sequence(n, v, path, idx)
+		d.sequence(n, v, idx)
 	case reflect.Map:
-		d.mapping(n, v, path, idx)
+		d.mapping(n, v, idx)
 	case reflect.String:
-		if s, ok := d.scalar(n, path, "a text value"); ok {
+		if s, ok := d.scalar(n, "a text value"); ok {
 			v.SetString(s)
 		}
 	case reflect.Int, reflect.Int64:
-		if s, ok := d.scalar(n, path, "a whole number"); ok {
+		if s, ok := d.scalar(n, "a whole number"); ok {
 			i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
-				d.fail(n, "%s must be a whole number, not %q", fieldName(path.String()), s)
+				d.fail(n, "%s must be a whole number, not %q", fieldName(d.pathString()), s)
 				return idx
 			}
 			v.SetInt(i)
 		}
 	case reflect.Bool:
-		if s, ok := d.scalar(n, path, "true or false"); ok {
+		if s, ok := d.scalar(n, "true or false"); ok {
 			b, err := strconv.ParseBool(s)
 			if err != nil {
-				d.fail(n, "%s must be true or false, not %q", fieldName(path.String()), s)
+				d.fail(n, "%s must be true or false, not %q", fieldName(d.pathString()), s)
 				return idx
 			}
 			v.SetBool(b)
@@ -408,30 +417,30 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path *segment) int32 {
 
 // scalar returns the text of a scalar node, or reports that a list or mapping
 // was written where a single value belongs.
-func (d *decoder) scalar(n *yaml.Node, path *segment, want string) (string, bool) {
+func (d *decoder) scalar(n *yaml.Node, want string) (string, bool) {
 	if n.Kind != yaml.ScalarNode {
-		d.fail(n, "%s must be %s, not a %s", fieldName(path.String()), want, kindName(n))
+		d.fail(n, "%s must be %s, not a %s", fieldName(d.pathString()), want, kindName(n))
 		return "", false
 	}
 	return n.Value, true
 }
 
-func (d *decoder) date(n *yaml.Node, v reflect.Value, path *segment) {
-	s, ok := d.scalar(n, path, "a date (YYYY-MM-DD)")
+func (d *decoder) date(n *yaml.Node, v reflect.Value) {
+	s, ok := d.scalar(n, "a date (YYYY-MM-DD)")
 	if !ok {
 		return
 	}
 	date, err := ParseDate(strings.TrimSpace(s))
 	if err != nil {
-		d.fail(n, "%s %q is not a date; write YYYY-MM-DD, e.g. 2026-10-01", fieldName(path.String()), s)
+		d.fail(n, "%s %q is not a date; write YYYY-MM-DD, e.g. 2026-10-01", fieldName(d.pathString()), s)
 		return
 	}
 	v.Set(reflect.ValueOf(date))
 }
 
-func (d *decoder) structure(n *yaml.Node, v reflect.Value, path *segment, idx int32) {
+func (d *decoder) structure(n *yaml.Node, v reflect.Value, idx int32) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(path.String()), kindName(n))
+		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(d.pathString()), kindName(n))
 		return
 	}
 	fields := fieldsOf(v.Type())
@@ -457,27 +466,27 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path *segment, idx in
 			continue
 		}
 		seen |= 1 << fi
-		child := d.value(val, v.Field(fi), &segment{parent: path, key: key.Value, index: -1})
+		child := d.child(val, v.Field(fi), segment{key: key.Value, index: -1})
 		d.pos.slots[first+int32(fi)] = child
 	}
 }
 
-func (d *decoder) sequence(n *yaml.Node, v reflect.Value, path *segment, idx int32) {
+func (d *decoder) sequence(n *yaml.Node, v reflect.Value, idx int32) {
 	if n.Kind != yaml.SequenceNode {
-		d.fail(n, "%s must be a list (write [a, b] or one \"- item\" per line), not a %s", fieldName(path.String()), kindName(n))
+		d.fail(n, "%s must be a list (write [a, b] or one \"- item\" per line), not a %s", fieldName(d.pathString()), kindName(n))
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	first := d.pos.reserve(idx, len(n.Content))
 	for i, item := range n.Content {
-		d.pos.slots[first+int32(i)] = d.value(item, s.Index(i), &segment{parent: path, index: i})
+		d.pos.slots[first+int32(i)] = d.child(item, s.Index(i), segment{index: i})
 	}
 	v.Set(s)
 }
 
-func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path *segment, idx int32) {
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, idx int32) {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(path.String()), kindName(n))
+		d.fail(n, "%s must be a mapping of keys to values, not a %s", fieldName(d.pathString()), kindName(n))
 		return
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
@@ -495,7 +504,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path *segment, idx int3
 		}
 		seen[key.Value] = true
 		k := reflect.New(v.Type().Key()).Elem()
-		ki := d.value(key, k, &segment{parent: path, key: key.Value, index: -1, mapKey: true})
+		ki := d.child(key, k, segment{key: key.Value, index: -1, mapKey: true})
 		if ki >= 0 {
 			if d.pos.keys == nil {
 				d.pos.keys = map[int32]string{}
@@ -503,7 +512,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path *segment, idx int3
 			d.pos.keys[ki] = key.Value
 		}
 		e := reflect.New(v.Type().Elem()).Elem()
-		vi := d.value(val, e, &segment{parent: path, key: key.Value, index: -1})
+		vi := d.child(val, e, segment{key: key.Value, index: -1})
 		d.pos.slots[first+int32(i)], d.pos.slots[first+int32(i)+1] = ki, vi
 		m.SetMapIndex(k, e)
 	}

@@ -60,6 +60,10 @@ func TestTmpEquivalence(t *testing.T) {
 		"",
 		"# only a comment\n",
 		"a: 1\n---\nb: 2\n",
+		"a[0]: [x]\na: [y, z]\n", "a: [y, z]\na[0]: [x]\n", "'': [a, '']\n'.': [b]\n'[0]': [c]\n",
+		"statuses: {'': open, '.': x, '.[0]': y}\ncolumns: {'': a}\napprovals: {by_residual_risk: {'': 1, 1: x}}\n",
+		"product: &p x\nstandard: *p\nhazards: &l []\n",
+		bomb(),
 	}
 	for _, e := range extra {
 		inputs = append(inputs, []byte(e))
@@ -78,8 +82,12 @@ func TestTmpEquivalence(t *testing.T) {
 				if !reflect.DeepEqual(pa, pb) || oka != okb || !reflect.DeepEqual(a, b) {
 					t.Fatalf("differ on %q (%T):\nnew %v %v\nold %v %v", data, a, pa, oka, pb, okb)
 				}
-				paths := []string{"", "x", "x.y", "[0]", "hazards[99999]", "hazards[0].nope", "hazards[0].id#key", "a.b.c"}
+				paths := []string{"", "x", "x.y", "[0]", "hazards[49999].causes[3]", "hazards[48000]", "hazards[48076].causes", "hazards[48075].causes[100]", "hazards[99999]", "hazards[0].nope", "hazards[0].id#key", "a.b.c"}
+				seen := 0
 				for p := range lastOldPos {
+					if seen++; seen > 3000 {
+						break
+					}
 					paths = append(paths, p, p+".zz", p+"[0]", p+"[1].id", p+"#key", p+".residual.severity", strings.TrimSuffix(p, "#key")+"x")
 				}
 				for _, p := range paths {
@@ -92,4 +100,17 @@ func TestTmpEquivalence(t *testing.T) {
 		}
 	}
 	t.Logf("%d inputs, %d lookups", len(inputs), n)
+}
+
+func bomb() string {
+	var b strings.Builder
+	b.WriteString("product: x\nhazards:\n  - &h\n    id: H\n    causes: [")
+	for i := 0; i < 100; i++ {
+		b.WriteString("c, ")
+	}
+	b.WriteString("c]\n")
+	for i := 0; i < 50000; i++ {
+		b.WriteString("  - *h\n")
+	}
+	return b.String()
 }
