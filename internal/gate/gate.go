@@ -18,6 +18,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/csogate/csogate/internal/decision"
@@ -165,6 +166,43 @@ type Outcome struct {
 	Manifest  *safetyfile.Manifest
 }
 
+// engineCache keeps compiled policy engines by the exact sources they were
+// compiled from. Compiling takes tens of milliseconds; a release evaluates
+// many pull requests against the same few policy sets, and a prepared engine
+// is safe for concurrent use.
+type engineCache struct {
+	mu      sync.Mutex
+	engines map[string]*policy.Engine
+}
+
+var engines = &engineCache{engines: map[string]*policy.Engine{}}
+
+// maxCachedEngines bounds the cache; a process sees a handful of policy sets.
+const maxCachedEngines = 16
+
+func (c *engineCache) load(ctx context.Context, sources []policy.Source) (*policy.Engine, error) {
+	h := sha256.New()
+	for _, s := range sources {
+		fmt.Fprintf(h, "%d:%s\x00%d:", len(s.Path), s.Path, len(s.Content))
+		h.Write(s.Content)
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.engines[key]; ok {
+		return e, nil
+	}
+	e, err := policy.Load(ctx, sources)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.engines) >= maxCachedEngines {
+		clear(c.engines)
+	}
+	c.engines[key] = e
+	return e, nil
+}
+
 // loaded is what reading and validating the files produced.
 type loaded struct {
 	log        *safetyfile.HazardLog
@@ -199,7 +237,7 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		out.Decision = decision.InvalidInput(product, release, req.HeadSHA, l.problems)
 		return out
 	}
-	engine, err := policy.Load(ctx, l.policies)
+	engine, err := engines.load(ctx, l.policies)
 	if err != nil {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, fmt.Errorf("policies: %w", err))
 		return out
