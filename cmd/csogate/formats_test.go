@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/csogate/csogate/internal/schema"
 )
 
 // TestEveryLayoutSameDecision exports the bundled example's hazard log to
@@ -63,5 +65,18 @@ func copyDir(t *testing.T, src, dst string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExampleSchemasCurrent keeps the copies the bundled example's files
+// point their editors at identical to the schemas the binary prints.
+func TestExampleSchemasCurrent(t *testing.T) {
+	t.Parallel()
+	for _, name := range schema.Names() {
+		want, _ := schema.Get(name)
+		got, err := os.ReadFile(filepath.Join("../../examples/example-epr/schemas", schema.FileName(name)))
+		if err != nil || !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+			t.Errorf("examples/example-epr/schemas/%s is missing or stale (%v); run: go run ./cmd/csogate schema --write examples/example-epr/schemas", schema.FileName(name), err)
+		}
 	}
 }

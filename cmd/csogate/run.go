@@ -24,6 +24,7 @@ Usage:
   csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
   csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
   csogate [-C DIR] export --format xlsx|csv|markdown --out PATH   hazard log → NHS-template layouts
+  csogate schema [NAME] | --write DIR   JSON Schemas of the safety files, for editors
   csogate version
 
 -C DIR runs as if started in DIR: every path is relative to it (as with git -C).
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return runImport(ctx, root, args[1:], stdout, stderr)
 	case "export":
 		return runExport(ctx, root, args[1:], stdout, stderr)
+	case "schema":
+		return runSchema(args[1:], stdout, stderr)
 	case "action":
 		return runAction(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":

@@ -186,10 +186,15 @@ func (r *runner) dispatch(ctx context.Context) *result {
 		if r.env.EventName == "" {
 			return r.usage(nil, r.setup...)
 		}
-		return r.usage(nil, append([]string{fmt.Sprintf("the %s event is not one csogate gates; run it on %s (see examples/workflows/)",
-			r.env.EventName, supportedEvents())}, r.setup...)...)
+		return r.usage(nil, r.withSetup(fmt.Sprintf("the %s event is not one csogate gates; run it on %s (see examples/workflows/)",
+			r.env.EventName, supportedEvents()))...)
 	}
 	return h(ctx, r)
+}
+
+// withSetup is the setup problems after why.
+func (r *runner) withSetup(why string) []string {
+	return append([]string{why}, r.setup...)
 }
 
 // usage is the decision when the action cannot evaluate because of how it

@@ -216,3 +216,47 @@ func TestRegisterEditsWaitForMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestPoliciesFromTheTrustedSide checks that custom policies, named by the
+// policies input, are read from the base commit: a pull request cannot
+// remove a policy that blocks it, and one at the head only does not apply.
+func TestPoliciesFromTheTrustedSide(t *testing.T) {
+	t.Parallel()
+	const policy = `package csogate.custom.freeze
+
+violation contains {"code": "RELEASE_FREEZE", "message": "Clinical changes are frozen for the audit."} if {
+	count(data.csogate.gate.clinical_changes) > 0
+}
+`
+	tests := []struct {
+		name    string
+		atBase  bool
+		code    int
+		blocked bool
+	}{
+		{"a policy at the base applies though the head deletes it", true, 1, true},
+		{"a policy only at the head does not apply before merge", false, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.input("policies", "safety/policies")
+			if tc.atBase {
+				f.srv.SetContent(baseSHA, "safety/policies/freeze.rego", []byte(policy))
+				f.changed = append(f.changed, "safety/policies/freeze.rego") // deleted by the pull request
+			} else {
+				f.srv.SetContent(baseSHA, "safety/policies/noop.rego", []byte("package csogate.custom.noop\n"))
+				writeFile(t, f.workspace+"/safety/policies/freeze.rego", []byte(policy))
+			}
+			f.approve(alice, aliceID)
+			o := f.run()
+			if o.code != tc.code {
+				t.Errorf("exit %d, want %d\n%s", o.code, tc.code, o.stdout)
+			}
+			if got := strings.Contains(o.outputs["violations"], "RELEASE_FREEZE"); got != tc.blocked {
+				t.Errorf("RELEASE_FREEZE among the violations: %v, want %v (%s)", got, tc.blocked, o.outputs["violations"])
+			}
+		})
+	}
+}

@@ -177,7 +177,6 @@ type runnerEnv struct {
 	Workspace  string
 	APIURL     string
 	ServerURL  string
-	SHA        string
 	RunURL     string // the workflow run, for links; "" when unknown
 	RunnerTemp string // RUNNER_TEMP, "" when unset
 	// RunnerWorkspace is RUNNER_WORKSPACE, the runner's directory of the
@@ -187,14 +186,26 @@ type runnerEnv struct {
 }
 
 // readEnv reads the runner's environment through go-githubactions. Like
-// readInputs it reports every problem at once.
+// readInputs it reports every problem at once. GITHUB_SHA is read by nobody:
+// on pull-request events it is the test merge commit, and the gate posts on
+// the pull request's head. CSOGATE_TODAY (YYYY-MM-DD), when set, is the day
+// the gate decides as of: for tests and for replaying a past run.
 func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []string) {
 	var problems []string
 	ctx, err := gha.Context()
 	if err != nil {
 		problems = append(problems, fmt.Sprintf("reading the runner environment: %v", err))
-		if ctx == nil {
-			ctx = &githubactions.GitHubContext{APIURL: "https://api.github.com", ServerURL: "https://github.com"}
+	}
+	if ctx == nil {
+		// go-githubactions gives up on an event file that is not JSON; the
+		// rest of the environment still says where to report that.
+		ctx = &githubactions.GitHubContext{APIURL: "https://api.github.com", ServerURL: "https://github.com",
+			EventName: gha.Getenv("GITHUB_EVENT_NAME"), EventPath: gha.Getenv("GITHUB_EVENT_PATH"),
+			Repository: gha.Getenv("GITHUB_REPOSITORY"), Workspace: gha.Getenv("GITHUB_WORKSPACE")}
+		for k, dst := range map[string]*string{"GITHUB_API_URL": &ctx.APIURL, "GITHUB_SERVER_URL": &ctx.ServerURL} {
+			if v := gha.Getenv(k); v != "" {
+				*dst = v
+			}
 		}
 	}
 	env := runnerEnv{
@@ -203,7 +214,6 @@ func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []stri
 		Workspace:       ctx.Workspace,
 		APIURL:          ctx.APIURL,
 		ServerURL:       strings.TrimSuffix(ctx.ServerURL, "/"),
-		SHA:             ctx.SHA,
 		RunnerTemp:      gha.Getenv("RUNNER_TEMP"),
 		RunnerWorkspace: gha.Getenv("RUNNER_WORKSPACE"),
 	}

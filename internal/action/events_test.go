@@ -61,6 +61,11 @@ func TestEventsNotGated(t *testing.T) {
 			message: "the pull_request event payload cannot be read",
 		},
 		{
+			name:    "an event file that is not JSON",
+			setup:   func(f *fixture) { writeFile(t, f.env["GITHUB_EVENT_PATH"], []byte("{not json")) },
+			message: "reading the runner environment: failed to unmarshal event payload",
+		},
+		{
 			name:    "outside a workflow",
 			setup:   func(f *fixture) { delete(f.env, "GITHUB_EVENT_NAME") },
 			message: "GITHUB_EVENT_NAME is not set",

@@ -27,20 +27,20 @@ var mergeQueueRef = regexp.MustCompile(`^(?:refs/heads/)?gh-readonly-queue/.+/pr
 func gateMergeGroup(ctx context.Context, r *runner) *result {
 	data, err := os.ReadFile(r.env.EventPath)
 	if err != nil {
-		return r.usage(nil, append(r.setup, fmt.Sprintf("reading the event payload (GITHUB_EVENT_PATH): %v", err))...)
+		return r.usage(nil, r.withSetup(fmt.Sprintf("reading the event payload (GITHUB_EVENT_PATH): %v", err))...)
 	}
 	ev, err := gogithub.ParseWebHook("merge_group", data)
 	if err != nil {
-		return r.usage(nil, append(r.setup, fmt.Sprintf("the merge_group event payload cannot be read: %v", err))...)
+		return r.usage(nil, r.withSetup(fmt.Sprintf("the merge_group event payload cannot be read: %v", err))...)
 	}
 	e, ok := ev.(*gogithub.MergeGroupEvent)
 	if !ok {
-		return r.usage(nil, append(r.setup, fmt.Sprintf("a merge_group payload decoded as %T", ev))...)
+		return r.usage(nil, r.withSetup(fmt.Sprintf("a merge_group payload decoded as %T", ev))...)
 	}
 	group := e.GetMergeGroup()
 	head, baseSHA := group.GetHeadSHA(), group.GetBaseSHA()
 	if !isSHA(head) || !isSHA(baseSHA) {
-		return r.usage(nil, append(r.setup, "the merge_group event payload has no head and base commits")...)
+		return r.usage(nil, r.withSetup("the merge_group event payload has no head and base commits")...)
 	}
 	t := &target{StatusSHA: head, MergeQueue: true}
 	if e.GetAction() != "checks_requested" {
@@ -52,7 +52,7 @@ func gateMergeGroup(ctx context.Context, r *runner) *result {
 		number, _ = strconv.Atoi(m[1])
 	}
 	if number <= 0 {
-		return r.usage(t, append(r.setup, fmt.Sprintf("the merge group's head ref %q names no pull request (expected gh-readonly-queue/<base>/pr-<number>-<sha>)", group.GetHeadRef()))...)
+		return r.usage(t, r.withSetup(fmt.Sprintf("the merge group's head ref %q names no pull request (expected gh-readonly-queue/<base>/pr-<number>-<sha>)", group.GetHeadRef()))...)
 	}
 	if len(r.setup) > 0 || r.gh == nil {
 		return r.usage(t, r.setup...)
@@ -63,8 +63,8 @@ func gateMergeGroup(ctx context.Context, r *runner) *result {
 	if err != nil {
 		return r.failure(*t, head, "reading "+what, err)
 	}
-	if !isSHA(pr.HeadSHA) || !isSHA(pr.BaseSHA) {
-		return r.failure(*t, head, "reading "+what, fmt.Errorf("GitHub gave no head and base commits for #%d", number))
+	if !isSHA(pr.HeadSHA) || !isSHA(pr.BaseSHA) || pr.Author == "" {
+		return r.failure(*t, head, "reading "+what, fmt.Errorf("GitHub gave no author, head and base commits for #%d", number))
 	}
 	parent := r.env.outputDir()
 	if parent == "." {

@@ -48,16 +48,16 @@ func parsePullEvent(name string, data []byte) (pullEvent, error) {
 func gatePullRequestEvent(ctx context.Context, r *runner) *result {
 	data, err := os.ReadFile(r.env.EventPath)
 	if err != nil {
-		return r.usage(nil, append(r.setup, fmt.Sprintf("reading the event payload (GITHUB_EVENT_PATH): %v", err))...)
+		return r.usage(nil, r.withSetup(fmt.Sprintf("reading the event payload (GITHUB_EVENT_PATH): %v", err))...)
 	}
 	ev, err := parsePullEvent(r.env.EventName, data)
 	if err != nil {
-		return r.usage(nil, append(r.setup, fmt.Sprintf("the %s event payload cannot be read: %v", r.env.EventName, err))...)
+		return r.usage(nil, r.withSetup(fmt.Sprintf("the %s event payload cannot be read: %v", r.env.EventName, err))...)
 	}
 	pr := ev.pr
-	number, head, base := pr.GetNumber(), pr.GetHead().GetSHA(), pr.GetBase().GetSHA()
-	if number <= 0 || !isSHA(head) || !isSHA(base) {
-		return r.usage(nil, append(r.setup, fmt.Sprintf("the %s event payload has no pull request with number, head and base commits", r.env.EventName))...)
+	number, head, base, author := pr.GetNumber(), pr.GetHead().GetSHA(), pr.GetBase().GetSHA(), pr.GetUser().GetLogin()
+	if number <= 0 || !isSHA(head) || !isSHA(base) || author == "" {
+		return r.usage(nil, r.withSetup(fmt.Sprintf("the %s event payload has no pull request with number, author, head and base commits", r.env.EventName))...)
 	}
 	t := &target{StatusSHA: head, Pull: number, Draft: pr.GetDraft(),
 		Fork: !strings.EqualFold(pr.GetHead().GetRepo().GetFullName(), pr.GetBase().GetRepo().GetFullName())}
@@ -72,7 +72,7 @@ func gatePullRequestEvent(ctx context.Context, r *runner) *result {
 		return r.usage(t, r.setup...)
 	}
 	res := r.gatePull(ctx, pullGate{
-		number: number, head: head, base: base, author: pr.GetUser().GetLogin(),
+		number: number, head: head, base: base, author: author,
 		trusted:   contentsSource{gh: r.gh, owner: r.env.Owner, repo: r.env.Repo, ref: base, what: "the base commit"},
 		workspace: r.env.Workspace,
 	}, *t)

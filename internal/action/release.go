@@ -14,5 +14,5 @@ func gateRelease(_ context.Context, r *runner) *result {
 	msg := fmt.Sprintf("release mode (%s event) is not available in csogate %s: a release cannot be gated yet, so it is blocked. "+
 		"Gate pull requests with the pull_request, pull_request_review and merge_group events (examples/workflows/pull-request.yml)",
 		r.env.EventName, r.version)
-	return r.usage(nil, append([]string{msg}, r.setup...)...)
+	return r.usage(nil, r.withSetup(msg)...)
 }

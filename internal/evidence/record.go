@@ -126,6 +126,8 @@ type Paths struct {
 	ConfigRequired  bool     `json:"config_required"`
 	ComponentsMap   string   `json:"components_map"`
 	Policies        []string `json:"policies"`
+	// Named lists the paths the user named explicitly (gate.Paths.Named).
+	Named map[string]bool `json:"named,omitempty"`
 }
 
 // Review is a facts.Review.
@@ -292,7 +294,8 @@ func requestOf(req *gate.Request) Request {
 	r := Request{
 		Paths: Paths{HazardLog: req.Paths.HazardLog, HazardLogFormat: req.Paths.HazardLogFormat, Sheet: req.Paths.Sheet,
 			Manifest: req.Paths.Manifest, Register: req.Paths.Register, Config: req.Paths.Config,
-			ConfigRequired: req.Paths.ConfigRequired, ComponentsMap: req.Paths.ComponentsMap, Policies: req.Paths.Policies},
+			ConfigRequired: req.Paths.ConfigRequired, ComponentsMap: req.Paths.ComponentsMap, Policies: req.Paths.Policies,
+			Named: req.Paths.Named},
 		ChangedFilesKnown: req.ChangedFiles != nil,
 		ChangedFiles:      req.ChangedFiles,
 		HeadSHA:           req.HeadSHA,
@@ -500,7 +503,7 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 	req := &gate.Request{
 		Paths: gate.Paths{HazardLog: r.Paths.HazardLog, HazardLogFormat: r.Paths.HazardLogFormat, Sheet: r.Paths.Sheet,
 			Manifest: r.Paths.Manifest, Register: r.Paths.Register, Config: r.Paths.Config, ConfigRequired: r.Paths.ConfigRequired,
-			ComponentsMap: r.Paths.ComponentsMap, Policies: r.Paths.Policies},
+			ComponentsMap: r.Paths.ComponentsMap, Policies: r.Paths.Policies, Named: r.Paths.Named},
 		WorkspaceRoot: workspaceRoot,
 		Trusted:       trusted,
 		BaseManifest:  baseManifest,
