@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
@@ -26,6 +28,8 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		headSHA       = fs.String("head-sha", "", "the head commit under review; approvals of other commits are stale")
 		author        = fs.String("author", "", "the pull request's author (cannot approve their own change)")
 		commitAuthors multiFlag
+		replayDir     = fs.String("replay", "", "re-derive the decision from the decision record in this directory, offline, and check that it matches; exits as the recorded run did")
+		recordDir     = fs.String("record", "", "write the decision record (every input's SHA-256, facts, decision, approvals, copies of the trusted files) and release-note.md into this directory")
 		format        = fs.String("format", "text", "output: text (explanation), json (decision document), markdown (as the job summary shows it) or input (the document policies receive, for policy authors)")
 	)
 	fs.Var(&commitAuthors, "commit-author", "login of a commit author, committer or co-author (repeatable; cannot approve)")
@@ -38,6 +42,18 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	}
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if *replayDir != "" {
+		var other []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "replay" && f.Name != "format" {
+				other = append(other, "--"+f.Name)
+			}
+		})
+		if len(other) > 0 {
+			return usageErr("--replay takes every input from the record; drop %s", strings.Join(other, ", "))
+		}
+		return runReplay(ctx, root, *replayDir, *format, stdout, stderr)
 	}
 	switch *format {
 	case "text", "json", "markdown", "input":
@@ -76,6 +92,12 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	if d == nil {
 		outcome := gate.Evaluate(ctx, req)
 		d = outcome.Decision
+		if *recordDir != "" {
+			if err := writeEvidence(underRoot(root, *recordDir), req, outcome, stderr); err != nil {
+				fmt.Fprintf(stderr, "csogate check: --record: %v\n", err)
+				return decision.ExitOperational
+			}
+		}
 		if *format == "input" {
 			if outcome.Input == nil {
 				fmt.Fprintf(stderr, "csogate check: the evaluation stopped before the policy input was built:\n")
