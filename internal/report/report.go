@@ -33,7 +33,7 @@ var advice = map[string]string{
 	"UNDECLARED_CLINICAL_CHANGE":   "Add a change to the manifest whose paths cover the file, naming the hazards it affects, so the CSO assesses it.",
 	"UNKNOWN_HAZARD":               "Add the hazard to the hazard log, or correct the id in the manifest.",
 	"HAZARD_LOG_STALE":             "A CSO reviews the whole hazard log and updates its reviewed: date.",
-	"INPUT_INVALID":                "Fix each file problem listed; csogate validate lists them all at once.",
+	"INPUT_INVALID":                "Fix each problem listed. For the safety files, csogate validate lists every problem at once with file, line and column; for the workflow, correct the step's with: inputs or the event it runs on.",
 	"GITHUB_UNAVAILABLE":           "GitHub could not be read after retries. Rerun the job; if it persists, check GitHub's status and the workflow's permissions.",
 	"GATE_ERROR":                   "The gate could not complete its evaluation. Fix the cause named above and rerun.",
 	"CSO_RELEASE_SIGNOFF_REQUIRED": "A CSO approves the pull request that prepared the release (the one that set release: in the manifest) on its final head commit.",
