@@ -34,15 +34,11 @@ declaration_reasons(c) := ["clinical relevance unsure (treated as clinical)"] if
 # declaration, the hazards it names and the hazard components it touches. A
 # change with no reason is not clinically relevant, so this object is also
 # the set of clinical change ids.
-#
-# The reasons are joined with concat, not sprintf: the ids and paths are
-# strings, and for thousands of touched files formatting costs more than the
-# rest of the rule.
 change_reasons := {c.id: reasons |
 	some c in input.changes
-	named := [concat("", ["names ", h]) | some h in c.hazards]
-	unknown := [concat("", ["names ", h, " (not in the hazard log)"]) | some h in c.unknown_hazards]
-	touched := [concat("", ["touches ", t.file, " (", t.hazard, " component)"]) | some t in c.touches]
+	named := [sprintf("names %s", [h]) | some h in c.hazards]
+	unknown := [sprintf("names %s (not in the hazard log)", [h]) | some h in c.unknown_hazards]
+	touched := [sprintf("touches %s (%s component)", [t.file, t.hazard]) | some t in c.touches]
 	reasons := array.concat(array.concat(declaration_reasons(c), named), array.concat(unknown, touched))
 	count(reasons) > 0
 }

@@ -161,6 +161,16 @@ func TestActionEndToEnd(t *testing.T) {
 			if !strings.HasPrefix(outputs["decision-file"], temp) {
 				t.Errorf("decision file %s is not under RUNNER_TEMP", outputs["decision-file"])
 			}
+			var record struct {
+				Decision struct {
+					Decision string `json:"decision"`
+				} `json:"decision"`
+				ExitCode int `json:"exit_code"`
+			}
+			if err := json.Unmarshal(readTestFile(t, outputs["record-file"]), &record); err != nil ||
+				record.Decision.Decision != tc.decision || record.ExitCode != tc.code || !strings.HasPrefix(outputs["record-file"], temp) {
+				t.Errorf("decision record %s: %+v, %v; want %s, exit %d, under RUNNER_TEMP", outputs["record-file"], record, err, tc.decision, tc.code)
+			}
 			if s := string(readTestFile(t, summary)); !strings.Contains(s, "Clinical safety gate") {
 				t.Errorf("job summary:\n%s", s)
 			}

@@ -1,10 +1,12 @@
 // Package action is the GitHub Action: it reads the runner's environment and
-// event, gathers the pull request's facts from GitHub, has the gate decide,
-// and reports the decision where the people involved look — a commit status
-// branch protection can require, one sticky pull-request comment, a review
-// request to the CSOs who could approve, the job summary, step outputs,
-// annotations and a decision file. It is wiring between the runner, GitHub
-// and the gate; the rules live in the gate and its policies.
+// event, gathers the pull request's facts from GitHub (or, in release mode,
+// has the release gate gather every pull request of the release), has the
+// gate decide, and reports the decision where the people involved look — a
+// commit status branch protection can require, one sticky pull-request
+// comment, a review request to the CSOs who could approve, the job summary,
+// step outputs, annotations, a decision file, the decision record and, for a
+// release, the clinical safety release note. It is wiring between the
+// runner, GitHub and the gate; the rules live in the gate and its policies.
 //
 // It fails closed: every path that does not end in a clean evaluation ends
 // blocked, with a commit status that is not success when one can be posted,
@@ -26,17 +28,15 @@ import (
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/pullfacts"
+	"github.com/csogate/csogate/internal/release"
 )
 
-// gitHub is what the action needs of GitHub; *github.Client provides it.
+// gitHub is what the action needs of GitHub: what the release gate reads
+// (which includes what a pull request's evaluation reads), and the writes;
+// *github.Client provides it.
 type gitHub interface {
-	PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error)
-	Reviews(ctx context.Context, owner, repo string, number int) ([]github.Review, error)
-	Files(ctx context.Context, owner, repo string, number int) ([]github.ChangedFile, error)
-	Commits(ctx context.Context, owner, repo string, number int) ([]github.Commit, error)
-	Dismissals(ctx context.Context, owner, repo string, number int) ([]github.Dismissal, error)
-	FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, bool, error)
-	DirAt(ctx context.Context, owner, repo, ref, dir string) (map[string][]byte, error)
+	release.API
 	SetStatus(ctx context.Context, owner, repo, sha string, s github.Status) error
 	UpsertComment(ctx context.Context, owner, repo string, number int, marker, body string) error
 	RequestedReviewers(ctx context.Context, owner, repo string, number int) ([]string, error)
@@ -63,7 +63,7 @@ type handler func(ctx context.Context, r *runner) *result
 
 // events is the dispatch table: every event the action knows, and what it
 // does on it. Release mode (a tag push, a published release, a manual run)
-// is its own entry point, filled in by the release gate; see release.go.
+// is its own entry point; see release.go.
 var events = map[string]handler{
 	"pull_request":        gatePullRequestEvent,
 	"pull_request_review": gatePullRequestEvent,
@@ -85,19 +85,23 @@ func supportedEvents() string {
 
 // runner is one run of the action.
 type runner struct {
-	gha     *githubactions.Action
-	log     io.Writer // the job log (stdout, token masked)
-	errs    io.Writer // stderr, token masked
-	env     runnerEnv
-	in      inputs
-	gh      gitHub // nil when the client could not be built
+	gha  *githubactions.Action
+	log  io.Writer // the job log (stdout, token masked)
+	errs io.Writer // stderr, token masked
+	env  runnerEnv
+	in   inputs
+	gh   gitHub // nil when the client could not be built
+	// pulls reads pull requests and files at commits through gh (nil with it).
+	pulls   *pullfacts.Reader
 	version string
+	now     func() time.Time
 	// setup holds what was wrong with the environment or inputs. A handler
 	// that finds its target (the commit to post on) still reports these as
 	// the decision, so the status says the run failed.
 	setup []string
-	// decisionFile is the decision file's path once written, for the output.
-	decisionFile string
+	// decisionFile, recordFile and releaseNote are the paths of the files
+	// written, as the steps after this one see them, for the outputs.
+	decisionFile, recordFile, releaseNote string
 	// posted is the state of the commit status posted, "" before.
 	posted string
 }
@@ -113,17 +117,33 @@ type target struct {
 	// Fork is true when the pull request comes from another repository: its
 	// workflow token is read-only, which explains a refused write.
 	Fork bool
-	// MergeQueue marks a merge group's status: it is never pending.
+	// MergeQueue marks a merge group's status and Release a release's: they
+	// are never pending, since nothing waits on them for a CSO's approval.
 	MergeQueue bool
+	Release    bool
 }
+
+// neverPending reports whether the status is never pending.
+func (t target) neverPending() bool { return t.MergeQueue || t.Release }
 
 // result is what a handler decided, and where to post it.
 type result struct {
 	d       *decision.Decision
 	outcome *gate.Outcome // nil when the gate did not run
+	// request is what the gate evaluated, for the decision record; nil when
+	// the gate did not run.
+	request *gate.Request
 	target  target
 	// what names the evaluation in the log, e.g. "pull request #7 at 1a2b3c4".
 	what string
+	// pull is the pull request evaluated (0 for none), for the record.
+	pull int
+	// release is release mode's result; nil in the other modes.
+	release *release.Result
+	// summary renders the job summary when it is not the decision's report
+	// (release mode); it is called after every write, so it shows their
+	// failures too.
+	summary func() string
 }
 
 // Run runs the action in the runner's environment (read through getenv) and
@@ -140,7 +160,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	errs := &maskingWriter{w: stderr, secret: token}
 	gha := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(log))
 
-	r := &runner{gha: gha, log: log, errs: errs, version: o.version}
+	r := &runner{gha: gha, log: log, errs: errs, version: o.version, now: o.now}
 	// The token is masked before anything else is printed, so that nothing
 	// the runner shows can carry it.
 	if err := r.command(func() { gha.AddMask(token) }, token != ""); err != nil {
@@ -162,6 +182,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 			r.setup = append(r.setup, fmt.Sprintf("GITHUB_API_URL: %v", err))
 		} else {
 			r.gh = client
+			r.pulls = pullfacts.NewReader(client, r.env.Owner, r.env.Repo)
 		}
 	}
 	r.infof("csogate %s: %s event in %s", o.version, orNone(r.env.EventName), orNone(gha.Getenv("GITHUB_REPOSITORY")))
@@ -169,7 +190,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	res := r.dispatch(ctx)
 	r.publish(ctx, res)
 	r.report(res)
-	if r.posted != "" && r.posted != statusState(res.d, res.target.MergeQueue) {
+	if r.posted != "" && r.posted != statusState(res.d, res.target.neverPending()) {
 		// A write failed after the status was posted (the comment, or the
 		// job's own files): the status says so too, and a success is
 		// taken back.
@@ -237,7 +258,11 @@ func (r *runner) explain(err error, t target) string {
 	msg := err.Error()
 	var permission *github.PermissionError
 	if errors.As(err, &permission) {
-		msg += "; the job needs " + permissionsBlock
+		if t.Release {
+			msg += "; the job needs " + releasePermissionsBlock
+		} else {
+			msg += "; the job needs " + permissionsBlock
+		}
 		if t.Fork {
 			msg += "; a pull request from a fork gets a read-only token on pull_request events, see examples/workflows/README.md"
 		}
@@ -246,8 +271,12 @@ func (r *runner) explain(err error, t target) string {
 }
 
 // permissionsBlock is the least a pull-request gate's job needs, as a
-// workflow spells it.
-const permissionsBlock = "permissions: {contents: read, pull-requests: write, statuses: write}"
+// workflow spells it; releasePermissionsBlock a release gate's, which only
+// reads pull requests (through their commits) and posts a status.
+const (
+	permissionsBlock        = "permissions: {contents: read, pull-requests: write, statuses: write}"
+	releasePermissionsBlock = "permissions: {contents: read, pull-requests: read, statuses: write}"
+)
 
 // exitCode maps the decision to the process's exit code; fail-on-block: false
 // lets a blocked-by-rules decision pass the job (the status still says it is

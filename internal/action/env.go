@@ -170,8 +170,12 @@ func splitList(s string) []string {
 
 // runnerEnv is what the action reads of the runner's environment.
 type runnerEnv struct {
-	EventName  string
-	EventPath  string
+	EventName string
+	EventPath string
+	// SHA is GITHUB_SHA, read in release mode only: whether the workspace is
+	// a checkout of the released commit. On pull-request events it is the
+	// test merge commit, and the gate posts on the pull request's head.
+	SHA        string
 	Owner      string
 	Repo       string
 	Workspace  string
@@ -186,10 +190,9 @@ type runnerEnv struct {
 }
 
 // readEnv reads the runner's environment through go-githubactions. Like
-// readInputs it reports every problem at once. GITHUB_SHA is read by nobody:
-// on pull-request events it is the test merge commit, and the gate posts on
-// the pull request's head. CSOGATE_TODAY (YYYY-MM-DD), when set, is the day
-// the gate decides as of: for tests and for replaying a past run.
+// readInputs it reports every problem at once. CSOGATE_TODAY (YYYY-MM-DD),
+// when set, is the day the gate decides as of: for tests and for replaying a
+// past run.
 func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []string) {
 	var problems []string
 	ctx, err := gha.Context()
@@ -200,7 +203,7 @@ func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []stri
 		// go-githubactions gives up on an event file that is not JSON; the
 		// rest of the environment still says where to report that.
 		ctx = &githubactions.GitHubContext{APIURL: "https://api.github.com", ServerURL: "https://github.com",
-			EventName: gha.Getenv("GITHUB_EVENT_NAME"), EventPath: gha.Getenv("GITHUB_EVENT_PATH"),
+			EventName: gha.Getenv("GITHUB_EVENT_NAME"), EventPath: gha.Getenv("GITHUB_EVENT_PATH"), SHA: gha.Getenv("GITHUB_SHA"),
 			Repository: gha.Getenv("GITHUB_REPOSITORY"), Workspace: gha.Getenv("GITHUB_WORKSPACE")}
 		for k, dst := range map[string]*string{"GITHUB_API_URL": &ctx.APIURL, "GITHUB_SERVER_URL": &ctx.ServerURL} {
 			if v := gha.Getenv(k); v != "" {
@@ -211,6 +214,7 @@ func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []stri
 	env := runnerEnv{
 		EventName:       ctx.EventName,
 		EventPath:       ctx.EventPath,
+		SHA:             ctx.SHA,
 		Workspace:       ctx.Workspace,
 		APIURL:          ctx.APIURL,
 		ServerURL:       strings.TrimSuffix(ctx.ServerURL, "/"),

@@ -19,19 +19,36 @@ func TestEventsNotGated(t *testing.T) {
 		message string
 	}{
 		{
-			name:    "a tag push (release mode)",
+			name:    "a tag deletion (release mode)",
 			setup:   func(f *fixture) { f.rawEvent("push", "push.json") },
-			message: "release mode (push event) is not available",
+			message: "the push deletes the tag simple-tag (deleted: true): a deleted tag is not a release",
 		},
 		{
-			name:    "a published release (release mode)",
-			setup:   func(f *fixture) { f.rawEvent("release", "release.published.json") },
-			message: "release mode (release event) is not available",
+			name: "a branch push (release mode)",
+			setup: func(f *fixture) {
+				f.editEvent("push", "push.json", func(p map[string]any) { p["ref"], p["deleted"] = "refs/heads/main", false })
+			},
+			message: "a push to refs/heads/main is not a release: release mode gates the push of a tag",
 		},
 		{
-			name:    "a manual run (release mode)",
+			name: "a release created, not published (release mode)",
+			setup: func(f *fixture) {
+				f.editEvent("release", "release.published.json", func(p map[string]any) { p["action"] = "created" })
+			},
+			message: `the release event's "created" activity is not gated; list only types: [published]`,
+		},
+		{
+			name: "a tag push with a release-ref naming another tag (release mode)",
+			setup: func(f *fixture) {
+				f.editEvent("push", "push.json", func(p map[string]any) { p["ref"], p["deleted"] = "refs/tags/v2.4.0", false })
+				f.input("release-ref", "v2.3.0")
+			},
+			message: "release-ref names v2.3.0, but this push event releases the tag v2.4.0",
+		},
+		{
+			name:    "a manual run without release-ref (release mode)",
 			setup:   func(f *fixture) { f.rawEvent("workflow_dispatch", "workflow_dispatch.json") },
-			message: "release mode (workflow_dispatch event) is not available",
+			message: "release mode on workflow_dispatch needs the tag to gate: set the release-ref input",
 		},
 		{
 			name:    "an event the action does not know",
@@ -88,6 +105,9 @@ func TestEventsNotGated(t *testing.T) {
 			}
 			if w := f.srv.Writes(); len(w) > 0 {
 				t.Errorf("wrote to GitHub: %v", w)
+			}
+			if rec := o.record(t); rec.Decision.Decision != "blocked" || rec.ExitCode != 2 {
+				t.Errorf("the decision record says %s, exit %d; want blocked, exit 2", rec.Decision.Decision, rec.ExitCode)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
 )
@@ -178,9 +179,16 @@ func (f *fixture) mergeGroupEvent(headRef, groupHead string) {
 }
 
 // rawEvent writes one of the payloads unchanged but for the repository.
-func (f *fixture) rawEvent(event, file string) {
+func (f *fixture) rawEvent(event, file string) { f.editEvent(event, file, nil) }
+
+// editEvent writes one of the payloads for the repository, changed by edit.
+func (f *fixture) editEvent(event, file string, edit func(payload map[string]any)) {
+	f.t.Helper()
 	payload := readJSON(f.t, "testdata/payloads/"+file)
 	f.setRepository(payload)
+	if edit != nil {
+		edit(payload)
+	}
 	f.env["GITHUB_EVENT_NAME"] = event
 	f.writeEvent(payload)
 }
@@ -260,6 +268,24 @@ func (f *fixture) run() *outcome {
 // status returns the latest status on sha with the default context.
 func (f *fixture) status(sha string) (githubtest.Status, bool) {
 	return f.srv.LatestStatus(sha, DefaultStatusContext)
+}
+
+// record loads the decision record the run wrote, checked as an auditor's
+// replay reads it.
+func (o *outcome) record(t *testing.T) *evidence.Record {
+	t.Helper()
+	name := o.outputs["record-file"]
+	if name == "" {
+		t.Fatalf("the record-file output is not set; outputs %v", o.outputs)
+	}
+	if filepath.Base(name) != evidence.RecordFile || filepath.Base(filepath.Dir(name)) != RecordDir {
+		t.Errorf("record-file = %s, want %s/%s", name, RecordDir, evidence.RecordFile)
+	}
+	rec, err := evidence.Load(filepath.Dir(name))
+	if err != nil {
+		t.Fatalf("the decision record: %v", err)
+	}
+	return rec
 }
 
 // violationCodes lists the codes of the decision file's violations.

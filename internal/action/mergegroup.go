@@ -10,6 +10,7 @@ import (
 	gogithub "github.com/google/go-github/v62/github"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/pullfacts"
 )
 
 // mergeQueueRef is the head ref GitHub gives a merge group:
@@ -59,27 +60,32 @@ func gateMergeGroup(ctx context.Context, r *runner) *result {
 	}
 
 	what := fmt.Sprintf("pull request #%d in the merge group %s", number, decision.ShortSHA(head))
+	fail := func(doing string, err error) *result {
+		res := r.failure(*t, head, doing, err)
+		res.pull = number
+		return res
+	}
 	pr, err := r.gh.PullRequest(ctx, r.env.Owner, r.env.Repo, number)
 	if err != nil {
-		return r.failure(*t, head, "reading "+what, err)
+		return fail("reading "+what, err)
 	}
 	if !isSHA(pr.HeadSHA) || !isSHA(pr.BaseSHA) || pr.Author == "" {
-		return r.failure(*t, head, "reading "+what, fmt.Errorf("GitHub gave no author, head and base commits for #%d", number))
+		return fail("reading "+what, fmt.Errorf("GitHub gave no author, head and base commits for #%d", number))
 	}
 	parent := r.env.outputDir()
 	if parent == "." {
 		parent = "" // the system's temporary directory, not the workspace
 	}
-	workspace, err := checkout(ctx, r.gh, r.env.Owner, r.env.Repo, pr.HeadSHA, parent, r.in.Paths)
+	workspace, err := r.pulls.Checkout(ctx, pr.HeadSHA, parent, r.in.Paths)
 	if err != nil {
-		return r.failure(*t, head, fmt.Sprintf("reading the hazard log and manifest of #%d at %s", number, decision.ShortSHA(pr.HeadSHA)), err)
+		return fail(fmt.Sprintf("reading the hazard log and manifest of #%d at %s", number, decision.ShortSHA(pr.HeadSHA)), err)
 	}
 	defer os.RemoveAll(workspace)
 
-	res := r.gatePull(ctx, pullGate{
-		number: number, head: pr.HeadSHA, base: pr.BaseSHA, author: pr.Author,
-		trusted:   contentsSource{gh: r.gh, owner: r.env.Owner, repo: r.env.Repo, ref: baseSHA, what: "the merge group's base commit"},
-		workspace: workspace,
+	res := r.gatePull(ctx, pullfacts.Pull{
+		Number: number, HeadSHA: pr.HeadSHA, BaseSHA: pr.BaseSHA, Author: pr.Author,
+		TrustedRef: baseSHA, TrustedWhat: "the merge group's base commit",
+		Workspace: workspace, Paths: r.in.Paths, Today: r.env.Today,
 	}, *t)
 	res.what = what
 	return res

@@ -112,6 +112,9 @@ func TestMergeGroup(t *testing.T) {
 			if c := f.srv.Comments(prNumber); len(c) > 0 {
 				t.Errorf("commented in the merge queue: %+v", c)
 			}
+			if rec := o.record(t); rec.Decision.Decision != o.outputs["decision"] || rec.ExitCode != tc.code || rec.Context.EventName != "merge_group" {
+				t.Errorf("record: %s, exit %d, event %q; want %s, exit %d, merge_group", rec.Decision.Decision, rec.ExitCode, rec.Context.EventName, o.outputs["decision"], tc.code)
+			}
 			for _, r := range f.srv.Requests() {
 				if strings.Contains(r.Path, "/contents/safety/cso-register.yaml") && r.Query.Get("ref") != baseSHA {
 					t.Errorf("register read at %q, want the group's base", r.Query.Get("ref"))

@@ -54,16 +54,16 @@ func (r *runner) writeFailed(res *result, doing string, err error) {
 }
 
 // statusState is the commit status for a decision: success only when the
-// change may proceed; pending while only a CSO's approval is missing (not in
-// a merge queue, which would wait for it); error when the gate could not
-// decide; failure otherwise.
-func statusState(d *decision.Decision, mergeQueue bool) string {
+// change may proceed; pending while only a CSO's approval is missing (not
+// when neverPending: a merge queue would wait for it, and a release job has
+// ended); error when the gate could not decide; failure otherwise.
+func statusState(d *decision.Decision, neverPending bool) string {
 	switch {
 	case d.Allowed():
 		return "success"
 	case d.ExitCode == decision.ExitOperational:
 		return "error"
-	case !mergeQueue && onlyAwaitingApproval(d):
+	case !neverPending && onlyAwaitingApproval(d):
 		return "pending"
 	}
 	return "failure"
@@ -83,12 +83,12 @@ func onlyAwaitingApproval(d *decision.Decision) bool {
 }
 
 // statusDescription says why, in at most 140 characters.
-func statusDescription(d *decision.Decision, mergeQueue bool) string {
+func statusDescription(d *decision.Decision, neverPending bool) string {
 	var s string
 	switch {
 	case d.Allowed():
 		s = d.Summary()
-	case !mergeQueue && onlyAwaitingApproval(d):
+	case !neverPending && onlyAwaitingApproval(d):
 		s = fmt.Sprintf("Waiting for CSO approval of %s: %d of %d counted", decision.ShortSHA(d.HeadSHA), d.CountedApprovals, d.RequiredApprovals)
 	case d.ExitCode == decision.ExitOperational:
 		s = "Gate could not decide (" + strings.Join(d.ViolationCodes(), ", ") + "): see the run"
@@ -103,9 +103,9 @@ func statusDescription(d *decision.Decision, mergeQueue bool) string {
 
 func (r *runner) postStatus(ctx context.Context, res *result) {
 	st := github.Status{
-		State:       statusState(res.d, res.target.MergeQueue),
+		State:       statusState(res.d, res.target.neverPending()),
 		Context:     r.statusContext(),
-		Description: statusDescription(res.d, res.target.MergeQueue),
+		Description: statusDescription(res.d, res.target.neverPending()),
 		TargetURL:   r.env.RunURL,
 	}
 	if err := r.gh.SetStatus(ctx, r.env.Owner, r.env.Repo, res.target.StatusSHA, st); err != nil {

@@ -9,7 +9,7 @@ import (
 	gogithub "github.com/google/go-github/v62/github"
 
 	"github.com/csogate/csogate/internal/decision"
-	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/pullfacts"
 )
 
 // pullActivities are the activity types the action gates, per event: those
@@ -71,106 +71,36 @@ func gatePullRequestEvent(ctx context.Context, r *runner) *result {
 	if len(r.setup) > 0 || r.gh == nil {
 		return r.usage(t, r.setup...)
 	}
-	res := r.gatePull(ctx, pullGate{
-		number: number, head: head, base: base, author: author,
-		trusted:   contentsSource{gh: r.gh, owner: r.env.Owner, repo: r.env.Repo, ref: base, what: "the base commit"},
-		workspace: r.env.Workspace,
+	return r.gatePull(ctx, pullfacts.Pull{
+		Number: number, HeadSHA: head, BaseSHA: base, Author: author,
+		Workspace: r.env.Workspace, Paths: r.in.Paths, Today: r.env.Today,
 	}, *t)
-	return res
-}
-
-// pullGate is one pull request to evaluate.
-type pullGate struct {
-	number     int
-	head, base string
-	author     string
-	trusted    contentsSource
-	workspace  string
 }
 
 // gatePull gathers a pull request's facts from GitHub and has the gate decide
-// on its head commit. The manifest changes under review are those the pull
-// request adds or modifies since its base.
-func (r *runner) gatePull(ctx context.Context, p pullGate, t target) *result {
-	what := fmt.Sprintf("pull request #%d at %s", p.number, decision.ShortSHA(p.head))
-	owner, repo := r.env.Owner, r.env.Repo
-	fail := func(doing string, err error) *result {
-		res := r.failure(t, p.head, doing+" of "+what, err)
-		res.what = what
+// on its head commit, as the release gate judges each of its pull requests.
+// The manifest changes under review are those the pull request adds or
+// modifies since its base.
+func (r *runner) gatePull(ctx context.Context, p pullfacts.Pull, t target) *result {
+	what := fmt.Sprintf("pull request #%d at %s", p.Number, decision.ShortSHA(p.HeadSHA))
+	fail := func(err error) *result {
+		res := r.failure(t, p.HeadSHA, "gating "+what, err)
+		res.what, res.pull = what, p.Number
 		return res
 	}
-
-	reviews, err := r.gh.Reviews(ctx, owner, repo, p.number)
+	req, err := r.pulls.Request(ctx, p)
 	if err != nil {
-		return fail("reading the reviews", err)
+		return fail(err)
 	}
-	files, err := r.gh.Files(ctx, owner, repo, p.number)
+	out, err := pullfacts.Evaluate(ctx, req)
 	if err != nil {
-		return fail("reading the changed files", err)
-	}
-	commits, err := r.gh.Commits(ctx, owner, repo, p.number)
-	if err != nil {
-		return fail("reading the commits", err)
-	}
-	dismissals, err := r.gh.Dismissals(ctx, owner, repo, p.number)
-	if err != nil {
-		return fail("reading the review dismissals", err)
-	}
-	baseManifest, found, err := r.gh.FileAt(ctx, owner, repo, p.base, r.in.Paths.Manifest)
-	if err != nil {
-		return fail("reading the manifest at the base commit", err)
-	}
-	if !found {
-		baseManifest = nil
-	}
-
-	req := &gate.Request{
-		Paths:         r.in.Paths,
-		WorkspaceRoot: p.workspace,
-		Trusted:       &recordingSource{Source: p.trusted},
-		BaseManifest:  baseManifest,
-		ChangedFiles:  changedPaths(files),
-		Reviews:       reviewFacts(reviews),
-		Dismissals:    dismissalFacts(dismissals),
-		HeadSHA:       p.head,
-		Author:        p.author,
-		CommitAuthors: commitPeople(commits),
-		Today:         r.env.Today,
-	}
-	out := gate.Evaluate(ctx, req)
-	if err := req.Trusted.(*recordingSource).err; err != nil && isGitHubError(err) {
-		// The gate reports a failed read as its own error; name GitHub's
-		// part of it with the code users look for.
-		res := fail("reading "+p.trusted.Describe(), err)
-		res.outcome = out
+		// The gate reports a failed read of the trusted side as its own
+		// error; name GitHub's part of it with the code users look for.
+		res := fail(err)
+		res.outcome, res.request = out, req
 		return res
 	}
-	return &result{d: out.Decision, outcome: out, target: t, what: what}
-}
-
-// recordingSource keeps the first error a trusted read returned, so a
-// GitHub failure behind a gate error is reported as GITHUB_UNAVAILABLE.
-type recordingSource struct {
-	gate.Source
-	err error
-}
-
-func (s *recordingSource) ReadFile(ctx context.Context, name string) ([]byte, bool, error) {
-	data, found, err := s.Source.ReadFile(ctx, name)
-	s.keep(err)
-	return data, found, err
-}
-
-func (s *recordingSource) ReadDir(ctx context.Context, dir string) (map[string][]byte, error) {
-	files, err := s.Source.ReadDir(ctx, dir)
-	s.keep(err)
-	return files, err
-}
-
-func (s *recordingSource) keep(err error) {
-	if s.err == nil {
-		s.err = err
-	}
+	return &result{d: out.Decision, outcome: out, request: req, target: t, what: what, pull: p.Number}
 }
 
 // isSHA reports whether s looks like a full commit SHA (SHA-1 or SHA-256).

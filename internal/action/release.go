@@ -2,17 +2,122 @@ package action
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	gogithub "github.com/google/go-github/v62/github"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/release"
 )
 
-// gateRelease is release mode's entry in the dispatch table: a tag push, a
-// published release, or a manual run with release-ref (contract section 4).
-// This version of the action does not gate releases, and a release gate that
-// is not there must not look like one that passed: the run ends blocked, so
-// the job fails and the deployment steps after it do not run.
-func gateRelease(_ context.Context, r *runner) *result {
-	msg := fmt.Sprintf("release mode (%s event) is not available in csogate %s: a release cannot be gated yet, so it is blocked. "+
-		"Gate pull requests with the pull_request, pull_request_review and merge_group events (examples/workflows/pull-request.yml)",
-		r.env.EventName, r.version)
-	return r.usage(nil, r.withSetup(msg)...)
+// releaseActivities are the release event's activity types the action gates:
+// a release made public (a pre-release too), not a draft being edited.
+var releaseActivities = []string{"published"}
+
+// gateRelease is release mode (contract section 4): a tag push, a published
+// release, or a manual run naming the tag in release-ref. The release gate
+// evaluates every merged pull request from the previous release to the tag
+// as the pull-request gate would, and the release as a whole; the status, if
+// one can be posted, goes on the released commit and is never pending. A
+// blocked release fails the job, so the deployment after it does not run.
+func gateRelease(ctx context.Context, r *runner) *result {
+	tag, problem := r.releaseTag()
+	if problem != "" {
+		return r.usage(nil, r.withSetup(problem)...)
+	}
+	if len(r.setup) > 0 || r.gh == nil {
+		return r.usage(nil, r.setup...)
+	}
+
+	// The workspace holds the release's hazard log and manifest only when
+	// the job checked out the commit the workflow runs on (GITHUB_SHA) and
+	// that is the tag's commit, which release.Evaluate checks once it has
+	// resolved the tag. Anything else reads them at the tag through the API.
+	workspace := ""
+	if isSHA(r.env.SHA) && exists(filepath.Join(r.env.Workspace, filepath.FromSlash(r.in.Paths.HazardLog))) {
+		workspace = r.env.Workspace
+	}
+	rel := release.Evaluate(ctx, r.gh, release.Request{
+		Owner: r.env.Owner, Repo: r.env.Repo, Tag: tag, Since: r.in.Since, Paths: r.in.Paths,
+		WorkspaceRoot: workspace, WorkspaceSHA: r.env.SHA, Today: r.env.Today,
+	})
+	t := target{Release: true}
+	if isSHA(rel.ReleaseSHA) {
+		t.StatusSHA = rel.ReleaseSHA
+	}
+	var permission *github.PermissionError
+	if d := rel.Release.Decision; errors.As(rel.Err, &permission) && len(d.Violations) > 0 {
+		// The message names the missing entry; the block is what to copy.
+		d.Violations[len(d.Violations)-1].Message += "; the job needs " + releasePermissionsBlock
+	}
+	what := "release " + rel.Tag
+	if rel.ReleaseSHA != "" {
+		what += " at " + decision.ShortSHA(rel.ReleaseSHA)
+	}
+	return &result{d: rel.Release.Decision, outcome: rel.Release, request: rel.Request, target: t, what: what,
+		release: rel, summary: func() string { return release.Markdown(rel) }}
+}
+
+// releaseTag is the tag the event releases, or a sentence saying why the
+// event is no release to gate.
+func (r *runner) releaseTag() (tag, problem string) {
+	ref := strings.TrimSpace(r.in.ReleaseRef)
+	if r.env.EventName == "workflow_dispatch" {
+		if ref == "" {
+			return "", "release mode on workflow_dispatch needs the tag to gate: set the release-ref input, " +
+				"e.g. release-ref: ${{ inputs.release-ref }} with a workflow_dispatch input of that name (see examples/workflows/release.yml)"
+		}
+		return ref, ""
+	}
+
+	data, err := os.ReadFile(r.env.EventPath)
+	if err != nil {
+		return "", fmt.Sprintf("reading the event payload (GITHUB_EVENT_PATH): %v", err)
+	}
+	ev, err := gogithub.ParseWebHook(r.env.EventName, data)
+	if err != nil {
+		return "", fmt.Sprintf("the %s event payload cannot be read: %v", r.env.EventName, err)
+	}
+	switch e := ev.(type) {
+	case *gogithub.PushEvent:
+		name, isTag := strings.CutPrefix(e.GetRef(), "refs/tags/")
+		switch {
+		case !isTag:
+			return "", fmt.Sprintf("a push to %s is not a release: release mode gates the push of a tag; "+
+				"list only tags under on: push: in the workflow, e.g. push: tags: ['v*']", orNone(e.GetRef()))
+		case e.GetDeleted():
+			return "", fmt.Sprintf("the push deletes the tag %s (deleted: true): a deleted tag is not a release, so nothing is gated "+
+				"and nothing may be deployed from this run", name)
+		}
+		tag = name
+	case *gogithub.ReleaseEvent:
+		if !contains(releaseActivities, e.GetAction()) {
+			return "", fmt.Sprintf("the release event's %q activity is not gated; list only types: [%s] for it in the workflow",
+				e.GetAction(), strings.Join(releaseActivities, ", "))
+		}
+		tag = e.GetRelease().GetTagName()
+		if tag == "" {
+			return "", "the release event payload names no tag (release.tag_name)"
+		}
+	default:
+		return "", fmt.Sprintf("a %s payload decoded as %T", r.env.EventName, ev)
+	}
+	// release-ref belongs to manual runs; on a tag push or a release the
+	// event names the tag, and two names for the release are one too many.
+	if ref != "" && strings.TrimPrefix(ref, "refs/tags/") != tag {
+		return "", fmt.Sprintf("release-ref names %s, but this %s event releases the tag %s: leave release-ref empty except on workflow_dispatch",
+			ref, r.env.EventName, tag)
+	}
+	return tag, ""
+}
+
+// exists reports whether there is a file or directory at name.
+func exists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
 }

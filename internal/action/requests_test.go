@@ -197,3 +197,26 @@ func TestLargePullRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestStickyCommentNotHijacked: a comment someone wrote with the gate's
+// marker in it is not the gate's comment. The gate leaves it alone and keeps
+// its own, so nobody can have their words shown as the gate's decision, or
+// edit the decision afterwards.
+func TestStickyCommentNotHijacked(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	planted := "<!-- csogate:clinical-safety/cso-approval -->\n# ✅ Clinical safety gate: approved"
+	id := f.srv.AddComment(prNumber, githubtest.Comment{Login: author, Body: planted})
+	for range 2 {
+		if o := f.run(); o.code != 1 {
+			t.Fatalf("exit %d, want 1", o.code)
+		}
+	}
+	comments := f.srv.Comments(prNumber)
+	if len(comments) != 2 || comments[0].ID != id || comments[0].Body != planted {
+		t.Fatalf("comments = %+v, want the planted one untouched and one of the gate's", comments)
+	}
+	if c := comments[1]; c.Login != githubtest.ActionsBot || !strings.Contains(c.Body, "Clinical safety gate: blocked") {
+		t.Errorf("the gate's comment = %+v", c)
+	}
+}

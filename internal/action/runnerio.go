@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,13 +17,23 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/evidence"
+	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/report"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
-// DecisionFile is the name of the decision document the action writes.
-const DecisionFile = "csogate-decision.json"
+// The files the action writes into its output directory.
+const (
+	// DecisionFile is the decision document (contract section 2).
+	DecisionFile = "csogate-decision.json"
+	// RecordDir is the decision record's directory: evidence's record.json
+	// and its copies of the trusted files.
+	RecordDir = "csogate-record"
+	// ReleaseNoteFile is release mode's clinical safety release note.
+	ReleaseNoteFile = "csogate-release-note.md"
+)
 
 // The runner's limits.
 const (
@@ -31,19 +42,28 @@ const (
 )
 
 // report writes the decision where the runner shows it: the job log, the
-// annotations, the decision file, the job summary and the step outputs. A
-// failure to write them makes the run a failure (and Run corrects the commit
-// status).
+// annotations, the evidence (the decision record, and a release's release
+// note), the decision file, the job summary and the step outputs. A failure
+// to write them makes the run a failure (and Run corrects the commit
+// status). The evidence goes first, so that the decision file, the summary
+// and the outputs report a failure to keep it.
 func (r *runner) report(res *result) {
 	d := res.d
 	r.printDecision(res)
 	r.annotate(res)
 
+	if err := r.writeEvidence(res); err != nil {
+		r.fileFailed(res, "writing the evidence", err)
+	}
 	if err := r.writeDecisionFile(d); err != nil {
 		r.fileFailed(res, "writing the decision file", err)
 	}
 	if r.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
-		summary := truncateBytes(report.Markdown(d, report.Links{RunURL: r.env.RunURL}), maxSummaryBytes-1024,
+		markdown := res.summary
+		if markdown == nil {
+			markdown = func() string { return report.Markdown(d, report.Links{RunURL: r.env.RunURL}) }
+		}
+		summary := truncateBytes(markdown(), maxSummaryBytes-1024,
 			"\n\n*The summary is cut here: it would exceed the 1 MiB GitHub allows a step.*\n")
 		if err := r.fileCommand("step-summary", summary); err != nil {
 			r.fileFailed(res, "writing the job summary (GITHUB_STEP_SUMMARY)", err)
@@ -173,8 +193,10 @@ func (r *runner) setOutputs(d *decision.Decision) error {
 		{"clinical-changes", strconv.Itoa(len(d.ClinicalChanges))},
 		{"violations", strings.TrimSpace(buf.String())},
 	}
-	if r.decisionFile != "" {
-		outputs = append(outputs, [2]string{"decision-file", r.decisionFile})
+	for _, f := range [][2]string{{"decision-file", r.decisionFile}, {"record-file", r.recordFile}, {"release-note", r.releaseNote}} {
+		if f[1] != "" {
+			outputs = append(outputs, f)
+		}
 	}
 	for _, o := range outputs {
 		if err := r.fileCommand("output", heredoc(o[0], o[1])); err != nil {
@@ -207,6 +229,41 @@ func (r *runner) writeDecisionFile(d *decision.Decision) error {
 		return err
 	}
 	r.decisionFile = r.env.outputPath(DecisionFile)
+	return nil
+}
+
+// writeEvidence writes the decision record of the run into RecordDir — what
+// the gate evaluated, with copies of the trusted files, or, when the gate did
+// not run, the paths and the decision saying why — and in release mode the
+// clinical safety release note, and remembers their paths for the outputs.
+// The record holds the run's final decision, whatever changed it after the
+// gate (a failed write to GitHub).
+func (r *runner) writeEvidence(res *result) error {
+	req := res.request
+	if req == nil {
+		req = &gate.Request{Paths: r.in.Paths, HeadSHA: res.d.HeadSHA, Today: r.env.Today}
+	}
+	out := &gate.Outcome{}
+	if res.outcome != nil {
+		*out = *res.outcome
+	}
+	out.Decision = res.d
+	meta := evidence.Meta{Version: r.version, EventName: r.env.EventName, RunURL: r.env.RunURL,
+		PullRequest: res.pull, CreatedAt: r.now().UTC()}
+	if r.env.Owner != "" {
+		meta.Repository = r.env.Owner + "/" + r.env.Repo
+	}
+	if _, err := evidence.Write(filepath.Join(r.env.outputDir(), RecordDir), req, out, meta); err != nil {
+		return err
+	}
+	r.recordFile = r.env.outputPath(path.Join(RecordDir, evidence.RecordFile))
+	if res.release == nil {
+		return nil
+	}
+	if err := os.WriteFile(filepath.Join(r.env.outputDir(), ReleaseNoteFile), []byte(evidence.ReleaseNote(out, meta)), 0o644); err != nil {
+		return fmt.Errorf("writing the release note: %w", err)
+	}
+	r.releaseNote = r.env.outputPath(ReleaseNoteFile)
 	return nil
 }
 

@@ -7,61 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/decision"
-	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/policy"
 )
-
-func TestNoreplyLogin(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		email, want string
-	}{
-		{"583231+alice-gp@users.noreply.github.com", "alice-gp"},
-		{"alice-gp@users.noreply.github.com", "alice-gp"},
-		{"ALICE-GP@USERS.NOREPLY.GITHUB.COM", "ALICE-GP"},
-		{" 583231+alice-gp@users.noreply.github.com ", "alice-gp"},
-		{"49699333+dependabot[bot]@users.noreply.github.com", "dependabot[bot]"},
-		{"7+alice@users.noreply.ghes.example.com", "alice"},
-		{"7+alice@noreply.ghes.example.com", "alice"},
-		{"noreply@github.com", ""}, // web-flow's committer address: no person
-		{"alice@nhs.net", ""},
-		{"alice-gp@users.noreply.github.com.evil", "alice-gp"}, // reading too many people only errs safe
-		{"alice gp@users.noreply.github.com", ""},
-		{"", ""},
-	}
-	for _, tc := range tests {
-		if got := noreplyLogin(tc.email); got != tc.want {
-			t.Errorf("noreplyLogin(%q) = %q, want %q", tc.email, got, tc.want)
-		}
-	}
-}
-
-func TestCommitPeople(t *testing.T) {
-	t.Parallel()
-	commits := []github.Commit{
-		{AuthorLogin: "dev-dan", CommitterLogin: "web-flow", AuthorEmail: "dan@example.com", CommitterEmail: "noreply@github.com"},
-		{AuthorEmail: "583231+alice-gp@users.noreply.github.com", CommitterEmail: "dan@example.com",
-			CoAuthorEmails: []string{"nurse-niamh@users.noreply.github.com", "someone@example.com", "1+Dev-Dan@users.noreply.github.com"}},
-		{AuthorLogin: "Bob", CommitterLogin: "bob"},
-	}
-	want := []string{"alice-gp", "Bob", "dev-dan", "nurse-niamh", "web-flow"}
-	if got := commitPeople(commits); !equal(got, want) {
-		t.Errorf("commitPeople = %v, want %v", got, want)
-	}
-}
-
-func TestChangedPaths(t *testing.T) {
-	t.Parallel()
-	files := []github.ChangedFile{
-		{Path: "src/new/banner.go", PreviousPath: "src/ui/allergy/banner.go", Status: "renamed"},
-		{Path: "src/search/index.go", Status: "removed"},
-		{Path: "README.md", Status: "modified"},
-	}
-	want := []string{"src/new/banner.go", "src/ui/allergy/banner.go", "src/search/index.go", "README.md"}
-	if got := changedPaths(files); !equal(got, want) {
-		t.Errorf("changedPaths = %v, want %v", got, want)
-	}
-}
 
 func TestRepoPath(t *testing.T) {
 	t.Parallel()
@@ -192,10 +139,6 @@ func TestMaskingWriter(t *testing.T) {
 	if got, want := buf.String(), "::add-mask::s3cr%25t\ntoken *** here\nnothing\n"; got != want {
 		t.Errorf("wrote %q, want %q", got, want)
 	}
-}
-
-func equal(a, b []string) bool {
-	return strings.Join(a, "\x00") == strings.Join(b, "\x00")
 }
 
 func TestOutputPath(t *testing.T) {

@@ -60,9 +60,19 @@ var commentOp = op{what: "writing the pull request comment", perm: permPullsWrit
 const upsertRounds = 3
 
 // UpsertComment keeps one comment on a pull request: the first issue comment
-// containing marker (looked for across every page of comments) is updated to
-// body, or, when there is none, a comment is created. body gets the marker
-// appended if it lacks it, so the next run finds the comment.
+// that contains marker and that a bot wrote (looked for across every page of
+// comments) is updated to body, or, when there is none, a comment is
+// created. body gets the marker appended if it lacks it, so the next run
+// finds the comment.
+//
+// Only a bot's comment is the gate's own: the workflow token writes as
+// github-actions[bot] (a GitHub App's token as its app's bot), a Bot account
+// that no person can post as. Anyone can write the marker into a comment of
+// their own — quoting the gate's comment in a reply does — and a person's
+// comment must never be edited into the gate's decision, nor the gate's
+// decision left in a comment that person can later edit. A personal access
+// token writes as its person, whose comments are never taken for the
+// gate's: with one, every run adds a comment.
 //
 // It never creates a duplicate: creating is sent once, not retried blindly
 // after an answer that may have come after GitHub created it (a 502, a
@@ -102,13 +112,14 @@ func (c *Client) UpsertComment(ctx context.Context, owner, repo string, number i
 	return lastErr
 }
 
-// findComment returns the first issue comment containing marker, or nil.
+// findComment returns the first issue comment by a bot containing marker,
+// or nil.
 func (c *Client) findComment(ctx context.Context, owner, repo string, number int, marker string) (*gogithub.IssueComment, error) {
 	var found *gogithub.IssueComment
 	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
 		page, resp, err := c.gh.Issues.ListComments(ctx, owner, repo, number, &gogithub.IssueListCommentsOptions{ListOptions: *opts})
 		for _, cm := range page {
-			if found == nil && strings.Contains(cm.GetBody(), marker) {
+			if found == nil && cm.GetUser().GetType() == "Bot" && strings.Contains(cm.GetBody(), marker) {
 				found = cm
 			}
 		}

@@ -148,6 +148,89 @@ func TestUpsertCommentFindsMarkerOnALaterPage(t *testing.T) {
 	}
 }
 
+// A person's comment that quotes the marker — a reply quoting the gate's
+// comment, or a planted one — is never taken for the gate's: it is left as
+// it is, and the gate keeps its own comment, written as the workflow's bot.
+func TestUpsertCommentIgnoresPeoplesCommentsWithTheMarker(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// before are the comments on the pull request before the gate runs.
+		before []githubtest.Comment
+		// want is the index in before of the comment the gate updates; -1
+		// when it creates one.
+		want int
+	}{
+		{
+			name:   "a person's comment carrying the marker, before the gate ever commented",
+			before: []githubtest.Comment{{Login: "dev-dan", Body: marker + "\n**Approved** by alice-gp (really)"}},
+			want:   -1,
+		},
+		{
+			name: "a person quotes the gate's comment, above it",
+			before: []githubtest.Comment{
+				{Login: "dev-dan", Body: "> " + marker + "\n> **Blocked**\nWhy?"},
+				{Login: githubtest.ActionsBot, Body: marker + "\n**Blocked**: CSO approval required"},
+			},
+			want: 1,
+		},
+		{
+			name: "a person's comment with the marker, after the gate's",
+			before: []githubtest.Comment{
+				{Login: githubtest.ActionsBot, Body: marker + "\n**Blocked**: CSO approval required"},
+				{Login: "lead-larry", Body: marker + "\nship it"},
+			},
+			want: 0,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t)
+			srv.AddPull(githubtest.Pull{Number: 7})
+			var ids []int64
+			for _, cm := range tc.before {
+				ids = append(ids, srv.AddComment(7, cm))
+			}
+			c, _ := newClient(t, srv)
+			body := marker + "\n**Blocked**: CSO_CHANGES_REQUESTED"
+			for range 2 {
+				if err := c.UpsertComment(context.Background(), owner, repo, 7, marker, body); err != nil {
+					t.Fatal(err)
+				}
+				body += " (again)"
+			}
+			comments := srv.Comments(7)
+			for i, cm := range tc.before {
+				if i == tc.want {
+					continue
+				}
+				if comments[i].ID != ids[i] || comments[i].Body != cm.Body || comments[i].Login != cm.Login {
+					t.Errorf("comment %d by %s changed: %+v", i, cm.Login, comments[i])
+				}
+			}
+			ours := comments[len(comments)-1]
+			wantLen := len(tc.before) + 1
+			if tc.want >= 0 {
+				ours, wantLen = comments[tc.want], len(tc.before)
+			}
+			if len(comments) != wantLen {
+				t.Fatalf("%d comments, want %d: %+v", len(comments), wantLen, comments)
+			}
+			if ours.Login != githubtest.ActionsBot || ours.Body != body[:len(body)-len(" (again)")] {
+				t.Errorf("the gate's comment = %+v, want github-actions[bot]'s with the latest body", ours)
+			}
+			for _, w := range srv.Writes() {
+				for i, id := range ids {
+					if i != tc.want && w.Method == "PATCH" && w.Path == fmt.Sprintf("%s/issues/comments/%d", repoPath, id) {
+						t.Errorf("edited %s's comment %d", tc.before[i].Login, id)
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestUpsertCommentAppendsMissingMarker(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -27,23 +26,21 @@ import (
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
-// API is the part of *github.Client release mode uses. Tests use the real
-// client against githubtest, so the JSON GitHub sends is what is tested.
+// API is the part of *github.Client release mode uses: what a pull request's
+// evaluation reads (pullfacts.API), and the range, its commits and their pull
+// requests. Tests use the real client against githubtest, so the JSON GitHub
+// sends is what is tested.
 type API interface {
+	pullfacts.API
 	Tags(ctx context.Context, owner, repo string) ([]github.Tag, error)
 	Compare(ctx context.Context, owner, repo, base, head string) ([]github.Commit, error)
 	PullRequestsForCommit(ctx context.Context, owner, repo, sha string) ([]github.PullRequest, error)
 	CommitFiles(ctx context.Context, owner, repo, sha string) ([]github.ChangedFile, error)
 	PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error)
-	Reviews(ctx context.Context, owner, repo string, number int) ([]github.Review, error)
-	Files(ctx context.Context, owner, repo string, number int) ([]github.ChangedFile, error)
-	Commits(ctx context.Context, owner, repo string, number int) ([]github.Commit, error)
-	Dismissals(ctx context.Context, owner, repo string, number int) ([]github.Dismissal, error)
-	FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, bool, error)
-	DirAt(ctx context.Context, owner, repo, ref, dir string) (map[string][]byte, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -69,7 +66,13 @@ type Request struct {
 	// hazard log, manifest and components map are read from it. "" reads them
 	// from the released commit through the contents API instead.
 	WorkspaceRoot string
-	Today         time.Time
+	// WorkspaceSHA is the commit WorkspaceRoot is a checkout of, when the
+	// caller knows it only by the runner's word (GITHUB_SHA) rather than by
+	// the tag: a checkout of another commit than the tag's is not used, and
+	// the release's files are read through the contents API. "" trusts
+	// WorkspaceRoot as it is.
+	WorkspaceSHA string
+	Today        time.Time
 }
 
 // Result is the release decision with what it stands on.
@@ -88,6 +91,13 @@ type Result struct {
 	// decision, with every pull request's findings and the direct pushes
 	// added.
 	Release *gate.Outcome
+	// Request is the release-level evaluation's request, for the decision
+	// record; nil when the release failed before it.
+	Request *gate.Request
+	// Err is what stopped the release from being gated (its decision says
+	// so already), for a caller that explains errors further; nil when the
+	// evaluation ran to its end.
+	Err error
 }
 
 // Pull is a merged pull request of the release and its gate evaluation.
@@ -122,8 +132,9 @@ func Evaluate(ctx context.Context, api API, req Request) *Result {
 	if req.Paths.Manifest == "" {
 		req.Paths = gate.DefaultPaths()
 	}
-	e := &evaluator{api: api, req: req, res: res, c: newContents(api, req.Owner, req.Repo)}
+	e := &evaluator{api: api, req: req, res: res, c: pullfacts.NewReader(api, req.Owner, req.Repo)}
 	if err := e.run(ctx); err != nil {
+		res.Err = err
 		res.Release = &gate.Outcome{Decision: failure(res, err)}
 	}
 	return res
@@ -134,7 +145,7 @@ type evaluator struct {
 	api API
 	req Request
 	res *Result
-	c   *contents
+	c   *pullfacts.Reader
 
 	pulls []*pullState
 }
@@ -142,12 +153,11 @@ type evaluator struct {
 // pullState is a pull request being evaluated, with what release mode needs
 // of it beyond Pull.
 type pullState struct {
-	pr         github.PullRequest
-	commits    []github.Commit
-	reviews    []github.Review
-	dismissals []github.Dismissal
-	files      []github.ChangedFile
-	outcome    *gate.Outcome
+	pr      github.PullRequest
+	commits []github.Commit
+	// req is the gate's request for the pull request, once its facts are read.
+	req     *gate.Request
+	outcome *gate.Outcome
 }
 
 // run finds the range, its pull requests and direct pushes, evaluates each
@@ -213,14 +223,14 @@ func (e *evaluator) run(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("reading the files of commit %s, which has no merged pull request: %w", decision.ShortSHA(c.SHA), err)
 		}
-		res.DirectPushes = append(res.DirectPushes, DirectPush{SHA: c.SHA, Author: commitAuthor(c), Files: changedPaths(files)})
+		res.DirectPushes = append(res.DirectPushes, DirectPush{SHA: c.SHA, Author: commitAuthor(c), Files: pullfacts.ChangedPaths(files)})
 	}
 
-	out, err := e.evaluateRelease(ctx, tmp)
+	greq, out, err := e.evaluateRelease(ctx, tmp)
 	if err != nil {
 		return err
 	}
-	res.Release = out
+	res.Release, res.Request = out, greq
 	e.finish(out)
 	return nil
 }
@@ -321,51 +331,24 @@ func (e *evaluator) loadPull(ctx context.Context, pr github.PullRequest) (*pullS
 // evaluatePull runs the pull-request gate on a merged pull request as it
 // stood at merge: the hazard log and manifest of its final head, the
 // register, configuration and policies of its base, the manifest changes it
-// added or modified, and every review, judged against the final head.
+// added or modified, and every review, judged against the final head — as
+// pullfacts assembles them for the pull-request gate too.
 func (e *evaluator) evaluatePull(ctx context.Context, p *pullState, tmp string) error {
-	owner, repo, n := e.req.Owner, e.req.Repo, p.pr.Number
-	var err error
-	if p.reviews, err = e.api.Reviews(ctx, owner, repo, n); err != nil {
-		return fmt.Errorf("reading the reviews of #%d: %w", n, err)
-	}
-	if p.files, err = e.api.Files(ctx, owner, repo, n); err != nil {
-		return fmt.Errorf("reading the changed files of #%d: %w", n, err)
-	}
-	if p.dismissals, err = e.api.Dismissals(ctx, owner, repo, n); err != nil {
-		return fmt.Errorf("reading the review dismissals of #%d: %w", n, err)
-	}
-	root := filepath.Join(tmp, fmt.Sprintf("pull-%d", n))
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return fmt.Errorf("creating a directory for the files of #%d: %w", n, err)
-	}
-	if err := materialise(ctx, e.c, p.pr.HeadSHA, root, e.req.Paths); err != nil {
+	n := p.pr.Number
+	root, err := e.c.Checkout(ctx, p.pr.HeadSHA, tmp, e.req.Paths)
+	if err != nil {
 		return fmt.Errorf("reading the hazard log and manifest of #%d at its head %s: %w", n, decision.ShortSHA(p.pr.HeadSHA), err)
 	}
-	baseManifest, found, err := e.c.file(ctx, p.pr.BaseSHA, e.req.Paths.Manifest)
-	if err != nil {
-		return fmt.Errorf("reading the manifest of #%d at its base %s: %w", n, decision.ShortSHA(p.pr.BaseSHA), err)
-	}
-	if !found {
-		baseManifest = nil
-	}
-	trusted := &refSource{c: e.c, ref: p.pr.BaseSHA, what: fmt.Sprintf("the base commit of #%d,", n)}
-	p.outcome = gate.Evaluate(ctx, &gate.Request{
-		Paths:         e.req.Paths,
-		WorkspaceRoot: root,
-		Trusted:       trusted,
-		BaseManifest:  baseManifest,
-		ChangedFiles:  changedPaths(p.files),
-		Reviews:       reviewFacts(p.reviews),
-		Dismissals:    dismissalFacts(p.dismissals),
-		HeadSHA:       p.pr.HeadSHA,
-		Author:        p.pr.Author,
-		CommitAuthors: commitPeople(p.commits),
-		Today:         e.req.Today,
+	p.req, err = e.c.Request(ctx, pullfacts.Pull{
+		Number: n, HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, Author: p.pr.Author, Commits: p.commits,
+		TrustedWhat: fmt.Sprintf("the base commit of #%d,", n),
+		Workspace:   root, Paths: e.req.Paths, Today: e.req.Today,
 	})
-	if err := trusted.firstErr(); err != nil {
-		return fmt.Errorf("reading the register, configuration and policies of #%d from %s: %w", n, trusted.Describe(), err)
+	if err != nil {
+		return err
 	}
-	return nil
+	p.outcome, err = pullfacts.Evaluate(ctx, p.req)
+	return err
 }
 
 // publishPulls fills Result.Pulls from the pull requests found, so a
@@ -409,7 +392,7 @@ func (e *evaluator) findPreparing(ctx context.Context) error {
 // releaseAt is the manifest's release: at ref, as versionOf writes it; "" when
 // the manifest is absent or says none.
 func (e *evaluator) releaseAt(ctx context.Context, ref string) (string, error) {
-	data, found, err := e.c.file(ctx, ref, e.req.Paths.Manifest)
+	data, found, err := e.c.File(ctx, ref, e.req.Paths.Manifest)
 	if err != nil || !found {
 		return "", err
 	}
@@ -425,13 +408,13 @@ func (e *evaluator) releaseAt(ctx context.Context, ref string) (string, error) {
 // register and configuration, every file the range changed, and the
 // preparing pull request's reviews on its final head, whose counted CSO
 // approval is the release's sign-off.
-func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Outcome, error) {
+func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Request, *gate.Outcome, error) {
 	res := e.res
 	ws := e.req.WorkspaceRoot
-	if ws == "" {
-		ws = filepath.Join(tmp, "release")
-		if err := materialise(ctx, e.c, res.ReleaseSHA, ws, e.req.Paths); err != nil {
-			return nil, fmt.Errorf("reading the hazard log and manifest of %s at %s: %w", res.Tag, decision.ShortSHA(res.ReleaseSHA), err)
+	if ws == "" || (e.req.WorkspaceSHA != "" && e.req.WorkspaceSHA != res.ReleaseSHA) {
+		var err error
+		if ws, err = e.c.Checkout(ctx, res.ReleaseSHA, tmp, e.req.Paths); err != nil {
+			return nil, nil, fmt.Errorf("reading the hazard log and manifest of %s at %s: %w", res.Tag, decision.ShortSHA(res.ReleaseSHA), err)
 		}
 	}
 	seen := map[string]bool{}
@@ -445,31 +428,30 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Outc
 		}
 	}
 	for _, p := range e.pulls {
-		add(changedPaths(p.files))
+		add(p.req.ChangedFiles)
 	}
 	for _, d := range res.DirectPushes {
 		add(d.Files)
 	}
 	sort.Strings(changed)
 
-	trusted := &refSource{c: e.c, ref: res.ReleaseSHA, what: "the released commit"}
 	greq := &gate.Request{
 		Paths:         e.req.Paths,
 		WorkspaceRoot: ws,
-		Trusted:       trusted,
+		Trusted:       e.c.Source(res.ReleaseSHA, "the released commit"),
 		ChangedFiles:  changed,
 		Today:         e.req.Today,
 	}
 	if i := e.preparingIndex(); i >= 0 {
-		p := e.pulls[i]
-		greq.Reviews, greq.Dismissals = reviewFacts(p.reviews), dismissalFacts(p.dismissals)
-		greq.HeadSHA, greq.Author, greq.CommitAuthors = p.pr.HeadSHA, p.pr.Author, commitPeople(p.commits)
+		p := e.pulls[i].req
+		greq.Reviews, greq.Dismissals = p.Reviews, p.Dismissals
+		greq.HeadSHA, greq.Author, greq.CommitAuthors = p.HeadSHA, p.Author, p.CommitAuthors
 	}
-	out := gate.Evaluate(ctx, greq)
-	if err := trusted.firstErr(); err != nil {
-		return nil, fmt.Errorf("reading the register, configuration and policies of %s from %s: %w", res.Tag, trusted.Describe(), err)
+	out, err := pullfacts.Evaluate(ctx, greq)
+	if err != nil {
+		return nil, nil, err
 	}
-	return out, nil
+	return greq, out, nil
 }
 
 // preparingIndex is the preparing pull request's index in e.pulls, or -1.

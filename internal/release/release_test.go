@@ -686,9 +686,12 @@ func TestBadRequest(t *testing.T) {
 func TestRequests(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name      string
-		checkout  bool
-		wantTotal int
+		name     string
+		checkout bool
+		// checkoutOf is the WorkspaceSHA named: "" none, else a tag whose
+		// commit the checkout is said to be.
+		checkoutOf string
+		wantTotal  int
 	}{
 		// tags 1 + compare 1 + commit → pull requests 5 (#12's two branch
 		// commits are skipped: its merge commit named it first) + per pull
@@ -696,10 +699,12 @@ func TestRequests(t *testing.T) {
 		// manifest and components map at each head 3×5 + manifest,
 		// configuration and register at each base 3×5 + configuration and
 		// register at the released commit 2.
-		{"with a checkout", true, 59},
+		{name: "with a checkout", checkout: true, wantTotal: 59},
+		{name: "with a checkout said to be of the released commit", checkout: true, checkoutOf: "v2.4.0", wantTotal: 59},
 		// The release's hazard log, manifest and components map come from
 		// the contents API too.
-		{"without a checkout", false, 62},
+		{name: "without a checkout", wantTotal: 62},
+		{name: "with a checkout of another commit, which is not used", checkout: true, checkoutOf: "v2.3.0", wantTotal: 62},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -707,6 +712,10 @@ func TestRequests(t *testing.T) {
 			req := r.request(t, "v2.4.0", "")
 			if !tt.checkout {
 				req.WorkspaceRoot = ""
+			}
+			if tt.checkoutOf != "" {
+				req.WorkspaceSHA = r.tags[tt.checkoutOf]
+				req.WorkspaceRoot = r.checkout(t, r.tags[tt.checkoutOf])
 			}
 			c, _ := r.client(t)
 			res := Evaluate(context.Background(), c, req)
@@ -823,20 +832,6 @@ func TestVersionOf(t *testing.T) {
 		if got := versionOf(tag); got != want {
 			t.Errorf("versionOf(%q) = %q, want %q", tag, got, want)
 		}
-	}
-}
-
-// TestCommitPeople reads logins from accounts and noreply addresses.
-func TestCommitPeople(t *testing.T) {
-	t.Parallel()
-	got := commitPeople([]github.Commit{
-		{AuthorLogin: "dev-dana", CommitterLogin: "web-flow"},
-		{AuthorEmail: "12345+Alice-GP@users.noreply.github.com", CoAuthorEmails: []string{"bob-dev@users.noreply.github.com", "carol@example.com"}},
-		{AuthorLogin: "DEV-DANA", CommitterEmail: "ci-bot[bot]@users.noreply.github.com"},
-	})
-	want := []string{"Alice-GP", "bob-dev", "ci-bot[bot]", "dev-dana", "web-flow"}
-	if !slices.Equal(got, want) {
-		t.Errorf("commitPeople = %v, want %v", got, want)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -251,23 +253,33 @@ func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool) (problems
 	target := reflect.ValueOf(out).Elem()
 	d := &decoder{file: file, pos: &positions{file: file, root: target.Type()}, budget: maxValues}
 	d.r.locate = d.pos.locator()
+	if len(data) >= largeFile {
+		defer pauseGC()()
+	}
+	ok = d.decode(data, target, allowEmpty)
+	return d.r.problems, d.r.locate, ok
+}
+
+// decode parses data into a yaml.v3 node tree and walks it into target. The
+// tree is garbage once decode returns.
+func (d *decoder) decode(data []byte, target reflect.Value, allowEmpty bool) bool {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			if allowEmpty {
-				return nil, d.r.locate, false
+				return false
 			}
-			d.r.problems = append(d.r.problems, Problem{Location: Location{File: file, Line: 1, Column: 1}, Code: CodeInputInvalid,
+			d.r.problems = append(d.r.problems, Problem{Location: Location{File: d.file, Line: 1, Column: 1}, Code: CodeInputInvalid,
 				Message: "the file is empty; see the contract for what it must contain"})
-			return d.r.problems, d.r.locate, false
+			return false
 		}
-		d.r.problems = append(d.r.problems, syntaxProblem(file, err))
-		return d.r.problems, d.r.locate, false
+		d.r.problems = append(d.r.problems, syntaxProblem(d.file, err))
+		return false
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		d.r.problems = append(d.r.problems, Problem{Location: Location{File: file, Line: extra.Line, Column: extra.Column}, Code: CodeInputInvalid,
+		d.r.problems = append(d.r.problems, Problem{Location: Location{File: d.file, Line: extra.Line, Column: extra.Column}, Code: CodeInputInvalid,
 			Message: "a second YAML document (after ---) is not allowed; keep one document per file"})
 	}
 	root := &doc
@@ -279,7 +291,52 @@ func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool) (problems
 		// Even a root the budget refused is where its problems are.
 		d.pos.add(root)
 	}
-	return d.r.problems, d.r.locate, true
+	return true
+}
+
+// largeFile is the size from which decoding pauses the garbage collector
+// (pauseGC): a 5,000-hazard log is about 4.6 MB.
+const largeFile = 1 << 20
+
+// gcPause counts the decodings of large files under way; the collector is
+// paused while there is any.
+var gcPause struct {
+	sync.Mutex
+	depth   int
+	percent int // the setting to restore
+}
+
+// pauseGC pauses the garbage collector while a large file is parsed and
+// walked, and returns the function that collects once and resumes it.
+//
+// yaml.v3 parses the whole file into a node tree of about 17 times its size
+// (some 80 MB for 5,000 hazards) before the walk can begin, and nearly all of
+// it stays reachable until the walk ends: collections during the parse mark
+// an ever larger heap (seven cycles, some 200 MB marked for 5,000 hazards)
+// only to free the parser's scratch, about a fifth of what it allocates.
+// Paused, the heap peaks at the tree plus that fifth, less than the twice the
+// live heap a collection cycle lets it reach; one collection after the walk,
+// when the tree is garbage, marks only the decoded values (~15 MB), and the
+// rest of the run starts from a small heap instead of allocating on top of a
+// dead tree. On the 5,000-hazard product this cut the whole check's wall time
+// by a fifth and its peak memory by an eighth (see README, Performance).
+// Concurrent decodings share the pause; the last to finish collects and
+// restores the setting. A memory limit (GOMEMLIMIT) still applies meanwhile.
+func pauseGC() (resume func()) {
+	gcPause.Lock()
+	if gcPause.depth == 0 {
+		gcPause.percent = debug.SetGCPercent(-1)
+	}
+	gcPause.depth++
+	gcPause.Unlock()
+	return func() {
+		gcPause.Lock()
+		defer gcPause.Unlock()
+		if gcPause.depth--; gcPause.depth == 0 {
+			runtime.GC()
+			debug.SetGCPercent(gcPause.percent)
+		}
+	}
 }
 
 // syntaxProblem turns a yaml.v3 syntax error ("yaml: line 3: ...") into a Problem.

@@ -1,4 +1,4 @@
-package action
+package pullfacts
 
 import (
 	"regexp"
@@ -30,10 +30,10 @@ func dismissalFacts(ds []github.Dismissal) []facts.Dismissal {
 	return out
 }
 
-// changedPaths lists the paths a pull request touches: every file's path,
-// and a renamed file's old path too, since moving a file out of a hazard's
+// ChangedPaths lists the paths a change touches: every file's path, and a
+// renamed file's old path too, since moving a file out of a hazard's
 // components changes that component.
-func changedPaths(files []github.ChangedFile) []string {
+func ChangedPaths(files []github.ChangedFile) []string {
 	out := make([]string, 0, len(files))
 	for _, f := range files {
 		out = append(out, f.Path)
@@ -64,10 +64,10 @@ func commitPeople(commits []github.Commit) []string {
 	for _, c := range commits {
 		add(c.AuthorLogin)
 		add(c.CommitterLogin)
-		add(noreplyLogin(c.AuthorEmail))
-		add(noreplyLogin(c.CommitterEmail))
+		add(NoreplyLogin(c.AuthorEmail))
+		add(NoreplyLogin(c.CommitterEmail))
 		for _, e := range c.CoAuthorEmails {
-			add(noreplyLogin(e))
+			add(NoreplyLogin(e))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
@@ -81,8 +81,8 @@ func commitPeople(commits []github.Commit) []string {
 // and hyphens; apps commit as login[bot].
 var noreplyAddress = regexp.MustCompile(`(?i)^(?:[0-9]+\+)?([a-z0-9][a-z0-9-]*(?:\[bot\])?)@(?:users\.)?noreply\.[a-z0-9.-]+$`)
 
-// noreplyLogin returns the login a GitHub noreply address stands for, or "".
-func noreplyLogin(email string) string {
+// NoreplyLogin returns the login a GitHub noreply address stands for, or "".
+func NoreplyLogin(email string) string {
 	m := noreplyAddress.FindStringSubmatch(strings.TrimSpace(email))
 	if m == nil {
 		return ""

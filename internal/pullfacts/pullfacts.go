@@ -1,0 +1,116 @@
+// Package pullfacts turns what GitHub says about a pull request into a
+// gate.Request: its reviews, changed files, commits and review dismissals,
+// the manifest at its base, and the trusted side read at a commit. It is one
+// place, so the pull-request gate and the release gate judge a pull request
+// identically.
+package pullfacts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
+)
+
+// API is what pullfacts reads of GitHub; *github.Client provides it.
+type API interface {
+	Reviews(ctx context.Context, owner, repo string, number int) ([]github.Review, error)
+	Files(ctx context.Context, owner, repo string, number int) ([]github.ChangedFile, error)
+	Commits(ctx context.Context, owner, repo string, number int) ([]github.Commit, error)
+	Dismissals(ctx context.Context, owner, repo string, number int) ([]github.Dismissal, error)
+	FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, bool, error)
+	DirAt(ctx context.Context, owner, repo, ref, dir string) (map[string][]byte, error)
+}
+
+var _ API = (*github.Client)(nil)
+
+// Pull is a pull request to judge on its head commit.
+type Pull struct {
+	Number           int
+	HeadSHA, BaseSHA string
+	Author           string
+	// Commits are the pull request's commits when the caller has read them
+	// already; nil reads them.
+	Commits []github.Commit
+	// TrustedRef is the commit the register, configuration and policies are
+	// read at, and TrustedWhat how messages name it: by default the pull
+	// request's base commit ("the base commit"); a merge group's base for a
+	// pull request in a merge queue.
+	TrustedRef, TrustedWhat string
+	// Workspace is a directory holding the head's hazard log, manifest and
+	// components map: the job's checkout of the head, or Reader.Checkout's.
+	Workspace string
+	Paths     gate.Paths
+	Today     time.Time
+}
+
+// Request gathers the pull request's facts — reviews, changed files (a
+// rename's previous path too), commits, review dismissals, and the manifest
+// at its base, which decides the changes under review — and returns the
+// gate.Request that judges it. Its Trusted is a *Source at p.TrustedRef.
+// An error names what could not be read.
+func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
+	n := p.Number
+	reviews, err := r.api.Reviews(ctx, r.owner, r.repo, n)
+	if err != nil {
+		return nil, fmt.Errorf("reading the reviews of #%d: %w", n, err)
+	}
+	files, err := r.api.Files(ctx, r.owner, r.repo, n)
+	if err != nil {
+		return nil, fmt.Errorf("reading the changed files of #%d: %w", n, err)
+	}
+	commits := p.Commits
+	if commits == nil {
+		if commits, err = r.api.Commits(ctx, r.owner, r.repo, n); err != nil {
+			return nil, fmt.Errorf("reading the commits of #%d: %w", n, err)
+		}
+	}
+	dismissals, err := r.api.Dismissals(ctx, r.owner, r.repo, n)
+	if err != nil {
+		return nil, fmt.Errorf("reading the review dismissals of #%d: %w", n, err)
+	}
+	baseManifest, found, err := r.File(ctx, p.BaseSHA, p.Paths.Manifest)
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest of #%d at its base %s: %w", n, decision.ShortSHA(p.BaseSHA), err)
+	}
+	if !found {
+		baseManifest = nil
+	}
+	ref, what := p.TrustedRef, p.TrustedWhat
+	if ref == "" {
+		ref = p.BaseSHA
+	}
+	if what == "" {
+		what = "the base commit"
+	}
+	return &gate.Request{
+		Paths:         p.Paths,
+		WorkspaceRoot: p.Workspace,
+		Trusted:       r.Source(ref, what),
+		BaseManifest:  baseManifest,
+		ChangedFiles:  ChangedPaths(files),
+		Reviews:       reviewFacts(reviews),
+		Dismissals:    dismissalFacts(dismissals),
+		HeadSHA:       p.HeadSHA,
+		Author:        p.Author,
+		CommitAuthors: commitPeople(commits),
+		Today:         p.Today,
+	}, nil
+}
+
+// Evaluate has the gate judge req. The outcome is never nil. The error is a
+// failed read of the trusted side, which the gate can report only as its own
+// failure: the caller reports it as what it is (GitHub's, most often), with
+// the outcome for what the gate did see.
+func Evaluate(ctx context.Context, req *gate.Request) (*gate.Outcome, error) {
+	out := gate.Evaluate(ctx, req)
+	if s, ok := req.Trusted.(*Source); ok {
+		if err := s.Err(); err != nil {
+			return out, fmt.Errorf("reading the register, configuration and policies from %s: %w", s.Describe(), err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,208 @@
+package pullfacts
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/gate"
+)
+
+// Reader reads one repository's pull requests, and its files at commits
+// through the contents API, each (ref, path) once: a release reads the same
+// register or manifest for several pull requests, and GitHub's rate limit is
+// shared with the rest of the workflow. Errors are not kept, so a read that
+// failed is tried again if asked again. It is safe for concurrent use.
+type Reader struct {
+	api         API
+	owner, repo string
+
+	mu    sync.Mutex
+	files map[[2]string]fileEntry
+	dirs  map[[2]string]map[string][]byte
+}
+
+type fileEntry struct {
+	data  []byte
+	found bool
+}
+
+// NewReader reads owner/repo through api.
+func NewReader(api API, owner, repo string) *Reader {
+	return &Reader{api: api, owner: owner, repo: repo,
+		files: map[[2]string]fileEntry{}, dirs: map[[2]string]map[string][]byte{}}
+}
+
+// File returns the file at ref; found is false when it does not exist there.
+func (r *Reader) File(ctx context.Context, ref, name string) ([]byte, bool, error) {
+	key := [2]string{ref, path.Clean(name)}
+	r.mu.Lock()
+	e, ok := r.files[key]
+	r.mu.Unlock()
+	if ok {
+		return e.data, e.found, nil
+	}
+	data, found, err := r.api.FileAt(ctx, r.owner, r.repo, ref, name)
+	if err != nil {
+		return nil, false, err
+	}
+	r.mu.Lock()
+	r.files[key] = fileEntry{data: data, found: found}
+	r.mu.Unlock()
+	return data, found, nil
+}
+
+// Dir returns every file under dir at ref, keyed by repository path.
+func (r *Reader) Dir(ctx context.Context, ref, dir string) (map[string][]byte, error) {
+	key := [2]string{ref, path.Clean(dir)}
+	r.mu.Lock()
+	files, ok := r.dirs[key]
+	r.mu.Unlock()
+	if ok {
+		return maps.Clone(files), nil
+	}
+	files, err := r.api.DirAt(ctx, r.owner, r.repo, ref, dir)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.dirs[key] = files
+	r.mu.Unlock()
+	return maps.Clone(files), nil
+}
+
+// Source is the gate.Source of the files at ref, named what in messages
+// ("the base commit", "the released commit").
+func (r *Reader) Source(ref, what string) *Source {
+	return &Source{r: r, ref: ref, what: what}
+}
+
+// Source is one side of the trust boundary read at a commit through the
+// contents API: a pull request's base commit (its register, configuration
+// and policies as they were before the pull request, so its own edits to
+// them take effect only once merged), a merge group's base, or a released
+// commit. It keeps the first error a read returned, so a GitHub failure the
+// gate can only report as its own error is reported as GitHub's.
+type Source struct {
+	r    *Reader
+	ref  string
+	what string
+
+	mu  sync.Mutex
+	err error
+}
+
+var _ gate.Source = (*Source)(nil)
+
+// ReadFile implements gate.Source.
+func (s *Source) ReadFile(ctx context.Context, name string) ([]byte, bool, error) {
+	data, found, err := s.r.File(ctx, s.ref, name)
+	s.keep(err)
+	return data, found, err
+}
+
+// ReadDir implements gate.Source.
+func (s *Source) ReadDir(ctx context.Context, dir string) (map[string][]byte, error) {
+	files, err := s.r.Dir(ctx, s.ref, dir)
+	s.keep(err)
+	return files, err
+}
+
+// Describe implements gate.Source.
+func (s *Source) Describe() string {
+	return fmt.Sprintf("%s %s", s.what, decision.ShortSHA(s.ref))
+}
+
+// Err is the first error a read returned, or nil.
+func (s *Source) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+func (s *Source) keep(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// Checkout writes the workspace side of the gate — the hazard log (a file,
+// or every file of a directory log), the manifest and the components map —
+// as they are at ref into a new directory under parent ("" for the system's
+// temporary directory), and returns it; the caller removes it. This is how a
+// pull request is judged on its own head when the job's checkout is
+// something else: a merge group's merge, or a release. Files absent at ref
+// stay absent; the gate reports them as it would in a checkout.
+func (r *Reader) Checkout(ctx context.Context, ref, parent string, p gate.Paths) (string, error) {
+	root, err := os.MkdirTemp(parent, "csogate-head-")
+	if err != nil {
+		return "", fmt.Errorf("creating a directory for the files at %s: %w", decision.ShortSHA(ref), err)
+	}
+	if err := r.materialise(ctx, ref, root, p); err != nil {
+		os.RemoveAll(root)
+		return "", err
+	}
+	return root, nil
+}
+
+func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths) error {
+	write := func(name string, data []byte) error {
+		full := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(full, data, 0o644)
+	}
+	names := []string{p.Manifest, p.ComponentsMap}
+	if hazardLogIsDir(p) {
+		files, err := r.Dir(ctx, ref, p.HazardLog)
+		if err != nil {
+			return err
+		}
+		for name, data := range files {
+			if err := write(name, data); err != nil {
+				return err
+			}
+		}
+	} else {
+		names = append([]string{p.HazardLog}, names...)
+	}
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		data, found, err := r.File(ctx, ref, name)
+		if err != nil {
+			return err
+		}
+		if found {
+			if err := write(name, data); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// hazardLogIsDir tells a hazard log kept as a directory of Markdown files
+// from a single file, as the gate's readers do: by its extension, and
+// without one by the format named (only Markdown logs are directories).
+func hazardLogIsDir(p gate.Paths) bool {
+	switch strings.ToLower(path.Ext(p.HazardLog)) {
+	case ".yaml", ".yml", ".csv", ".xlsx", ".xlsm", ".md", ".markdown", ".xls", ".ods":
+		return false
+	}
+	switch strings.ToLower(strings.TrimSpace(p.HazardLogFormat)) {
+	case "", "markdown", "md":
+		return true
+	}
+	return false
+}
