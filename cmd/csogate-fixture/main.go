@@ -23,9 +23,14 @@ func main() {
 	changes := flag.Int("changes", fixture.Large.Changes, "changes in the manifest")
 	files := flag.Int("files", fixture.Large.Files, "changed files of the pull request")
 	reviews := flag.Int("reviews", fixture.Large.Reviews, "reviews of the pull request (one is the counted CSO approval)")
+	printArgs := flag.Bool("print-check-args", false, "only print the arguments of csogate check (after \"check\") that evaluate a written product, one per line")
 	flag.Parse()
+	if *printArgs && flag.NArg() == 0 {
+		fmt.Println(strings.Join(fixture.CheckArgs(), "\n"))
+		return
+	}
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: csogate-fixture -out DIR [-hazards N] [-changes M] [-files F] [-reviews R]")
+		fmt.Fprintln(os.Stderr, "usage: csogate-fixture -out DIR [-hazards N] [-changes M] [-files F] [-reviews R] | -print-check-args")
 		os.Exit(2)
 	}
 	size := fixture.Size{Hazards: *hazards, Changes: *changes, Files: *files, Reviews: *reviews}

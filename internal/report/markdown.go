@@ -37,7 +37,7 @@ func Markdown(d *decision.Decision, links Links) string {
 		}
 		fmt.Fprintf(b, "\n### What would unblock it\n\n")
 		for _, code := range codesInOrder(d.Violations) {
-			fmt.Fprintf(b, "- **%s**: %s\n", code, mdEscape(Advice(code, d.HeadSHA)))
+			fmt.Fprintf(b, "- **%s**: %s\n", code, mdEscape(adviceFor(d, code)))
 		}
 		if needsApprover(d) {
 			fmt.Fprintf(b, "\n**Who may approve:** ")

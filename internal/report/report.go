@@ -47,13 +47,28 @@ func Advice(code, head string) string {
 		return "This rule comes from a custom policy: see its message, or ask the policy's owner."
 	}
 	if strings.Contains(a, "%s") {
-		h := decision.ShortSHA(head)
-		if h == "" {
-			h = "(the head commit)"
+		if head == "" {
+			return strings.Replace(a, " %s", "", 1)
 		}
-		return fmt.Sprintf(a, h)
+		return fmt.Sprintf(a, decision.ShortSHA(head))
 	}
 	return a
+}
+
+// adviceFor is Advice for a code as it appears in a decision. In a release
+// decision a finding carried over from a merged pull request starts "#N: ",
+// and the commit to approve is that pull request's final head, not the
+// released commit the decision is about: the advice then points at the
+// pull request instead of naming a commit.
+func adviceFor(d *decision.Decision, code string) string {
+	for _, v := range d.Violations {
+		if v.Code == code && strings.HasPrefix(v.Message, "#") {
+			if _, ok := advice[code]; ok && strings.Contains(advice[code], "%s") {
+				return Advice(code, "") + " For a finding marked #N, that is pull request #N's final head commit: its section of the release summary names it."
+			}
+		}
+	}
+	return Advice(code, d.HeadSHA)
 }
 
 // headline is the first line of every rendering.

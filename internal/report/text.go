@@ -59,7 +59,7 @@ func Text(w io.Writer, d *decision.Decision) error {
 	if d.Decision == decision.Blocked {
 		section(b, "What would unblock it")
 		for _, code := range codesInOrder(d.Violations) {
-			fmt.Fprintf(b, "  • %s: %s\n", code, Advice(code, d.HeadSHA))
+			fmt.Fprintf(b, "  • %s: %s\n", code, adviceFor(d, code))
 		}
 		if needsApprover(d) {
 			section(b, "Who may approve")
