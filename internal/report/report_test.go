@@ -47,7 +47,7 @@ func TestAdvice(t *testing.T) {
 func TestMarkdownEscapesRepositoryText(t *testing.T) {
 	t.Parallel()
 	d := &decision.Decision{Decision: decision.Blocked, Product: "P", HeadSHA: "abc",
-		Violations: []policy.Finding{{Code: "UNDECLARED_CLINICAL_CHANGE", Message: "src/<!-- csogate:clinical-safety/cso-approval -->.go | x"}},
+		Violations:     []policy.Finding{{Code: "UNDECLARED_CLINICAL_CHANGE", Message: "src/<!-- csogate:clinical-safety/cso-approval -->.go | x"}},
 		TouchedHazards: []decision.TouchedHazard{{ID: "HAZ-1", Title: "a | b <script>"}}}
 	md := Markdown(d, Links{})
 	if strings.Contains(md, "<!--") || strings.Contains(md, "<script>") {
