@@ -253,7 +253,7 @@ func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool) (problems
 	target := reflect.ValueOf(out).Elem()
 	d := &decoder{file: file, pos: &positions{file: file, root: target.Type()}, budget: maxValues}
 	d.r.locate = d.pos.locator()
-	if len(data) >= largeFile {
+	if len(data) >= largeFile && len(data) <= hugeFile {
 		defer pauseGC()()
 	}
 	ok = d.decode(data, target, allowEmpty)
@@ -297,6 +297,11 @@ func (d *decoder) decode(data []byte, target reflect.Value, allowEmpty bool) boo
 // largeFile is the size from which decoding pauses the garbage collector
 // (pauseGC): a 5,000-hazard log is about 4.6 MB.
 const largeFile = 1 << 20
+
+// hugeFile is the size above which the collector keeps running: the parse of a
+// file this large (hostile or mistaken) could hold gigabytes of garbage
+// before the walk ends, and a runner's memory is not the gate's to spend.
+const hugeFile = 32 << 20
 
 // gcPause counts the decodings of large files under way; the collector is
 // paused while there is any.
