@@ -203,6 +203,12 @@ func (c *engineCache) load(ctx context.Context, sources []policy.Source) (*polic
 	return e, nil
 }
 
+// compileResult carries a compiled engine back from its goroutine.
+type compileResult struct {
+	engine *policy.Engine
+	err    error
+}
+
 // loaded is what reading and validating the files produced.
 type loaded struct {
 	log        *safetyfile.HazardLog
@@ -220,7 +226,17 @@ type loaded struct {
 
 // Evaluate runs the gate. It always returns a decision; any failure is blocked.
 func Evaluate(ctx context.Context, req *Request) *Outcome {
-	l, err := load(ctx, req, true)
+	// The policies compile on another goroutine while the hazard log, the
+	// largest input, is read and parsed.
+	compiled := make(chan compileResult, 1)
+	started := false
+	l, err := load(ctx, req, true, func(sources []policy.Source) {
+		started = true
+		go func() {
+			e, err := engines.load(ctx, sources)
+			compiled <- compileResult{e, err}
+		}()
+	})
 	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, HazardLog: l.log, Manifest: l.manifest}
 	product, release := "", ""
 	if l.log != nil {
@@ -237,7 +253,12 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		out.Decision = decision.InvalidInput(product, release, req.HeadSHA, l.problems)
 		return out
 	}
-	engine, err := engines.load(ctx, l.policies)
+	if !started {
+		e, err := engines.load(ctx, l.policies)
+		compiled <- compileResult{e, err}
+	}
+	c := <-compiled
+	engine, err := c.engine, c.err
 	if err != nil {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, fmt.Errorf("policies: %w", err))
 		return out
@@ -276,7 +297,7 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 // Evaluate it does not require files that were not named and do not exist,
 // and it reports unknown hazards as problems. checked lists the files read.
 func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.Problems, checked []string, err error) {
-	l, err := load(ctx, req, false)
+	l, err := load(ctx, req, false, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -300,8 +321,11 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 }
 
 // load reads every file from its side of the trust boundary. required says
-// whether the manifest and register must exist (check) or may be absent (validate).
-func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
+// whether the manifest and register must exist (check) or may be absent
+// (validate). The policies are read right after the configuration, and
+// onPolicies (when not nil) is handed them before the hazard log is read, so
+// that compiling them can overlap the hazard log's parse.
+func load(ctx context.Context, req *Request, required bool, onPolicies func([]policy.Source)) (*loaded, error) {
 	l := &loaded{}
 	p := req.Paths
 	ws := DirSource{Root: req.WorkspaceRoot, Name: "the workspace"}
@@ -318,6 +342,32 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		l.problems = append(l.problems, problems...)
 	} else if p.ConfigRequired {
 		l.missing(p.Config, req.Trusted.Describe(), "the gate configuration; create it or leave --config unset to use the defaults")
+	}
+
+	l.policyDirs = append(append([]string{}, l.config.Policies...), p.Policies...)
+	for _, dir := range l.policyDirs {
+		files, err := req.Trusted.ReadDir(ctx, dir)
+		if err != nil {
+			return l, fmt.Errorf("reading policy directory %s from %s: %w", dir, req.Trusted.Describe(), err)
+		}
+		if len(files) == 0 {
+			l.missing(dir, req.Trusted.Describe(), "a policy directory with .rego files; create it or remove it from the configuration")
+			continue
+		}
+		names := make([]string, 0, len(files))
+		for name := range files {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if strings.HasSuffix(name, ".rego") {
+				l.record("policy", name, "trusted", files[name])
+				l.policies = append(l.policies, policy.Source{Path: name, Content: files[name]})
+			}
+		}
+	}
+	if onPolicies != nil {
+		onPolicies(l.policies)
 	}
 
 	l.readHazardLog(req, required || p.Named["hazard-log"])
@@ -345,30 +395,14 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		l.missing(p.Register, req.Trusted.Describe(), "the CSO register (contract 1.3); without it nobody can approve")
 	}
 
-	l.policyDirs = append(append([]string{}, l.config.Policies...), p.Policies...)
-	for _, dir := range l.policyDirs {
-		files, err := req.Trusted.ReadDir(ctx, dir)
-		if err != nil {
-			return l, fmt.Errorf("reading policy directory %s from %s: %w", dir, req.Trusted.Describe(), err)
-		}
-		if len(files) == 0 {
-			l.missing(dir, req.Trusted.Describe(), "a policy directory with .rego files; create it or remove it from the configuration")
-			continue
-		}
-		names := make([]string, 0, len(files))
-		for name := range files {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			if strings.HasSuffix(name, ".rego") {
-				l.record("policy", name, "trusted", files[name])
-				l.policies = append(l.policies, policy.Source{Path: name, Content: files[name]})
-			}
-		}
-	}
+	// Inputs are listed in one fixed order of roles, whatever order they
+	// were read in, so records and notes compare across versions.
+	sort.SliceStable(l.files, func(i, j int) bool { return roleOrder[l.files[i].Role] < roleOrder[l.files[j].Role] })
 	return l, nil
 }
+
+// roleOrder is the order inputs are listed in.
+var roleOrder = map[string]int{"config": 0, "hazard_log": 1, "components_map": 2, "manifest": 3, "register": 4, "policy": 5}
 
 func (l *loaded) readHazardLog(req *Request, required bool) {
 	p := req.Paths
