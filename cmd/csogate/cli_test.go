@@ -59,3 +59,23 @@ func TestCLI(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateCompilesPolicies: a custom policy that does not compile would
+// block every run, so validate reports it at its line.
+func TestValidateCompilesPolicies(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	copyDir(t, "../../examples/example-epr", dir)
+	if err := os.MkdirAll(dir+"/safety/policies", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := "package csogate.custom.broken\n\nviolation contains {\"code\": \"X\", \"message\": m} if {\n\tm := undefined_thing\n}\n"
+	if err := os.WriteFile(dir+"/safety/policies/broken.rego", []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-C", dir, "validate", "--policies", "safety/policies"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+	if code != 2 || !strings.Contains(stdout.String(), "safety/policies/broken.rego:4:2: policy does not compile") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}

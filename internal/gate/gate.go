@@ -16,7 +16,9 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -305,6 +307,13 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 	if l.manifest != nil && l.log != nil {
 		problems = append(problems, safetyfile.CheckHazardRefs(l.manifest, l.mLocate, l.log, req.Paths.HazardLog)...)
 	}
+	if len(l.policies) > 0 {
+		// A custom policy that does not compile would block every run:
+		// validate says so now, at its line.
+		if _, err := engines.load(ctx, l.policies); err != nil {
+			problems = append(problems, policyProblems(err)...)
+		}
+	}
 	problems.Sort()
 	seen := map[string]bool{}
 	for _, f := range l.files {
@@ -318,6 +327,27 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 		}
 	}
 	return problems, l.warnings, checked, nil
+}
+
+// policyLine matches one "file:line:col: message" of a policy compile error.
+var policyLine = regexp.MustCompile(`^(\S+?):(\d+):(\d+): (.+)$`)
+
+// policyProblems turns a policy compile error into problems at their lines.
+func policyProblems(err error) safetyfile.Problems {
+	var out safetyfile.Problems
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(line)
+		if m := policyLine.FindStringSubmatch(line); m != nil {
+			ln, _ := strconv.Atoi(m[2])
+			col, _ := strconv.Atoi(m[3])
+			out = append(out, safetyfile.Problem{Location: safetyfile.Location{File: m[1], Line: ln, Column: col},
+				Code: safetyfile.CodeInputInvalid, Message: "policy does not compile: " + m[4]})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, safetyfile.Problem{Code: safetyfile.CodeInputInvalid, Message: "policies do not compile: " + err.Error()})
+	}
+	return out
 }
 
 // load reads every file from its side of the trust boundary. required says
