@@ -268,6 +268,10 @@ func splitScore(cell string) (int, string, error) {
 		if _, err := strconv.Atoi(s[:i]); err == nil {
 			numPart = s[:i]
 			word = strings.TrimLeft(s[i:], " -–.\t")
+			// Spreadsheets store scores as numbers: "3.0" is 3, not 3 and a word "0".
+			if s[i] == '.' && strings.Trim(s[i+1:], "0") == "" {
+				word = ""
+			}
 		}
 	}
 	if n, err := strconv.Atoi(numPart); err == nil {

@@ -99,6 +99,8 @@ func TestParseScores(t *testing.T) {
 	}{
 		{name: "number and word with description", in: "3 - Medium: Possible", lik: Medium, rating: 3},
 		{name: "bare number", in: "4", sev: Major, lik: High, rating: 4},
+		{name: "spreadsheet float", in: "3.0", sev: Considerable, lik: Medium, rating: 3},
+		{name: "not a whole number", in: "3.5", wantErr: true},
 		{name: "word", in: "Major", sev: Major},
 		{name: "number word disagree", in: "2 - High", wantErr: true},
 		{name: "tbc", in: "TBC", wantErr: true},
