@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -198,27 +200,8 @@ func spans(noun string, rows []int) string {
 	return noun + "s " + strings.Join(parts, ", ")
 }
 
-// editDistance is the Levenshtein distance, for naming the header a typo meant.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// editDistance is the Levenshtein distance (agnivade/levenshtein, already in the module graph through OPA), for naming the header a typo meant.
+func editDistance(a, b string) int { return levenshtein.ComputeDistance(a, b) }
 
 // distanceWithin is the edit distance of a and b when it is at most limit,
 // else limit+1; it computes only the band of the table within limit of

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/agnivade/levenshtein"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/csogate/csogate/internal/risk"
@@ -651,24 +653,5 @@ func suggest(got string, known []string) string {
 	return "; known keys are " + strings.Join(known, ", ")
 }
 
-// editDistance is the Levenshtein distance, for suggesting the key a typo meant.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// editDistance is the Levenshtein distance (agnivade/levenshtein, already in the module graph through OPA), for suggesting the key a typo meant.
+func editDistance(a, b string) int { return levenshtein.ComputeDistance(a, b) }
