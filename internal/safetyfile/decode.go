@@ -14,7 +14,6 @@ import (
 	"sync"
 
 	"github.com/agnivade/levenshtein"
-
 	"gopkg.in/yaml.v3"
 
 	"github.com/csogate/csogate/internal/risk"
