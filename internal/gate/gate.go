@@ -329,6 +329,33 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 	return problems, l.warnings, checked, nil
 }
 
+// readManifestAndRegister reads the manifest from the workspace and the
+// register from the trusted side.
+func (l *loaded) readManifestAndRegister(ctx context.Context, req *Request, ws DirSource, required bool) error {
+	p := req.Paths
+	if data, found, err := ws.ReadFile(ctx, p.Manifest); err != nil {
+		return fmt.Errorf("reading %s: %w", p.Manifest, err)
+	} else if found {
+		l.record("manifest", p.Manifest, "workspace", data)
+		var problems safetyfile.Problems
+		l.manifest, l.mLocate, problems = safetyfile.LoadManifest(p.Manifest, data)
+		l.problems = append(l.problems, problems...)
+	} else if required || p.Named["manifest"] {
+		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
+	}
+	if data, found, err := req.Trusted.ReadFile(ctx, p.Register); err != nil {
+		return fmt.Errorf("reading %s from %s: %w", p.Register, req.Trusted.Describe(), err)
+	} else if found {
+		l.record("register", p.Register, "trusted", data)
+		reg, _, problems := safetyfile.LoadRegister(p.Register, data)
+		l.register = reg
+		l.problems = append(l.problems, problems...)
+	} else if required || p.Named["register"] {
+		l.missing(p.Register, req.Trusted.Describe(), "the CSO register (contract 1.3); without it nobody can approve")
+	}
+	return nil
+}
+
 // policyLine matches one "file:line:col: message" of a policy compile error.
 var policyLine = regexp.MustCompile(`^(\S+?):(\d+):(\d+): (.+)$`)
 
@@ -400,29 +427,26 @@ func load(ctx context.Context, req *Request, required bool, onPolicies func([]po
 		onPolicies(l.policies)
 	}
 
+	// The manifest and the register are read and decoded on another
+	// goroutine while this one parses the hazard log, the largest input; what
+	// each finds is merged after both are done.
+	other := &loaded{}
+	done := make(chan error, 1)
+	go func() { done <- other.readManifestAndRegister(ctx, req, ws, required) }()
 	l.readHazardLog(req, required || p.Named["hazard-log"])
 	l.readComponentsMap(ctx, ws, p.ComponentsMap)
-
-	if data, found, err := ws.ReadFile(ctx, p.Manifest); err != nil {
-		return l, fmt.Errorf("reading %s: %w", p.Manifest, err)
-	} else if found {
-		l.record("manifest", p.Manifest, "workspace", data)
-		var problems safetyfile.Problems
-		l.manifest, l.mLocate, problems = safetyfile.LoadManifest(p.Manifest, data)
-		l.problems = append(l.problems, problems...)
-	} else if required || p.Named["manifest"] {
-		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
+	err := <-done
+	l.manifest, l.mLocate, l.register = other.manifest, other.mLocate, other.register
+	l.problems = append(l.problems, other.problems...)
+	l.files = append(l.files, other.files...)
+	for name, data := range other.trusted {
+		if l.trusted == nil {
+			l.trusted = map[string][]byte{}
+		}
+		l.trusted[name] = data
 	}
-
-	if data, found, err := req.Trusted.ReadFile(ctx, p.Register); err != nil {
-		return l, fmt.Errorf("reading %s from %s: %w", p.Register, req.Trusted.Describe(), err)
-	} else if found {
-		l.record("register", p.Register, "trusted", data)
-		reg, _, problems := safetyfile.LoadRegister(p.Register, data)
-		l.register = reg
-		l.problems = append(l.problems, problems...)
-	} else if required || p.Named["register"] {
-		l.missing(p.Register, req.Trusted.Describe(), "the CSO register (contract 1.3); without it nobody can approve")
+	if err != nil {
+		return l, err
 	}
 
 	// Inputs are listed in one fixed order of roles, whatever order they
