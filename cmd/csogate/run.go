@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 	case "export":
 		return runExport(ctx, root, args[1:], stdout, stderr)
 	case "schema":
-		return runSchema(args[1:], stdout, stderr)
+		return runSchema(root, args[1:], stdout, stderr)
 	case "action":
 		return runAction(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":

@@ -23,7 +23,7 @@ Point an editor at a schema with a first line such as
 
 // runSchema prints, lists or writes the JSON Schemas of the safety files, for
 // editors to complete and check them (csogate schema [NAME] | --write DIR).
-func runSchema(args []string, stdout, stderr io.Writer) int {
+func runSchema(root string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("schema", stderr)
 	fs.Usage = func() { fmt.Fprintf(stderr, schemaUsage, strings.Join(schema.Names(), ", ")) }
 	dir := fs.String("write", "", "write NAME.schema.json for each schema into this directory (created if missing)")
@@ -41,7 +41,7 @@ func runSchema(args []string, stdout, stderr io.Writer) int {
 		if len(names) == 0 {
 			names = schema.Names()
 		}
-		return writeSchemas(*dir, names, stdout, stderr)
+		return writeSchemas(underRoot(root, *dir), names, stdout, stderr)
 	}
 	switch len(names) {
 	case 0:
