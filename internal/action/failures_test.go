@@ -168,7 +168,7 @@ func TestGitHubFailures(t *testing.T) {
 				t.Errorf("%d comments, want at most one", n)
 			}
 			if tc.waits != nil {
-				tc.waits(t, f.sleeps.all())
+				tc.waits(t, f.sleeps.All())
 			}
 			for _, out := range []string{o.stdout, o.stderr, o.summary, o.outputs["violations"]} {
 				if strings.Contains(strings.TrimPrefix(out, "::add-mask::"+testToken+"\n"), testToken) {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,25 +39,6 @@ func withSleep(f func(context.Context, time.Duration) error) Option {
 	return func(o *options) { o.sleep = f }
 }
 
-// sleeps records the client's waits.
-type sleeps struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
-
 // fixture is a repository on a fake GitHub, a runner environment as a Docker
 // action sees it, and a pull request #7 by dev-dan whose head is the bundled
 // example product (testdata/repo) and whose base has the register, the
@@ -69,7 +49,7 @@ type fixture struct {
 	dir       string
 	workspace string
 	env       map[string]string
-	sleeps    *sleeps
+	sleeps    *githubtest.Sleeps
 	// changed are the pull request's files, added to the server at the
 	// first run (a test may replace them before).
 	changed []string
@@ -80,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	srv := githubtest.New(t, githubtest.WithToken(testToken))
 	dir := t.TempDir()
-	f := &fixture{t: t, srv: srv, dir: dir, workspace: filepath.Join(dir, "workspace"), sleeps: &sleeps{}}
+	f := &fixture{t: t, srv: srv, dir: dir, workspace: filepath.Join(dir, "workspace"), sleeps: &githubtest.Sleeps{}}
 	copyDir(t, "testdata/repo", f.workspace)
 
 	srv.AddPull(githubtest.Pull{Number: prNumber, Author: author})
@@ -217,7 +197,7 @@ func (f *fixture) approve(login string, id int64) int64 {
 // through its API.
 func newClientFor(f *fixture) *github.Client {
 	f.t.Helper()
-	c, err := github.New(github.Options{BaseURL: f.srv.URL(), Token: testToken, Sleep: f.sleeps.sleep})
+	c, err := github.New(github.Options{BaseURL: f.srv.URL(), Token: testToken, Sleep: f.sleeps.Sleep})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -245,7 +225,7 @@ func (f *fixture) run() *outcome {
 	}
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), func(k string) string { return f.env[k] }, &stdout, &stderr,
-		WithVersion("test"), withSleep(f.sleeps.sleep))
+		WithVersion("test"), withSleep(f.sleeps.Sleep))
 	// A test may point the runner's files somewhere unwritable: read what is there.
 	output, _ := os.ReadFile(f.env["GITHUB_OUTPUT"])
 	summary, _ := os.ReadFile(f.env["GITHUB_STEP_SUMMARY"])

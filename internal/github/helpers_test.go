@@ -1,11 +1,9 @@
 package github_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,35 +18,16 @@ const testToken = "ghs_TestTokenThatMustNeverBeSeen0123456789"
 // fixedNow is the clock the tests give the client, for X-RateLimit-Reset.
 var fixedNow = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-// sleeps records the waits the client asks for instead of sleeping.
-type sleeps struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
-
 // newClient returns a client of srv that records its waits instead of
 // sleeping; opts may adjust the options.
-func newClient(t *testing.T, srv *githubtest.Server, opts ...func(*github.Options)) (*github.Client, *sleeps) {
+func newClient(t *testing.T, srv *githubtest.Server, opts ...func(*github.Options)) (*github.Client, *githubtest.Sleeps) {
 	t.Helper()
-	rec := &sleeps{}
+	rec := &githubtest.Sleeps{}
 	o := github.Options{
 		BaseURL: srv.URL(),
 		Token:   testToken,
 		Timeout: 5 * time.Second,
-		Sleep:   rec.sleep,
+		Sleep:   rec.Sleep,
 		Now:     func() time.Time { return fixedNow },
 	}
 	for _, f := range opts {

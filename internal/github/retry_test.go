@@ -161,7 +161,7 @@ func TestRetryPolicy(t *testing.T) {
 					t.Errorf("Attempts = %d, want %d", unavailable.Attempts, tt.wantAttempts)
 				}
 			}
-			if waits := rec.all(); !slices.Equal(waits, tt.wantWaits) {
+			if waits := rec.All(); !slices.Equal(waits, tt.wantWaits) {
 				t.Errorf("waits = %v, want %v", waits, tt.wantWaits)
 			}
 			if n := len(srv.Requests()); n != tt.wantAttempts {
@@ -190,7 +190,7 @@ func TestRateLimitWaitIsBoundedInTotal(t *testing.T) {
 	if !errors.As(err, &unavailable) {
 		t.Fatalf("second limit (40s more) = %v, want *UnavailableError", err)
 	}
-	if waits := rec.all(); !slices.Equal(waits, []time.Duration{40 * time.Second}) {
+	if waits := rec.All(); !slices.Equal(waits, []time.Duration{40 * time.Second}) {
 		t.Errorf("waits = %v, want just the first 40s", waits)
 	}
 }
@@ -327,8 +327,8 @@ func TestPermissionErrors(t *testing.T) {
 			if err.Error() != tt.message {
 				t.Errorf("message:\n got %s\nwant %s", err, tt.message)
 			}
-			if len(rec.all()) != 0 {
-				t.Errorf("waited %v before giving up on a permission error", rec.all())
+			if len(rec.All()) != 0 {
+				t.Errorf("waited %v before giving up on a permission error", rec.All())
 			}
 			n := 0
 			for _, r := range srv.Requests() {

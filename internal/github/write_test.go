@@ -292,7 +292,7 @@ func TestUpsertCommentRetriesCreateThatDidNotHappen(t *testing.T) {
 	}
 	// The 502 is not retried blindly; the rate limit (which proves nothing was
 	// done) is, after its wait.
-	if waits := rec.all(); len(waits) != 1 || waits[0] != 2*time.Second {
+	if waits := rec.All(); len(waits) != 1 || waits[0] != 2*time.Second {
 		t.Errorf("waits = %v, want the rate limit's 2s", waits)
 	}
 }

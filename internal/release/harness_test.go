@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -276,24 +275,11 @@ func (r *repo) checkout(t *testing.T, sha string) string {
 	return dir
 }
 
-// sleeps records the client's waits instead of sleeping.
-type sleeps struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
 // client is the real GitHub client of the fake.
-func (r *repo) client(t *testing.T) (*github.Client, *sleeps) {
+func (r *repo) client(t *testing.T) (*github.Client, *githubtest.Sleeps) {
 	t.Helper()
-	s := &sleeps{}
-	c, err := github.New(github.Options{BaseURL: r.srv.URL(), Token: "ghs_test", Timeout: 5 * time.Second, Sleep: s.sleep})
+	s := &githubtest.Sleeps{}
+	c, err := github.New(github.Options{BaseURL: r.srv.URL(), Token: "ghs_test", Timeout: 5 * time.Second, Sleep: s.Sleep})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -627,7 +627,7 @@ func TestGitHubUnavailable(t *testing.T) {
 			if msg := d.Violations[0].Message; !strings.Contains(msg, tt.wantIn) || !strings.Contains(msg, "502") {
 				t.Errorf("message = %q, want it to name %q and the 502", msg, tt.wantIn)
 			}
-			if len(s.waits) == 0 {
+			if len(s.All()) == 0 {
 				t.Errorf("the client never retried")
 			}
 			md := Markdown(res)
