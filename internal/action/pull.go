@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	gogithub "github.com/google/go-github/v62/github"
@@ -61,7 +62,7 @@ func gatePullRequestEvent(ctx context.Context, r *runner) *result {
 	}
 	t := &target{StatusSHA: head, Pull: number, Draft: pr.GetDraft(),
 		Fork: !strings.EqualFold(pr.GetHead().GetRepo().GetFullName(), pr.GetBase().GetRepo().GetFullName())}
-	if !contains(pullActivities[r.env.EventName], ev.action) {
+	if !slices.Contains(pullActivities[r.env.EventName], ev.action) {
 		// Nothing the gate reads has changed, and the status already posted
 		// for this head stands; the job says so and fails, so a workflow
 		// listening to more activity than it needs is noticed.
@@ -114,13 +115,4 @@ func isSHA(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

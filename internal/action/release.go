@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	gogithub "github.com/google/go-github/v62/github"
@@ -96,7 +97,7 @@ func (r *runner) releaseTag() (tag, problem string) {
 		}
 		tag = name
 	case *gogithub.ReleaseEvent:
-		if !contains(releaseActivities, e.GetAction()) {
+		if !slices.Contains(releaseActivities, e.GetAction()) {
 			return "", fmt.Sprintf("the release event's %q activity is not gated; list only types: [%s] for it in the workflow",
 				e.GetAction(), strings.Join(releaseActivities, ", "))
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -260,7 +261,7 @@ func riskCell(h *safetyfile.Hazard, residual bool) string {
 // statusCell writes a known status as the template's dropdown does ("Open");
 // any other is kept as written.
 func statusCell(s string) string {
-	if containsString(safetyfile.Statuses, s) {
+	if slices.Contains(safetyfile.Statuses, s) {
 		return titleCase(s)
 	}
 	return s

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -454,7 +455,7 @@ func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHaz
 				at := safetyfile.Location{File: file, Line: it.line + i}
 				glob, ok := componentFromLine(line)
 				switch {
-				case ok && !containsString(h.Components, glob):
+				case ok && !slices.Contains(h.Components, glob):
 					hf.loc[fmt.Sprintf("components[%d]", len(h.Components))] = at
 					h.Components = append(h.Components, glob)
 				case !ok && glob != "":

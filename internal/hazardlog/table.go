@@ -3,6 +3,7 @@ package hazardlog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -451,7 +452,7 @@ func (t *tableReader) addRow(hr *hazardRows, r int) {
 	}
 	for _, col := range cs.byField[fieldComponents] {
 		for _, glob := range splitComponents(g.value(r, col)) {
-			if !containsString(h.Components, glob) {
+			if !slices.Contains(h.Components, glob) {
 				hr.loc[fmt.Sprintf("components[%d]", len(h.Components))] = g.cellLoc(r, col)
 				h.Components = append(h.Components, glob)
 			}
@@ -539,15 +540,6 @@ func sortControls(h *safetyfile.Hazard, loc map[string]safetyfile.Location) {
 func hasControl(cs []safetyfile.Control, kind, desc string) bool {
 	for _, c := range cs {
 		if c.Kind == kind && c.Description == desc {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ func ValidateHazardLog(log *HazardLog, locate Locator, opts Options) Problems {
 			if strings.TrimSpace(c.Description) == "" {
 				r.invalid(cat, "%s: control %d has no description; say what the control does", name, j+1)
 			}
-			if c.Kind != "" && !contains(ControlKinds, strings.ToLower(c.Kind)) {
+			if c.Kind != "" && !slices.Contains(ControlKinds, strings.ToLower(c.Kind)) {
 				r.invalid(cat+".kind", "%s: control kind %q is not known; write one of %s", name, c.Kind, strings.Join(ControlKinds, ", "))
 			}
 		}
@@ -112,13 +113,13 @@ func NormaliseStatus(status string, mapping map[string]string) (string, bool) {
 	if s == "" {
 		return "open", true
 	}
-	if contains(Statuses, s) {
+	if slices.Contains(Statuses, s) {
 		return s, true
 	}
 	for from, to := range mapping {
 		if strings.EqualFold(strings.TrimSpace(from), strings.TrimSpace(status)) {
 			to = strings.ToLower(strings.TrimSpace(to))
-			if contains(Statuses, to) {
+			if slices.Contains(Statuses, to) {
 				return to, true
 			}
 		}
@@ -347,7 +348,7 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 		}
 	}
 	for from, to := range cfg.Statuses {
-		if !contains(Statuses, strings.ToLower(strings.TrimSpace(to))) {
+		if !slices.Contains(Statuses, strings.ToLower(strings.TrimSpace(to))) {
 			r.invalid("statuses."+from, "statuses: %q maps to %q; map it to one of %s", from, to, strings.Join(Statuses, ", "))
 		}
 	}
@@ -427,13 +428,4 @@ func orNumber(id string, i int) string {
 		return id
 	}
 	return fmt.Sprintf("%d", i+1)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
