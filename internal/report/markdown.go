@@ -80,10 +80,7 @@ func Markdown(d *decision.Decision, links Links) string {
 	} else {
 		fmt.Fprintf(b, "| Reviewer | Commit | Counted | Why not |\n|---|---|---|---|\n")
 		for _, a := range d.Approvals {
-			who := "@" + a.Login
-			if a.Name != "" {
-				who = fmt.Sprintf("%s (@%s, %s %s)", a.Name, a.Login, a.Body, a.Registration)
-			}
+			who := reviewer(a)
 			counted, why := "yes", ""
 			if !a.Counted {
 				counted = "no"

@@ -90,16 +90,21 @@ func headline(d *decision.Decision) string {
 	return fmt.Sprintf("BLOCKED: %s%s may not be released.", what, at)
 }
 
+// reviewer names who gave an approval: the register's name, login, body and
+// registration for an officer, the login alone for anyone else.
+func reviewer(a policy.Approval) string {
+	if a.Name == "" {
+		return "@" + a.Login
+	}
+	if a.Body == "" {
+		return fmt.Sprintf("%s (@%s)", a.Name, a.Login)
+	}
+	return fmt.Sprintf("%s (@%s, %s %s)", a.Name, a.Login, a.Body, a.Registration)
+}
+
 // approvalLine describes one approval and whether it counted.
 func approvalLine(a policy.Approval) string {
-	who := "@" + a.Login
-	if a.Name != "" {
-		who = fmt.Sprintf("%s (@%s", a.Name, a.Login)
-		if a.Body != "" {
-			who += ", " + a.Body + " " + a.Registration
-		}
-		who += ")"
-	}
+	who := reviewer(a)
 	on := ""
 	if a.Commit != "" {
 		on = " on " + decision.ShortSHA(a.Commit)
