@@ -137,11 +137,17 @@ func Load(ctx context.Context, user []Source) (*Engine, error) {
 	return &Engine{query: query, hash: bundleHash(defaults, user)}, nil
 }
 
-// Eval evaluates the decision on input. Built-in errors are fatal (strict);
-// an undefined decision, output that does not have the decision's shape (for
-// example a custom violation without a string code and message) or any
-// evaluation error is an error, never a Result.
+// Eval evaluates the decision on input within DefaultLimits. Built-in errors
+// are fatal (strict); an undefined decision, output that does not have the
+// decision's shape (for example a custom violation without a string code and
+// message), a limit reached or any evaluation error is an error, never a
+// Result.
 func (e *Engine) Eval(ctx context.Context, input *facts.Input) (Result, error) {
+	return e.EvalWithin(ctx, input, DefaultLimits)
+}
+
+// EvalWithin is Eval within the given limits.
+func (e *Engine) EvalWithin(ctx context.Context, input *facts.Input, limits Limits) (Result, error) {
 	if input == nil {
 		return Result{}, errors.New("evaluating policies: no input")
 	}
@@ -152,8 +158,13 @@ func (e *Engine) Eval(ctx context.Context, input *facts.Input) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("evaluating policies: converting the input: %w", err)
 	}
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(value))
+	limited, stop := withinLimits(ctx, limits)
+	rs, err := e.query.Eval(limited, rego.EvalParsedInput(value))
+	stop()
 	if err != nil {
+		if lerr := limitError(limited); lerr != nil {
+			return Result{}, fmt.Errorf("evaluating %s: %w", Query, lerr)
+		}
 		return Result{}, fmt.Errorf("evaluating %s: %w", Query, evalError(err))
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
