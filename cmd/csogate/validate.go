@@ -41,8 +41,12 @@ func runValidate(ctx context.Context, root string, args []string, stdout, stderr
 	for _, w := range warnings {
 		fmt.Fprintf(stdout, "%s: warning: %s\n", w.Location, w.Message)
 	}
-	for _, p := range problems {
+	shown, omitted := decision.CapProblems(problems)
+	for _, p := range shown {
 		fmt.Fprintf(stdout, "%s\n", p)
+	}
+	if omitted > 0 {
+		fmt.Fprintf(stdout, "%s\n", decision.Omitted(omitted))
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(stdout, "%d problem(s) found\n", len(problems))

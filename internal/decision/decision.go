@@ -5,6 +5,7 @@
 package decision
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,12 +118,34 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 	return d
 }
 
+// MaxProblems is how many input problems a decision or validate lists. A
+// broken generator or a file of another format can produce hundreds of
+// thousands of the same problem; the first ones, in file order, say what is
+// wrong, and the rest would only bury them (and a pull-request comment).
+const MaxProblems = 100
+
+// CapProblems sorts problems and keeps the first MaxProblems; omitted is how
+// many were left out, and Omitted says so in words.
+func CapProblems(problems safetyfile.Problems) (shown safetyfile.Problems, omitted int) {
+	problems.Sort()
+	if len(problems) <= MaxProblems {
+		return problems, 0
+	}
+	return problems[:MaxProblems], len(problems) - MaxProblems
+}
+
+// Omitted is the line that stands for the problems CapProblems left out.
+func Omitted(omitted int) string {
+	return fmt.Sprintf("%d more problems not listed (the first %d are); fix these and run csogate validate again", omitted, MaxProblems)
+}
+
 // InvalidInput is the decision when input files fail validation: blocked,
-// one violation per problem, exit 2.
+// one violation per problem (at most MaxProblems, then one that counts the
+// rest), exit 2.
 func InvalidInput(product, release, head string, problems safetyfile.Problems) *Decision {
 	d := base(product, release, head)
 	d.Decision, d.ExitCode = Blocked, ExitInvalid
-	problems.Sort()
+	problems, omitted := CapProblems(problems)
 	d.Problems = problems
 	for _, p := range problems {
 		code := p.Code
@@ -130,6 +153,9 @@ func InvalidInput(product, release, head string, problems safetyfile.Problems) *
 			code = CodeInputInvalid
 		}
 		d.Violations = append(d.Violations, policy.Finding{Code: code, Message: p.String(), File: p.File})
+	}
+	if omitted > 0 {
+		d.Violations = append(d.Violations, policy.Finding{Code: CodeInputInvalid, Message: Omitted(omitted)})
 	}
 	return d
 }

@@ -2,6 +2,8 @@ package decision
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/facts"
@@ -60,5 +62,41 @@ func TestFailuresAreBlocked(t *testing.T) {
 	}
 	if got := f.Summary(); got != "Blocked: GITHUB_UNAVAILABLE" {
 		t.Errorf("summary = %q", got)
+	}
+}
+
+// TestInvalidInputCapsProblems checks that a file producing a flood of
+// problems gives a decision of bounded size that still says how many there
+// were, and that the first problems in file order are the ones kept.
+func TestInvalidInputCapsProblems(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, MaxProblems, MaxProblems + 1, 285377} {
+		var problems safetyfile.Problems
+		for i := n; i >= 1; i-- { // reverse order: the cap must sort first
+			problems = append(problems, safetyfile.Problem{Location: safetyfile.Location{File: "safety/hazard-log.yaml", Line: i, Column: 1},
+				Code: CodeInputInvalid, Message: "the same problem again"})
+		}
+		d := InvalidInput("p", "1.0", "", problems)
+		if d.Allowed() || d.ExitCode != ExitInvalid {
+			t.Fatalf("%d problems: decision %s exit %d, want blocked exit %d", n, d.Decision, d.ExitCode, ExitInvalid)
+		}
+		wantShown := min(n, MaxProblems)
+		if len(d.Problems) != wantShown {
+			t.Errorf("%d problems: %d listed, want %d", n, len(d.Problems), wantShown)
+		}
+		if d.Problems[0].Line != 1 {
+			t.Errorf("%d problems: first listed is line %d, want line 1", n, d.Problems[0].Line)
+		}
+		wantViolations := wantShown
+		if n > MaxProblems {
+			wantViolations++
+			last := d.Violations[len(d.Violations)-1]
+			if want := fmt.Sprintf("%d more problems not listed", n-MaxProblems); !strings.Contains(last.Message, want) {
+				t.Errorf("%d problems: last violation %q lacks %q", n, last.Message, want)
+			}
+		}
+		if len(d.Violations) != wantViolations {
+			t.Errorf("%d problems: %d violations, want %d", n, len(d.Violations), wantViolations)
+		}
 	}
 }
