@@ -136,9 +136,14 @@ func (f *fixture) pullEvent(event, activity string, edit func(pr map[string]any)
 		"pull_request/reopened":         "pull_request.reopened.json",
 		"pull_request/ready_for_review": "pull_request.ready_for_review.json",
 		"pull_request/closed":           "pull_request.closed.json",
-		"pull_request_review/submitted": "derived.pull_request_review.submitted.approved.json",
-		"pull_request_review/dismissed": "pull_request_review.dismissed.json",
-		"pull_request_review/edited":    "derived.pull_request_review.submitted.approved.json",
+		// GitHub sends an edit as the pull request with the changes made;
+		// pullEdited adds them.
+		"pull_request/edited":             "pull_request.synchronize.json",
+		"pull_request_target/synchronize": "pull_request.synchronize.json",
+		"pull_request_target/edited":      "pull_request.synchronize.json",
+		"pull_request_review/submitted":   "derived.pull_request_review.submitted.approved.json",
+		"pull_request_review/dismissed":   "pull_request_review.dismissed.json",
+		"pull_request_review/edited":      "derived.pull_request_review.submitted.approved.json",
 	}[event+"/"+activity]
 	if file == "" {
 		f.t.Fatalf("no payload for %s/%s", event, activity)
