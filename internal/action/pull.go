@@ -85,8 +85,16 @@ func gatePullRequestEvent(ctx context.Context, r *runner) *result {
 	}
 	fork := !strings.EqualFold(pr.GetHead().GetRepo().GetFullName(), pr.GetBase().GetRepo().GetFullName())
 	if len(r.setup) > 0 || r.gh == nil {
-		// Not success, whatever the head: the run could not judge.
-		return r.usage(&target{StatusSHA: eventHead, Pull: number, Fork: r.readOnlyFork(fork)}, r.setup...)
+		// The run cannot judge: it says so on the head it would have judged,
+		// under that head's status context, so that no earlier success there
+		// stands; without the API, on the event's head.
+		t := &target{StatusSHA: eventHead, Pull: number, Fork: r.readOnlyFork(fork)}
+		if r.gh != nil {
+			if pr, err := r.gh.PullRequest(ctx, r.env.Owner, r.env.Repo, number); err == nil && isSHA(pr.HeadSHA) {
+				t.StatusSHA, t.Draft, t.Context = pr.HeadSHA, pr.Draft, r.branchStatusContext(pr.BaseRef, pr.DefaultBranch)
+			}
+		}
+		return r.usage(t, r.setup...)
 	}
 	return r.gatePullAtHead(ctx, number, eventHead, fork)
 }
@@ -146,7 +154,7 @@ func (r *runner) gatePullAtHead(ctx context.Context, number int, eventHead strin
 
 	tip, err := r.gh.BranchHead(ctx, r.env.Owner, r.env.Repo, pr.BaseRef)
 	if err != nil {
-		return fail(fmt.Sprintf("reading the tip of #%d's base branch %s", number, pr.BaseRef), err)
+		return fail(fmt.Sprintf("reading the tip of #%d's base branch", number), err)
 	}
 	parent := r.env.outputDir()
 	if parent == "." {

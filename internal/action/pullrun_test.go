@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
@@ -505,4 +507,65 @@ func TestPullRequestTargetFromAFork(t *testing.T) {
 // githubStatus is a status of the default context.
 func githubStatus(state string) github.Status {
 	return github.Status{State: state, Context: DefaultStatusContext, Description: "an earlier run"}
+}
+
+// TestExampleWorkflowsCheckOutNothing holds the pull-request workflows to
+// what the gate needs and what pull_request_target allows: no step checks
+// anything out or runs anything but the gate and the artifact upload, and
+// an edit that changes the base branch is gated.
+func TestExampleWorkflowsCheckOutNothing(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		Uses string `yaml:"uses"`
+		Run  string `yaml:"run"`
+	}
+	type workflow struct {
+		On   map[string]struct{ Types []string } `yaml:"on"`
+		Jobs map[string]struct {
+			If    string `yaml:"if"`
+			Steps []step `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	for file, event := range map[string]string{"pull-request.yml": "pull_request", "pull-request-target.yml": "pull_request_target"} {
+		var w workflow
+		if err := yaml.Unmarshal(readFile(t, "../../examples/workflows/"+file), &w); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		if !slices.Contains(w.On[event].Types, "edited") {
+			t.Errorf("%s: %s types %v lack edited", file, event, w.On[event].Types)
+		}
+		for name, job := range w.Jobs {
+			if !strings.Contains(job.If, "github.event.changes.base") {
+				t.Errorf("%s: job %s does not skip edits that leave the base alone: if: %q", file, name, job.If)
+			}
+			for _, s := range job.Steps {
+				if s.Run != "" || (s.Uses != "csogate/csogate@v1" && !strings.HasPrefix(s.Uses, "actions/upload-artifact@")) {
+					t.Errorf("%s: job %s runs %q%q: nothing but the gate may run on a pull request's event", file, name, s.Uses, s.Run)
+				}
+			}
+		}
+	}
+}
+
+// TestBadSetupPostsOnTheJudgedHead: a run whose inputs cannot be used
+// cannot judge, and says so on the head it would have judged, under its
+// branch's context, so that no earlier success there stands; the event's
+// old head gets nothing.
+func TestBadSetupPostsOnTheJudgedHead(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	pushed := githubtest.SHA("head-7-pushed")
+	f.srv.SetBranch("release/2.x", baseSHA)
+	f.srv.EditPull(prNumber, func(p *githubtest.Pull) { p.HeadSHA, p.BaseRef = pushed, "release/2.x" })
+	f.input("fail-on-block", "maybe")
+	if o := f.run(); o.code != 2 {
+		t.Errorf("exit %d, want 2\n%s", o.code, o.stdout)
+	}
+	st, ok := f.srv.LatestStatus(pushed, "clinical-safety/cso-approval (release/2.x)")
+	if !ok || st.State != "failure" {
+		t.Errorf("status %+v (found %v), want failure under the branch's context; statuses %+v", st, ok, f.srv.Statuses())
+	}
+	if got := f.statesOn(headSHA); len(got) != 0 {
+		t.Errorf("statuses on the event's head: %v, want none", got)
+	}
 }
