@@ -167,12 +167,15 @@ func (r *runner) gatePullAtHead(ctx context.Context, number int, eventHead strin
 	defer os.RemoveAll(workspace)
 
 	// The changes under review are the manifest's entries that the head adds
-	// or modifies relative to the base branch's tip, the same commit the
-	// trusted side is read at: what the tip already carries, unchanged, was
-	// judged when it merged, and the tip is the branch this change merges
-	// into. (The merge base would also exclude entries merged into the
-	// branch since the pull request forked, which the head does not carry
-	// anyway; the tip costs no further request.)
+	// or modifies relative to the base branch's tip, where the trusted side
+	// is read too: not the event's base.sha, which can be old or the tip of
+	// a branch the author controls (whose manifest could list the head's
+	// entries so that none is under review). The tip differs from the merge
+	// base only on entries the branch itself changed since the pull request
+	// forked: one it carries identically was judged when it merged; one it
+	// changed and the head still carries in its old form stays under review,
+	// which errs towards review (a rebase clears it). And the tip costs no
+	// further request.
 	res := r.gatePull(ctx, pullfacts.Pull{
 		Number: number, HeadSHA: head, BaseSHA: tip, Author: pr.Author,
 		TrustedRef: tip, TrustedWhat: "the tip of the base branch " + pr.BaseRef + ",",
