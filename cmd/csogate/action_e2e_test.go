@@ -15,7 +15,11 @@ import (
 // TestActionEndToEnd builds the binary as the Dockerfile does and runs
 // "csogate action" as the runner would — its environment only, an event
 // file, output and summary files — against a fake GitHub, checking the
-// status posted, the one sticky comment, the outputs and the exit code.
+// statuses posted (pending, then the decision), the one sticky comment, the
+// outputs and the exit code. The head's files are served by the fake at the
+// head commit; the workspace, which needs no checkout, holds none of them.
+// CSOGATE_TODAY names a day before the CSO was trained: the action ignores
+// it, as an earlier step could set it through GITHUB_ENV.
 func TestActionEndToEnd(t *testing.T) {
 	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "csogate")
@@ -87,12 +91,16 @@ func TestActionEndToEnd(t *testing.T) {
 			for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml"} {
 				srv.SetContent(base, "safety/"+name, readTestFile(t, example+"/safety/"+name))
 			}
+			srv.SetBranch("main", base)
+			for _, name := range []string{"hazard-log.yaml", "changes.yaml", "cso-register.yaml", "csogate.yaml"} {
+				srv.SetContent(head, "safety/"+name, readTestFile(t, example+"/safety/"+name))
+			}
 			tc.setup(srv)
 
 			dir := t.TempDir()
 			workspace := filepath.Join(dir, "workspace")
-			for _, name := range []string{"hazard-log.yaml", "changes.yaml", "cso-register.yaml", "csogate.yaml"} {
-				writeTestFile(t, filepath.Join(workspace, "safety", name), readTestFile(t, example+"/safety/"+name))
+			if err := os.MkdirAll(workspace, 0o755); err != nil {
+				t.Fatal(err)
 			}
 			event := filepath.Join(dir, "event.json")
 			writeTestFile(t, event, pullEvent(t, number, head, base))
@@ -119,7 +127,7 @@ func TestActionEndToEnd(t *testing.T) {
 				"GITHUB_OUTPUT=" + output,
 				"GITHUB_STEP_SUMMARY=" + summary,
 				"RUNNER_TEMP=" + temp,
-				"CSOGATE_TODAY=2026-11-25",
+				"CSOGATE_TODAY=2020-01-01",
 				"INPUT_TOKEN=" + token,
 				"INPUT_HAZARD-LOG=safety/hazard-log.yaml",
 				"INPUT_MANIFEST=safety/changes.yaml",
@@ -179,8 +187,8 @@ func TestActionEndToEnd(t *testing.T) {
 			if !ok || st.State != tc.state || st.TargetURL != "https://github.com/octo-org/clinical-app/actions/runs/99" {
 				t.Errorf("status on the head commit = %+v (found %v), want %s linking to the run", st, ok, tc.state)
 			}
-			if n := len(srv.Statuses()); n != 1 {
-				t.Errorf("%d statuses, want 1", n)
+			if all := srv.Statuses(); len(all) != 2 || all[0].State != "pending" || all[0].SHA != head {
+				t.Errorf("statuses %+v, want pending on the head, then the decision", all)
 			}
 			comments := srv.Comments(number)
 			if len(comments) != 1 || !strings.Contains(comments[0].Body, "<!-- csogate:clinical-safety/cso-approval -->") {

@@ -37,6 +37,7 @@ import (
 // *github.Client provides it.
 type gitHub interface {
 	release.API
+	BranchHead(ctx context.Context, owner, repo, branch string) (string, error)
 	SetStatus(ctx context.Context, owner, repo, sha string, s github.Status) error
 	UpsertComment(ctx context.Context, owner, repo string, number int, marker, body string) error
 	RequestedReviewers(ctx context.Context, owner, repo string, number int) ([]string, error)
@@ -66,6 +67,7 @@ type handler func(ctx context.Context, r *runner) *result
 // is its own entry point; see release.go.
 var events = map[string]handler{
 	"pull_request":        gatePullRequestEvent,
+	"pull_request_target": gatePullRequestEvent,
 	"pull_request_review": gatePullRequestEvent,
 	"merge_group":         gateMergeGroup,
 	"push":                gateRelease,
@@ -114,9 +116,16 @@ type target struct {
 	// (0 for none).
 	Pull  int
 	Draft bool
-	// Fork is true when the pull request comes from another repository: its
-	// workflow token is read-only, which explains a refused write.
+	// Fork is true when the pull request comes from another repository and
+	// the event is not pull_request_target: its workflow token is read-only,
+	// which explains a refused write.
 	Fork bool
+	// Context is the status context ("" for the status-context input): a
+	// pull request into a branch other than the default names the branch.
+	Context string
+	// RecheckHead has publish read the pull request's head again before it
+	// posts a success, which it does not when the head has moved.
+	RecheckHead bool
 	// MergeQueue marks a merge group's status and Release a release's: they
 	// are never pending, since nothing waits on them for a CSO's approval.
 	MergeQueue bool
@@ -144,6 +153,14 @@ type result struct {
 	// (release mode); it is called after every write, so it shows their
 	// failures too.
 	summary func() string
+	// notes are said in the job summary before the report: what the run
+	// judged other than the event named (the event's head was not the
+	// pull request's head).
+	notes []string
+	// supersededBy is the pull request's new head when it moved while its
+	// old head was judged: no success is posted, nor any other status after
+	// the pending one saying so.
+	supersededBy string
 }
 
 // Run runs the action in the runner's environment (read through getenv) and
@@ -190,7 +207,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	res := r.dispatch(ctx)
 	r.publish(ctx, res)
 	r.report(res)
-	if r.posted != "" && r.posted != statusState(res.d, res.target.neverPending()) {
+	if r.posted != "" && res.supersededBy == "" && r.posted != statusState(res.d, res.target.neverPending()) {
 		// A write failed after the status was posted (the comment, or the
 		// job's own files): the status says so too, and a success is
 		// taken back.
@@ -264,7 +281,8 @@ func (r *runner) explain(err error, t target) string {
 			msg += "; the job needs " + permissionsBlock
 		}
 		if t.Fork {
-			msg += "; a pull request from a fork gets a read-only token on pull_request events, see examples/workflows/README.md"
+			msg += "; a pull request from a fork gets a read-only token on pull_request events: gate it on pull_request_target, " +
+				"see examples/workflows/pull-request-target.yml"
 		}
 	}
 	return msg

@@ -64,7 +64,8 @@ func TestPullRequestDecisions(t *testing.T) {
 		{
 			name: "a draft is gated but nobody is asked to review it yet",
 			setup: func(f *fixture) {
-				f.pullEvent("pull_request", "opened", func(pr map[string]any) { pr["draft"] = true })
+				f.pullEvent("pull_request", "opened", nil)
+				f.srv.EditPull(prNumber, func(p *githubtest.Pull) { p.Draft = true })
 			},
 			code:     1,
 			decision: "blocked",
@@ -212,8 +213,11 @@ func TestPullRequestDecisions(t *testing.T) {
 			if n := len([]rune(st.Description)); n == 0 || n > 140 {
 				t.Errorf("status description has %d characters: %q", n, st.Description)
 			}
-			if got := f.srv.Statuses(); len(got) != 1 {
-				t.Errorf("%d statuses posted, want 1: %+v", len(got), got)
+			// The run says it is deciding first, so that a run cut short
+			// cannot leave an earlier status standing.
+			if got := f.srv.Statuses(); len(got) != 2 || got[0].State != "pending" || got[0].SHA != headSHA ||
+				!strings.HasPrefix(got[0].Description, "Evaluating ") {
+				t.Errorf("statuses posted: %+v, want pending (Evaluating ...) on the head, then the decision", got)
 			}
 			if _, ok := f.status(githubtest.SHA("test-merge-7")); ok {
 				t.Errorf("a status was posted on GITHUB_SHA, the test merge commit")

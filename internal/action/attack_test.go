@@ -49,10 +49,7 @@ func TestAttacksNeverApproved(t *testing.T) {
 		{
 			name: "a CSO approves their own pull request",
 			setup: func(f *fixture) {
-				f.pullEvent("pull_request", "synchronize", func(pr map[string]any) {
-					pr["user"].(map[string]any)["login"] = alice
-					pr["user"].(map[string]any)["id"] = aliceID
-				})
+				f.srv.EditPull(prNumber, func(p *githubtest.Pull) { p.Author, p.AuthorID = alice, aliceID })
 				f.approve(alice, aliceID)
 			},
 			who:    alice,

@@ -190,9 +190,7 @@ type runnerEnv struct {
 }
 
 // readEnv reads the runner's environment through go-githubactions. Like
-// readInputs it reports every problem at once. CSOGATE_TODAY (YYYY-MM-DD),
-// when set, is the day the gate decides as of: for tests and for replaying a
-// past run.
+// readInputs it reports every problem at once.
 func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []string) {
 	var problems []string
 	ctx, err := gha.Context()
@@ -240,15 +238,11 @@ func readEnv(gha *githubactions.Action, now func() time.Time) (runnerEnv, []stri
 		}
 	}
 
+	// The day is the clock's, always: a clock override (CSOGATE_TODAY, the
+	// CLI's --today) is a testing aid of the CLI, and an earlier step of the
+	// job can set any variable through GITHUB_ENV, say to bring a lapsed
+	// registration back to life.
 	env.Today = now().UTC()
-	if s := strings.TrimSpace(gha.Getenv("CSOGATE_TODAY")); s != "" {
-		d, err := safetyfile.ParseDate(s)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("CSOGATE_TODAY %q is not a date; write YYYY-MM-DD or leave it unset", s))
-		} else {
-			env.Today = d.Time
-		}
-	}
 	return env, problems
 }
 

@@ -194,8 +194,8 @@ func TestRunnerFilesUnwritable(t *testing.T) {
 		t.Errorf("the log does not say the summary failed:\n%s", o.stdout)
 	}
 	statuses := f.srv.Statuses()
-	if len(statuses) != 2 || statuses[0].State != "success" || statuses[1].State != "error" {
-		t.Errorf("statuses = %+v, want success taken back by error", statuses)
+	if len(statuses) != 3 || statuses[0].State != "pending" || statuses[1].State != "success" || statuses[2].State != "error" {
+		t.Errorf("statuses = %+v, want pending, then success taken back by error", statuses)
 	}
 	if o.outputs["decision"] != "blocked" || !strings.Contains(o.outputs["violations"], "GATE_ERROR") {
 		t.Errorf("outputs %v, want blocked with GATE_ERROR", o.outputs)

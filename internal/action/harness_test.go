@@ -34,15 +34,29 @@ var (
 	baseSHA = githubtest.SHA("base-7")
 )
 
+// withToday fixes the clock at the tests' day: the action reads no clock
+// override from its environment.
+func withToday() Option {
+	return func(o *options) {
+		day, err := time.Parse(time.DateOnly, testToday)
+		if err != nil {
+			panic(err)
+		}
+		o.now = func() time.Time { return day.Add(10 * time.Hour) }
+	}
+}
+
 // withSleep makes the client record its waits instead of sleeping.
 func withSleep(f func(context.Context, time.Duration) error) Option {
 	return func(o *options) { o.sleep = f }
 }
 
 // fixture is a repository on a fake GitHub, a runner environment as a Docker
-// action sees it, and a pull request #7 by dev-dan whose head is the bundled
-// example product (testdata/repo) and whose base has the register, the
-// configuration and an earlier manifest (testdata/base).
+// action sees it, and a pull request #7 by dev-dan into main whose head is
+// the bundled example product (testdata/repo, served at the head commit and
+// also copied into the workspace, which the pull-request gate must not read)
+// and whose base, main's tip, has the register, the configuration and an
+// earlier manifest (testdata/base).
 type fixture struct {
 	t         *testing.T
 	srv       *githubtest.Server
@@ -70,6 +84,10 @@ func newFixture(t *testing.T) *fixture {
 		srv.SetContent(baseSHA, "safety/"+name, readFile(t, "testdata/repo/safety/"+name))
 	}
 	srv.SetContent(baseSHA, "safety/changes.yaml", readFile(t, "testdata/base/safety/changes.yaml"))
+	srv.SetBranch("main", baseSHA)
+	for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml", "changes.yaml"} {
+		srv.SetContent(headSHA, "safety/"+name, readFile(t, "testdata/repo/safety/"+name))
+	}
 
 	mkdir(t, filepath.Join(dir, "temp"))
 	f.env = map[string]string{
@@ -86,7 +104,6 @@ func newFixture(t *testing.T) *fixture {
 		"GITHUB_OUTPUT":       filepath.Join(dir, "output"),
 		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
 		"RUNNER_TEMP":         filepath.Join(dir, "temp"),
-		"CSOGATE_TODAY":       testToday,
 	}
 	// Inputs as a Docker action receives them: every input, with action.yml's
 	// defaults, names upper-cased with their hyphens kept.
@@ -100,6 +117,10 @@ func newFixture(t *testing.T) *fixture {
 	f.pullEvent("pull_request", "synchronize", nil)
 	return f
 }
+
+// headFile puts a file at the pull request's head commit, where the gate
+// reads the head's hazard log, manifest and components map.
+func (f *fixture) headFile(name string, data []byte) { f.srv.SetContent(headSHA, name, data) }
 
 // input sets an action input.
 func (f *fixture) input(name, value string) { f.env["INPUT_"+strings.ToUpper(name)] = value }
@@ -115,9 +136,14 @@ func (f *fixture) pullEvent(event, activity string, edit func(pr map[string]any)
 		"pull_request/reopened":         "pull_request.reopened.json",
 		"pull_request/ready_for_review": "pull_request.ready_for_review.json",
 		"pull_request/closed":           "pull_request.closed.json",
-		"pull_request_review/submitted": "derived.pull_request_review.submitted.approved.json",
-		"pull_request_review/dismissed": "pull_request_review.dismissed.json",
-		"pull_request_review/edited":    "derived.pull_request_review.submitted.approved.json",
+		// GitHub sends an edit as the pull request with the changes made;
+		// pullEdited adds them.
+		"pull_request/edited":             "pull_request.synchronize.json",
+		"pull_request_target/synchronize": "pull_request.synchronize.json",
+		"pull_request_target/edited":      "pull_request.synchronize.json",
+		"pull_request_review/submitted":   "derived.pull_request_review.submitted.approved.json",
+		"pull_request_review/dismissed":   "pull_request_review.dismissed.json",
+		"pull_request_review/edited":      "derived.pull_request_review.submitted.approved.json",
 	}[event+"/"+activity]
 	if file == "" {
 		f.t.Fatalf("no payload for %s/%s", event, activity)
@@ -178,6 +204,7 @@ func (f *fixture) setRepository(payload map[string]any) {
 	repo["name"] = githubtest.DefaultRepo
 	repo["full_name"] = githubtest.DefaultOwner + "/" + githubtest.DefaultRepo
 	repo["owner"].(map[string]any)["login"] = githubtest.DefaultOwner
+	repo["default_branch"] = "main"
 }
 
 func (f *fixture) writeEvent(payload map[string]any) {
@@ -225,7 +252,7 @@ func (f *fixture) run() *outcome {
 	}
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), func(k string) string { return f.env[k] }, &stdout, &stderr,
-		WithVersion("test"), withSleep(f.sleeps.Sleep))
+		WithVersion("test"), withSleep(f.sleeps.Sleep), withToday())
 	// A test may point the runner's files somewhere unwritable: read what is there.
 	output, _ := os.ReadFile(f.env["GITHUB_OUTPUT"])
 	summary, _ := os.ReadFile(f.env["GITHUB_STEP_SUMMARY"])

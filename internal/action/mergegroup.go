@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 
 	gogithub "github.com/google/go-github/v62/github"
 
@@ -43,7 +44,10 @@ func gateMergeGroup(ctx context.Context, r *runner) *result {
 	if !isSHA(head) || !isSHA(baseSHA) {
 		return r.usage(nil, r.withSetup("the merge_group event payload has no head and base commits")...)
 	}
-	t := &target{StatusSHA: head, MergeQueue: true}
+	// The queue of a branch other than the default requires the status
+	// context that names the branch, as its pull requests do.
+	t := &target{StatusSHA: head, MergeQueue: true,
+		Context: r.branchStatusContext(strings.TrimPrefix(group.GetBaseRef(), "refs/heads/"), e.GetRepo().GetDefaultBranch())}
 	if e.GetAction() != "checks_requested" {
 		return r.usage(nil, fmt.Sprintf("the merge_group event's %q activity is not gated; list only types: [checks_requested] for it in the workflow", e.GetAction()))
 	}

@@ -37,7 +37,42 @@ func (r *runner) publish(ctx context.Context, res *result) {
 		return
 	}
 	r.postComment(ctx, res)
+	if res.target.RecheckHead && res.d.Allowed() {
+		// A push during the run leaves the judged head behind: its success
+		// would stand on a commit nobody merges, and a re-run of an old event
+		// would judge the new head anyway. Read the head once more.
+		moved, err := r.headMoved(ctx, res.target)
+		if err != nil {
+			r.writeFailed(res, fmt.Sprintf("reading the head of #%d again before posting success", res.target.Pull), err)
+		} else if moved != "" {
+			r.superseded(ctx, res, moved)
+			return
+		}
+	}
 	r.postStatus(ctx, res)
+}
+
+// superseded ends a run whose pull request's head moved to newHead while its
+// old head was judged: the old head gets a pending status saying so, never a
+// success, and the run fails closed; the run for the new head decides.
+func (r *runner) superseded(ctx context.Context, res *result, newHead string) {
+	old := res.target.StatusSHA
+	res.supersededBy = newHead
+	msg := fmt.Sprintf("the head of #%d moved from %s to %s while %s was judged: no success is posted on %s; "+
+		"the run for %s decides, or rerun this job to judge it", res.target.Pull, decision.ShortSHA(old), decision.ShortSHA(newHead),
+		decision.ShortSHA(old), decision.ShortSHA(old), decision.ShortSHA(newHead))
+	r.warnf("%s", msg)
+	d := res.d
+	d.Decision, d.ExitCode = decision.Blocked, decision.ExitOperational
+	d.Violations = append(d.Violations, policy.Finding{Code: decision.CodeGateError, Message: msg})
+	if err := r.postPending(ctx, res.target, "Superseded by "+decision.ShortSHA(newHead)+": its own run decides"); err != nil {
+		r.writeFailed(res, "posting the superseded status on "+decision.ShortSHA(old), err)
+		return
+	}
+	r.posted = "pending"
+	// The comment said what was decided on the old head; it now says why
+	// that does not stand.
+	r.postComment(ctx, res)
 }
 
 // writeFailed records that a write to GitHub failed: the decision becomes
@@ -102,9 +137,12 @@ func statusDescription(d *decision.Decision, neverPending bool) string {
 }
 
 func (r *runner) postStatus(ctx context.Context, res *result) {
+	if res.supersededBy != "" {
+		return // the pending status saying so stands
+	}
 	st := github.Status{
 		State:       statusState(res.d, res.target.neverPending()),
-		Context:     r.statusContext(),
+		Context:     r.targetContext(res.target),
 		Description: statusDescription(res.d, res.target.neverPending()),
 		TargetURL:   r.env.RunURL,
 	}
@@ -114,6 +152,14 @@ func (r *runner) postStatus(ctx context.Context, res *result) {
 	}
 	r.posted = st.State
 	r.infof("Posted commit status %s = %s on %s: %s", st.Context, st.State, decision.ShortSHA(res.target.StatusSHA), st.Description)
+}
+
+// targetContext is the status context of t: its own, else the input's.
+func (r *runner) targetContext(t target) string {
+	if t.Context != "" {
+		return t.Context
+	}
+	return r.statusContext()
 }
 
 // statusContext is the input, or the default when the input was unusable.

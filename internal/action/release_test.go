@@ -402,6 +402,9 @@ func TestEvidenceUnwritable(t *testing.T) {
 				t.Errorf("record-file is set to %q although no record was written", o.outputs["record-file"])
 			}
 			statuses := f.srv.Statuses()
+			if tc.sha == headSHA && len(statuses) > 0 && statuses[0].State == "pending" {
+				statuses = statuses[1:] // a pull-request run starts pending
+			}
 			if len(statuses) != 2 || statuses[0].State != "success" || statuses[1].State != "error" || statuses[1].SHA != tc.sha {
 				t.Errorf("statuses = %+v, want success taken back by error", statuses)
 			}

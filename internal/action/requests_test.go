@@ -10,14 +10,28 @@ import (
 )
 
 // TestRequestsForATypicalPullRequest counts the API calls of a typical pull
-// request and holds them to the minimum: one page each of reviews, files,
-// commits and events; one contents read per trusted file (configuration and
-// register) and of the base manifest; the comment found and written; one
-// status; the requested reviewers only when a review request is considered.
+// request and holds them to the minimum: the pull request itself, a pending
+// status on its head, the base branch's tip, one contents read per head-side
+// file (hazard log, manifest, components map) at the head; one page each of
+// reviews, files, commits and events; one contents read per trusted file
+// (configuration and register) and of the base manifest at the tip; the
+// comment found and written; the pull request read again before a success;
+// the final status; the requested reviewers only when a review request is
+// considered.
+//
+// The pull request, the pending status, the tip and the head's files (six
+// requests, seven before a success) are new with judging the head the API
+// reports through the API, not the event's head in the workspace.
 func TestRequestsForATypicalPullRequest(t *testing.T) {
 	t.Parallel()
 	repo := "/repos/" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo
 	reads := []string{
+		"GET " + repo + "/pulls/7",
+		"POST " + repo + "/statuses/" + headSHA,
+		"GET " + repo + "/git/ref/heads/main",
+		"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + headSHA,
+		"GET " + repo + "/contents/safety/changes.yaml?ref=" + headSHA,
+		"GET " + repo + "/contents/safety/hazard-components.yaml?ref=" + headSHA,
 		"GET " + repo + "/pulls/7/reviews?per_page=100",
 		"GET " + repo + "/pulls/7/files?per_page=100",
 		"GET " + repo + "/pulls/7/commits?per_page=100",
@@ -27,6 +41,7 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 		"GET " + repo + "/contents/safety/cso-register.yaml?ref=" + baseSHA,
 	}
 	status := "POST " + repo + "/statuses/" + headSHA
+	recheck := "GET " + repo + "/pulls/7"
 	listComments := "GET " + repo + "/issues/7/comments?per_page=100"
 	tests := []struct {
 		name  string
@@ -38,7 +53,7 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 			name:  "approved",
 			setup: func(f *fixture) { f.approve(alice, aliceID) },
 			runs:  1,
-			want:  append(slices.Clone(reads), listComments, "POST "+repo+"/issues/7/comments", status),
+			want:  append(slices.Clone(reads), listComments, "POST "+repo+"/issues/7/comments", recheck, status),
 		},
 		{
 			name: "waiting for a CSO: the CSOs are asked",
@@ -64,7 +79,7 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 			name:  "comment false",
 			setup: func(f *fixture) { f.approve(alice, aliceID); f.input("comment", "false") },
 			runs:  1,
-			want:  append(slices.Clone(reads), status),
+			want:  append(slices.Clone(reads), recheck, status),
 		},
 	}
 	for _, tc := range tests {

@@ -63,7 +63,11 @@ func (r *runner) report(res *result) {
 		if markdown == nil {
 			markdown = func() string { return report.Markdown(d, report.Links{RunURL: r.env.RunURL}) }
 		}
-		summary := truncateBytes(markdown(), maxSummaryBytes-1024,
+		text := markdown()
+		if len(res.notes) > 0 {
+			text = "> " + strings.Join(res.notes, "\n>\n> ") + "\n\n" + text
+		}
+		summary := truncateBytes(text, maxSummaryBytes-1024,
 			"\n\n*The summary is cut here: it would exceed the 1 MiB GitHub allows a step.*\n")
 		if err := r.fileCommand("step-summary", summary); err != nil {
 			r.fileFailed(res, "writing the job summary (GITHUB_STEP_SUMMARY)", err)

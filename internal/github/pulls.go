@@ -10,15 +10,21 @@ import (
 
 // PullRequest is what the gate needs of a pull request.
 type PullRequest struct {
-	Number         int
-	Title          string
-	HTMLURL        string
-	Author         string
-	AuthorID       int64
-	HeadSHA        string
-	HeadRef        string
-	BaseSHA        string
-	BaseRef        string
+	Number   int
+	Title    string
+	HTMLURL  string
+	Author   string
+	AuthorID int64
+	HeadSHA  string
+	HeadRef  string
+	BaseSHA  string
+	BaseRef  string
+	// HeadRepo and BaseRepo are the full names (owner/name) of the
+	// repositories the head and base branches live in: they differ for a
+	// pull request from a fork.
+	HeadRepo, BaseRepo string
+	// DefaultBranch is the base repository's default branch.
+	DefaultBranch  string
 	Draft          bool
 	Merged         bool
 	MergeCommitSHA string
@@ -240,6 +246,9 @@ func pullOf(pr *gogithub.PullRequest) PullRequest {
 		HeadRef:        pr.GetHead().GetRef(),
 		BaseSHA:        pr.GetBase().GetSHA(),
 		BaseRef:        pr.GetBase().GetRef(),
+		HeadRepo:       pr.GetHead().GetRepo().GetFullName(),
+		BaseRepo:       pr.GetBase().GetRepo().GetFullName(),
+		DefaultBranch:  pr.GetBase().GetRepo().GetDefaultBranch(),
 		Draft:          pr.GetDraft(),
 		Merged:         merged,
 		MergeCommitSHA: pr.GetMergeCommitSHA(),

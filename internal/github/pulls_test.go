@@ -42,6 +42,9 @@ func TestPullRequestFromGitHubsExample(t *testing.T) {
 		HeadRef:        "new-topic",
 		BaseSHA:        "6dcb09b5b57875f334f61aebed695e2e4193db5e",
 		BaseRef:        "master",
+		HeadRepo:       "octocat/Hello-World",
+		BaseRepo:       "octocat/Hello-World",
+		DefaultBranch:  "master",
 		Merged:         true, // the example has merged_at set
 		MergeCommitSHA: "e5bd3914e2e596debea16f433f57875b5b90bcd6",
 		MergedAt:       time.Date(2011, 1, 26, 19, 1, 12, 0, time.UTC),
@@ -126,6 +129,7 @@ func TestPullRequestFromFake(t *testing.T) {
 		Number: 7, Title: "Allergy banner", HTMLURL: "https://github.com/" + owner + "/" + repo + "/pull/7",
 		Author: "dev-dan", AuthorID: githubtest.UserID("dev-dan"),
 		HeadSHA: githubtest.SHA("head-7"), HeadRef: "allergy", BaseSHA: githubtest.SHA("base-7"), BaseRef: "main",
+		HeadRepo: owner + "/" + repo, BaseRepo: owner + "/" + repo, DefaultBranch: "main",
 		Draft: true, Merged: true, MergeCommitSHA: githubtest.SHA("merge-7"), MergedAt: merged,
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -29,16 +29,20 @@ var _ API = (*github.Client)(nil)
 
 // Pull is a pull request to judge on its head commit.
 type Pull struct {
-	Number           int
-	HeadSHA, BaseSHA string
-	Author           string
+	Number  int
+	HeadSHA string
+	// BaseSHA is the commit whose manifest the head's is compared with, to
+	// find the changes under review: the base branch's tip for a
+	// pull-request run, the pull request's base commit otherwise.
+	BaseSHA string
+	Author  string
 	// Commits are the pull request's commits when the caller has read them
 	// already; nil reads them.
 	Commits []github.Commit
 	// TrustedRef is the commit the register, configuration and policies are
-	// read at, and TrustedWhat how messages name it: by default the pull
-	// request's base commit ("the base commit"); a merge group's base for a
-	// pull request in a merge queue.
+	// read at, and TrustedWhat how messages name it: by default BaseSHA
+	// ("the base commit"); the base branch's tip for a pull-request run; a
+	// merge group's base for a pull request in a merge queue.
 	TrustedRef, TrustedWhat string
 	// Workspace is a directory holding the head's hazard log, manifest and
 	// components map: the job's checkout of the head, or Reader.Checkout's.

@@ -1,6 +1,7 @@
 package githubtest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -44,6 +45,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /compare/{basehead...}", s.compare)
 	handle("GET /commits/{sha}", s.getCommit)
 	handle("GET /commits/{sha}/pulls", s.listCommitPulls)
+	s.routeHeadAndBranches(handle)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, notFoundBody)
 	})
@@ -134,6 +136,7 @@ func (s *Server) pullFor(w http.ResponseWriter, r *http.Request) *pull {
 func (s *Server) getPull(w http.ResponseWriter, r *http.Request) {
 	if p := s.pullFor(w, r); p != nil {
 		writeJSON(w, http.StatusOK, s.pullJSON(p, false))
+		s.afterPullRead(p)
 	}
 }
 
@@ -684,3 +687,38 @@ func (s *Server) listCommitPulls(w http.ResponseWriter, r *http.Request) {
 }
 
 func short(sha string) string { return sha[:min(7, len(sha))] }
+
+// The pull request's moving head and the repository's branches: a force
+// push racing a run, and the base branch's tip as the git references API
+// reports it.
+
+func (s *Server) routeHeadAndBranches(handle func(string, func(http.ResponseWriter, *http.Request))) {
+	handle("GET /git/ref/{ref...}", s.getRef)
+}
+
+// afterPullRead moves the pull request's head if MoveHeadAfterRead asked.
+func (s *Server) afterPullRead(p *pull) {
+	if p.moveTo != "" {
+		p.HeadSHA, p.moveTo = p.moveTo, ""
+	}
+}
+
+// getRef answers GET /git/ref/heads/{branch}: the branch's commit, or 404 as
+// GitHub does for a ref that does not exist (the singular endpoint matches
+// exactly). Only branches are modelled.
+func (s *Server) getRef(w http.ResponseWriter, r *http.Request) {
+	ref := r.PathValue("ref")
+	branch, ok := strings.CutPrefix(ref, "heads/")
+	sha, known := s.branches[branch]
+	if !ok || !known {
+		writeJSONError(w, http.StatusNotFound, notFoundBody)
+		return
+	}
+	api := s.apiRepo()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"ref":     "refs/" + ref,
+		"node_id": base64.StdEncoding.EncodeToString([]byte("03:Ref" + ref)),
+		"url":     api + "/git/refs/" + escapePath(ref),
+		"object":  map[string]any{"type": "commit", "sha": sha, "url": api + "/git/commits/" + sha},
+	})
+}

@@ -14,15 +14,18 @@ import (
 // "Pull request N", Author "developer", HeadRef "feature-N", BaseRef "main",
 // HeadSHA SHA("head-N"), BaseSHA SHA("base-N"), IDs from UserID.
 type Pull struct {
-	Number         int
-	Title          string
-	Author         string
-	AuthorID       int64
-	HeadSHA        string
-	HeadRef        string
-	BaseSHA        string
-	BaseRef        string
-	Draft          bool
+	Number   int
+	Title    string
+	Author   string
+	AuthorID int64
+	HeadSHA  string
+	HeadRef  string
+	BaseSHA  string
+	BaseRef  string
+	Draft    bool
+	// HeadRepo is the full name (owner/name) of the fork the head branch
+	// lives in; "" for a branch of the repository itself.
+	HeadRepo       string
 	State          string // "open" (default) or "closed"; a merged pull request is closed
 	Merged         bool
 	MergeCommitSHA string
@@ -152,6 +155,9 @@ type pull struct {
 	commits  []string // SHAs, in order
 	events   []event
 	comments []Comment
+	// moveTo is the head the pull request moves to after its next read
+	// (MoveHeadAfterRead), "" for none.
+	moveTo string
 }
 
 type event struct {
@@ -483,4 +489,34 @@ func def(v *string, d string) {
 	if *v == "" {
 		*v = d
 	}
+}
+
+// SetDefaultBranch names the repository's default branch (base.repo's
+// default_branch in pull requests); "main" unless set.
+func (s *Server) SetDefaultBranch(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.defaultBranch = name
+}
+
+// EditPull changes a pull request as GitHub would after a push (HeadSHA), a
+// change of base (BaseRef, BaseSHA), an author's edit (Draft) and so on.
+func (s *Server) EditPull(number int, edit func(p *Pull)) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.mustPull("EditPull", number)
+	edit(&p.Pull)
+	if p.AuthorID == 0 {
+		p.AuthorID = UserID(p.Author)
+	}
+}
+
+// MoveHeadAfterRead points a pull request's head at sha right after the next
+// read of the pull request has been answered: a force push racing a run.
+func (s *Server) MoveHeadAfterRead(number int, sha string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustPull("MoveHeadAfterRead", number).moveTo = sha
 }

@@ -216,6 +216,9 @@ func (s *Server) pullJSON(p *pull, simple bool) map[string]any {
 	m["requested_reviewers"] = reviewers
 	m["requested_teams"] = []any{}
 	m["head"] = s.branchJSON(m["head"].(map[string]any), p.HeadRef, p.HeadSHA)
+	if p.HeadRepo != "" {
+		s.forkHead(m["head"].(map[string]any), p.HeadRepo)
+	}
 	m["base"] = s.branchJSON(m["base"].(map[string]any), p.BaseRef, p.BaseSHA)
 	m["_links"] = map[string]any{
 		"self":            map[string]any{"href": self},
@@ -266,9 +269,25 @@ func (s *Server) branchJSON(b map[string]any, ref, sha string) map[string]any {
 		repo["full_name"] = s.owner + "/" + s.repo
 		repo["owner"] = owner
 		repo["private"] = true
-		repo["default_branch"] = "main"
+		repo["default_branch"] = s.defaultBranch
 	}
 	return b
+}
+
+// forkHead makes a pull request's head branch one of the fork repo
+// (owner/name), as GitHub shows a pull request from a fork.
+func (s *Server) forkHead(b map[string]any, repo string) {
+	owner, name, _ := strings.Cut(repo, "/")
+	b["label"] = owner + ":" + b["ref"].(string)
+	user := s.userJSON(owner, 0).(map[string]any)
+	b["user"] = user
+	if r, ok := b["repo"].(map[string]any); ok {
+		r["name"] = name
+		r["full_name"] = repo
+		r["owner"] = user
+		r["fork"] = true
+		r["private"] = false
+	}
 }
 
 func (s *Server) reviewJSON(p *pull, r Review) map[string]any {

@@ -22,7 +22,8 @@
 // Served: pulls/{n} (get, reviews, files, commits, requested_reviewers get
 // and post), issues/{n}/events, issues/{n}/comments (list, create),
 // issues/comments/{id} (update), statuses/{sha}, contents/{path}, tags,
-// compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls. Anything else
+// compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls,
+// git/ref/heads/{branch}. Anything else
 // is GitHub's JSON 404, and recorded like every request.
 package githubtest
 
@@ -69,10 +70,12 @@ type Server struct {
 	commitOrder []string
 	contents    map[string]map[string][]byte // ref -> path -> data
 	branches    map[string]string
-	tags        []Tag
-	statuses    []Status
-	faults      []*fault
-	requests    []Request
+	// defaultBranch is the repository's default branch ("main" unless set).
+	defaultBranch string
+	tags          []Tag
+	statuses      []Status
+	faults        []*fault
+	requests      []Request
 }
 
 // Option configures New.
@@ -100,15 +103,16 @@ func WithToken(token string) Option {
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s := &Server{
-		t:        t,
-		owner:    DefaultOwner,
-		repo:     DefaultRepo,
-		clock:    epoch,
-		lastID:   1000,
-		pulls:    map[int]*pull{},
-		commits:  map[string]*Commit{},
-		contents: map[string]map[string][]byte{},
-		branches: map[string]string{},
+		t:             t,
+		owner:         DefaultOwner,
+		repo:          DefaultRepo,
+		clock:         epoch,
+		lastID:        1000,
+		pulls:         map[int]*pull{},
+		commits:       map[string]*Commit{},
+		contents:      map[string]map[string][]byte{},
+		branches:      map[string]string{},
+		defaultBranch: "main",
 	}
 	for _, o := range opts {
 		o(s)
