@@ -22,8 +22,9 @@
 // Served: pulls/{n} (get, reviews, files, commits, requested_reviewers get
 // and post), issues/{n}/events, issues/{n}/comments (list, create),
 // issues/comments/{id} (update), statuses/{sha}, contents/{path}, tags,
-// compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls. Anything else
-// is GitHub's JSON 404, and recorded like every request.
+// compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls,
+// commits/{ref}/status. Anything else is GitHub's JSON 404, and recorded like
+// every request.
 package githubtest
 
 import (
