@@ -72,7 +72,11 @@ func Markdown(r *Result) string {
 			if dp.Clinical {
 				clinical = "**yes** (DIRECT_PUSH blocks)"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", decision.ShortSHA(dp.SHA), cell(mention(dp.Author)), clinical, cell(fileList(dp.Files)))
+			commit := decision.ShortSHA(dp.SHA)
+			if dp.Pull != 0 {
+				commit += fmt.Sprintf(" (merge of #%d: files beyond its own)", dp.Pull)
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", commit, cell(mention(dp.Author)), clinical, cell(fileList(dp.Files)))
 		}
 	}
 

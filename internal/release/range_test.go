@@ -442,6 +442,9 @@ func TestMergeCommitChangesMoreThanItsPullRequest(t *testing.T) {
 					t.Errorf("message = %q, want it to contain %q", msg, want)
 				}
 			}
+			if md := Markdown(res); !strings.Contains(md, fmt.Sprintf("| %s (merge of #%d: files beyond its own) |", short(merge), tt.number)) {
+				t.Errorf("the summary does not show the merge commit's extra files:\n%s", md)
+			}
 			if d.Violations[0].File != "src/ui/allergy/colours.go" {
 				t.Errorf("violation file = %q, want src/ui/allergy/colours.go", d.Violations[0].File)
 			}
