@@ -168,6 +168,8 @@ func (e *evaluator) baselineAt(ctx context.Context, ref string) (string, error) 
 		return "", nil
 	}
 	cfg, _, problems := safetyfile.LoadConfig(file, data)
+	// At the released commit a configuration with problems is invalid input;
+	// at the baseline's commit its baseline, if it decoded, is all we ask.
 	if len(problems) > 0 && ref == e.res.ReleaseSHA {
 		return "", inputErrorf("%s at the released commit: %s", file, problems[0].String())
 	}

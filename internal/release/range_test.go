@@ -342,6 +342,30 @@ func TestFirstAdoption(t *testing.T) {
 		}
 	})
 
+	// The baseline is for the first release only: once any earlier release
+	// passed, even one older than the baseline, the range starts there.
+	t.Run("a passed release older than the baseline", func(t *testing.T) {
+		t.Parallel()
+		r := newRepo(t, "product", "2.3.0", "v2.2.0")
+		r.push(push{author: "dev-dana", files: files("docs/a.md")})
+		r.tag("v2.2.1")
+		r.push(push{author: "dev-dana", files: files("docs/b.md")})
+		r.tag("v2.3.0")
+		r.merge(setBaseline(t, 40, "v2.3.0"))
+		r.tag("v2.3.1")
+		for _, p := range standardPulls() {
+			r.merge(p)
+		}
+		r.tag("v2.4.0")
+		res := r.gate(t, "v2.4.0", "")
+		if d := res.Release.Decision; d.Decision != decision.Approved || res.PreviousTag != "v2.2.0" || res.PreviousBy != PreviousPassed {
+			t.Errorf("decision = %s from %s (%s), want approved from v2.2.0, which passed; violations %+v", d.Decision, res.PreviousTag, res.PreviousBy, d.Violations)
+		}
+		if len(res.DirectPushes) != 2 {
+			t.Errorf("direct pushes = %+v, want the two documentation pushes after v2.2.0", res.DirectPushes)
+		}
+	})
+
 	for _, since := range []string{"", "v2.3.0"} {
 		t.Run("no baseline, since "+orNone(since), func(t *testing.T) {
 			t.Parallel()

@@ -584,7 +584,7 @@ func TestGitHubUnavailable(t *testing.T) {
 		{"compare", "comparing v2.3.0 with v2.4.0", func(*repo) string { return "/compare/" }},
 		{"commit's pull requests", "listing the pull requests of commit", func(r *repo) string { return "/commits/" + r.tags["v2.4.0"] + "/pulls" }},
 		{"reviews", "reading the reviews of #12", func(*repo) string { return "/pulls/12/reviews" }},
-		{"contents", "reading the hazard log and manifest of #11", func(*repo) string { return "/contents/" }},
+		{"contents", "reading the hazard log and manifest of #11", func(*repo) string { return "/contents/safety/hazard-log.yaml" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
