@@ -5,6 +5,10 @@
 // CSO's approval on the code that shipped, and did a CSO sign the release
 // itself off?
 //
+// The range starts after the last earlier release that passed the gate (or
+// the configuration's baseline before any did; see findRange), so every
+// commit that ships has been judged by a gate run that passed.
+//
 // It lists the commits of the release (compare API), maps them to the merged
 // pull requests that brought them (commit → pull requests API), evaluates
 // each pull request as the pull-request gate would on its final head commit,
@@ -147,7 +151,7 @@ func Evaluate(ctx context.Context, api API, req Request) *Result {
 		req.Paths = gate.DefaultPaths()
 	}
 	e := &evaluator{api: api, req: req, res: res, c: pullfacts.NewReader(api, req.Owner, req.Repo),
-		states: map[string]string{}, comparisons: map[[2]string]github.Comparison{}}
+		broughtBy: map[string]*pullState{}, states: map[string]string{}, comparisons: map[[2]string]github.Comparison{}}
 	if err := e.run(ctx); err != nil {
 		res.Err = err
 		res.Release = &gate.Outcome{Decision: failure(res, err)}
@@ -167,6 +171,8 @@ type evaluator struct {
 	// (its merge commit, its own commits) to that pull request.
 	broughtBy map[string]*pullState
 
+	// states and comparisons keep what GitHub said of a commit's release
+	// status and of a pair of commits, so each is asked once.
 	states      map[string]string
 	comparisons map[[2]string]github.Comparison
 }
@@ -273,10 +279,6 @@ func (e *evaluator) mapCommits(ctx context.Context, commits []github.Commit) ([]
 		inRange[c.SHA] = true
 	}
 	covered := e.broughtBy
-	if covered == nil {
-		covered = map[string]*pullState{}
-		e.broughtBy = covered
-	}
 	seen := map[int]*pullState{}
 	var unmapped []github.Commit
 	for i := len(commits) - 1; i >= 0; i-- {
