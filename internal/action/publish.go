@@ -102,13 +102,13 @@ func statusDescription(d *decision.Decision, neverPending bool) string {
 }
 
 func (r *runner) postStatus(ctx context.Context, res *result) {
-	context := r.statusContext()
+	statusContext := r.statusContext()
 	if res.target.Release {
-		context = r.releaseStatusContext()
+		statusContext = r.releaseStatusContext()
 	}
 	st := github.Status{
 		State:       statusState(res.d, res.target.neverPending()),
-		Context:     context,
+		Context:     statusContext,
 		Description: statusDescription(res.d, res.target.neverPending()),
 		TargetURL:   r.env.RunURL,
 	}

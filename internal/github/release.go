@@ -125,16 +125,16 @@ func (c *Client) CommitFiles(ctx context.Context, owner, repo, sha string) ([]Ch
 }
 
 // StatusState is the state ("success", "failure", "error", "pending") of the
-// latest commit status named context on sha, compared case-insensitively as
+// latest commit status named statusContext on sha, compared case-insensitively as
 // GitHub does; "" when there is none.
-func (c *Client) StatusState(ctx context.Context, owner, repo, sha, context string) (string, error) {
+func (c *Client) StatusState(ctx context.Context, owner, repo, sha, statusContext string) (string, error) {
 	state := ""
 	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
 		cs, resp, err := c.gh.Repositories.GetCombinedStatus(ctx, owner, repo, sha, opts)
 		if cs != nil {
 			// The combined status holds the latest status of each context.
 			for _, st := range cs.Statuses {
-				if state == "" && strings.EqualFold(st.GetContext(), context) {
+				if state == "" && strings.EqualFold(st.GetContext(), statusContext) {
 					state = st.GetState()
 				}
 			}

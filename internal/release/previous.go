@@ -95,13 +95,13 @@ func (e *evaluator) defaultStart(ctx context.Context, tags []github.Tag) (github
 }
 
 // notPassed says why a release's commit does not show that it passed.
-func notPassed(state, context, sha string) string {
+func notPassed(state, statusContext, sha string) string {
 	if state == "" {
 		return fmt.Sprintf("its release never passed the gate (no %s status on %s): its changes are judged again in this release",
-			context, decision.ShortSHA(sha))
+			statusContext, decision.ShortSHA(sha))
 	}
 	return fmt.Sprintf("its release did not pass the gate (%s is %s on %s): its changes are judged again in this release",
-		context, state, decision.ShortSHA(sha))
+		statusContext, state, decision.ShortSHA(sha))
 }
 
 // baselineStart starts the range at the trusted configuration's baseline,

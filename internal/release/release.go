@@ -43,7 +43,7 @@ type API interface {
 	pullfacts.API
 	Tags(ctx context.Context, owner, repo string) ([]github.Tag, error)
 	Comparison(ctx context.Context, owner, repo, base, head string) (github.Comparison, error)
-	StatusState(ctx context.Context, owner, repo, sha, context string) (string, error)
+	StatusState(ctx context.Context, owner, repo, sha, statusContext string) (string, error)
 	PullRequestsForCommit(ctx context.Context, owner, repo, sha string) ([]github.PullRequest, error)
 	CommitFiles(ctx context.Context, owner, repo, sha string) ([]github.ChangedFile, error)
 	PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error)
