@@ -36,6 +36,20 @@ func wantUnreviewedBlocks(t *testing.T, res *Result, n int) {
 	}
 }
 
+// rangeRequests counts the requests that chose the range: release statuses
+// read and comparisons.
+func rangeRequests(r *repo) (statuses, compares int) {
+	for _, q := range r.srv.Requests() {
+		switch {
+		case strings.HasSuffix(q.Path, "/status"):
+			statuses++
+		case strings.Contains(q.Path, "/compare/"):
+			compares++
+		}
+	}
+	return statuses, compares
+}
+
 // skippedWhy is why tag was not taken as the previous release, or "".
 func skippedWhy(res *Result, tag string) string {
 	for _, s := range res.Skipped {
@@ -156,6 +170,10 @@ func TestUnpassedReleaseIsSkipped(t *testing.T) {
 				t.Errorf("v2.3.1 skipped because %q, want it to say %q", why, tt.wantWhy)
 			}
 			wantUnreviewedBlocks(t, res, 41)
+			// A tag that did not pass costs one request: it is not compared.
+			if st, cmp := rangeRequests(r); st != 2 || cmp != 1 {
+				t.Errorf("%d release statuses read and %d comparisons, want 2 (v2.3.1, v2.3.0) and 1 (v2.3.0...v2.4.0)", st, cmp)
+			}
 		})
 	}
 }
@@ -185,6 +203,9 @@ func TestHotfixTagIsNotPrevious(t *testing.T) {
 	}
 	if why := skippedWhy(res, "v2.3.1"); !strings.Contains(why, "not an ancestor of v2.4.0 (GitHub compares them as diverged)") {
 		t.Errorf("v2.3.1 skipped because %q, want: not an ancestor, diverged", why)
+	}
+	if st, cmp := rangeRequests(r); st != 2 || cmp != 2 {
+		t.Errorf("%d release statuses read and %d comparisons, want 2 and 2 (v2.3.1 passed, so it is compared too)", st, cmp)
 	}
 	wantUnreviewedBlocks(t, res, 41)
 }
