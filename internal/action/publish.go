@@ -156,6 +156,12 @@ func (r *runner) postStatus(ctx context.Context, res *result) {
 
 // targetContext is the status context of t: its own, else the input's.
 func (r *runner) targetContext(t target) string {
+	if t.Release {
+		// A release's own context: the next release's range starts at the
+		// last release that passed, which a pull request's success on the
+		// same commit must not stand in for.
+		return r.releaseStatusContext()
+	}
 	if t.Context != "" {
 		return t.Context
 	}

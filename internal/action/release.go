@@ -45,7 +45,7 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	}
 	rel := release.Evaluate(ctx, r.gh, release.Request{
 		Owner: r.env.Owner, Repo: r.env.Repo, Tag: tag, Since: r.in.Since, Paths: r.in.Paths,
-		WorkspaceRoot: workspace, WorkspaceSHA: r.env.SHA, Today: r.env.Today,
+		WorkspaceRoot: workspace, WorkspaceSHA: r.env.SHA, StatusContext: r.releaseStatusContext(), Today: r.env.Today,
 	})
 	t := target{Release: true}
 	if isSHA(rel.ReleaseSHA) {
@@ -62,6 +62,18 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	}
 	return &result{d: rel.Release.Decision, outcome: rel.Release, request: rel.Request, target: t, what: what,
 		release: rel, summary: func() string { return release.Markdown(rel) }}
+}
+
+// ReleaseContextSuffix ends the status context of a release run:
+// clinical-safety/cso-approval/release by default. A release's success is
+// what lets a later release's range start at it, so it must not be confused
+// with the pull-request gate's success, which a merge queue leaves on the
+// very commit that lands on the branch and may later be tagged.
+const ReleaseContextSuffix = "/release"
+
+// releaseStatusContext is the status context of release runs.
+func (r *runner) releaseStatusContext() string {
+	return r.statusContext() + ReleaseContextSuffix
 }
 
 // releaseTag is the tag the event releases, or a sentence saying why the

@@ -23,6 +23,10 @@ var (
 	v240SHA    = githubtest.SHA("pr-15-merge")
 )
 
+// releaseContext is the status context of release runs with the default
+// status-context input.
+const releaseContext = DefaultStatusContext + ReleaseContextSuffix
+
 // releaseFixture is the fixture's repository with that history, and a
 // workspace that is a checkout of the released commit.
 type releaseFixture struct {
@@ -43,6 +47,8 @@ func newReleaseFixture(t *testing.T, bannerApproved bool) *releaseFixture {
 	f.srv.AddCommit(githubtest.Commit{SHA: initialSHA, AuthorLogin: author, Message: "Initial commit"})
 	f.setTree(initialSHA, tree)
 	f.srv.AddTag("v2.3.0", initialSHA)
+	// v2.3.0's release passed the gate, so v2.4.0's range starts there.
+	f.srv.AddStatus(githubtest.Status{SHA: initialSHA, Context: releaseContext, State: "success"})
 
 	banner := "release: %s\nchanges:\n" + `  - id: CHG-101
     summary: Allergy banner colour and wording
@@ -96,6 +102,22 @@ func (f *releaseFixture) merge(number int, title, base string, baseTree, edit ma
 	f.setTree(head, tree)
 	f.setTree(merged, tree)
 	return merged
+}
+
+// releaseStatus returns the latest release status on sha.
+func (f *fixture) releaseStatus(sha string) (githubtest.Status, bool) {
+	return f.srv.LatestStatus(sha, releaseContext)
+}
+
+// statusesOn are the statuses posted on sha, in order.
+func (f *fixture) statusesOn(sha string) []githubtest.Status {
+	var out []githubtest.Status
+	for _, st := range f.srv.Statuses() {
+		if st.SHA == sha {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 func (f *releaseFixture) setTree(sha string, tree map[string][]byte) {
@@ -164,12 +186,12 @@ func TestReleaseApproved(t *testing.T) {
 			if o.decision["decision"] != "approved" || o.decision["head_sha"] != v240SHA || o.decision["release"] != "2.4.0" {
 				t.Errorf("decision file: %v %v %v, want approved, the released commit, 2.4.0", o.decision["decision"], o.decision["head_sha"], o.decision["release"])
 			}
-			st, ok := f.status(v240SHA)
+			st, ok := f.releaseStatus(v240SHA)
 			if !ok || st.State != "success" || st.TargetURL != runURL {
-				t.Errorf("status on the released commit = %+v (found %v), want success linking to the run", st, ok)
+				t.Errorf("status %s on the released commit = %+v (found %v), want success linking to the run", releaseContext, st, ok)
 			}
-			if n := len(f.srv.Statuses()); n != 1 {
-				t.Errorf("%d statuses, want 1", n)
+			if n := len(f.statusesOn(v240SHA)); n != 1 {
+				t.Errorf("%d statuses, want 1: the release's, not the pull-request gate's %s", n, DefaultStatusContext)
 			}
 			for _, want := range []string{"Clinical safety release gate: approved", "| #11 Allergy banner colour and wording |", "## Release sign-off"} {
 				if !strings.Contains(o.summary, want) {
@@ -207,12 +229,15 @@ func TestReleaseApproved(t *testing.T) {
 	}
 }
 
-// TestReleaseRequests counts a release's API calls: tags 1, compare 1, the
-// pull requests of #15's and #11's merge commits 2 (their branch commits are
-// known from them), per pull request its reviews, files, commits and events
-// 2×4, the hazard log, manifest and components map at each head 2×3, the
-// manifest, configuration and register at each base 2×3, the configuration
-// and register at the released commit 2, and the status 1.
+// TestReleaseRequests counts a release's API calls: tags 1, whether v2.3.0's
+// release passed 1, compare 1, the pull requests of #15's and #11's merge
+// commits 2 (their branch commits are known from them), per pull request its
+// reviews, files, commits and events 2×4, the hazard log, manifest and
+// components map at each head 2×3, the manifest, configuration and register
+// at each base 2×3, the files of the two merge commits on the first-parent
+// line 2 (do they change more than their pull requests?), the configuration
+// and register at the released commit 2, and the status 1: 30. Before the
+// range rule (issue 9) it was 27.
 func TestReleaseRequests(t *testing.T) {
 	t.Parallel()
 	f := newReleaseFixture(t, true)
@@ -229,8 +254,8 @@ func TestReleaseRequests(t *testing.T) {
 		seen[r.String()] = true
 		got = append(got, r.String())
 	}
-	if len(got) != 27 {
-		t.Errorf("%d requests, want 27:\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 30 {
+		t.Errorf("%d requests, want 30:\n%s", len(got), strings.Join(got, "\n"))
 	}
 	if w := f.srv.Writes(); len(w) != 1 || w[0].Path != f.srv.RepoPath()+"/statuses/"+v240SHA {
 		t.Errorf("writes %v, want the status on the released commit only", w)
@@ -268,7 +293,7 @@ func TestReleaseBlocked(t *testing.T) {
 				!strings.HasPrefix(violations[0]["message"].(string), "#11: ") {
 				t.Errorf("violations output %s (%v), want #11's missing approval", o.outputs["violations"], err)
 			}
-			if st, ok := f.status(v240SHA); !ok || st.State != "failure" || !strings.HasPrefix(st.Description, "Blocked: CSO_APPROVAL_REQUIRED") {
+			if st, ok := f.releaseStatus(v240SHA); !ok || st.State != "failure" || !strings.HasPrefix(st.Description, "Blocked: CSO_APPROVAL_REQUIRED") {
 				t.Errorf("status on the released commit = %+v (found %v), want failure naming CSO_APPROVAL_REQUIRED", st, ok)
 			}
 			if !strings.Contains(o.summary, "### What #11 is missing") {
@@ -306,7 +331,16 @@ func TestReleaseFailures(t *testing.T) {
 			},
 			code:    3,
 			state:   "error",
-			message: []string{"GITHUB_UNAVAILABLE", "listing the commits from v2.3.0 to v2.4.0"},
+			message: []string{"GITHUB_UNAVAILABLE", "comparing v2.3.0 with v2.4.0"},
+		},
+		{
+			name: "no permission to read whether the previous release passed",
+			setup: func(f *releaseFixture) {
+				f.srv.FailAlways("GET", f.srv.RepoPath()+"/commits/"+initialSHA+"/status", githubtest.Forbidden())
+			},
+			code:    3,
+			state:   "error",
+			message: []string{"reading whether the release v2.3.0 passed the gate", `"statuses: read"`, releasePermissionsBlock},
 		},
 		{
 			name: "no permission to post the status",
@@ -347,7 +381,7 @@ func TestReleaseFailures(t *testing.T) {
 			if o.code != tc.code || o.outputs["decision"] != "blocked" {
 				t.Errorf("exit %d, decision %q; want %d, blocked\n%s", o.code, o.outputs["decision"], tc.code, o.stdout)
 			}
-			st, ok := f.status(v240SHA)
+			st, ok := f.releaseStatus(v240SHA)
 			switch {
 			case tc.state == "" && ok:
 				t.Errorf("a status was posted: %+v", st)
@@ -401,7 +435,7 @@ func TestEvidenceUnwritable(t *testing.T) {
 			if _, ok := o.outputs["record-file"]; ok {
 				t.Errorf("record-file is set to %q although no record was written", o.outputs["record-file"])
 			}
-			statuses := f.srv.Statuses()
+			statuses := f.statusesOn(tc.sha)
 			if tc.sha == headSHA && len(statuses) > 0 && statuses[0].State == "pending" {
 				statuses = statuses[1:] // a pull-request run starts pending
 			}
@@ -437,5 +471,49 @@ func TestPullRequestRecordReplays(t *testing.T) {
 	}
 	if !replay.Matches() || replay.ExitCode() != 0 {
 		t.Errorf("the replay differs: %v", replay.Differences)
+	}
+}
+
+// TestReleaseStatusStartsTheNextRange closes the loop: the status a release
+// run posts is what the next release reads. A v2.4.0 that passed starts
+// v2.5.0's range; a v2.4.0 that was blocked does not, so #11, which blocked
+// it, is judged again in v2.5.0.
+func TestReleaseStatusStartsTheNextRange(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name           string
+		bannerApproved bool
+		wantDecision   string
+		wantRange      string
+	}{
+		{"v2.4.0 passed", true, "approved", "Range: the commits after v2.4.0 (" + v240SHA[:7] + ")"},
+		{"v2.4.0 was blocked", false, "blocked", "Range: the commits after v2.3.0 (" + initialSHA[:7] + ")"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newReleaseFixture(t, tc.bannerApproved)
+			f.pushTag("v2.4.0", v240SHA)
+			f.run()
+
+			docs := f.merge(16, "Developer notes", v240SHA, f.trees[v240SHA], map[string][]byte{"docs/notes.md": []byte("notes\n")},
+				[]githubtest.File{{Path: "docs/notes.md"}}, nil)
+			manifest := strings.Replace(string(f.trees[docs]["safety/changes.yaml"]), "release: 2.4.0", "release: 2.5.0", 1)
+			v250 := f.merge(17, "Release 2.5.0", docs, f.trees[docs], map[string][]byte{"safety/changes.yaml": []byte(manifest)},
+				[]githubtest.File{{Path: "safety/changes.yaml"}}, []githubtest.Review{{Login: alice, UserID: aliceID, State: "APPROVED"}})
+			f.srv.AddTag("v2.5.0", v250)
+			f.pushTag("v2.5.0", v250)
+			f.env["GITHUB_SHA"] = v250
+			if err := os.RemoveAll(f.workspace); err != nil { // the job's checkout is of v2.4.0: read v2.5.0 through the API
+				t.Fatal(err)
+			}
+			o := f.run()
+			if o.outputs["decision"] != tc.wantDecision || !strings.Contains(o.summary, tc.wantRange) {
+				t.Errorf("v2.5.0: decision %s, violations %v; want %s, and the summary to say %q:\n%s",
+					o.outputs["decision"], o.violationCodes(), tc.wantDecision, tc.wantRange, o.summary)
+			}
+			if st, ok := f.releaseStatus(v250); !ok || st.State != map[bool]string{true: "success", false: "failure"}[tc.bannerApproved] {
+				t.Errorf("v2.5.0's release status = %+v (found %v)", st, ok)
+			}
+		})
 	}
 }

@@ -148,6 +148,7 @@ const (
 	permIssuesRead    = "issues: read"
 	permIssuesWrite   = "issues: write"
 	permContentsRead  = "contents: read"
+	permStatusesRead  = "statuses: read"
 	permStatusesWrite = "statuses: write"
 )
 

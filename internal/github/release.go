@@ -2,6 +2,8 @@ package github
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	gogithub "github.com/google/go-github/v62/github"
 )
@@ -31,18 +33,49 @@ func (c *Client) Tags(ctx context.Context, owner, repo string) ([]Tag, error) {
 // Compare lists every commit reachable from head and not from base, oldest
 // first, paging through the compare API (which otherwise stops at 250).
 func (c *Client) Compare(ctx context.Context, owner, repo, base, head string) ([]Commit, error) {
-	var out []Commit
+	cmp, err := c.Comparison(ctx, owner, repo, base, head)
+	return cmp.Commits, err
+}
+
+// Comparison is what the compare API says of two commits.
+type Comparison struct {
+	// Status is GitHub's word for how head stands to base: "ahead" (base is
+	// an ancestor of head), "identical", "behind" or "diverged".
+	Status string
+	// Commits are those reachable from head and not from base, oldest first.
+	Commits []Commit
+	// Parents holds each listed commit's parents, first parent first, for
+	// walking the first-parent line of a release.
+	Parents map[string][]string
+}
+
+// Comparison compares base with head, paging through every commit.
+func (c *Client) Comparison(ctx context.Context, owner, repo, base, head string) (Comparison, error) {
+	out := Comparison{Parents: map[string][]string{}}
 	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
 		cmp, resp, err := c.gh.Repositories.CompareCommits(ctx, owner, repo, base, head, opts)
 		if cmp != nil {
+			if out.Status == "" {
+				out.Status = cmp.GetStatus()
+			}
 			for _, rc := range cmp.Commits {
-				out = append(out, commitOf(rc))
+				out.Commits = append(out.Commits, commitOf(rc))
+				var parents []string
+				for _, p := range rc.Parents {
+					parents = append(parents, p.GetSHA())
+				}
+				out.Parents[rc.GetSHA()] = parents
 			}
 		}
 		return resp, err
 	})
 	if err != nil {
-		return nil, c.fail(op{what: "comparing " + base + "..." + head, perm: permContentsRead}, err)
+		return Comparison{}, c.fail(op{what: "comparing " + base + "..." + head, perm: permContentsRead}, err)
+	}
+	if out.Status == "" {
+		// Without a status the ancestry the release range rests on is unknown.
+		return Comparison{}, &UnavailableError{Operation: fmt.Sprintf("GET /repos/%s/%s/compare/%s...%s", owner, repo, base, head),
+			Last: "GitHub's comparison has no status (ahead, identical, behind or diverged)", Attempts: 1}
 	}
 	return out, nil
 }
@@ -64,8 +97,10 @@ func (c *Client) PullRequestsForCommit(ctx context.Context, owner, repo, sha str
 	return out, nil
 }
 
-// CommitFiles lists the files a commit changes (GitHub pages them, up to
-// 3,000).
+// CommitFiles lists the files a commit changes; for a merge commit, against
+// its first parent. GitHub lists at most 3,000 and gives no count of the
+// rest, so a list that long fails with an *UnavailableError rather than
+// letting the gate judge what may be part of the commit.
 func (c *Client) CommitFiles(ctx context.Context, owner, repo, sha string) ([]ChangedFile, error) {
 	var out []ChangedFile
 	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
@@ -78,5 +113,36 @@ func (c *Client) CommitFiles(ctx context.Context, owner, repo, sha string) ([]Ch
 	if err != nil {
 		return nil, c.fail(op{what: "reading the files of commit " + sha, perm: permContentsRead}, err)
 	}
+	if len(out) >= maxListedFiles {
+		return nil, &UnavailableError{
+			Operation: fmt.Sprintf("GET /repos/%s/%s/commits/%s", owner, repo, sha),
+			Last: fmt.Sprintf("GitHub lists only the first %d files of a commit, and commit %s has at least that many, so the rest cannot be seen; "+
+				"split the change into smaller commits", maxListedFiles, sha),
+			Attempts: 1,
+		}
+	}
 	return out, nil
+}
+
+// StatusState is the state ("success", "failure", "error", "pending") of the
+// latest commit status named statusContext on sha, compared case-insensitively as
+// GitHub does; "" when there is none.
+func (c *Client) StatusState(ctx context.Context, owner, repo, sha, statusContext string) (string, error) {
+	state := ""
+	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
+		cs, resp, err := c.gh.Repositories.GetCombinedStatus(ctx, owner, repo, sha, opts)
+		if cs != nil {
+			// The combined status holds the latest status of each context.
+			for _, st := range cs.Statuses {
+				if state == "" && strings.EqualFold(st.GetContext(), statusContext) {
+					state = st.GetState()
+				}
+			}
+		}
+		return resp, err
+	})
+	if err != nil {
+		return "", c.fail(op{what: "reading the commit statuses of " + sha, perm: permStatusesRead, alt: permStatusesWrite}, err)
+	}
+	return state, nil
 }

@@ -2,8 +2,10 @@ package github_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/github"
@@ -120,5 +122,103 @@ func TestCommitFiles(t *testing.T) {
 	}
 	if n := len(srv.Requests()); n != 4 {
 		t.Errorf("%d requests, want 4 pages of 100", n)
+	}
+}
+
+// Comparison gives GitHub's status of head against base and each commit's
+// parents, which release mode needs for ancestry and the first-parent line.
+func TestComparison(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	root, main1, side, merge, hotfix := githubtest.SHA("root"), githubtest.SHA("main-1"), githubtest.SHA("side"), githubtest.SHA("merge"), githubtest.SHA("hotfix")
+	srv.AddCommit(githubtest.Commit{SHA: root})
+	srv.AddCommit(githubtest.Commit{SHA: main1, Parents: []string{root}})
+	srv.AddCommit(githubtest.Commit{SHA: side, Parents: []string{root}})
+	srv.AddCommit(githubtest.Commit{SHA: merge, Parents: []string{main1, side}})
+	srv.AddCommit(githubtest.Commit{SHA: hotfix, Parents: []string{root}})
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+	tests := []struct {
+		base, head, status string
+		commits            int
+	}{
+		{root, merge, "ahead", 3},
+		{merge, merge, "identical", 0},
+		{merge, root, "behind", 0},
+		{hotfix, merge, "diverged", 3},
+	}
+	for _, tt := range tests {
+		got, err := c.Comparison(ctx, owner, repo, tt.base, tt.head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != tt.status || len(got.Commits) != tt.commits {
+			t.Errorf("Comparison(%s...%s) = %s with %d commits, want %s with %d", tt.base[:7], tt.head[:7], got.Status, len(got.Commits), tt.status, tt.commits)
+		}
+	}
+	got, err := c.Comparison(ctx, owner, repo, root, merge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Parents[merge]; !slices.Equal(p, []string{main1, side}) {
+		t.Errorf("parents of the merge = %v, want main-1 first, then side", p)
+	}
+}
+
+// A commit of 3,000 files or more may be cut by GitHub: the client fails
+// closed instead of returning a list that may be partial.
+func TestCommitFilesTruncated(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{2999, 3000, 3500} {
+		srv := newFake(t)
+		var files []githubtest.File
+		for i := range n {
+			files = append(files, githubtest.File{Path: fmt.Sprintf("src/f%04d.go", i)})
+		}
+		sha := githubtest.SHA("huge")
+		srv.AddCommit(githubtest.Commit{SHA: sha, Files: files})
+		c, _ := newClient(t, srv)
+		got, err := c.CommitFiles(context.Background(), owner, repo, sha)
+		var unavailable *github.UnavailableError
+		switch {
+		case n < 3000 && (err != nil || len(got) != n):
+			t.Errorf("%d files: got %d, %v; want all of them", n, len(got), err)
+		case n >= 3000 && !errors.As(err, &unavailable):
+			t.Errorf("%d files: got %d files, %v; want an *UnavailableError", n, len(got), err)
+		case n >= 3000 && !strings.Contains(err.Error(), "only the first 3000 files"):
+			t.Errorf("%d files: error %q does not say the list is cut", n, err)
+		}
+	}
+}
+
+// StatusState reads the latest status of one context through the combined
+// status, across its pages, whatever case the context is written in.
+func TestStatusState(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	sha, other := githubtest.SHA("released"), githubtest.SHA("other")
+	srv.AddCommit(githubtest.Commit{SHA: sha})
+	srv.AddCommit(githubtest.Commit{SHA: other})
+	for i := range 120 {
+		srv.AddStatus(githubtest.Status{SHA: sha, Context: fmt.Sprintf("ci/job-%d", i), State: "success"})
+	}
+	srv.AddStatus(githubtest.Status{SHA: sha, Context: "gate/release", State: "failure"})
+	srv.AddStatus(githubtest.Status{SHA: sha, Context: "Gate/Release", State: "success"})
+	srv.AddStatus(githubtest.Status{SHA: other, Context: "gate/release", State: "failure"})
+	for i := range 5 {
+		srv.AddStatus(githubtest.Status{SHA: sha, Context: fmt.Sprintf("ci/late-%d", i), State: "pending"})
+	}
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+	for _, tt := range []struct{ sha, context, want string }{
+		{sha, "gate/release", "success"},
+		{other, "gate/release", "failure"},
+		{sha, "gate/pull", ""},
+		{sha, "ci/job-0", "success"},
+	} {
+		got, err := c.StatusState(ctx, owner, repo, tt.sha, tt.context)
+		if err != nil || got != tt.want {
+			t.Errorf("StatusState(%s, %s) = %q, %v; want %q", tt.sha[:7], tt.context, got, err, tt.want)
+		}
 	}
 }

@@ -158,6 +158,11 @@ func (e *Engine) EvalWithin(ctx context.Context, input *facts.Input, limits Limi
 	if err != nil {
 		return Result{}, fmt.Errorf("evaluating policies: converting the input: %w", err)
 	}
+	if err := ctx.Err(); err != nil {
+		// OPA looks at cancellation only now and then: a small input could
+		// be evaluated in full after the caller gave up.
+		return Result{}, fmt.Errorf("evaluating %s: %w", Query, err)
+	}
 	limited, stop := withinLimits(ctx, limits)
 	rs, err := e.query.Eval(limited, rego.EvalParsedInput(value))
 	stop()

@@ -220,6 +220,10 @@ func clinicalFiles(out *gate.Outcome, files []string) (clinical []string, known 
 
 func directPushMessage(dp DirectPush, clinical []string, known bool) string {
 	head := fmt.Sprintf("commit %s by %s reached the release without a merged pull request", decision.ShortSHA(dp.SHA), mention(dp.Author))
+	if dp.Pull != 0 {
+		head = fmt.Sprintf("commit %s by %s, the merge of #%d, changes files beyond #%d's own (no review of #%d saw them)",
+			decision.ShortSHA(dp.SHA), mention(dp.Author), dp.Pull, dp.Pull, dp.Pull)
+	}
 	switch {
 	case len(clinical) > 0:
 		return fmt.Sprintf("%s and changes clinically relevant files: %s. No CSO reviewed it: revert it, or bring the change in through a pull request a CSO approves",

@@ -22,6 +22,10 @@ import (
 // too, and pharm-priya's lapsed.
 var today = time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
 
+// releaseContext is the status context of the gate's release runs in these
+// tests, as the action names it.
+const releaseContext = "clinical-safety/cso-approval/release"
+
 // catalog holds the manifest entries the test pull requests add.
 var catalog = map[string]string{
 	"CHG-101": `  - id: CHG-101
@@ -107,7 +111,10 @@ type pull struct {
 	// commit instead of squashing.
 	commits     int
 	mergeCommit bool
-	reviews     []review
+	// mergeExtra are files the merge (or squash) commit changes beyond the
+	// pull request's own: an edit made while merging.
+	mergeExtra []githubtest.File
+	reviews    []review
 	// pushAfter are direct pushes to the main branch after the merge.
 	pushAfter []push
 }
@@ -175,6 +182,7 @@ func newRepo(t *testing.T, product, version, tag string) *repo {
 	r.tip = sha
 	if tag != "" {
 		r.tag(tag)
+		r.passed(tag)
 	}
 	return r
 }
@@ -189,6 +197,17 @@ func (r *repo) setTree(sha string, tree map[string][]byte) {
 func (r *repo) tag(name string) {
 	r.srv.AddTag(name, r.tip)
 	r.tags[name] = r.tip
+}
+
+// passed records that the release of tag passed the gate: its release run
+// posted success on the tagged commit.
+func (r *repo) passed(tag string) {
+	r.status(tag, "success")
+}
+
+// status records the gate's release status on a tag's commit.
+func (r *repo) status(tag, state string) {
+	r.srv.AddStatus(githubtest.Status{SHA: r.tags[tag], Context: releaseContext, State: state, Description: "release " + tag})
 }
 
 // merge adds p as a pull request based on the main branch's tip and merged
@@ -225,7 +244,7 @@ func (r *repo) merge(p pull) {
 		parents = append(parents, head)
 	}
 	r.srv.AddCommit(githubtest.Commit{SHA: mergeSHA, AuthorLogin: p.author, CommitterLogin: "web-flow", Parents: parents,
-		Files: p.files, Message: fmt.Sprintf("%s (#%d)", p.title, p.number)})
+		Files: append(slices.Clone(p.files), p.mergeExtra...), Message: fmt.Sprintf("%s (#%d)", p.title, p.number)})
 	for _, rv := range p.reviews {
 		commit := head
 		if rv.onCommit > 0 {
@@ -290,7 +309,7 @@ func (r *repo) client(t *testing.T) (*github.Client, *githubtest.Sleeps) {
 func (r *repo) request(t *testing.T, tag, since string) Request {
 	t.Helper()
 	return Request{Owner: r.srv.Owner(), Repo: r.srv.Repo(), Tag: tag, Since: since, Paths: gate.DefaultPaths(),
-		WorkspaceRoot: r.checkout(t, r.tags[tag]), Today: today}
+		WorkspaceRoot: r.checkout(t, r.tags[tag]), StatusContext: releaseContext, Today: today}
 }
 
 // gate evaluates the release of tag.

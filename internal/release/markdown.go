@@ -31,6 +31,12 @@ func Markdown(r *Result) string {
 			esc(r.PreviousTag), decision.ShortSHA(r.PreviousSHA), esc(r.Tag), decision.ShortSHA(r.ReleaseSHA),
 			count(len(r.Pulls), "merged pull request"), count(len(r.DirectPushes), "direct push"))
 	}
+	if why := startWhy(r); why != "" {
+		fmt.Fprintf(b, "\n%s\n", esc(why))
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(b, "- Not the previous release: %s (%s), %s.\n", esc(s.Tag), decision.ShortSHA(s.SHA), esc(s.Why))
+	}
 
 	if len(r.Pulls) > 0 {
 		fmt.Fprintf(b, "\n## Pull requests\n\n| Pull request | Final head | Gate | Clinical changes | Hazards (residual risk) | Approving CSO | Missing |\n|---|---|---|---|---|---|---|\n")
@@ -66,7 +72,11 @@ func Markdown(r *Result) string {
 			if dp.Clinical {
 				clinical = "**yes** (DIRECT_PUSH blocks)"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", decision.ShortSHA(dp.SHA), cell(mention(dp.Author)), clinical, cell(fileList(dp.Files)))
+			commit := decision.ShortSHA(dp.SHA)
+			if dp.Pull != 0 {
+				commit += fmt.Sprintf(" (merge of #%d: files beyond its own)", dp.Pull)
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", commit, cell(mention(dp.Author)), clinical, cell(fileList(dp.Files)))
 		}
 	}
 
@@ -212,4 +222,18 @@ func cell(s string) string {
 // inject markup into the summary.
 func esc(s string) string {
 	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// startWhy says why the range starts where it does: every commit that ships
+// has been judged by a gate run that passed.
+func startWhy(r *Result) string {
+	switch r.PreviousBy {
+	case PreviousPassed:
+		return fmt.Sprintf("%s is the last earlier release that passed the gate and is an ancestor of %s, so every commit up to it was judged already.", r.PreviousTag, r.Tag)
+	case PreviousBaseline:
+		return fmt.Sprintf("No earlier release passed the gate, so the range starts at the configuration's baseline, %s.", r.PreviousTag)
+	case PreviousSince:
+		return fmt.Sprintf("since: %s widened the range back from the last release that passed the gate.", r.PreviousTag)
+	}
+	return ""
 }

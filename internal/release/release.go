@@ -5,6 +5,10 @@
 // CSO's approval on the code that shipped, and did a CSO sign the release
 // itself off?
 //
+// The range starts after the last earlier release that passed the gate (or
+// the configuration's baseline before any did; see findRange), so every
+// commit that ships has been judged by a gate run that passed.
+//
 // It lists the commits of the release (compare API), maps them to the merged
 // pull requests that brought them (commit → pull requests API), evaluates
 // each pull request as the pull-request gate would on its final head commit,
@@ -19,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -37,7 +42,8 @@ import (
 type API interface {
 	pullfacts.API
 	Tags(ctx context.Context, owner, repo string) ([]github.Tag, error)
-	Compare(ctx context.Context, owner, repo, base, head string) ([]github.Commit, error)
+	Comparison(ctx context.Context, owner, repo, base, head string) (github.Comparison, error)
+	StatusState(ctx context.Context, owner, repo, sha, statusContext string) (string, error)
 	PullRequestsForCommit(ctx context.Context, owner, repo, sha string) ([]github.PullRequest, error)
 	CommitFiles(ctx context.Context, owner, repo, sha string) ([]github.ChangedFile, error)
 	PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error)
@@ -54,12 +60,13 @@ type Request struct {
 	// ReleaseSHA is the released commit; "" resolves Tag through the
 	// repository's tags.
 	ReleaseSHA string
-	// Since names the previous release: a tag, or a commit SHA for a first
-	// release. "" takes the highest tag below Tag by semantic version
-	// (v prefix optional, tags that are not semantic versions ignored,
-	// pre-releases ordered as semver orders them, tags on the released commit
-	// itself skipped).
+	// Since widens the range: a tag or commit sha that is an ancestor of
+	// the default start (findRange), which it replaces. One that would leave
+	// out a commit of the default range is refused. "" keeps the default.
 	Since string
+	// StatusContext is the commit status context of the gate's release runs:
+	// a tag whose commit carries it as success is a release that passed.
+	StatusContext string
 	// Paths names the safety files; a zero Paths means the contract's defaults.
 	Paths gate.Paths
 	// WorkspaceRoot is a checkout of the released commit: the release's
@@ -80,6 +87,12 @@ type Result struct {
 	Tag, Version, PreviousTag, ReleaseSHA string
 	// PreviousSHA is the commit the range starts after.
 	PreviousSHA string
+	// PreviousBy says how the start was chosen: PreviousPassed,
+	// PreviousBaseline or PreviousSince.
+	PreviousBy string
+	// Skipped are the tags above the start not taken as the previous
+	// release, highest first, with the reason.
+	Skipped []SkippedTag
 	// Pulls are the merged pull requests of the range, in merge order.
 	Pulls        []Pull
 	DirectPushes []DirectPush
@@ -112,11 +125,16 @@ type Pull struct {
 }
 
 // DirectPush is a commit that reached the release without a merged pull
-// request.
+// request, or the part of a pull request's merge commit that the pull
+// request did not change.
 type DirectPush struct {
 	SHA    string
 	Author string // GitHub login, or the author's email address
 	Files  []string
+	// Pull is the pull request whose merge (first-parent) commit SHA is,
+	// when Files are what that commit changed beyond the pull request's own
+	// files; 0 for a commit without a pull request.
+	Pull int
 	// Clinical is true when a file matches a hazard's components or a
 	// clinical path, or is one of the gate's own inputs, by the release's
 	// hazard log and configuration (or could not be checked against them).
@@ -132,7 +150,8 @@ func Evaluate(ctx context.Context, api API, req Request) *Result {
 	if req.Paths.Manifest == "" {
 		req.Paths = gate.DefaultPaths()
 	}
-	e := &evaluator{api: api, req: req, res: res, c: pullfacts.NewReader(api, req.Owner, req.Repo)}
+	e := &evaluator{api: api, req: req, res: res, c: pullfacts.NewReader(api, req.Owner, req.Repo),
+		broughtBy: map[string]*pullState{}, states: map[string]string{}, comparisons: map[[2]string]github.Comparison{}}
 	if err := e.run(ctx); err != nil {
 		res.Err = err
 		res.Release = &gate.Outcome{Decision: failure(res, err)}
@@ -148,6 +167,14 @@ type evaluator struct {
 	c   *pullfacts.Reader
 
 	pulls []*pullState
+	// broughtBy maps each commit of the range that a pull request brought
+	// (its merge commit, its own commits) to that pull request.
+	broughtBy map[string]*pullState
+
+	// states and comparisons keep what GitHub said of a commit's release
+	// status and of a pair of commits, so each is asked once.
+	states      map[string]string
+	comparisons map[[2]string]github.Comparison
 }
 
 // pullState is a pull request being evaluated, with what release mode needs
@@ -187,15 +214,11 @@ func (e *evaluator) run(ctx context.Context) error {
 		return inputErrorf("the tag %s points at %s, not at the commit being gated, %s: gate the tagged commit (check out the tag), or correct release-ref",
 			res.Tag, decision.ShortSHA(sha), decision.ShortSHA(res.ReleaseSHA))
 	}
-	res.PreviousTag, res.PreviousSHA, err = previousRelease(tags, res.Tag, res.ReleaseSHA, req.Since)
+	rng, err := e.findRange(ctx, tags)
 	if err != nil {
 		return err
 	}
-
-	commits, err := e.api.Compare(ctx, req.Owner, req.Repo, res.PreviousSHA, res.ReleaseSHA)
-	if err != nil {
-		return fmt.Errorf("listing the commits from %s to %s: %w", res.PreviousTag, res.Tag, err)
-	}
+	commits := rng.Commits
 	direct, err := e.mapCommits(ctx, commits)
 	if err != nil {
 		return err
@@ -225,6 +248,9 @@ func (e *evaluator) run(ctx context.Context) error {
 		}
 		res.DirectPushes = append(res.DirectPushes, DirectPush{SHA: c.SHA, Author: commitAuthor(c), Files: pullfacts.ChangedPaths(files)})
 	}
+	if err := e.checkMerges(ctx, rng); err != nil {
+		return err
+	}
 
 	greq, out, err := e.evaluateRelease(ctx, tmp)
 	if err != nil {
@@ -252,40 +278,48 @@ func (e *evaluator) mapCommits(ctx context.Context, commits []github.Commit) ([]
 	for _, c := range commits {
 		inRange[c.SHA] = true
 	}
-	covered := map[string]bool{}
-	seen := map[int]bool{}
+	covered := e.broughtBy
+	seen := map[int]*pullState{}
 	var unmapped []github.Commit
 	for i := len(commits) - 1; i >= 0; i-- {
 		c := commits[i]
-		if covered[c.SHA] {
+		if covered[c.SHA] != nil {
 			continue
 		}
 		prs, err := e.api.PullRequestsForCommit(ctx, owner, repo, c.SHA)
 		if err != nil {
 			return nil, fmt.Errorf("listing the pull requests of commit %s: %w", decision.ShortSHA(c.SHA), err)
 		}
-		found := false
+		var found *pullState
 		for _, pr := range prs {
 			if !pr.Merged || pr.MergeCommitSHA == "" || !inRange[pr.MergeCommitSHA] {
 				continue
 			}
-			found = true
-			if seen[pr.Number] {
-				continue
+			p := seen[pr.Number]
+			if p == nil {
+				var err error
+				if p, err = e.loadPull(ctx, pr); err != nil {
+					return nil, err
+				}
+				seen[pr.Number] = p
+				e.pulls = append(e.pulls, p)
+				for _, pc := range p.commits {
+					if covered[pc.SHA] == nil {
+						covered[pc.SHA] = p
+					}
+				}
+				if covered[p.pr.MergeCommitSHA] == nil {
+					covered[p.pr.MergeCommitSHA] = p
+				}
 			}
-			seen[pr.Number] = true
-			p, err := e.loadPull(ctx, pr)
-			if err != nil {
-				return nil, err
-			}
-			e.pulls = append(e.pulls, p)
-			covered[p.pr.MergeCommitSHA] = true
-			for _, pc := range p.commits {
-				covered[pc.SHA] = true
+			if found == nil {
+				found = p
 			}
 		}
-		if found {
-			covered[c.SHA] = true
+		if found != nil {
+			if covered[c.SHA] == nil {
+				covered[c.SHA] = found
+			}
 		} else {
 			unmapped = append(unmapped, c)
 		}
@@ -299,11 +333,58 @@ func (e *evaluator) mapCommits(ctx context.Context, commits []github.Commit) ([]
 	})
 	var direct []github.Commit
 	for i := len(unmapped) - 1; i >= 0; i-- {
-		if !covered[unmapped[i].SHA] {
+		if covered[unmapped[i].SHA] == nil {
 			direct = append(direct, unmapped[i])
 		}
 	}
 	return direct, nil
+}
+
+// checkMerges compares what each first-parent commit of the range changed
+// with the files of the pull request that brought it. The first-parent line
+// is what the branch went through, so its commits' changes are the release's;
+// a merge commit may change more than its pull request did (an edit made
+// while merging, or pushed as the merge), and no review saw that part: it is
+// a direct push of those files.
+func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) error {
+	byID := make(map[string]github.Commit, len(rng.Commits))
+	for _, c := range rng.Commits {
+		byID[c.SHA] = c
+	}
+	var beyondPulls []DirectPush
+	for sha := e.res.ReleaseSHA; ; {
+		c, ok := byID[sha]
+		if !ok {
+			break
+		}
+		if p := e.broughtBy[sha]; p != nil {
+			files, err := e.api.CommitFiles(ctx, e.req.Owner, e.req.Repo, sha)
+			if err != nil {
+				return fmt.Errorf("reading the files of commit %s, which brought #%d: %w", decision.ShortSHA(sha), p.pr.Number, err)
+			}
+			own := map[string]bool{}
+			for _, f := range p.req.ChangedFiles {
+				own[f] = true
+			}
+			var beyond []string
+			for _, f := range pullfacts.ChangedPaths(files) {
+				if !own[f] {
+					beyond = append(beyond, f)
+				}
+			}
+			if len(beyond) > 0 {
+				beyondPulls = append(beyondPulls, DirectPush{SHA: sha, Author: commitAuthor(c), Files: beyond, Pull: p.pr.Number})
+			}
+		}
+		parents := rng.Parents[sha]
+		if len(parents) == 0 {
+			break
+		}
+		sha = parents[0]
+	}
+	slices.Reverse(beyondPulls) // oldest first, like the other direct pushes
+	e.res.DirectPushes = append(e.res.DirectPushes, beyondPulls...)
+	return nil
 }
 
 // loadPull completes a pull request as listed for a commit, and reads its
@@ -475,42 +556,6 @@ func tagSHA(tags []github.Tag, name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// previousRelease names the commit the release's range starts after: since
-// (a tag, or else a commit the compare API accepts), or the highest tag below
-// the released one by semantic version. Tags on the released commit itself
-// are skipped: a final release tagged on its last candidate's commit would
-// otherwise have an empty range.
-func previousRelease(tags []github.Tag, tag, releaseSHA, since string) (name, sha string, err error) {
-	if since = strings.TrimPrefix(strings.TrimSpace(since), "refs/tags/"); since != "" {
-		if sha, ok := tagSHA(tags, since); ok {
-			return since, sha, nil
-		}
-		if !isCommitSHA(since) {
-			return "", "", inputErrorf("since: %s is neither a tag of the repository nor a commit sha: name the previous release's tag, or for a first release the commit the release starts after", since)
-		}
-		return since, since, nil
-	}
-	cur, ok := parseSemver(tag)
-	if !ok {
-		return "", "", inputErrorf("%s is not a semantic version (such as v2.4.0), so the previous release cannot be found by version order: pass since: <previous release tag>", tag)
-	}
-	var best semver
-	for _, t := range tags {
-		v, ok := parseSemver(t.Name)
-		if !ok || t.SHA == releaseSHA || v.compare(cur) >= 0 {
-			continue
-		}
-		if name == "" || v.compare(best) > 0 || (v.compare(best) == 0 && t.Name < name) {
-			name, sha, best = t.Name, t.SHA, v
-		}
-	}
-	if name == "" {
-		return "", "", inputErrorf("no release tag below %s: this looks like the first release, which has no previous release to compare with; "+
-			"pass since: <first commit sha or tag> (the release is then gated on every commit after it)", tag)
-	}
-	return name, sha, nil
 }
 
 // isCommitSHA reports whether s looks like a commit sha, full or abbreviated

@@ -536,6 +536,7 @@ func TestPreviousRelease(t *testing.T) {
 	r := newRepo(t, "product", "2.9.0", "v2.9.0")
 	r.merge(pull{number: 21, title: "Search tweak", files: files("src/search/a.go"), adds: []string{"CHG-102"}, reviews: []review{{login: "alice-gp"}}})
 	r.tag("v2.10.0")
+	r.passed("v2.10.0")
 	r.merge(pull{number: 22, title: "Banner tweak", files: files("src/ui/allergy/b.go"), adds: []string{"CHG-101"}, reviews: []review{{login: "alice-gp"}}})
 	// Not semantic versions: taken as the previous release, they would
 	// leave #22 out of the range.
@@ -569,55 +570,27 @@ func TestPreviousRelease(t *testing.T) {
 	}
 }
 
-// TestFirstRelease: with no earlier tag there is no range to gate, so the
-// release is blocked until since names where it starts.
-func TestFirstRelease(t *testing.T) {
-	t.Parallel()
-	r := newRepo(t, "product", "0.9.0", "")
-	root := r.tip
-	ps := standardPulls()
-	pullNumber(ps, 15).prepares = "1.0.0"
-	for _, p := range ps {
-		r.merge(p)
-	}
-	r.tag("v1.0.0")
-
-	res := r.gate(t, "v1.0.0", "")
-	d := res.Release.Decision
-	if d.Decision != decision.Blocked || d.ExitCode != decision.ExitInvalid || !slices.Equal(codes(d.Violations), []string{"INPUT_INVALID"}) {
-		t.Fatalf("decision = %s (exit %d) %+v, want blocked, exit 2, INPUT_INVALID", d.Decision, d.ExitCode, d.Violations)
-	}
-	if msg := d.Violations[0].Message; !strings.Contains(msg, "first release") || !strings.Contains(msg, "since: <first commit sha or tag>") {
-		t.Errorf("message = %q, want it to say to pass since:", msg)
-	}
-	if md := Markdown(res); !strings.Contains(md, "since: &lt;first commit sha or tag&gt;") {
-		t.Errorf("summary does not explain the first release:\n%s", md)
-	}
-
-	res = r.gate(t, "v1.0.0", root)
-	if d := res.Release.Decision; d.Decision != decision.Approved || len(res.Pulls) != 5 {
-		t.Errorf("with since: the first commit, decision = %s with %d pull requests, want approved with 5; violations %+v", d.Decision, len(res.Pulls), d.Violations)
-	}
-}
-
 // TestGitHubUnavailable: a GitHub that keeps failing blocks the release as
 // an operational failure, wherever in the evaluation it fails.
 func TestGitHubUnavailable(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name, path, wantIn string
+		name, wantIn string
+		path         func(r *repo) string
 	}{
-		{"tags", "/tags", "listing the repository's tags"},
-		{"compare", "/compare/", "listing the commits from v2.3.0 to v2.4.0"},
-		{"commit's pull requests", "/commits/", "listing the pull requests of commit"},
-		{"reviews", "/pulls/12/reviews", "reading the reviews of #12"},
-		{"contents", "/contents/", "reading the hazard log and manifest of #11"},
+		{"tags", "listing the repository's tags", func(*repo) string { return "/tags" }},
+		{"previous release's status", "reading whether the release v2.3.0 passed the gate",
+			func(r *repo) string { return "/commits/" + r.tags["v2.3.0"] + "/status" }},
+		{"compare", "comparing v2.3.0 with v2.4.0", func(*repo) string { return "/compare/" }},
+		{"commit's pull requests", "listing the pull requests of commit", func(r *repo) string { return "/commits/" + r.tags["v2.4.0"] + "/pulls" }},
+		{"reviews", "reading the reviews of #12", func(*repo) string { return "/pulls/12/reviews" }},
+		{"contents", "reading the hazard log and manifest of #11", func(*repo) string { return "/contents/safety/hazard-log.yaml" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := build(t, standardPulls())
-			r.srv.FailAlways("GET", r.srv.RepoPath()+tt.path, githubtest.BadGateway())
+			r.srv.FailAlways("GET", r.srv.RepoPath()+tt.path(r), githubtest.BadGateway())
 			c, s := r.client(t)
 			res := Evaluate(context.Background(), c, r.request(t, "v2.4.0", ""))
 			d := res.Release.Decision
@@ -634,7 +607,7 @@ func TestGitHubUnavailable(t *testing.T) {
 			if !strings.Contains(md, "GITHUB_UNAVAILABLE") {
 				t.Errorf("summary does not name GITHUB_UNAVAILABLE:\n%s", md)
 			}
-			if tt.path == "/pulls/12/reviews" {
+			if tt.name == "reviews" {
 				// The pull requests found are shown, evaluated or not.
 				if len(res.Pulls) != 5 || res.Pulls[0].Outcome == nil || res.Pulls[1].Outcome != nil {
 					t.Errorf("pulls = %+v, want all five, #11 evaluated and #12 not", res.Pulls)
@@ -662,7 +635,8 @@ func TestBadRequest(t *testing.T) {
 		{"no repository", func(q *Request) { q.Repo = "" }, "GITHUB_REPOSITORY"},
 		{"tag on another commit", func(q *Request) { q.ReleaseSHA = r.tags["v2.3.0"] }, "the tag v2.4.0 points at " + short(r.tags["v2.4.0"])},
 		{"since neither tag nor sha", func(q *Request) { q.Since = "last-release" }, "since: last-release is neither a tag"},
-		{"tag not a semantic version", func(q *Request) { q.Tag, q.ReleaseSHA = "nightly", r.tags["v2.4.0"] }, "pass since: <previous release tag>"},
+		{"tag not a semantic version", func(q *Request) { q.Tag, q.ReleaseSHA = "nightly", r.tags["v2.4.0"] }, "tag releases as vMAJOR.MINOR.PATCH"},
+		{"no release status context", func(q *Request) { q.StatusContext = "" }, "no status context"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -693,18 +667,22 @@ func TestRequests(t *testing.T) {
 		checkoutOf string
 		wantTotal  int
 	}{
-		// tags 1 + compare 1 + commit → pull requests 5 (#12's two branch
-		// commits are skipped: its merge commit named it first) + per pull
-		// request commits, reviews, files and dismissals 4×5 + hazard log,
-		// manifest and components map at each head 3×5 + manifest,
-		// configuration and register at each base 3×5 + configuration and
-		// register at the released commit 2.
-		{name: "with a checkout", checkout: true, wantTotal: 59},
-		{name: "with a checkout said to be of the released commit", checkout: true, checkoutOf: "v2.4.0", wantTotal: 59},
+		// tags 1 + v2.3.0's release status 1 (did it pass?) + compare 1 +
+		// commit → pull requests 5 (#12's two branch commits are skipped:
+		// its merge commit named it first) + per pull request commits,
+		// reviews, files and dismissals 4×5 + hazard log, manifest and
+		// components map at each head 3×5 + manifest, configuration and
+		// register at each base 3×5 + the files of each merge commit on the
+		// first-parent line 5 (does it change more than its pull request?) +
+		// configuration and register at the released commit 2. Before the
+		// range rule (issue 9) it was 59: the status and the merge commits'
+		// files are the 6 more.
+		{name: "with a checkout", checkout: true, wantTotal: 65},
+		{name: "with a checkout said to be of the released commit", checkout: true, checkoutOf: "v2.4.0", wantTotal: 65},
 		// The release's hazard log, manifest and components map come from
 		// the contents API too.
-		{name: "without a checkout", wantTotal: 62},
-		{name: "with a checkout of another commit, which is not used", checkout: true, checkoutOf: "v2.3.0", wantTotal: 62},
+		{name: "without a checkout", wantTotal: 68},
+		{name: "with a checkout of another commit, which is not used", checkout: true, checkoutOf: "v2.3.0", wantTotal: 68},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -795,33 +773,36 @@ func TestSemverOrder(t *testing.T) {
 	}
 }
 
-// TestPreviousReleaseChoice checks the choice of the previous tag.
-func TestPreviousReleaseChoice(t *testing.T) {
+// TestCandidates orders the tags that may be the previous release: semantic
+// versions below the release, highest first, none on the released commit.
+func TestCandidates(t *testing.T) {
 	t.Parallel()
 	var tags []github.Tag
 	for _, t := range [][2]string{
 		{"v2.3.0", "a"}, {"v2.4.0-beta.2", "b"}, {"v2.4.0-beta.11", "c"}, {"v2.4.0-rc.1", "d"}, {"v2.4.0-rc.2", "e"},
-		{"v2.4.0", "e"}, {"nightly", "f"}, {"v3.0.0", "g"},
+		{"v2.4.0", "e"}, {"nightly", "f"}, {"v3.0.0", "g"}, {"2.3.0", "h"},
 	} {
 		tags = append(tags, github.Tag{Name: t[0], SHA: t[1]})
 	}
-	tests := []struct{ tag, sha, since, want string }{
-		{"v2.4.0", "e", "", "v2.4.0-rc.1"}, // rc.2 is on the released commit itself
-		{"v2.4.0-rc.2", "e", "", "v2.4.0-rc.1"},
-		{"v2.4.0-rc.1", "d", "", "v2.4.0-beta.11"},
-		{"v2.4.0-beta.11", "c", "", "v2.4.0-beta.2"},
-		{"v3.0.0", "g", "", "v2.4.0"},
-		{"2.5.0", "x", "", "v2.4.0"},
-		{"v3.0.0", "g", "v2.3.0", "v2.3.0"},
+	tests := []struct {
+		tag, sha string
+		want     []string
+	}{
+		// rc.2 is on the released commit itself.
+		{"v2.4.0", "e", []string{"v2.4.0-rc.1", "v2.4.0-beta.11", "v2.4.0-beta.2", "2.3.0", "v2.3.0"}},
+		{"v2.4.0-rc.2", "x", []string{"v2.4.0-rc.1", "v2.4.0-beta.11", "v2.4.0-beta.2", "2.3.0", "v2.3.0"}},
+		{"v3.0.0", "g", []string{"v2.4.0", "v2.4.0-rc.2", "v2.4.0-rc.1", "v2.4.0-beta.11", "v2.4.0-beta.2", "2.3.0", "v2.3.0"}},
+		{"v2.3.0", "a", nil},
 	}
 	for _, tt := range tests {
-		got, _, err := previousRelease(tags, tt.tag, tt.sha, tt.since)
-		if err != nil || got != tt.want {
-			t.Errorf("previousRelease(%s) = %q, %v; want %q", tt.tag, got, err, tt.want)
+		cur, _ := parseSemver(tt.tag)
+		var got []string
+		for _, c := range candidates(tags, cur, tt.sha) {
+			got = append(got, c.Name)
 		}
-	}
-	if _, _, err := previousRelease(tags, "nightly", "f", ""); err == nil || !strings.Contains(err.Error(), "since:") {
-		t.Errorf("a non-semver release tag without since gave %v, want an error asking for since:", err)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("candidates(%s) = %v, want %v", tt.tag, got, tt.want)
+		}
 	}
 }
 

@@ -151,6 +151,10 @@ type Config struct {
 	Statuses               map[string]string `yaml:"statuses" json:"statuses,omitempty"`
 	HazardIDPrefix         string            `yaml:"hazard_id_prefix" json:"hazard_id_prefix"`
 	Product                string            `yaml:"product" json:"product,omitempty"`
+	// Baseline is the tag (or full commit sha) of the last release made
+	// before the gate was adopted: release mode starts the range there while
+	// no release has yet passed the gate.
+	Baseline string `yaml:"baseline" json:"baseline,omitempty"`
 }
 
 // Approvals sets how many counted CSO approvals a clinically relevant change set needs.

@@ -355,6 +355,9 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	if cfg.HazardIDPrefix != "" && !idPattern.MatchString(cfg.HazardIDPrefix+"1") {
 		r.invalid("hazard_id_prefix", "hazard_id_prefix %q must start with a letter and use only letters, digits, '.', '_' and '-'", cfg.HazardIDPrefix)
 	}
+	if b := cfg.Baseline; b != "" && (strings.TrimSpace(b) != b || strings.ContainsAny(b, " \t\r\n~^:?*[\\")) {
+		r.invalid("baseline", "baseline %q is not a tag name; write the tag of the last release before the gate was adopted, e.g. baseline: v2.3.0", b)
+	}
 	return &cfg, locate, merge(problems, r.problems)
 }
 

@@ -732,6 +732,8 @@ product: Example EPR
 		{name: "unknown top-level key", schema: "config", doc: "approval: {minimum: 2}\n"},
 		{name: "absolute clinical path", schema: "config", doc: "clinical_paths: [\"/src/**\"]\n"},
 		{name: "clinical path that does not compile", schema: "config", gateOnly: true, doc: "clinical_paths: [\"src/[\"]\n"},
+		{name: "release baseline", schema: "config", valid: true, doc: "baseline: v2.3.0\n"},
+		{name: "baseline that is no tag name", schema: "config", gateOnly: true, doc: "baseline: \"v2.3.0 or later\"\n"},
 
 		// Components map.
 		{name: "contract example", schema: "hazard-components", valid: true,

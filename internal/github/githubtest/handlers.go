@@ -46,6 +46,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /commits/{sha}", s.getCommit)
 	handle("GET /commits/{sha}/pulls", s.listCommitPulls)
 	s.routeHeadAndBranches(handle)
+	handle("GET /commits/{ref}/status", s.combinedStatus)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, notFoundBody)
 	})

@@ -23,8 +23,8 @@
 // and post), issues/{n}/events, issues/{n}/comments (list, create),
 // issues/comments/{id} (update), statuses/{sha}, contents/{path}, tags,
 // compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls,
-// git/ref/heads/{branch}. Anything else
-// is GitHub's JSON 404, and recorded like every request.
+// git/ref/heads/{branch}, commits/{ref}/status. Anything else is GitHub's
+// JSON 404, and recorded like every request.
 package githubtest
 
 import (
