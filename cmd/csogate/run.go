@@ -8,13 +8,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/csogate/csogate/internal/buildinfo"
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
-// version is stamped at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is stamped by release builds with -ldflags "-X main.version=v1.2.3";
+// build says which csogate this is, from that stamp or, without one, from
+// the commit the sources came from (see internal/buildinfo).
+var (
+	version = ""
+	build   = buildinfo.Read(version)
+)
 
 const usage = `csogate — clinical safety release gate (DCB0129 / DCB0160)
 
@@ -60,7 +66,7 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 	case "action":
 		return runAction(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintf(stdout, "csogate %s\n", version)
+		fmt.Fprintf(stdout, "csogate %s\n", build)
 		return decision.ExitAllowed
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
