@@ -32,7 +32,8 @@ Usage:
   csogate [-C DIR] export --format xlsx|csv|markdown --out PATH   hazard log → NHS-template layouts
   csogate schema [NAME] | --write DIR   JSON Schemas of the safety files, for editors
   csogate [-C DIR] verify --artifact F|--digest sha256:…|--commit SHA --attestation F
-          --repo OWNER/REPO --workflow PATH --release TAG [--record DIR]   may this artefact be deployed?
+          --repo OWNER/REPO --workflow PATH --release TAG [--record DIR] [--release-note F]
+                                      may this artefact be deployed?
   csogate version
 
 -C DIR runs as if started in DIR: every path is relative to it (as with git -C).

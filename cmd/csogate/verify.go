@@ -38,6 +38,7 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 		workflow    = fs.String("workflow", "", "the workflow that must have signed: .github/workflows/release.yml (in --repo), or OWNER/REPO/.github/workflows/f.yml for a reusable one; @REF to require its ref")
 		release     = fs.String("release", "", "the release tag being deployed: the decision must be for it")
 		recordDir   = fs.String("record", "", "the decision record directory (csogate-record): its digest must be the one signed, and its replay against the checkout (-C) must derive the signed decision")
+		releaseNote = fs.String("release-note", "", "the clinical safety release note attached to the release: it must be the one the attestation signed")
 		unsigned    = fs.Bool("unsigned", false, "accept a plain in-toto statement (the action's in-toto output) without a signature: for offline tests only, it proves no origin")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -116,6 +117,13 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 		}
 		failures = append(failures, more...)
 	}
+	if v.Chosen != nil && *releaseNote != "" {
+		note, err := os.ReadFile(underRoot(root, *releaseNote))
+		if err != nil {
+			return usageErr("--release-note: %v", err)
+		}
+		failures = append(failures, evidence.VerifyReleaseNote(v.Chosen.Statement.Predicate, note)...)
+	}
 	if len(failures) > 0 || v.Chosen == nil {
 		fmt.Fprintf(stdout, "csogate verify: REFUSED: %s may not be deployed as release %s\n", what, *release)
 		for _, f := range failures {
@@ -136,6 +144,9 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 		fmt.Fprintf(stdout, ": matches %s and replays to the same decision", *recordDir)
 	}
 	fmt.Fprintln(stdout)
+	if *releaseNote != "" {
+		fmt.Fprintf(stdout, "  release note %s: the one signed\n", *releaseNote)
+	}
 	return decision.ExitAllowed
 }
 

@@ -41,6 +41,11 @@ func recorded(t *testing.T, reviews string, artefact []byte) (string, string, *e
 		t.Fatal(err)
 	}
 	st.Predicate.ReleaseTag = "v2.4.0"
+	note, err := os.ReadFile(filepath.Join(dir, evidence.ReleaseNoteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Predicate.ReleaseNote = evidence.NewPredicateFile(evidence.ReleaseNoteFile, note)
 	return root, dir, st
 }
 
@@ -110,6 +115,10 @@ func TestVerifyCommand(t *testing.T) {
 		{name: "good attestation", args: []string{"--artifact", "epr.tgz", "--attestation", good}, want: "OK: epr.tgz"},
 		{name: "good attestation and record", args: []string{"--artifact", "epr.tgz", "--attestation", good, "--record", "evidence"},
 			want: "replays to the same decision"},
+		{name: "good release note", args: []string{"--artifact", "epr.tgz", "--attestation", good, "--release-note", "evidence/release-note.md"},
+			want: "the one signed"},
+		{name: "edited release note", args: []string{"--artifact", "epr.tgz", "--attestation", good, "--release-note",
+			write("edited-note.md", []byte("# Clinical safety release note: all fine\n"))}, wantCode: 1, want: "the note was edited"},
 		{name: "by digest", args: []string{"--digest", "sha256:" + approved.Subject[0].Digest["sha256"], "--attestation", good}, want: "OK: sha256:"},
 		{name: "another artefact", args: []string{"--artifact", "other.tgz", "--attestation", good}, wantCode: 1, want: "not about this artefact"},
 		{name: "another workflow", args: []string{"--artifact", "epr.tgz", "--attestation",

@@ -102,9 +102,10 @@ func (r *runner) runIdentity(res *result) evidence.RunIdentity {
 }
 
 // writeAttestation writes the record in recordDir as an in-toto statement
-// and its predicate about sub. Nothing is written without a subject: a run
-// that failed before it knew the commit.
-func (r *runner) writeAttestation(recordDir string, sub *evidence.Subject) error {
+// and its predicate about sub, naming the release note (nil for none) by
+// its hash. Nothing is written without a subject: a run that failed before
+// it knew the commit.
+func (r *runner) writeAttestation(recordDir string, sub *evidence.Subject, note []byte) error {
 	if sub == nil {
 		return nil
 	}
@@ -115,6 +116,9 @@ func (r *runner) writeAttestation(recordDir string, sub *evidence.Subject) error
 	st, err := evidence.NewStatement(rec, *sub)
 	if err != nil {
 		return err
+	}
+	if note != nil {
+		st.Predicate.ReleaseNote = evidence.NewPredicateFile(ReleaseNoteFile, note)
 	}
 	for _, f := range []struct {
 		name string

@@ -98,6 +98,12 @@ func TestAttestationOfARelease(t *testing.T) {
 			if p.Decision != "approved" || p.ReleaseTag != "v2.4.0" || p.Release != "2.4.0" || p.HeadSHA != v240SHA || p.Tool.Version != "test" {
 				t.Errorf("predicate %+v", p)
 			}
+			if fails := evidence.VerifyReleaseNote(p, readFile(t, o.outputs["release-note"])); len(fails) > 0 {
+				t.Errorf("the predicate does not sign the release note: %v", fails)
+			}
+			if fails := evidence.VerifyReleaseNote(p, append(readFile(t, o.outputs["release-note"]), "edited\n"...)); len(fails) != 1 {
+				t.Errorf("an edited release note passes")
+			}
 			rec := o.record(t)
 			want := evidence.RunIdentity{SHA: f.env["GITHUB_SHA"], WorkflowRef: identityEnv["GITHUB_WORKFLOW_REF"], WorkflowSHA: identityEnv["GITHUB_WORKFLOW_SHA"],
 				RunID: "4242", RunAttempt: "1", ActionRepository: "csogate/csogate", ActionRef: "v1", ReleaseTag: "v2.4.0"}
@@ -132,7 +138,7 @@ func TestAttestationOfAPullRequest(t *testing.T) {
 		t.Fatalf("exit %d\n%s", o.code, o.stdout)
 	}
 	st := o.statement(t)
-	if len(st.Subject) != 1 || st.Subject[0].Digest["gitCommit"] != headSHA || st.Predicate.ReleaseTag != "" || st.Predicate.Decision != "approved" ||
+	if len(st.Subject) != 1 || st.Subject[0].Digest["gitCommit"] != headSHA || st.Predicate.ReleaseTag != "" || st.Predicate.ReleaseNote != nil || st.Predicate.Decision != "approved" ||
 		len(st.Predicate.Approvals) != 1 || st.Predicate.Approvals[0].Reviewer != alice || st.Predicate.Approvals[0].Commit != headSHA {
 		t.Errorf("statement %+v, predicate %+v", st.Subject, st.Predicate)
 	}

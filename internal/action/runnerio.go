@@ -264,17 +264,15 @@ func (r *runner) writeEvidence(res *result) error {
 		return err
 	}
 	r.recordFile = r.env.outputPath(path.Join(RecordDir, evidence.RecordFile))
-	if err := r.writeAttestation(filepath.Join(r.env.outputDir(), RecordDir), sub); err != nil {
-		return err
+	var note []byte
+	if res.release != nil {
+		note = []byte(evidence.ReleaseNote(out, meta))
+		if err := os.WriteFile(filepath.Join(r.env.outputDir(), ReleaseNoteFile), note, 0o644); err != nil {
+			return fmt.Errorf("writing the release note: %w", err)
+		}
+		r.releaseNote = r.env.outputPath(ReleaseNoteFile)
 	}
-	if res.release == nil {
-		return nil
-	}
-	if err := os.WriteFile(filepath.Join(r.env.outputDir(), ReleaseNoteFile), []byte(evidence.ReleaseNote(out, meta)), 0o644); err != nil {
-		return fmt.Errorf("writing the release note: %w", err)
-	}
-	r.releaseNote = r.env.outputPath(ReleaseNoteFile)
-	return nil
+	return r.writeAttestation(filepath.Join(r.env.outputDir(), RecordDir), sub, note)
 }
 
 // fileCommand appends to one of the runner's files (GITHUB_OUTPUT,

@@ -57,9 +57,12 @@ type Predicate struct {
 	CountedApprovals  int                 `json:"counted_approvals"`
 	Approvals         []PredicateApproval `json:"approvals"`
 	Record            PredicateRecord     `json:"record"`
-	Tool              Tool                `json:"tool"`
-	Context           Context             `json:"context"`
-	CreatedAt         string              `json:"created_at"`
+	// ReleaseNote names the clinical safety release note of a release run
+	// by its hash, so the copy attached to the release can be checked.
+	ReleaseNote *PredicateFile `json:"release_note,omitempty"`
+	Tool        Tool           `json:"tool"`
+	Context     Context        `json:"context"`
+	CreatedAt   string         `json:"created_at"`
 }
 
 // PredicateApproval is a counted CSO approval.
@@ -73,6 +76,17 @@ type PredicateApproval struct {
 type PredicateRecord struct {
 	Schema string `json:"schema"`
 	Digest string `json:"digest"` // Integrity.Digest
+}
+
+// PredicateFile is a file the predicate names by its SHA-256.
+type PredicateFile struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}
+
+// NewPredicateFile names data, the content of the file name.
+func NewPredicateFile(name string, data []byte) *PredicateFile {
+	return &PredicateFile{Name: name, SHA256: sha(data)}
 }
 
 // NewStatement makes the attestation of a record, which ReadRecord or Load
@@ -386,4 +400,17 @@ func VerifyRecord(ctx context.Context, p *Predicate, dir, root string) ([]string
 		failures = append(failures, fmt.Sprintf("the replay derives %s, the attestation says %s", res.Decision.Decision, p.Decision))
 	}
 	return failures, nil
+}
+
+// VerifyReleaseNote checks that note is the release note the attestation
+// signed.
+func VerifyReleaseNote(p *Predicate, note []byte) []string {
+	switch {
+	case p.ReleaseNote == nil:
+		return []string{"the attestation names no release note: it was not made by a release run"}
+	case sha(note) != p.ReleaseNote.SHA256:
+		return []string{fmt.Sprintf("the release note's sha256 is %s, but the attestation signed %s: the note was edited",
+			sha(note), p.ReleaseNote.SHA256)}
+	}
+	return nil
 }

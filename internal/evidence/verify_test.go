@@ -48,7 +48,7 @@ func attested(t *testing.T, sc scenario) (string, string, *Statement) {
 // ghOutput is what gh attestation verify --format json prints for the
 // statements, signed by signer in repo (sigstore-go's verification result,
 // with the fields csogate does not read).
-func ghOutput(t *testing.T, repo, signer string, sts ...*Statement) []byte {
+func ghOutput(t testing.TB, repo, signer string, sts ...*Statement) []byte {
 	t.Helper()
 	var results []any
 	for _, st := range sts {
@@ -229,7 +229,7 @@ func TestVerifyRecord(t *testing.T) {
 	})
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	data, err := json.Marshal(v)
 	if err != nil {
