@@ -60,18 +60,39 @@ func checkIntegrity(data []byte, stated *Integrity) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidRecord, err)
 	}
+	// A part under a top-level key the digest does not know at all is
+	// named once, by that key.
+	tops := func(fields map[string]string) map[string]bool {
+		out := map[string]bool{}
+		for k := range fields {
+			top, _, _ := strings.Cut(k, ".")
+			out[top] = true
+		}
+		return out
+	}
+	statedTops, actualTops := tops(stated.Fields), tops(actual.Fields)
+	named := map[string]bool{}
 	var edited []string
+	name := func(k, why string) {
+		if top, _, _ := strings.Cut(k, "."); !statedTops[top] || !actualTops[top] {
+			k = top
+		}
+		if !named[k] {
+			named[k] = true
+			edited = append(edited, k+" ("+why+")")
+		}
+	}
 	for k, sum := range actual.Fields {
 		switch want, ok := stated.Fields[k]; {
 		case !ok:
-			edited = append(edited, k+" (not covered by the digest: added after the gate wrote the record)")
+			name(k, "not covered by the digest: added after the gate wrote the record")
 		case want != sum:
-			edited = append(edited, fmt.Sprintf("%s (sha256 %s, the digest says %s)", k, sum, want))
+			name(k, fmt.Sprintf("sha256 %s, the digest says %s", sum, want))
 		}
 	}
 	for k := range stated.Fields {
 		if _, ok := actual.Fields[k]; !ok {
-			edited = append(edited, k+" (covered by the digest but no longer in the record)")
+			name(k, "covered by the digest but no longer in the record")
 		}
 	}
 	if len(edited) > 0 {

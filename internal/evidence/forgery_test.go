@@ -117,6 +117,20 @@ func TestForgedRecordRefused(t *testing.T) {
 				})
 			},
 			want: []string{"inputs"}},
+		{name: "decision shadowed by a key in another case", sc: eprBlocked,
+			forge: func(t *testing.T, root, dir string, g []byte) []byte {
+				// encoding/json matches keys case-insensitively and keeps the
+				// last: appended keys would replace the decision unseen by a
+				// digest computed over the struct.
+				var forged map[string]any
+				if err := json.Unmarshal(forgeApproval(t, root, dir), &forged); err != nil {
+					t.Fatal(err)
+				}
+				tail := mustJSON(t, map[string]any{"DeCision": forged["decision"], "EXIT_CODE": 0})
+				body := strings.TrimSuffix(strings.TrimSpace(string(g)), "}")
+				return []byte(body + ",\n" + strings.TrimPrefix(string(tail), "{"))
+			},
+			want: []string{"DeCision (not covered by the digest", "EXIT_CODE (not covered by the digest"}},
 		{name: "digest edited", sc: eprApproved,
 			forge: func(t *testing.T, _, _ string, g []byte) []byte {
 				return editJSON(t, g, func(m map[string]any) {
