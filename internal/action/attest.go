@@ -52,7 +52,10 @@ type subject struct {
 	name   string
 }
 
-var sha256Digest = regexp.MustCompile(`^sha256:([0-9a-f]{64})$`)
+var (
+	sha256Digest = regexp.MustCompile(`^sha256:([0-9a-f]{64})$`)
+	subjectCommit   = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
+)
 
 // readSubject reads and checks the subject inputs; it returns a sentence
 // per bad input. Without them the subject is the judged commit.
@@ -208,5 +211,5 @@ func hashFile(name string) (string, error) {
 
 // isCommitHash reports whether s is a full SHA-1 or SHA-256 commit hash.
 func isCommitHash(s string) bool {
-	return regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`).MatchString(s)
+	return subjectCommit.MatchString(s)
 }

@@ -1,9 +1,11 @@
 // Package evidence keeps what a gate run decided and what it stood on: the
 // decision record (every input with its SHA-256, the policy bundle's hash, the
 // facts, the decision and the approvals), the clinical safety release note a
-// CSO pastes into the Clinical Safety Case Report, and the replay that
+// CSO pastes into the Clinical Safety Case Report, the replay that
 // re-derives a recorded decision offline so an auditor can check the gate
-// decided as it said.
+// decided as it said, the digest that covers every field of a record, and
+// the in-toto statement that carries a decision and that digest to be
+// signed, with the checks csogate verify makes of it.
 package evidence
 
 import (
