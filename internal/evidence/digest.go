@@ -87,7 +87,7 @@ func checkIntegrity(data []byte, stated *Integrity) error {
 		case !ok:
 			name(k, "not covered by the digest: added after the gate wrote the record")
 		case want != sum:
-			name(k, fmt.Sprintf("sha256 %s, the digest says %s", sum, want))
+			name(k, "changed")
 		}
 	}
 	for k := range stated.Fields {
@@ -97,7 +97,7 @@ func checkIntegrity(data []byte, stated *Integrity) error {
 	}
 	if len(edited) > 0 {
 		sort.Strings(edited)
-		return fmt.Errorf("%w: the record was edited after the gate wrote it: %s does not match the record's digest; "+
+		return fmt.Errorf("%w: the record was edited after the gate wrote it, these parts do not match its digest: %s; "+
 			"an edited record is not evidence: use the record the gate wrote (the attestation names its digest)",
 			ErrInvalidRecord, strings.Join(edited, "; "))
 	}
