@@ -53,8 +53,8 @@ type subject struct {
 }
 
 var (
-	sha256Digest = regexp.MustCompile(`^sha256:([0-9a-f]{64})$`)
-	subjectCommit   = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
+	sha256Digest  = regexp.MustCompile(`^sha256:([0-9a-f]{64})$`)
+	subjectCommit = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
 )
 
 // readSubject reads and checks the subject inputs; it returns a sentence
