@@ -6,7 +6,13 @@
 # caught without a Docker engine.
 
 FROM golang:1.26 AS build
-ARG VERSION=dev
+# A release build may name its version: --build-arg VERSION=v1.2.3. The
+# runner passes no build arguments when it builds the action, and the build
+# context has no .git (see .dockerignore; the runner builds from GitHub's
+# tarball of the action's repository anyway): the binary then names the
+# commit that git archive wrote into internal/buildinfo/archive.txt
+# (export-subst in .gitattributes), so it never calls itself "dev".
+ARG VERSION=
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -17,5 +17,5 @@ func runAction(ctx context.Context, args []string, getenv env, stdout, stderr io
 		fmt.Fprintf(stderr, "csogate action: takes no arguments (got %q); it reads the runner's INPUT_* and GITHUB_* variables\n", args[0])
 		return decision.ExitInvalid
 	}
-	return action.Run(ctx, getenv, stdout, stderr, action.WithVersion(version))
+	return action.Run(ctx, getenv, stdout, stderr, action.WithBuild(build))
 }

@@ -15,7 +15,7 @@ import (
 // copies of the trusted files, so check --replay DIR needs no network) and
 // the clinical safety release note of the evaluation into dir.
 func writeEvidence(dir string, req *gate.Request, out *gate.Outcome, stderr io.Writer) error {
-	meta := evidence.Meta{Version: version, CreatedAt: time.Now().UTC()}
+	meta := evidence.Meta{Version: build.Version, Revision: build.Revision, Modified: build.Modified, CreatedAt: time.Now().UTC()}
 	recordFile, err := evidence.Write(dir, req, out, meta)
 	if err != nil {
 		return err

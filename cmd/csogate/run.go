@@ -8,13 +8,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/csogate/csogate/internal/buildinfo"
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
-// version is stamped at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is stamped by release builds with -ldflags "-X main.version=v1.2.3";
+// build says which csogate this is, from that stamp or, without one, from
+// the commit the sources came from (see internal/buildinfo).
+var (
+	version = ""
+	build   = buildinfo.Read(version)
+)
 
 const usage = `csogate — clinical safety release gate (DCB0129 / DCB0160)
 
@@ -25,11 +31,14 @@ Usage:
   csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
   csogate [-C DIR] export --format xlsx|csv|markdown --out PATH   hazard log → NHS-template layouts
   csogate schema [NAME] | --write DIR   JSON Schemas of the safety files, for editors
+  csogate [-C DIR] verify --artifact F|--digest sha256:…|--commit SHA --attestation F
+          --repo OWNER/REPO --workflow PATH --release TAG [--record DIR] [--release-note F]
+                                      may this artefact be deployed?
   csogate version
 
 -C DIR runs as if started in DIR: every path is relative to it (as with git -C).
 
-Run "csogate check -h" or "csogate validate -h" for flags.
+Run "csogate check -h", "csogate validate -h" or "csogate verify -h" for flags.
 Exit codes: 0 approved or not required, 1 blocked by rules, 2 invalid input or usage, 3 operational failure.
 `
 
@@ -59,8 +68,10 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return runSchema(root, args[1:], stdout, stderr)
 	case "action":
 		return runAction(ctx, args[1:], getenv, stdout, stderr)
+	case "verify":
+		return runVerify(ctx, root, args[1:], stdin, stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintf(stdout, "csogate %s\n", version)
+		fmt.Fprintf(stdout, "csogate %s\n", build)
 		return decision.ExitAllowed
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

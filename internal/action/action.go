@@ -24,6 +24,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/csogate/csogate/internal/buildinfo"
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
@@ -51,6 +52,7 @@ type Option func(*options)
 
 type options struct {
 	version string
+	build   buildinfo.Info
 	now     func() time.Time
 	// sleep replaces the client's waits between retries (tests).
 	sleep func(context.Context, time.Duration) error
@@ -96,6 +98,10 @@ type runner struct {
 	// pulls reads pull requests and files at commits through gh (nil with it).
 	pulls   *pullfacts.Reader
 	version string
+	build   buildinfo.Info
+	// subject is what the attestation is about; attest its files.
+	subject subject
+	attest  attestFiles
 	now     func() time.Time
 	// setup holds what was wrong with the environment or inputs. A handler
 	// that finds its target (the commit to post on) still reports these as
@@ -177,7 +183,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	errs := &maskingWriter{w: stderr, secret: token}
 	gha := githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(log))
 
-	r := &runner{gha: gha, log: log, errs: errs, version: o.version, now: o.now}
+	r := &runner{gha: gha, log: log, errs: errs, version: o.version, build: o.build, now: o.now}
 	// The token is masked before anything else is printed, so that nothing
 	// the runner shows can carry it.
 	if err := r.command(func() { gha.AddMask(token) }, token != ""); err != nil {
@@ -189,6 +195,8 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	r.env, problems = readEnv(gha, o.now)
 	r.setup = append(r.setup, problems...)
 	r.in, problems = readInputs(gha)
+	r.setup = append(r.setup, problems...)
+	r.subject, problems = readSubject(gha.GetInput)
 	r.setup = append(r.setup, problems...)
 	// Without a token and a repository there is nothing to ask GitHub, and
 	// nowhere to post: the run is reported in the job only.

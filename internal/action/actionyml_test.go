@@ -67,8 +67,11 @@ func TestActionYAMLMatchesContract(t *testing.T) {
 		"fail-on-block":  "true",
 		"release-ref":    "",
 		"since":          "",
+		// Issue 11: the attestation's subject.
+		"subject-path": "", "subject-digest": "", "subject-name": "",
 	}
-	contractOutputs := []string{"decision", "clinical-changes", "violations", "decision-file", "record-file", "release-note"}
+	contractOutputs := []string{"decision", "clinical-changes", "violations", "decision-file", "record-file", "release-note",
+		"in-toto", "predicate", "predicate-type"}
 
 	for name, want := range contractInputs {
 		in, ok := a.Inputs[name]

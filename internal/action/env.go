@@ -54,6 +54,8 @@ var inputDefaults = map[string]string{
 	inFailOnBlock:   "true",
 	inReleaseRef:    "",
 	inSince:         "",
+	// Read by readSubject (attest.go).
+	inSubjectPath: "", inSubjectDigest: "", inSubjectName: "",
 }
 
 // inputs are the action's inputs, parsed.

@@ -197,7 +197,8 @@ func (r *runner) setOutputs(d *decision.Decision) error {
 		{"clinical-changes", strconv.Itoa(len(d.ClinicalChanges))},
 		{"violations", strings.TrimSpace(buf.String())},
 	}
-	for _, f := range [][2]string{{"decision-file", r.decisionFile}, {"record-file", r.recordFile}, {"release-note", r.releaseNote}} {
+	for _, f := range [][2]string{{"decision-file", r.decisionFile}, {"record-file", r.recordFile}, {"release-note", r.releaseNote},
+		{"in-toto", r.attest.statement}, {"predicate", r.attest.predicate}, {"predicate-type", r.attest.predicateType}} {
 		if f[1] != "" {
 			outputs = append(outputs, f)
 		}
@@ -243,6 +244,12 @@ func (r *runner) writeDecisionFile(d *decision.Decision) error {
 // The record holds the run's final decision, whatever changed it after the
 // gate (a failed write to GitHub).
 func (r *runner) writeEvidence(res *result) error {
+	// The artefact is hashed first: a record is not written for a run whose
+	// attestation cannot be.
+	sub, err := r.attestationSubject(res)
+	if err != nil {
+		return err
+	}
 	req := res.request
 	if req == nil {
 		req = &gate.Request{Paths: r.in.Paths, HeadSHA: res.d.HeadSHA, Today: r.env.Today}
@@ -253,7 +260,7 @@ func (r *runner) writeEvidence(res *result) error {
 	}
 	out.Decision = res.d
 	meta := evidence.Meta{Version: r.version, EventName: r.env.EventName, RunURL: r.env.RunURL,
-		PullRequest: res.pull, CreatedAt: r.now().UTC()}
+		PullRequest: res.pull, CreatedAt: r.now().UTC(), Revision: r.build.Revision, Modified: r.build.Modified, Run: r.runIdentity(res)}
 	if r.env.Owner != "" {
 		meta.Repository = r.env.Owner + "/" + r.env.Repo
 	}
@@ -261,14 +268,15 @@ func (r *runner) writeEvidence(res *result) error {
 		return err
 	}
 	r.recordFile = r.env.outputPath(path.Join(RecordDir, evidence.RecordFile))
-	if res.release == nil {
-		return nil
+	var note []byte
+	if res.release != nil {
+		note = []byte(evidence.ReleaseNote(out, meta))
+		if err := os.WriteFile(filepath.Join(r.env.outputDir(), ReleaseNoteFile), note, 0o644); err != nil {
+			return fmt.Errorf("writing the release note: %w", err)
+		}
+		r.releaseNote = r.env.outputPath(ReleaseNoteFile)
 	}
-	if err := os.WriteFile(filepath.Join(r.env.outputDir(), ReleaseNoteFile), []byte(evidence.ReleaseNote(out, meta)), 0o644); err != nil {
-		return fmt.Errorf("writing the release note: %w", err)
-	}
-	r.releaseNote = r.env.outputPath(ReleaseNoteFile)
-	return nil
+	return r.writeAttestation(filepath.Join(r.env.outputDir(), RecordDir), sub, note)
 }
 
 // fileCommand appends to one of the runner's files (GITHUB_OUTPUT,

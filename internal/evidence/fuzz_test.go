@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/gate"
@@ -79,6 +80,37 @@ func FuzzReadRecord(f *testing.F) {
 		out := gate.Evaluate(context.Background(), req)
 		if d := compare("decision", rec.Decision, out.Decision); len(d) > 0 || out.Decision.ExitCode != 0 {
 			t.Fatalf("an exit-0 replay of a record whose decision is not the gate's: %v (exit %d)", d, out.Decision.ExitCode)
+		}
+	})
+}
+
+// FuzzParseAttestations feeds arbitrary bytes to csogate verify's reader of
+// gh attestation verify's output. It must never panic, and Verify must never
+// accept a statement that is not an allowed csogate decision about the
+// expected artefact for the expected release.
+func FuzzParseAttestations(f *testing.F) {
+	st := &Statement{Type: StatementType, PredicateType: PredicateType,
+		Subject:   []Subject{{Name: "a", Digest: map[string]string{"sha256": sha(artefact)}}},
+		Predicate: &Predicate{Decision: "approved", ReleaseTag: "v2.4.0", Context: Context{Repository: testRepo}}}
+	f.Add(ghOutput(f, testRepo, testSigner, st))
+	f.Add(mustJSON(f, st))
+	for _, s := range []string{"", "[]", "{}", "null", `[{"verificationResult":null}]`, `[{"verificationResult":{"statement":{},"signature":{"certificate":{}}}}]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		atts, err := ParseAttestations(data)
+		if err != nil {
+			return
+		}
+		v := Verify(atts, expected())
+		if !v.OK() {
+			return
+		}
+		p := v.Chosen.Statement.Predicate
+		if p == nil || (p.Decision != "approved" && p.Decision != "not_required") || p.ReleaseTag != "v2.4.0" ||
+			!hasDigest(v.Chosen.Statement.Subject, "sha256", sha(artefact)) || v.Chosen.Statement.PredicateType != PredicateType ||
+			v.Chosen.Signer == nil || !strings.EqualFold(repoPath(v.Chosen.Signer.SourceRepositoryURI), testRepo) {
+			t.Fatalf("accepted %+v", v.Chosen)
 		}
 	})
 }

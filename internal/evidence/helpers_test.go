@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,8 +19,11 @@ const head = "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b"
 // created is when the test records are made.
 var created = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
 
-var testMeta = Meta{Version: "1.0.0-test", EventName: "pull_request", Repository: "example/epr",
-	RunURL: "https://github.com/example/epr/actions/runs/1", PullRequest: 42, CreatedAt: created}
+var testMeta = Meta{Version: "1.0.0-test", Revision: "0123456789abcdef0123456789abcdef01234567",
+	EventName: "pull_request", Repository: "example/epr",
+	RunURL: "https://github.com/example/epr/actions/runs/1", PullRequest: 42, CreatedAt: created,
+	Run: RunIdentity{SHA: head, WorkflowRef: "example/epr/.github/workflows/pull-request.yml@refs/pull/42/merge",
+		RunID: "1", RunAttempt: "1", ActionRepository: "csogate/csogate", ActionRef: "v1"}}
 
 // scenario is one evaluation of a product under testdata/.
 type scenario struct {
@@ -152,4 +156,29 @@ func write(t testing.TB, name, content string) {
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// reseal recomputes the integrity digest of an edited record.json, as a
+// forger can: the digest proves integrity, not origin.
+func reseal(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, integrityKey)
+	bare, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := seal(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m[integrityKey] = in
+	out, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

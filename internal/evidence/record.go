@@ -1,9 +1,11 @@
 // Package evidence keeps what a gate run decided and what it stood on: the
 // decision record (every input with its SHA-256, the policy bundle's hash, the
 // facts, the decision and the approvals), the clinical safety release note a
-// CSO pastes into the Clinical Safety Case Report, and the replay that
+// CSO pastes into the Clinical Safety Case Report, the replay that
 // re-derives a recorded decision offline so an auditor can check the gate
-// decided as it said.
+// decided as it said, the digest that covers every field of a record, and
+// the in-toto statement that carries a decision and that digest to be
+// signed, with the checks csogate verify makes of it.
 package evidence
 
 import (
@@ -29,7 +31,9 @@ import (
 
 // SchemaVersion names the shape of record.json. A change that an older
 // replay could misread must bump it.
-const SchemaVersion = "csogate.record/v1"
+// v2 added the integrity digest and the run's identity (context.*), so a
+// v1 record, which has neither, is refused rather than read as unchecked.
+const SchemaVersion = "csogate.record/v2"
 
 // The files of a record directory.
 const (
@@ -55,13 +59,39 @@ var ErrInvalidRecord = errors.New("not a usable decision record")
 // Meta is what the caller knows about the run that the gate does not: the
 // tool's version and where the run happened. Every field is optional.
 type Meta struct {
-	Version     string
+	Version string
+	// Revision is the commit csogate was built from, when the build says;
+	// Modified is true when that checkout had local changes.
+	Revision    string
+	Modified    bool
 	EventName   string
 	Repository  string
 	RunURL      string
 	PullRequest int
+	// Run names the workflow run, the action and the release (GITHUB_*).
+	Run RunIdentity
 	// CreatedAt is when the record was made; zero means now.
 	CreatedAt time.Time
+}
+
+// RunIdentity names the run that made a record, from the runner's
+// GITHUB_* variables, so an auditor can tie the record to the workflow file,
+// the run and the csogate action that made it.
+type RunIdentity struct {
+	// SHA is GITHUB_SHA, the commit the workflow ran on.
+	SHA string `json:"sha,omitempty"`
+	// WorkflowRef is GITHUB_WORKFLOW_REF: owner/repo/.github/workflows/f.yml@ref.
+	WorkflowRef string `json:"workflow_ref,omitempty"`
+	// WorkflowSHA is GITHUB_WORKFLOW_SHA, the commit of the workflow file.
+	WorkflowSHA string `json:"workflow_sha,omitempty"`
+	RunID       string `json:"run_id,omitempty"`
+	RunAttempt  string `json:"run_attempt,omitempty"`
+	// ActionRepository and ActionRef are GITHUB_ACTION_REPOSITORY and
+	// GITHUB_ACTION_REF: which csogate the workflow used, as it named it.
+	ActionRepository string `json:"action_repository,omitempty"`
+	ActionRef        string `json:"action_ref,omitempty"`
+	// ReleaseTag is the tag gated in release mode.
+	ReleaseTag string `json:"release_tag,omitempty"`
 }
 
 // Record is the decision record, record.json.
@@ -80,12 +110,19 @@ type Record struct {
 	// ExitCode is the decision's exit code, which the decision document leaves out.
 	ExitCode  int        `json:"exit_code"`
 	Approvals []Approval `json:"approvals"`
+	// Integrity is the digest over everything above; ReadRecord refuses a
+	// record whose content does not match it.
+	Integrity *Integrity `json:"integrity"`
 }
 
 // Tool names the program that made the record.
 type Tool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// Revision is the commit the binary was built from ("" when unknown);
+	// Modified says that checkout had uncommitted changes.
+	Revision string `json:"revision,omitempty"`
+	Modified bool   `json:"modified,omitempty"`
 }
 
 // Context says where the run happened.
@@ -94,6 +131,7 @@ type Context struct {
 	Repository  string `json:"repository,omitempty"`
 	PullRequest int    `json:"pull_request,omitempty"`
 	RunURL      string `json:"run_url,omitempty"`
+	RunIdentity
 }
 
 // Request is the gate.Request as evaluated, in a form that survives JSON.
@@ -193,6 +231,12 @@ func Write(dir string, req *gate.Request, out *gate.Outcome, meta Meta) (string,
 		return "", fmt.Errorf("writing the decision record: %w", err)
 	}
 	data, err := marshal(rec)
+	if err == nil {
+		rec.Integrity, err = seal(data)
+	}
+	if err == nil {
+		data, err = marshal(rec)
+	}
 	if err != nil {
 		return "", fmt.Errorf("writing the decision record: %w", err)
 	}
@@ -240,10 +284,10 @@ func build(req *gate.Request, out *gate.Outcome, meta Meta) (*Record, map[string
 	}
 	rec := &Record{
 		Schema:    SchemaVersion,
-		Tool:      Tool{Name: "csogate", Version: meta.Version},
+		Tool:      Tool{Name: "csogate", Version: meta.Version, Revision: meta.Revision, Modified: meta.Modified},
 		CreatedAt: created.UTC().Format(time.RFC3339),
 		Context: Context{EventName: meta.EventName, Repository: meta.Repository,
-			PullRequest: meta.PullRequest, RunURL: meta.RunURL},
+			PullRequest: meta.PullRequest, RunURL: meta.RunURL, RunIdentity: meta.Run},
 		Request:    requestOf(req),
 		Inputs:     []Input{},
 		PolicyHash: out.PolicyHash,
@@ -381,9 +425,11 @@ func Load(dir string) (*Record, error) {
 // ReadRecord decodes record.json strictly (unknown keys, trailing data and a
 // foreign schema are errors) and checks that it is consistent in itself: a
 // decision that is one of the three, an exit code that goes with it, hashes
-// that are SHA-256, copies inside the record directory. It cannot tell a
-// consistent forgery from a genuine record; Replay re-derives the decision
-// for that. Every error wraps ErrInvalidRecord.
+// that are SHA-256, copies inside the record directory, and last a content
+// that matches its integrity digest, naming each part that does not. It
+// cannot tell a consistent forgery (digest recomputed) from a genuine
+// record: Replay re-derives the decision, and only the attestation, which
+// signs the digest, proves who wrote it. Every error wraps ErrInvalidRecord.
 func ReadRecord(data []byte) (*Record, error) {
 	invalid := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidRecord, fmt.Sprintf(format, a...))
@@ -467,6 +513,9 @@ func ReadRecord(data []byte) (*Record, error) {
 	}
 	if rec.Facts != nil && rec.Facts.Schema != facts.SchemaVersion {
 		return nil, invalid("facts.schema is %q; this csogate derives %q", rec.Facts.Schema, facts.SchemaVersion)
+	}
+	if err := checkIntegrity(data, rec.Integrity); err != nil {
+		return nil, err
 	}
 	return &rec, nil
 }

@@ -24,7 +24,11 @@ func TestWriteRecord(t *testing.T) {
 	if rec.Schema != SchemaVersion || rec.Tool.Version != "1.0.0-test" || rec.CreatedAt != "2026-11-25T09:30:00Z" {
 		t.Errorf("got schema %q, version %q, created_at %q", rec.Schema, rec.Tool.Version, rec.CreatedAt)
 	}
-	if want := (Context{EventName: "pull_request", Repository: "example/epr", PullRequest: 42, RunURL: testMeta.RunURL}); rec.Context != want {
+	if rec.Tool.Revision != testMeta.Revision {
+		t.Errorf("got tool.revision %q, want %q", rec.Tool.Revision, testMeta.Revision)
+	}
+	if want := (Context{EventName: "pull_request", Repository: "example/epr", PullRequest: 42, RunURL: testMeta.RunURL,
+		RunIdentity: testMeta.Run}); rec.Context != want {
 		t.Errorf("got context %+v, want %+v", rec.Context, want)
 	}
 	if rec.Request.Today != "2026-11-25" || rec.Request.HeadSHA != head || rec.Request.TrustedSide != "the base commit 1a2b3c4" || !rec.Request.ChangedFilesKnown {
@@ -180,7 +184,8 @@ func TestReadRecordRejects(t *testing.T) {
 		{name: "trailing data", raw: string(genuine) + "{}", want: "data after"},
 		{name: "unknown key", edit: func(m map[string]any) { m["signature"] = "x" }, want: "unknown field"},
 		{name: "unknown key in the decision", edit: func(m map[string]any) { dec(m)["approved_by"] = "x" }, want: "unknown field"},
-		{name: "other schema", edit: func(m map[string]any) { m["schema"] = "csogate.record/v2" }, want: "schema"},
+		{name: "other schema", edit: func(m map[string]any) { m["schema"] = "csogate.record/v9" }, want: "schema"},
+		{name: "version 1 record", edit: func(m map[string]any) { m["schema"] = "csogate.record/v1"; delete(m, "integrity") }, want: "schema"},
 		{name: "no decision", edit: func(m map[string]any) { delete(m, "decision") }, want: "no decision"},
 		{name: "unknown decision", edit: func(m map[string]any) { dec(m)["decision"] = "approved_with_conditions" }, want: "is not approved"},
 		{name: "approved with exit 1", edit: func(m map[string]any) { dec(m)["decision"] = "approved" }, want: "exit code 1"},

@@ -417,10 +417,12 @@ func remove(t *testing.T, name string) {
 	}
 }
 
+// editRecord edits record.json as a forger who also recomputes its digest
+// would: what the replay must still catch by re-deriving the decision.
 func editRecord(t *testing.T, dir string, edit func(map[string]any)) {
 	t.Helper()
 	name := filepath.Join(dir, RecordFile)
-	if err := os.WriteFile(name, editJSON(t, read(t, name), edit), 0o644); err != nil {
+	if err := os.WriteFile(name, reseal(t, editJSON(t, read(t, name), edit)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
