@@ -698,13 +698,15 @@ func TestRequests(t *testing.T) {
 		// request commits, reviews, files and dismissals 4×5 + hazard log,
 		// manifest and components map at each head 3×5 + manifest,
 		// configuration and register at each base 3×5 + configuration and
-		// register at the released commit 2.
-		{name: "with a checkout", checkout: true, wantTotal: 59},
-		{name: "with a checkout said to be of the released commit", checkout: true, checkoutOf: "v2.4.0", wantTotal: 59},
-		// The release's hazard log, manifest and components map come from
-		// the contents API too.
-		{name: "without a checkout", wantTotal: 62},
-		{name: "with a checkout of another commit, which is not used", checkout: true, checkoutOf: "v2.3.0", wantTotal: 62},
+		// register at the released commit 2 + the trusted hazard log, which
+		// names the product officer scope is checked against, at each base
+		// and at the released commit 6.
+		{name: "with a checkout", checkout: true, wantTotal: 65},
+		{name: "with a checkout said to be of the released commit", checkout: true, checkoutOf: "v2.4.0", wantTotal: 65},
+		// The release's manifest and components map come from the contents
+		// API too (its hazard log is read there already).
+		{name: "without a checkout", wantTotal: 67},
+		{name: "with a checkout of another commit, which is not used", checkout: true, checkoutOf: "v2.3.0", wantTotal: 67},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
