@@ -11,8 +11,8 @@ import (
 
 // TestRequestsForATypicalPullRequest counts the API calls of a typical pull
 // request and holds them to the minimum: one page each of reviews, files,
-// commits and events; one contents read per trusted file (configuration and
-// register) and of the base manifest; the comment found and written; one
+// commits and events; one contents read per trusted file (configuration,
+// register and hazard log) and of the base manifest; the comment found and written; one
 // status; the requested reviewers only when a review request is considered.
 func TestRequestsForATypicalPullRequest(t *testing.T) {
 	t.Parallel()
@@ -25,6 +25,8 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 		"GET " + repo + "/contents/safety/changes.yaml?ref=" + baseSHA,
 		"GET " + repo + "/contents/safety/csogate.yaml?ref=" + baseSHA,
 		"GET " + repo + "/contents/safety/cso-register.yaml?ref=" + baseSHA,
+		// The base's hazard log names the product officer scope is checked against.
+		"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + baseSHA,
 	}
 	status := "POST " + repo + "/statuses/" + headSHA
 	listComments := "GET " + repo + "/issues/7/comments?per_page=100"
