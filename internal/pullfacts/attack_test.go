@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,60 @@ func TestDismissedStop(t *testing.T) {
 				t.Errorf("niamh's approval %+v stands after her review was dismissed", a)
 			}
 		})
+	}
+}
+
+// TestHeadCannotRenameTheProduct: the pull request renames its hazard log's
+// product to the one an out-of-scope CSO covers; the base's log still names
+// the product, so her approval stays out of scope.
+func TestHeadCannotRenameTheProduct(t *testing.T) {
+	t.Parallel()
+	srv, ws := attackServer(t)
+	log := filepath.Join(ws, "safety", "hazard-log.yaml")
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := strings.Replace(string(data), "product: Example EPR", "product: Dental Suite", 1)
+	if renamed == string(data) {
+		t.Fatal("the example's hazard log no longer says product: Example EPR")
+	}
+	if err := os.WriteFile(log, []byte(renamed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The example configuration names the product; without it the base's
+	// hazard log does.
+	srv.SetContent(attackBase, "safety/csogate.yaml", []byte("clinical_paths: [\"src/clinical/**\"]\n"))
+	srv.AddCommits(9, githubtest.Commit{SHA: attackHead, AuthorLogin: "dev-dan"})
+	srv.AddReview(9, githubtest.Review{Login: "cara-dds", UserID: 5002, State: "APPROVED"})
+	out := evaluatePull(t, srv, ws)
+	a, ok := approvalOf(out.Decision, "cara-dds")
+	if !ok || a.Counted || a.WhyNot != "APPROVER_OUT_OF_SCOPE" ||
+		!strings.Contains(a.WhyNotDetail, "do not include Example EPR, the product named by the hazard log at the base commit") {
+		t.Fatalf("cara's approval %+v, want APPROVER_OUT_OF_SCOPE against the base's product", a)
+	}
+	if out.Decision.Decision != decision.Blocked {
+		t.Errorf("decision %s, want blocked", out.Decision.Decision)
+	}
+}
+
+// TestDeletedAccountReviewSkipped: GitHub sends user: null for a deleted
+// account's review; the gate skips it with a warning instead of failing.
+func TestDeletedAccountReviewSkipped(t *testing.T) {
+	t.Parallel()
+	srv, ws := attackServer(t)
+	srv.AddCommits(9, githubtest.Commit{SHA: attackHead, AuthorLogin: "dev-dan"})
+	ghost := srv.AddReview(9, githubtest.Review{State: "CHANGES_REQUESTED"})
+	srv.AddReview(9, githubtest.Review{Login: "alice-gp", UserID: 583231, State: "APPROVED"})
+	d := evaluatePull(t, srv, ws).Decision
+	if d.Decision != decision.Approved {
+		t.Fatalf("decision %s, violations %+v; want approved", d.Decision, d.Violations)
+	}
+	found := false
+	for _, w := range d.Warnings {
+		found = found || (w.Code == "REVIEW_SKIPPED" && strings.Contains(w.Message, "review "+strconv.FormatInt(ghost, 10)+" (changes_requested"))
+	}
+	if !found {
+		t.Errorf("warnings %+v, want REVIEW_SKIPPED naming review %d", d.Warnings, ghost)
 	}
 }
