@@ -3,13 +3,17 @@ package gate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/fixture"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -172,4 +176,92 @@ func TestScopeProductUnreadableTrustedSideFailsClosed(t *testing.T) {
 		!strings.Contains(out.Decision.Violations[0].Message, "connection reset") {
 		t.Errorf("decision %s exit %d %+v, want blocked exit 3 naming the failure", out.Decision.Decision, out.Decision.ExitCode, out.Decision.Violations)
 	}
+}
+
+// BenchmarkScopeProduct reads the trusted side's product from the 5,000-hazard
+// fixture: the same bytes as the head's log (no second parse) and a log that
+// differs (read for its product).
+func BenchmarkScopeProduct(b *testing.B) {
+	req := fixtureRequest(b, fixture.Small.Times(100))
+	data, err := os.ReadFile(filepath.Join(req.WorkspaceRoot, safetyfile.HazardLogPath))
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := load(context.Background(), req, true)
+	if err != nil || len(l.problems) > 0 {
+		b.Fatalf("load: %v %v", err, l.problems)
+	}
+	for _, tc := range []struct {
+		name string
+		log  []byte
+	}{{"same", data}, {"changed", append(append([]byte{}, data...), "# changed\n"...)}} {
+		b.Run(tc.name, func(b *testing.B) {
+			req.Trusted = memSource{safetyfile.HazardLogPath: tc.log}
+			fixture.Loop(b, func() error {
+				run := &loaded{config: l.config, log: l.log, files: append([]InputFile(nil), l.files...)}
+				product, _, err := run.scopeProduct(context.Background(), req)
+				if err == nil && product == "" {
+					err = fmt.Errorf("no product")
+				}
+				return err
+			})
+		})
+	}
+}
+
+func TestLeadingProduct(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		doc    string
+		want   string
+		wantOK bool
+	}{
+		{name: "first key", doc: "product: Example EPR\nhazards: []\n", want: "Example EPR", wantOK: true},
+		{name: "after comments, a document marker and plain keys", doc: "# log\n---\nstandard: DCB0129\nreviewed: 2026-10-01\nproduct: \"Example EPR\" # quoted\nhazards:\n  - id: H\n", want: "Example EPR", wantOK: true},
+		{name: "CRLF", doc: "product: 'Example EPR'\r\nhazards: []\r\n", want: "Example EPR", wantOK: true},
+		{name: "number as product", doc: "product: 2026\n", want: "2026", wantOK: true},
+		{name: "after a block value", doc: "hazards:\n  - id: H\nproduct: X\n"},
+		{name: "after a multi-line quoted value", doc: "title: \"a\nproduct: X\"\nproduct: Y\n"},
+		{name: "after a block scalar", doc: "notes: |\nproduct: X\n"},
+		{name: "twice", doc: "product: X\nproduct: Y\n"},
+		{name: "block value", doc: "product: >\n  X\n"},
+		{name: "empty value", doc: "product:\n  X\n"},
+		{name: "alias", doc: "name: &p X\nproduct: *p\n"},
+		{name: "list", doc: "product: [X]\n"},
+		{name: "flow document", doc: "{product: X}\n"},
+		{name: "none", doc: "hazards: []\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := leadingProduct([]byte(tt.doc))
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("leadingProduct = %q, %v; want %q, %v", got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+// FuzzLeadingProduct: whenever the quick read answers and the whole
+// document parses, the whole document names the same product.
+func FuzzLeadingProduct(f *testing.F) {
+	for _, seed := range []string{"product: X\nhazards: []\n", "standard: DCB0129\nproduct: \"X\"\n", "title: \"a\nproduct: X\"\nproduct: Y\n", "a: |\nproduct: X\n", "---\nproduct: X\n---\nproduct: Y\n"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := leadingProduct(data)
+		if !ok {
+			return
+		}
+		var doc struct {
+			Product string `yaml:"product"`
+		}
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return
+		}
+		if doc.Product != got {
+			t.Fatalf("quick read %q, the document says %q: %q", got, doc.Product, data)
+		}
+	})
 }
