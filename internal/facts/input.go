@@ -28,7 +28,8 @@ type Input struct {
 	// Author is the pull request's author ("" when unknown, e.g. a release commit).
 	Author string `json:"author"`
 	// CommitAuthors are the logins that authored, committed or co-authored a
-	// commit of the change (GitHub noreply addresses resolved to logins).
+	// commit of the change (GitHub noreply addresses resolved to logins, and
+	// officers whose registered emails a commit names).
 	CommitAuthors []string `json:"commit_authors"`
 
 	Config    Config    `json:"config"`
