@@ -79,30 +79,16 @@ why_not_detail(r, "APPROVAL_STALE") := sprintf(
 
 # stale_kind says how a review's commit differs from the head, so the
 # message never reads "approved 3f2a9c1, not the head commit 3f2a9c1".
-stale_kind(r) := "no commit" if r.commit_id == ""
-
-stale_kind(r) := "abbreviated review" if {
-	r.commit_id != ""
+stale_kind(r) := "no commit" if {
+	r.commit_id == ""
+} else := "abbreviated review" if {
 	r.commit_id != input.head_sha
 	startswith(input.head_sha, r.commit_id)
-}
-
-stale_kind(r) := "abbreviated head" if {
+} else := "abbreviated head" if {
 	input.head_sha != ""
 	r.commit_id != input.head_sha
 	startswith(r.commit_id, input.head_sha)
-}
-
-stale_kind(r) := "other commit" if {
-	r.commit_id != ""
-	not startswith(input.head_sha, r.commit_id)
-	not startswith(r.commit_id, input.head_sha)
-}
-
-stale_kind(r) := "other commit" if {
-	r.commit_id != ""
-	r.commit_id == input.head_sha
-}
+} else := "other commit"
 
 why_not_detail(r, "APPROVER_NOT_REGISTERED") := sprintf(
 	"@%s is not in the CSO register, so their approval is not a CSO's",
@@ -163,14 +149,14 @@ why_not_detail(r, "APPROVER_ID_MISMATCH") := sprintf(
 	"%s: GitHub user id %d differs from the CSO register's github_id, so the account is not the registered officer's",
 	[who(r), r.user_id],
 ) if {
-	r.user_id != 0
+	object.get(r, "user_id", 0) != 0
 }
 
 why_not_detail(r, "APPROVER_ID_MISMATCH") := sprintf(
 	"%s: the account's GitHub user id is unknown and the CSO register pins this officer to a github_id, so the account cannot be shown to be the registered officer's",
 	[who(r)],
 ) if {
-	r.user_id == 0
+	object.get(r, "user_id", 0) == 0
 }
 
 # who names a reviewer as a CSO and engineering lead would: the registered

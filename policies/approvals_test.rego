@@ -356,3 +356,10 @@ test_one_person_counts_once if {
 	d.counted_approvals == 1
 	codes(d.violations) == {"CSO_APPROVAL_REQUIRED"}
 }
+
+test_stale_without_head_is_still_listed if {
+	r := object.union(review("approved"), {"checks": object.union(all_checks, {"on_head": false})})
+	d := gate.decision with input as object.union(with_reviews([r]), {"head_sha": ""})
+	d.approvals[0].why_not == "APPROVAL_STALE"
+	not d.approvals[0].counted
+}
