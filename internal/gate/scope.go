@@ -57,12 +57,11 @@ func (l *loaded) scopeProduct(ctx context.Context, req *Request) (product, from 
 	l.record("hazard_log", p.HazardLog, "trusted", data)
 	sort.SliceStable(l.files, func(i, j int) bool { return roleOrder[l.files[i].Role] < roleOrder[l.files[j].Role] })
 	from = fmt.Sprintf("the hazard log at %s", side)
-	switch p, ok := leadingProduct(data); {
-	case l.log != nil && l.sameAsWorkspaceLog(data):
+	if l.log != nil && l.sameAsWorkspaceLog(data) {
 		product = l.log.Product
-	case ok:
+	} else if p, ok := leadingProduct(data); ok {
 		product = p
-	default:
+	} else {
 		var doc struct {
 			Product string `yaml:"product"`
 		}
