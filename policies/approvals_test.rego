@@ -168,7 +168,28 @@ dismissed(state, by, by_registered) := object.union(review("dismissed"), {
 	"dismissed_state": state,
 	"dismissed_by": by,
 	"dismissed_by_registered": by_registered,
+	"dismisser": dismisser_fixture(by, by_registered),
 })
+
+# dismisser_fixture is the dismisser as Go describes it: bob, a qualified
+# CSO, when registered; someone outside the register otherwise.
+dismisser_fixture(by, true) := {
+	"login": by, "user_id": 4242, "in_register": true,
+	"name": "Bob Example RN", "body": "NMC", "registration": "12B",
+	"checks": object.remove(all_checks, ["on_head"]), "independence_detail": "",
+}
+
+dismisser_fixture(by, false) := {
+	"login": by, "user_id": 99, "in_register": false, "name": "", "body": "", "registration": "",
+	"checks": {}, "independence_detail": "",
+}
+
+# dismissed_by_bob_failing is a stop dismissed by registered bob who fails
+# one check.
+dismissed_by_bob_failing(check, extra) := object.union(dismissed("changes_requested", "bob-rn", true), {"dismisser": object.union(
+	dismisser_fixture("bob-rn", true),
+	object.union({"checks": object.union(object.remove(all_checks, ["on_head"]), {check: false})}, extra),
+)})
 
 test_cso_block_dismissed_by_a_non_cso_still_blocks if {
 	d := gate.decision with input as with_reviews([dismissed("changes_requested", "lead-lee", false)])
@@ -177,21 +198,113 @@ test_cso_block_dismissed_by_a_non_cso_still_blocks if {
 		"change": "",
 		"hazard": "",
 		"file": "",
-		"message": "Dr Alice Example (@alice-gp, GMC 7012345)'s changes-requested review on abc1234 was dismissed by @lead-lee, who is not a registered CSO: only a registered CSO may lift a CSO's stop, so the release stays blocked until Dr Alice Example (@alice-gp, GMC 7012345) approves the head commit or a registered CSO dismisses the review",
+		"message": "Dr Alice Example (@alice-gp, GMC 7012345)'s changes-requested review on abc1234 was dismissed by @lead-lee, who does not qualify to lift it (APPROVER_NOT_REGISTERED: @lead-lee is not in the CSO register, so their approval is not a CSO's): only a CSO whose approval would count may lift a CSO's stop, so the release stays blocked until Dr Alice Example (@alice-gp, GMC 7012345) approves the head commit or such a CSO dismisses the review",
 	}}
 	status(d, "CSO_BLOCK_DISMISSED") == "failed"
 }
 
 test_cso_block_dismissed_by_unknown_with_unknown_state_fails_closed if {
-	d := gate.decision with input as with_reviews([dismissed("", "", false)])
+	r := object.remove(dismissed("", "", false), ["dismisser"])
+	d := gate.decision with input as with_reviews([r])
 	some v in of(d.violations, "CSO_BLOCK_DISMISSED")
-	contains(v.message, "review (its state before dismissal is unknown, so it is treated as a request for changes) on abc1234 was dismissed by someone the gate could not identify")
+	contains(v.message, "review (its state before dismissal is unknown, so it is treated as a request for changes) on abc1234 was dismissed by someone the gate could not identify, who does not qualify to lift it (the gate could not tell who dismissed it")
 }
 
-test_cso_block_dismissed_by_a_registered_cso_is_lifted if {
+test_cso_block_dismissed_by_a_qualified_cso_is_lifted if {
 	d := gate.decision with input as with_reviews([dismissed("changes_requested", "bob-rn", true)])
 	count(of(d.violations, "CSO_BLOCK_DISMISSED")) == 0
 	status(d, "CSO_BLOCK_DISMISSED") == "passed"
+}
+
+# Attackers: a registered dismisser who could not approve leaves the stop in
+# force, and the message gives the reason in the APPROVER_* wording.
+test_cso_block_dismissed_by_a_registered_but_unqualified_dismisser_still_blocks if {
+	cases := [
+		["registration_current", {}, "APPROVER_REGISTRATION_EXPIRED: Bob Example RN (@bob-rn, NMC 12B): the CSO register says the professional registration has lapsed"],
+		["trained", {}, "APPROVER_NOT_TRAINED: Bob Example RN (@bob-rn, NMC 12B): the CSO register has no clinical risk management training date"],
+		["independent", {"independence_detail": "@bob-rn authored the pull request"}, "APPROVER_NOT_INDEPENDENT: Bob Example RN (@bob-rn, NMC 12B) is not independent of the change: @bob-rn authored the pull request, so cannot approve it"],
+		["in_scope", {}, "APPROVER_OUT_OF_SCOPE: Bob Example RN (@bob-rn, NMC 12B): the CSO register's products for this officer do not include Example EPR, the product named by the hazard log at the base commit"],
+		["id_matches", {}, "APPROVER_ID_MISMATCH: Bob Example RN (@bob-rn, NMC 12B): GitHub user id 4242 differs from the CSO register's github_id"],
+	]
+	every c in cases {
+		d := gate.decision with input as with_reviews([dismissed_by_bob_failing(c[0], c[1])])
+		some v in of(d.violations, "CSO_BLOCK_DISMISSED")
+		contains(v.message, sprintf("was dismissed by @bob-rn, who does not qualify to lift it (%s", [c[2]]))
+		status(d, "CSO_BLOCK_DISMISSED") == "failed"
+	}
+}
+
+test_cso_block_dismissed_by_a_dismisser_with_missing_checks_fails_closed if {
+	r := object.union(object.remove(dismissed("changes_requested", "bob-rn", true), ["dismisser"]), {"dismisser": object.remove(dismisser_fixture("bob-rn", true), ["checks"])})
+	d := gate.decision with input as with_reviews([r])
+	count(of(d.violations, "CSO_BLOCK_DISMISSED")) == 1
+}
+
+# dismissed_by_registered alone (an older facts document) never lifts a stop.
+test_cso_block_dismissed_registered_flag_alone_does_not_lift if {
+	r := object.remove(dismissed("changes_requested", "bob-rn", true), ["dismisser"])
+	d := gate.decision with input as with_reviews([r])
+	count(of(d.violations, "CSO_BLOCK_DISMISSED")) == 1
+}
+
+test_dismissal_unknown_id_says_so if {
+	r := dismissed_by_bob_failing("id_matches", {"user_id": 0})
+	d := gate.decision with input as with_reviews([r])
+	some v in of(d.violations, "CSO_BLOCK_DISMISSED")
+	contains(v.message, "the account's GitHub user id is unknown and the CSO register pins this officer to a github_id")
+}
+
+# A review on an abbreviation of the head is stale, and says so rather than
+# "approved abc1234, not the head commit abc1234".
+test_stale_abbreviated_commit_says_so if {
+	r := object.union(review("approved"), {"commit_id": "abc1234", "checks": object.union(all_checks, {"on_head": false})})
+	d := gate.decision with input as with_reviews([r])
+	d.approvals[0].why_not == "APPROVAL_STALE"
+	d.approvals[0].why_not_detail == sprintf("Dr Alice Example (@alice-gp, GMC 7012345)'s review names commit abc1234, an abbreviation of the head commit %s: an approval counts only when its commit_id is the full commit id GitHub records; give the reviews as GitHub returns them", [head_sha])
+}
+
+test_stale_abbreviated_head_says_so if {
+	r := object.union(review("approved"), {"checks": object.union(all_checks, {"on_head": false})})
+	d := gate.decision with input as object.union(with_reviews([r]), {"head_sha": "abc1234"})
+	contains(d.approvals[0].why_not_detail, "but the head commit under review was given abbreviated as abc1234: pass the full 40-character head sha")
+}
+
+test_stale_without_commit_says_so if {
+	r := object.union(review("approved"), {"commit_id": "", "checks": object.union(all_checks, {"on_head": false})})
+	d := gate.decision with input as with_reviews([r])
+	d.approvals[0].why_not_detail == "Dr Alice Example (@alice-gp, GMC 7012345)'s review names no commit: the approval must be given on the head commit abc1234"
+}
+
+test_not_independent_names_commit_and_address if {
+	detail := "commit 9b8c7d6 was co-authored by Co-authored-by: alice@trust.nhs.uk, an address the CSO register lists for @alice-gp"
+	r := object.union(review("approved"), {"checks": object.union(all_checks, {"independent": false}), "independence_detail": detail})
+	d := gate.decision with input as with_reviews([r])
+	d.approvals[0].why_not == "APPROVER_NOT_INDEPENDENT"
+	d.approvals[0].why_not_detail == sprintf("Dr Alice Example (@alice-gp, GMC 7012345) is not independent of the change: %s, so cannot approve it", [detail])
+}
+
+test_out_of_scope_without_trusted_product if {
+	r := object.union(review("approved"), {"checks": object.union(all_checks, {"in_scope": false})})
+	doc := object.union(with_reviews([r]), {"scope_product": "", "scope_product_from": "the base commit has no hazard log (safety/hazard-log.yaml) yet and the configuration names no product"})
+	d := gate.decision with input as doc
+	contains(d.approvals[0].why_not_detail, "the CSO register limits this officer to named products, but the base commit has no hazard log (safety/hazard-log.yaml) yet and the configuration names no product")
+	some v in of(d.violations, "CSO_APPROVAL_REQUIRED")
+	contains(v.message, "in scope for this product (the trusted side names none, so only a CSO without products)")
+}
+
+test_scope_product_missing_from_input_fails_closed if {
+	doc := object.remove(clinical, ["scope_product", "scope_product_from"])
+	d := gate.decision with input as doc
+	count(of(d.violations, "CSO_APPROVAL_REQUIRED")) == 1
+}
+
+test_skipped_review_is_a_warning if {
+	doc := object.union(clinical, {"skipped_reviews": [{"id": 77, "state": "changes_requested", "commit_id": head_sha, "reason": "the review has no user"}]})
+	d := gate.decision with input as doc
+	of(d.warnings, "REVIEW_SKIPPED") == {{
+		"code": "REVIEW_SKIPPED", "change": "", "hazard": "", "file": "",
+		"message": "review 77 (changes_requested on abc1234) was skipped: the review has no user. It neither approves nor stops the change",
+	}}
 }
 
 test_dismissed_approval_neither_blocks_nor_counts if {
@@ -242,4 +355,11 @@ test_one_person_counts_once if {
 	count(d.approvals) == 2
 	d.counted_approvals == 1
 	codes(d.violations) == {"CSO_APPROVAL_REQUIRED"}
+}
+
+test_stale_without_head_is_still_listed if {
+	r := object.union(review("approved"), {"checks": object.union(all_checks, {"on_head": false})})
+	d := gate.decision with input as object.union(with_reviews([r]), {"head_sha": ""})
+	d.approvals[0].why_not == "APPROVAL_STALE"
+	not d.approvals[0].counted
 }

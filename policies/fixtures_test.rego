@@ -10,6 +10,8 @@ base := {
 	"schema": "csogate.input/v1",
 	"today": "2026-10-01",
 	"product": "Example EPR",
+	"scope_product": "Example EPR",
+	"scope_product_from": "the hazard log at the base commit",
 	"release": "2.4.0",
 	"head_sha": head_sha,
 	"author": "dev-dan",
@@ -39,6 +41,7 @@ base := {
 	"safety_files": [],
 	"officers": [],
 	"reviews": [],
+	"skipped_reviews": [],
 }
 
 # with_ returns base with the given top-level keys replaced.
@@ -98,6 +101,7 @@ review(state) := {
 	"body": "GMC",
 	"registration": "7012345",
 	"checks": all_checks,
+	"independence_detail": "",
 	"dismissed_state": "",
 	"dismissed_by": "",
 	"dismissed_by_registered": false,

@@ -56,7 +56,7 @@ rule_titles := {
 	"UNACCEPTABLE_RESIDUAL_RISK": "Touched hazards carry an acceptable residual risk",
 	"CSO_APPROVAL_REQUIRED": "Enough counted CSO approvals on the head commit",
 	"CSO_CHANGES_REQUESTED": "No registered CSO has requested changes",
-	"CSO_BLOCK_DISMISSED": "No CSO's stop was dismissed by someone who is not a CSO",
+	"CSO_BLOCK_DISMISSED": "No CSO's stop was dismissed by someone who could not approve",
 	"HAZARD_LOG_STALE": "The hazard log has been reviewed recently",
 	"SAFETY_FILE_CHANGED": "The gate's own inputs are unchanged",
 }
@@ -164,11 +164,11 @@ rule_detail("CSO_CHANGES_REQUESTED", "failed") := sprintf("%d registered CSO%s r
 
 rule_detail("CSO_CHANGES_REQUESTED", "passed") := "No registered CSO's standing review requests changes."
 
-rule_detail("CSO_BLOCK_DISMISSED", "failed") := sprintf("%d CSO stop%s %s dismissed by someone who is not a registered CSO.", [n, plural(n), were(n)]) if {
+rule_detail("CSO_BLOCK_DISMISSED", "failed") := sprintf("%d CSO stop%s %s dismissed by someone whose own approval would not count.", [n, plural(n), were(n)]) if {
 	n := violation_counts.CSO_BLOCK_DISMISSED
 }
 
-rule_detail("CSO_BLOCK_DISMISSED", "passed") := "No CSO's request for changes was dismissed by someone who is not a registered CSO."
+rule_detail("CSO_BLOCK_DISMISSED", "passed") := "No CSO's request for changes was dismissed by someone whose own approval would not count."
 
 rule_detail("HAZARD_LOG_STALE", status) := sprintf("The hazard log %s; the maximum is %d days.", [reviewed_when, input.config.hazard_log_max_age_days]) if {
 	status in {"failed", "warning"}

@@ -218,12 +218,21 @@ func TestReleaseApproved(t *testing.T) {
 			if c := f.srv.Comments(prNumber); len(c) > 0 {
 				t.Errorf("release mode commented: %+v", c)
 			}
-			var logAtTag bool
+			logAtTag, manifestAtTag := 0, false
 			for _, r := range f.srv.Requests() {
-				logAtTag = logAtTag || (strings.HasSuffix(r.Path, "/contents/safety/hazard-log.yaml") && r.Query.Get("ref") == v240SHA)
+				if strings.HasSuffix(r.Path, "/contents/safety/hazard-log.yaml") && r.Query.Get("ref") == v240SHA {
+					logAtTag++
+				}
+				manifestAtTag = manifestAtTag || (strings.HasSuffix(r.Path, "/contents/safety/changes.yaml") && r.Query.Get("ref") == v240SHA)
 			}
-			if logAtTag == tc.checkout {
-				t.Errorf("hazard log read at the tag through the API: %v; want %v", logAtTag, !tc.checkout)
+			if manifestAtTag == tc.checkout {
+				t.Errorf("manifest read at the tag through the API: %v; want %v", manifestAtTag, !tc.checkout)
+			}
+			// The trusted side (the released commit) names the product
+			// officer scope is checked against: one read of its hazard log,
+			// which the release's files reuse without a checkout.
+			if logAtTag != 1 {
+				t.Errorf("hazard log read at the tag through the API %d times; want once", logAtTag)
 			}
 		})
 	}
@@ -236,8 +245,9 @@ func TestReleaseApproved(t *testing.T) {
 // components map at each head 2×3, the manifest, configuration and register
 // at each base 2×3, the files of the two merge commits on the first-parent
 // line 2 (do they change more than their pull requests?), the configuration
-// and register at the released commit 2, and the status 1: 30. Before the
-// range rule (issue 9) it was 27.
+// and register at the released commit 2, the trusted hazard log (the
+// product officer scope is checked against) at each base and at the released
+// commit 3, and the status 1: 33. Before the range rule (issue 9) it was 27.
 func TestReleaseRequests(t *testing.T) {
 	t.Parallel()
 	f := newReleaseFixture(t, true)
@@ -254,8 +264,8 @@ func TestReleaseRequests(t *testing.T) {
 		seen[r.String()] = true
 		got = append(got, r.String())
 	}
-	if len(got) != 30 {
-		t.Errorf("%d requests, want 30:\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 33 {
+		t.Errorf("%d requests, want 33:\n%s", len(got), strings.Join(got, "\n"))
 	}
 	if w := f.srv.Writes(); len(w) != 1 || w[0].Path != f.srv.RepoPath()+"/statuses/"+v240SHA {
 		t.Errorf("writes %v, want the status on the released commit only", w)

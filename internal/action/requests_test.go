@@ -14,7 +14,8 @@ import (
 // status on its head, the base branch's tip, one contents read per head-side
 // file (hazard log, manifest, components map) at the head; one page each of
 // reviews, files, commits and events; one contents read per trusted file
-// (configuration and register) and of the base manifest at the tip; the
+// (configuration, register and hazard log, whose product officer scope is
+// checked against) and of the base manifest at the tip; the
 // comment found and written; the pull request read again before a success;
 // the final status; the requested reviewers only when a review request is
 // considered.
@@ -39,6 +40,8 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 		"GET " + repo + "/contents/safety/changes.yaml?ref=" + baseSHA,
 		"GET " + repo + "/contents/safety/csogate.yaml?ref=" + baseSHA,
 		"GET " + repo + "/contents/safety/cso-register.yaml?ref=" + baseSHA,
+		// The base's hazard log names the product officer scope is checked against.
+		"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + baseSHA,
 	}
 	status := "POST " + repo + "/statuses/" + headSHA
 	recheck := "GET " + repo + "/pulls/7"

@@ -142,15 +142,18 @@ type Request struct {
 	TrustedSide string `json:"trusted_side"`
 	// ChangedFilesKnown is false when no list of changed files was given:
 	// an unknown list and an empty one decide differently.
-	ChangedFilesKnown bool          `json:"changed_files_known"`
-	ChangedFiles      []string      `json:"changed_files"`
-	Reviews           []Review      `json:"reviews"`
-	Dismissals        []Dismissal   `json:"dismissals"`
-	HeadSHA           string        `json:"head_sha"`
-	Author            string        `json:"author"`
-	CommitAuthors     []string      `json:"commit_authors"`
-	Today             string        `json:"today"` // YYYY-MM-DD, UTC
-	BaseManifest      *BaseManifest `json:"base_manifest"`
+	ChangedFilesKnown bool        `json:"changed_files_known"`
+	ChangedFiles      []string    `json:"changed_files"`
+	Reviews           []Review    `json:"reviews"`
+	Dismissals        []Dismissal `json:"dismissals"`
+	HeadSHA           string      `json:"head_sha"`
+	Author            string      `json:"author"`
+	CommitAuthors     []string    `json:"commit_authors"`
+	// Commits are the commits' people with their addresses, for the
+	// independence check by registered email.
+	Commits      []facts.Commit `json:"commits,omitempty"`
+	Today        string         `json:"today"` // YYYY-MM-DD, UTC
+	BaseManifest *BaseManifest  `json:"base_manifest"`
 }
 
 // Paths is gate.Paths.
@@ -182,6 +185,7 @@ type Review struct {
 type Dismissal struct {
 	ReviewID      int64  `json:"review_id"`
 	DismissedBy   string `json:"dismissed_by"`
+	DismissedByID int64  `json:"dismissed_by_id,omitempty"`
 	OriginalState string `json:"original_state"`
 }
 
@@ -345,6 +349,7 @@ func requestOf(req *gate.Request) Request {
 		HeadSHA:           req.HeadSHA,
 		Author:            req.Author,
 		CommitAuthors:     req.CommitAuthors,
+		Commits:           req.Commits,
 		Today:             req.Today.UTC().Format(time.DateOnly),
 	}
 	if req.Trusted != nil {
@@ -358,7 +363,7 @@ func requestOf(req *gate.Request) Request {
 		r.Reviews = append(r.Reviews, Review{ID: rv.ID, Login: rv.Login, UserID: rv.UserID, State: rv.State, CommitID: rv.CommitID, SubmittedAt: at})
 	}
 	for _, d := range req.Dismissals {
-		r.Dismissals = append(r.Dismissals, Dismissal{ReviewID: d.ReviewID, DismissedBy: d.DismissedBy, OriginalState: d.OriginalState})
+		r.Dismissals = append(r.Dismissals, Dismissal{ReviewID: d.ReviewID, DismissedBy: d.DismissedBy, DismissedByID: d.DismissedByID, OriginalState: d.OriginalState})
 	}
 	return r
 }
@@ -559,6 +564,7 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 		HeadSHA:       r.HeadSHA,
 		Author:        r.Author,
 		CommitAuthors: r.CommitAuthors,
+		Commits:       r.Commits,
 		Today:         today.Time,
 	}
 	if r.ChangedFilesKnown {
@@ -576,7 +582,7 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 		req.Reviews = append(req.Reviews, fr)
 	}
 	for _, d := range r.Dismissals {
-		req.Dismissals = append(req.Dismissals, facts.Dismissal{ReviewID: d.ReviewID, DismissedBy: d.DismissedBy, OriginalState: d.OriginalState})
+		req.Dismissals = append(req.Dismissals, facts.Dismissal{ReviewID: d.ReviewID, DismissedBy: d.DismissedBy, DismissedByID: d.DismissedByID, OriginalState: d.OriginalState})
 	}
 	return req, nil
 }

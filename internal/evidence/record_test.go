@@ -41,20 +41,23 @@ func TestWriteRecord(t *testing.T) {
 		t.Errorf("got facts %v, decision %q, exit %d", rec.Facts != nil, rec.Decision.Decision, rec.ExitCode)
 	}
 
-	wantInputs := map[string]string{ // path → copy ("" for none)
-		"safety/hazard-log.yaml":                     "",
-		"safety/changes.yaml":                        "",
-		"safety/csogate.yaml":                        "trusted/safety/csogate.yaml",
-		"safety/cso-register.yaml":                   "trusted/safety/cso-register.yaml",
-		"safety/policies/two_csos_catastrophic.rego": "trusted/safety/policies/two_csos_catastrophic.rego",
+	wantInputs := map[string]string{ // side and path → copy ("" for none)
+		"workspace safety/hazard-log.yaml": "",
+		// The trusted side's hazard log names the product officer scope is
+		// checked against, so the record keeps it like every trusted file.
+		"trusted safety/hazard-log.yaml":                     "trusted/safety/hazard-log.yaml",
+		"workspace safety/changes.yaml":                      "",
+		"trusted safety/csogate.yaml":                        "trusted/safety/csogate.yaml",
+		"trusted safety/cso-register.yaml":                   "trusted/safety/cso-register.yaml",
+		"trusted safety/policies/two_csos_catastrophic.rego": "trusted/safety/policies/two_csos_catastrophic.rego",
 	}
 	if len(rec.Inputs) != len(wantInputs) {
 		t.Errorf("got %d inputs, want %d: %+v", len(rec.Inputs), len(wantInputs), rec.Inputs)
 	}
 	for _, in := range rec.Inputs {
-		wantCopy, ok := wantInputs[in.Path]
+		wantCopy, ok := wantInputs[in.Side+" "+in.Path]
 		if !ok {
-			t.Errorf("unexpected input %s", in.Path)
+			t.Errorf("unexpected input %s from %s", in.Path, in.Side)
 			continue
 		}
 		if in.Copy != wantCopy {
@@ -68,7 +71,7 @@ func TestWriteRecord(t *testing.T) {
 	if bm == nil || bm.Copy != "base-manifest/safety/changes.yaml" || sha(read(t, filepath.Join(dir, bm.Copy))) != bm.SHA256 {
 		t.Errorf("got base manifest %+v", bm)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "trusted/safety/hazard-log.yaml")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, "trusted/safety/changes.yaml")); err == nil {
 		t.Errorf("a workspace file was copied into the record")
 	}
 }

@@ -26,9 +26,30 @@ type Review struct {
 // Dismissal records who dismissed a review and what it had been, from the
 // pull request's review_dismissed events.
 type Dismissal struct {
-	ReviewID      int64
-	DismissedBy   string
+	ReviewID    int64
+	DismissedBy string
+	// DismissedByID is the dismisser's GitHub user id (0 when unknown): a
+	// register entry pinned to an id is matched against it.
+	DismissedByID int64
 	OriginalState string
+}
+
+// Commit is one commit of the change with the people behind it, for the
+// independence check.
+type Commit struct {
+	SHA    string         `json:"sha"`
+	People []CommitPerson `json:"people"`
+}
+
+// CommitPerson is a commit's author, committer or co-author.
+type CommitPerson struct {
+	Role string `json:"role"` // author | committer | co-author
+	// Logins are the GitHub accounts this person is: the account GitHub
+	// matched, and the one a GitHub noreply address names.
+	Logins []string `json:"logins"`
+	// Email is the address as the commit or its Co-authored-by: trailer
+	// wrote it; "" when unknown.
+	Email string `json:"email"`
 }
 
 // Sources is everything the facts are derived from. The caller has already
@@ -55,7 +76,18 @@ type Sources struct {
 	Author     string
 	// CommitAuthors are logins that authored, committed or co-authored commits.
 	CommitAuthors []string
-	Today         time.Time
+	// Commits are the change's commits with their people's accounts and
+	// addresses; an officer matched by login or by a registered email is
+	// not independent of the change.
+	Commits []Commit
+	Today   time.Time
+
+	// ScopeProduct is the product officer scope is checked against, as the
+	// trusted side names it; "" when the trusted side names none, and then
+	// only officers without products are in scope. ScopeProductFrom says
+	// where it came from, for messages.
+	ScopeProduct     string
+	ScopeProductFrom string
 }
 
 // Matchers holds the compiled globs of a hazard log and configuration. They
@@ -111,21 +143,24 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 	today := s.Today.UTC().Truncate(24 * time.Hour)
 	log := s.HazardLog
 	in := &Input{
-		Schema:        SchemaVersion,
-		Today:         today.Format(time.DateOnly),
-		Product:       log.Product,
-		Release:       s.Release,
-		HeadSHA:       s.HeadSHA,
-		Author:        s.Author,
-		CommitAuthors: sortedUnique(s.CommitAuthors),
-		Config:        configFacts(s.Config),
-		HazardLog:     hazardLogFacts(s, today),
-		Hazards:       map[string]Hazard{},
-		Changes:       []Change{},
-		Files:         []File{},
-		SafetyFiles:   []SafetyFile{},
-		Officers:      []Officer{},
-		Reviews:       []StandingReview{},
+		Schema:           SchemaVersion,
+		Today:            today.Format(time.DateOnly),
+		Product:          log.Product,
+		ScopeProduct:     s.ScopeProduct,
+		ScopeProductFrom: s.ScopeProductFrom,
+		SkippedReviews:   []SkippedReview{},
+		Release:          s.Release,
+		HeadSHA:          s.HeadSHA,
+		Author:           s.Author,
+		CommitAuthors:    sortedUnique(s.CommitAuthors),
+		Config:           configFacts(s.Config),
+		HazardLog:        hazardLogFacts(s, today),
+		Hazards:          map[string]Hazard{},
+		Changes:          []Change{},
+		Files:            []File{},
+		SafetyFiles:      []SafetyFile{},
+		Officers:         []Officer{},
+		Reviews:          []StandingReview{},
 	}
 	byID := make(map[string]int, len(log.Hazards))
 	for i, h := range log.Hazards {
@@ -206,27 +241,31 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 		o := &s.Register.Officers[i]
 		officers[strings.ToLower(o.GitHub)] = o
 	}
-	authors := map[string]bool{}
-	if s.Author != "" {
-		authors[strings.ToLower(s.Author)] = true
-	}
-	for _, a := range s.CommitAuthors {
-		authors[strings.ToLower(a)] = true
-	}
+	q := &qualifier{product: s.ScopeProduct, today: today, authorship: newAuthorship(s)}
 	for i := range s.Register.Officers {
 		o := &s.Register.Officers[i]
-		q := qualify(o, log.Product, today, authors)
+		why := q.qualify(o)
 		in.Officers = append(in.Officers, Officer{Login: o.GitHub, Name: o.Name, Body: o.Body, Registration: o.Registration,
-			Eligible: q == "", Ineligible: q})
+			Eligible: why == "", Ineligible: why})
+		if q.authorship.byEmailOnly(o) {
+			in.CommitAuthors = sortedUnique(append(in.CommitAuthors, o.GitHub))
+		}
 	}
-	in.Reviews = standingReviews(s, officers, authors, log.Product, today)
+	in.Reviews, in.SkippedReviews = standingReviews(s, officers, q)
 	return in, nil
+}
+
+// qualifier holds what an officer's standing is judged against.
+type qualifier struct {
+	product    string
+	today      time.Time
+	authorship *authorship
 }
 
 // qualify returns the first reason code, in the contract's order, that stops
 // an officer's approval from counting whatever commit it is on; "" when none.
-func qualify(o *safetyfile.Officer, product string, today time.Time, authors map[string]bool) string {
-	c := officerChecks(o, product, today, authors)
+func (q *qualifier) qualify(o *safetyfile.Officer) string {
+	c, _ := q.checks(o)
 	switch {
 	case !c.RegistrationCurrent:
 		return "APPROVER_REGISTRATION_EXPIRED"
@@ -240,40 +279,175 @@ func qualify(o *safetyfile.Officer, product string, today time.Time, authors map
 	return ""
 }
 
-func officerChecks(o *safetyfile.Officer, product string, today time.Time, authors map[string]bool) Checks {
+// checks establishes the register's conditions for an officer; the second
+// result says why the officer is not independent ("" when they are).
+func (q *qualifier) checks(o *safetyfile.Officer) (Checks, string) {
 	c := Checks{Registered: true, IDMatches: true}
-	c.RegistrationCurrent = !o.RegistrationExpires.IsSet() || !o.RegistrationExpires.Before(today)
-	c.Trained = o.Trained.IsSet() && !o.Trained.After(today)
-	c.Independent = !authors[strings.ToLower(o.GitHub)]
-	c.InScope = len(o.Products) == 0
-	for _, p := range o.Products {
-		if strings.EqualFold(strings.TrimSpace(p), strings.TrimSpace(product)) {
-			c.InScope = true
+	c.RegistrationCurrent = !o.RegistrationExpires.IsSet() || !o.RegistrationExpires.Before(q.today)
+	c.Trained = o.Trained.IsSet() && !o.Trained.After(q.today)
+	why := q.authorship.of(o)
+	c.Independent = why == ""
+	c.InScope = inScope(o.Products, q.product)
+	return c, why
+}
+
+// inScope: no products means every product; otherwise the trusted side's
+// product must be among them, and with no trusted product nothing is.
+func inScope(products []string, product string) bool {
+	if len(products) == 0 {
+		return true
+	}
+	product = strings.TrimSpace(product)
+	if product == "" {
+		return false
+	}
+	for _, p := range products {
+		if strings.EqualFold(strings.TrimSpace(p), product) {
+			return true
 		}
 	}
-	return c
+	return false
+}
+
+// person establishes the checks for a GitHub account acting as an officer:
+// a reviewer, or the dismisser of a review. id is the account's user id (0
+// when unknown).
+func (q *qualifier) person(officers map[string]*safetyfile.Officer, login string, id int64) Person {
+	p := Person{Login: login, UserID: id}
+	o, ok := officers[strings.ToLower(login)]
+	if !ok || login == "" {
+		return p
+	}
+	p.InRegister, p.Name, p.Body, p.Registration = true, o.Name, o.Body, o.Registration
+	p.Checks, p.IndependenceDetail = q.checks(o)
+	// A register entry pinned to an immutable id only matches that
+	// account: a renamed or recycled login must not inherit its rights.
+	p.Checks.IDMatches = o.GitHubID == 0 || o.GitHubID == id
+	return p
+}
+
+// authorship knows who made the change: the pull request's author, the
+// logins given as commit authors, and each commit's people.
+type authorship struct {
+	author  string
+	logins  map[string]bool
+	commits []Commit
+}
+
+func newAuthorship(s *Sources) *authorship {
+	a := &authorship{author: s.Author, logins: map[string]bool{}, commits: s.Commits}
+	for _, l := range s.CommitAuthors {
+		a.logins[strings.ToLower(l)] = true
+	}
+	return a
+}
+
+// of says how the officer took part in the change, naming the commit and
+// the account or address; "" when they did not.
+func (a *authorship) of(o *safetyfile.Officer) string {
+	login := strings.ToLower(o.GitHub)
+	if a.author != "" && strings.EqualFold(a.author, o.GitHub) {
+		return fmt.Sprintf("@%s authored the pull request", a.author)
+	}
+	emails := make(map[string]bool, len(o.Emails))
+	for _, e := range o.Emails {
+		emails[strings.ToLower(strings.TrimSpace(e))] = true
+	}
+	for _, c := range a.commits {
+		for _, p := range c.People {
+			for _, l := range p.Logins {
+				if strings.ToLower(l) == login {
+					return fmt.Sprintf("commit %s was %s by @%s%s", shortSHA(c.SHA), roleVerb(p.Role), l, viaAddress(p.Email))
+				}
+			}
+			if e := strings.ToLower(strings.TrimSpace(p.Email)); e != "" && emails[e] {
+				return fmt.Sprintf("commit %s was %s by %s, an address the CSO register lists for @%s", shortSHA(c.SHA), roleVerb(p.Role), quoteEmail(p), o.GitHub)
+			}
+		}
+	}
+	if a.logins[login] {
+		return fmt.Sprintf("@%s authored, committed or co-authored one of its commits", o.GitHub)
+	}
+	return ""
+}
+
+// byEmailOnly reports an officer who took part in the change only under a
+// registered address, whom commit_authors does not yet name.
+func (a *authorship) byEmailOnly(o *safetyfile.Officer) bool {
+	if len(o.Emails) == 0 || a.logins[strings.ToLower(o.GitHub)] {
+		return false
+	}
+	return strings.Contains(a.of(o), "an address the CSO register lists")
+}
+
+func roleVerb(role string) string {
+	switch role {
+	case "committer":
+		return "committed"
+	case "co-author":
+		return "co-authored"
+	}
+	return "authored"
+}
+
+func viaAddress(email string) string {
+	if email == "" {
+		return ""
+	}
+	return " (" + email + ")"
+}
+
+func quoteEmail(p CommitPerson) string {
+	if p.Role == "co-author" {
+		return "Co-authored-by: " + p.Email
+	}
+	return p.Email
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// before orders reviews as they stand against each other (contract 2.1): a
+// review with no time never outranks a dated one, and reviews with equal
+// times (or none) go by review id, which GitHub assigns in order.
+func before(a, b Review) bool {
+	switch az, bz := a.SubmittedAt.IsZero(), b.SubmittedAt.IsZero(); {
+	case az != bz:
+		return az
+	case !az && !a.SubmittedAt.Equal(b.SubmittedAt):
+		return a.SubmittedAt.Before(b.SubmittedAt)
+	}
+	return a.ID < b.ID
 }
 
 // standingReviews keeps each reviewer's latest review that approved,
 // requested changes or was dismissed (contract 2.1); comments and pending
-// drafts change nothing. Reviews arrive in chronological order from GitHub;
-// a stable sort by time keeps that order for equal or missing times.
-func standingReviews(s *Sources, officers map[string]*safetyfile.Officer, authors map[string]bool, product string, today time.Time) []StandingReview {
+// drafts change nothing. A review by no account (a deleted user) is skipped
+// and listed, so the decision can say so.
+func standingReviews(s *Sources, officers map[string]*safetyfile.Officer, q *qualifier) ([]StandingReview, []SkippedReview) {
 	reviews := append([]Review(nil), s.Reviews...)
-	sort.SliceStable(reviews, func(i, j int) bool {
-		a, b := reviews[i].SubmittedAt, reviews[j].SubmittedAt
-		return !a.IsZero() && !b.IsZero() && a.Before(b)
-	})
+	sort.SliceStable(reviews, func(i, j int) bool { return before(reviews[i], reviews[j]) })
 	dismissals := make(map[int64]Dismissal, len(s.Dismissals))
 	for _, d := range s.Dismissals {
-		dismissals[d.ReviewID] = d
+		dismissals[d.ReviewID] = d // the last dismissal of a review stands
 	}
+	skipped := []SkippedReview{}
 	latest := map[string]int{}
 	var order []string
 	for i, r := range reviews {
-		switch normaliseState(r.State) {
+		state := normaliseState(r.State)
+		switch state {
 		case "approved", "changes_requested", "dismissed":
 		default:
+			continue
+		}
+		if strings.TrimSpace(r.Login) == "" {
+			skipped = append(skipped, SkippedReview{ID: r.ID, State: state, CommitID: r.CommitID,
+				Reason: "the review has no user: GitHub returns none for a deleted account, so nobody can be held to the register for it"})
 			continue
 		}
 		key := strings.ToLower(r.Login)
@@ -285,16 +459,12 @@ func standingReviews(s *Sources, officers map[string]*safetyfile.Officer, author
 	out := make([]StandingReview, 0, len(order))
 	for _, key := range order {
 		r := reviews[latest[key]]
-		fr := StandingReview{ID: r.ID, Login: r.Login, UserID: r.UserID, State: normaliseState(r.State), CommitID: r.CommitID}
+		p := q.person(officers, r.Login, r.UserID)
+		fr := StandingReview{ID: r.ID, Login: r.Login, UserID: r.UserID, State: normaliseState(r.State), CommitID: r.CommitID,
+			InRegister: p.InRegister, Name: p.Name, Body: p.Body, Registration: p.Registration,
+			Checks: p.Checks, IndependenceDetail: p.IndependenceDetail}
 		if !r.SubmittedAt.IsZero() {
 			fr.SubmittedAt = r.SubmittedAt.UTC().Format(time.RFC3339)
-		}
-		if o, ok := officers[key]; ok {
-			fr.InRegister, fr.Name, fr.Body, fr.Registration = true, o.Name, o.Body, o.Registration
-			fr.Checks = officerChecks(o, product, today, authors)
-			// A register entry pinned to an immutable id only matches that
-			// account: a renamed or recycled login must not inherit approval rights.
-			fr.Checks.IDMatches = o.GitHubID == 0 || o.GitHubID == r.UserID
 		}
 		fr.Checks.OnHead = s.HeadSHA != "" && r.CommitID == s.HeadSHA
 		if fr.State == "dismissed" {
@@ -302,11 +472,13 @@ func standingReviews(s *Sources, officers map[string]*safetyfile.Officer, author
 				fr.DismissedState = normaliseState(d.OriginalState)
 				fr.DismissedBy = d.DismissedBy
 				_, fr.DismissedByRegistered = officers[strings.ToLower(d.DismissedBy)]
+				dp := q.person(officers, d.DismissedBy, d.DismissedByID)
+				fr.Dismisser = &dp
 			}
 		}
 		out = append(out, fr)
 	}
-	return out
+	return out, skipped
 }
 
 // normaliseState folds review states from REST (APPROVED) and webhooks (approved).

@@ -2,6 +2,7 @@ package facts
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,7 @@ func sources() *Sources {
 		Author:        "dev",
 		CommitAuthors: []string{"CODER", "dev"},
 		Today:         today,
+		ScopeProduct:  "Example EPR",
 	}
 }
 
@@ -152,7 +154,8 @@ func TestStandingReviews(t *testing.T) {
 				{ID: 5, Login: "lapsed", State: "approved", CommitID: "old", InRegister: true, Name: "L", Body: "NMC", Registration: "2", Checks: Checks{Registered: true, Trained: true, Independent: true, InScope: true, IDMatches: true}},
 				{ID: 6, Login: "future", State: "approved", CommitID: head, InRegister: true, Name: "F", Body: "NMC", Registration: "3", Checks: Checks{OnHead: true, Registered: true, RegistrationCurrent: true, Independent: true, InScope: true, IDMatches: true}},
 				{ID: 7, Login: "elsewhere", State: "approved", CommitID: head, InRegister: true, Name: "E", Body: "HCPC", Registration: "4", Checks: Checks{OnHead: true, Registered: true, RegistrationCurrent: true, Trained: true, Independent: true, IDMatches: true}},
-				{ID: 8, Login: "coder", State: "approved", CommitID: head, InRegister: true, Name: "C", Body: "GMC", Registration: "5", Checks: Checks{OnHead: true, Registered: true, RegistrationCurrent: true, Trained: true, InScope: true, IDMatches: true}},
+				{ID: 8, Login: "coder", State: "approved", CommitID: head, InRegister: true, Name: "C", Body: "GMC", Registration: "5", Checks: Checks{OnHead: true, Registered: true, RegistrationCurrent: true, Trained: true, InScope: true, IDMatches: true},
+					IndependenceDetail: "@coder authored, committed or co-authored one of its commits"},
 				{ID: 9, Login: "alice-gp", State: "approved", CommitID: head, InRegister: true, Name: "Dr A", Body: "GMC", Registration: "1", Checks: Checks{OnHead: true, Registered: true, RegistrationCurrent: true, Trained: true, Independent: true, InScope: true}},
 				{ID: 10, Login: "stranger", State: "approved", CommitID: head, Checks: Checks{OnHead: true}},
 			},
@@ -160,12 +163,16 @@ func TestStandingReviews(t *testing.T) {
 		{
 			name:       "dismissal facts",
 			reviews:    []Review{{ID: 11, Login: "coder", State: "DISMISSED", CommitID: head}, {ID: 12, Login: "lapsed", State: "dismissed", CommitID: head}},
-			dismissals: []Dismissal{{ReviewID: 11, DismissedBy: "dev", OriginalState: "CHANGES_REQUESTED"}, {ReviewID: 12, DismissedBy: "ALICE-GP", OriginalState: "changes_requested"}},
+			dismissals: []Dismissal{{ReviewID: 11, DismissedBy: "dev", OriginalState: "CHANGES_REQUESTED"}, {ReviewID: 12, DismissedBy: "ALICE-GP", DismissedByID: 10, OriginalState: "changes_requested"}},
 			want: []StandingReview{
 				{ID: 11, Login: "coder", State: "dismissed", CommitID: head, InRegister: true, Name: "C", Body: "GMC", Registration: "5", Checks: Checks{OnHead: true, Registered: true, RegistrationCurrent: true, Trained: true, InScope: true, IDMatches: true},
-					DismissedState: "changes_requested", DismissedBy: "dev"},
+					IndependenceDetail: "@coder authored, committed or co-authored one of its commits",
+					DismissedState:     "changes_requested", DismissedBy: "dev", Dismisser: &Person{Login: "dev"}},
 				{ID: 12, Login: "lapsed", State: "dismissed", CommitID: head, InRegister: true, Name: "L", Body: "NMC", Registration: "2", Checks: Checks{OnHead: true, Registered: true, Trained: true, Independent: true, InScope: true, IDMatches: true},
-					DismissedState: "changes_requested", DismissedBy: "ALICE-GP", DismissedByRegistered: true},
+					DismissedState: "changes_requested", DismissedBy: "ALICE-GP", DismissedByRegistered: true,
+					// Alice's register entry is pinned to id 10; the event gave 10.
+					Dismisser: &Person{Login: "ALICE-GP", UserID: 10, InRegister: true, Name: "Dr A", Body: "GMC", Registration: "1",
+						Checks: Checks{Registered: true, RegistrationCurrent: true, Trained: true, Independent: true, InScope: true, IDMatches: true}}},
 			},
 		},
 	}
@@ -200,46 +207,67 @@ func TestOfficersEligibility(t *testing.T) {
 
 func TestParseReviews(t *testing.T) {
 	t.Parallel()
+	const one = `{"id":1,"user":{"login":"a","id":7},"state":"APPROVED","commit_id":"c","submitted_at":"2026-11-20T10:00:00Z","body":"x"}`
+	const two = `{"id":2,"user":{"login":"b","id":8},"state":"CHANGES_REQUESTED","commit_id":"c","submitted_at":"2026-11-21T10:00:00Z"}`
+	a := Review{ID: 1, Login: "a", UserID: 7, State: "APPROVED", CommitID: "c", SubmittedAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
+	b := Review{ID: 2, Login: "b", UserID: 8, State: "CHANGES_REQUESTED", CommitID: "c", SubmittedAt: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
 	tests := []struct {
 		name    string
 		in      string
-		wantErr bool
+		wantErr string
 		want    []Review
 	}{
-		{name: "github shape", in: `[{"id":1,"user":{"login":"a","id":7},"state":"APPROVED","commit_id":"c","submitted_at":"2026-11-20T10:00:00Z","body":"x"}]`,
-			want: []Review{{ID: 1, Login: "a", UserID: 7, State: "APPROVED", CommitID: "c", SubmittedAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}}},
+		{name: "github shape", in: "[" + one + "]", want: []Review{a}},
 		{name: "empty array", in: `[]`, want: []Review{}},
-		{name: "not an array", in: `{"id":1}`, wantErr: true},
-		{name: "no user", in: `[{"id":1,"state":"APPROVED"}]`, wantErr: true},
-		{name: "no state", in: `[{"id":1,"user":{"login":"a"}}]`, wantErr: true},
-		{name: "bad time", in: `[{"id":1,"user":{"login":"a"},"state":"APPROVED","submitted_at":"yesterday"}]`, wantErr: true},
+		{name: "gh api --paginate: arrays one after another", in: "[" + one + "]\n[" + two + "]\n", want: []Review{a, b}},
+		{name: "gh api --paginate, pages without separator", in: "[" + one + "][" + two + "][]", want: []Review{a, b}},
+		{name: "gh api --paginate --slurp: an array of arrays", in: "[[" + one + "],[" + two + "]]", want: []Review{a, b}},
+		{name: "slurp of no reviews", in: `[[]]`, want: []Review{}},
+		{name: "deleted account: user null is kept without login", in: `[{"id":3,"user":null,"state":"APPROVED","commit_id":"c","submitted_at":null}]`,
+			want: []Review{{ID: 3, State: "APPROVED", CommitID: "c"}}},
+		{name: "submitted_at null is undated", in: `[{"id":4,"user":{"login":"a","id":7},"state":"APPROVED","commit_id":"c","submitted_at":null}]`,
+			want: []Review{{ID: 4, Login: "a", UserID: 7, State: "APPROVED", CommitID: "c"}}},
+		{name: "not an array", in: `{"id":1}`, wantErr: "not a JSON array of reviews"},
+		{name: "empty input", in: ``, wantErr: "the input is empty"},
+		{name: "null", in: `null`, wantErr: "not a JSON array of reviews"},
+		{name: "trailing garbage after a page", in: "[" + one + "]x", wantErr: "after 1 page"},
+		{name: "truncated second page", in: "[" + one + "][" + two[:20], wantErr: "after 1 page"},
+		{name: "reviews mixed with arrays", in: "[" + one + ",[" + two + "]]", wantErr: "mixed"},
+		{name: "slurp followed by a page", in: "[[" + one + "]][" + two + "]", wantErr: "mixed"},
+		{name: "three levels", in: "[[[" + one + "]]]", wantErr: "nested more than twice"},
+		{name: "null review", in: `[null]`, wantErr: "review 1: is \"null\", not a review object"},
+		{name: "no user key", in: `[{"id":1,"state":"APPROVED"}]`, wantErr: "has no user"},
+		{name: "user without login", in: `[{"id":1,"state":"APPROVED","user":{"id":7}}]`, wantErr: "user.has no login"},
+		{name: "no state", in: `[{"id":1,"user":{"login":"a"}}]`, wantErr: "has no state"},
+		{name: "no id", in: `[{"user":{"login":"a"},"state":"APPROVED"}]`, wantErr: "has no id"},
+		{name: "id null", in: `[{"id":null,"user":{"login":"a"},"state":"APPROVED"}]`, wantErr: "null id"},
+		{name: "bad time", in: `[{"id":1,"user":{"login":"a"},"state":"APPROVED","submitted_at":"yesterday"}]`, wantErr: "not an RFC 3339 time"},
+		// Attacker: readers disagree on which of two keys wins.
+		{name: "state twice", in: `[{"id":1,"user":{"login":"a"},"state":"CHANGES_REQUESTED","state":"APPROVED"}]`, wantErr: `the key "state" twice`},
+		{name: "state in another case", in: `[{"id":1,"user":{"login":"a"},"state":"CHANGES_REQUESTED","State":"APPROVED"}]`, wantErr: `the key "State" twice`},
+		{name: "login twice", in: `[{"id":1,"user":{"login":"a","LOGIN":"alice-gp"},"state":"APPROVED"}]`, wantErr: `the key "LOGIN" twice`},
+		{name: "only a differently cased key", in: `[{"id":1,"user":{"login":"a"},"State":"APPROVED"}]`, wantErr: "has no state"},
+		{name: "id as a string", in: `[{"id":"1","user":{"login":"a"},"state":"APPROVED"}]`, wantErr: "id is"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := ParseReviews([]byte(tt.in))
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				if got != nil {
+					t.Errorf("reviews %+v returned with an error", got)
+				}
+				return
 			}
-			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+			if err != nil {
+				t.Fatalf("err = %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
 	}
-}
-
-func FuzzParseReviews(f *testing.F) {
-	f.Add([]byte(`[{"id":1,"user":{"login":"a","id":7},"state":"APPROVED","commit_id":"c","submitted_at":"2026-11-20T10:00:00Z"}]`))
-	f.Add([]byte(`[null]`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		reviews, err := ParseReviews(data)
-		if err != nil {
-			return
-		}
-		for _, r := range reviews {
-			if r.Login == "" || r.State == "" {
-				t.Fatalf("review without login or state accepted: %+v from %q", r, data)
-			}
-		}
-	})
 }

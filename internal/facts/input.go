@@ -16,12 +16,20 @@ type Input struct {
 	Schema  string `json:"schema"`
 	Today   string `json:"today"` // YYYY-MM-DD, the day the gate ran (UTC)
 	Product string `json:"product"`
-	Release string `json:"release"`
-	HeadSHA string `json:"head_sha"`
+	// ScopeProduct is the product officer scope is checked against: the one
+	// the trusted side names (configuration product, else the trusted
+	// side's hazard log), never the head's, which the change could rename.
+	// "" when the trusted side names none: then only officers without
+	// products are in scope. ScopeProductFrom says where it came from.
+	ScopeProduct     string `json:"scope_product"`
+	ScopeProductFrom string `json:"scope_product_from"`
+	Release          string `json:"release"`
+	HeadSHA          string `json:"head_sha"`
 	// Author is the pull request's author ("" when unknown, e.g. a release commit).
 	Author string `json:"author"`
 	// CommitAuthors are the logins that authored, committed or co-authored a
-	// commit of the change (GitHub noreply addresses resolved to logins).
+	// commit of the change (GitHub noreply addresses resolved to logins, and
+	// officers whose registered emails a commit names).
 	CommitAuthors []string `json:"commit_authors"`
 
 	Config    Config    `json:"config"`
@@ -49,6 +57,17 @@ type Input struct {
 	// Reviews are the standing reviews: each reviewer's latest review that
 	// approved, requested changes or was dismissed.
 	Reviews []StandingReview `json:"reviews"`
+	// SkippedReviews are reviews the gate could not attribute to anyone (a
+	// deleted account): they neither approve nor stop, and are reported.
+	SkippedReviews []SkippedReview `json:"skipped_reviews"`
+}
+
+// SkippedReview is a review left out of the standing reviews, and why.
+type SkippedReview struct {
+	ID       int64  `json:"id"`
+	State    string `json:"state"`
+	CommitID string `json:"commit_id"`
+	Reason   string `json:"reason"`
 }
 
 // Config is the part of the gate configuration that policies read.
@@ -151,11 +170,31 @@ type StandingReview struct {
 	Body         string `json:"body"`
 	Registration string `json:"registration"`
 	Checks       Checks `json:"checks"`
+	// IndependenceDetail says how the reviewer took part in the change
+	// (which commit, which account or address); "" when independent.
+	IndependenceDetail string `json:"independence_detail"`
 	// For dismissed reviews: what the review was before dismissal ("" when
 	// unknown) and who dismissed it.
 	DismissedState        string `json:"dismissed_state"`
 	DismissedBy           string `json:"dismissed_by"`
 	DismissedByRegistered bool   `json:"dismissed_by_registered"`
+	// Dismisser is the dismisser with every check an approval must pass
+	// (on_head aside), when the dismissal is known: only a dismisser who
+	// could approve lifts a CSO's stop.
+	Dismisser *Person `json:"dismisser"`
+}
+
+// Person is a GitHub account judged as an officer would be: a dismisser of
+// a review.
+type Person struct {
+	Login              string `json:"login"`
+	UserID             int64  `json:"user_id"`
+	InRegister         bool   `json:"in_register"`
+	Name               string `json:"name"`
+	Body               string `json:"body"`
+	Registration       string `json:"registration"`
+	Checks             Checks `json:"checks"`
+	IndependenceDetail string `json:"independence_detail"`
 }
 
 // Checks are the conditions for an approval to count, in the contract's

@@ -141,7 +141,10 @@ type Request struct {
 	HeadSHA       string
 	Author        string
 	CommitAuthors []string
-	Today         time.Time
+	// Commits are the change's commits with the accounts and addresses of
+	// their authors, committers and co-authors (independence by email).
+	Commits []facts.Commit
+	Today   time.Time
 }
 
 // InputFile is a file the evaluation read, for the evidence record.
@@ -259,6 +262,12 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
 		return out
 	}
+	scopeProduct, scopeFrom, err := l.scopeProduct(ctx, req)
+	out.Files, out.Trusted = l.files, l.trusted
+	if err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
+		return out
+	}
 	changes := l.manifest.Changes
 	if req.BaseManifest != nil {
 		changes = changedSince(req.BaseManifest, l.manifest.Changes)
@@ -267,7 +276,8 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		HazardLog: l.log, HazardLogFile: req.Paths.HazardLog, Release: release, Changes: changes,
 		Register: l.register, Config: l.config, ChangedFiles: req.ChangedFiles,
 		SafetyFiles: safetyFiles(req.Paths, l.policyDirs), Reviews: req.Reviews, Dismissals: req.Dismissals,
-		HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Today: req.Today,
+		HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Commits: req.Commits, Today: req.Today,
+		ScopeProduct: scopeProduct, ScopeProductFrom: scopeFrom,
 	}, matchers)
 	if err != nil {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)

@@ -25,7 +25,7 @@ const headSHA = "abc1234def5678abc1234def5678abc1234def56"
 // facts.Build would make it.
 func baseInput() *facts.Input {
 	return &facts.Input{
-		Schema: facts.SchemaVersion, Today: "2026-10-01", Product: "Example EPR", Release: "2.4.0",
+		Schema: facts.SchemaVersion, Today: "2026-10-01", Product: "Example EPR", ScopeProduct: "Example EPR", Release: "2.4.0",
 		HeadSHA: headSHA, Author: "dev-dan", CommitAuthors: []string{"dev-dan"},
 		Config: facts.Config{
 			AcceptableResidualRisk: 3, MinimumApprovals: 1, ApprovalsByResidualRisk: map[string]int{},
@@ -879,6 +879,10 @@ func fill(v reflect.Value, n int) {
 		for i := range v.NumField() {
 			fill(v.Field(i), n+i)
 		}
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fill(p.Elem(), n+1)
+		v.Set(p)
 	default:
 		panic("fill: unhandled kind " + v.Kind().String())
 	}

@@ -2,6 +2,7 @@ package pullfacts
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,7 +26,7 @@ func reviewFacts(rs []github.Review) []facts.Review {
 func dismissalFacts(ds []github.Dismissal) []facts.Dismissal {
 	out := make([]facts.Dismissal, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, facts.Dismissal{ReviewID: d.ReviewID, DismissedBy: d.DismissedBy, OriginalState: d.OriginalState})
+		out = append(out, facts.Dismissal{ReviewID: d.ReviewID, DismissedBy: d.DismissedBy, DismissedByID: d.DismissedByID, OriginalState: d.OriginalState})
 	}
 	return out
 }
@@ -71,6 +72,38 @@ func commitPeople(commits []github.Commit) []string {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i]) < strings.ToLower(out[j]) })
+	return out
+}
+
+// commitFacts gives each commit's people with their accounts and addresses:
+// the author and committer as GitHub matched them and as the commit records
+// their email, and each Co-authored-by: trailer's address. The gate matches
+// officers by login and by the emails the register lists for them, so a
+// commit under a work address not linked to the officer's account still
+// counts against the officer's independence.
+func commitFacts(commits []github.Commit) []facts.Commit {
+	out := make([]facts.Commit, 0, len(commits))
+	for _, c := range commits {
+		fc := facts.Commit{SHA: c.SHA, People: []facts.CommitPerson{
+			{Role: "author", Logins: logins(c.AuthorLogin, NoreplyLogin(c.AuthorEmail)), Email: c.AuthorEmail},
+			{Role: "committer", Logins: logins(c.CommitterLogin, NoreplyLogin(c.CommitterEmail)), Email: c.CommitterEmail},
+		}}
+		for _, e := range c.CoAuthorEmails {
+			fc.People = append(fc.People, facts.CommitPerson{Role: "co-author", Logins: logins(NoreplyLogin(e)), Email: e})
+		}
+		out = append(out, fc)
+	}
+	return out
+}
+
+// logins lists the non-empty logins, each once.
+func logins(ls ...string) []string {
+	out := []string{}
+	for _, l := range ls {
+		if l != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, l) }) {
+			out = append(out, l)
+		}
+	}
 	return out
 }
 

@@ -101,6 +101,7 @@ func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 		HeadSHA:       p.HeadSHA,
 		Author:        p.Author,
 		CommitAuthors: commitPeople(commits),
+		Commits:       commitFacts(commits),
 		Today:         p.Today,
 	}, nil
 }

@@ -527,6 +527,7 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Requ
 		p := e.pulls[i].req
 		greq.Reviews, greq.Dismissals = p.Reviews, p.Dismissals
 		greq.HeadSHA, greq.Author, greq.CommitAuthors = p.HeadSHA, p.Author, p.CommitAuthors
+		greq.Commits = p.Commits
 	}
 	out, err := pullfacts.Evaluate(ctx, greq)
 	if err != nil {

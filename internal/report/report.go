@@ -28,7 +28,7 @@ func JSON(w io.Writer, d *decision.Decision) error {
 var advice = map[string]string{
 	"CSO_APPROVAL_REQUIRED":        "Ask a CSO listed under \"Who may approve\" to review the pull request and approve its head commit %s. An approval of an earlier commit does not count: after every push the CSO approves again.",
 	"CSO_CHANGES_REQUESTED":        "The CSO who requested changes must approve the head commit %s once their concerns are addressed. Nobody else's approval lifts a CSO's stop.",
-	"CSO_BLOCK_DISMISSED":          "A CSO's request for changes was dismissed by someone who is not a registered CSO. A registered CSO must approve the head commit %s (or dismiss the review themselves).",
+	"CSO_BLOCK_DISMISSED":          "A CSO's request for changes was dismissed by someone whose own approval would not count. That CSO must approve the head commit %s, or a CSO whose approval would count must dismiss the review.",
 	"UNACCEPTABLE_RESIDUAL_RISK":   "No approval unblocks this. Add controls to the hazard, reassess its residual risk in the hazard log, and have a CSO approve the updated log.",
 	"UNDECLARED_CLINICAL_CHANGE":   "Add a change to the manifest whose paths cover the file, naming the hazards it affects, so the CSO assesses it.",
 	"UNKNOWN_HAZARD":               "Add the hazard to the hazard log, or correct the id in the manifest.",

@@ -127,6 +127,15 @@ func TestProblems(t *testing.T) {
 			want: []string{`cso-register.yaml:4:11: alice-gp: professional body "GMCC" is not known`, `cso-register.yaml:6:5: unknown key "trainde"; did you mean "trained"?`, "alice-gp has no trained date"},
 		},
 		{
+			name: "register emails: not an address, and one address for two officers",
+			load: register,
+			in: "officers:\n" +
+				"  - {github: alice-gp, name: Dr A, body: GMC, registration: \"1\", trained: 2024-01-01, emails: [Alice <alice@trust.nhs.uk>, alice@trust.nhs.uk]}\n" +
+				"  - {github: bob-rn, name: Bob, body: NMC, registration: \"2\", trained: 2024-01-01, emails: [ALICE@Trust.NHS.uk]}\n",
+			want: []string{`cso-register.yaml:2:96: alice-gp: "Alice <alice@trust.nhs.uk>" is not an email address`,
+				"cso-register.yaml:3:93: bob-rn: email ALICE@Trust.NHS.uk is already listed at cso-register.yaml:2:124; an address belongs to one officer"},
+		},
+		{
 			name: "config out of range",
 			load: config,
 			in:   "acceptable_residual_risk: 5\napprovals: {minimum: 0}\nstale_hazard_log: ignore\nstatuses: {Under review: pending}\n",

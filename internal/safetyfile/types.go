@@ -133,6 +133,10 @@ type Officer struct {
 	RegistrationExpires Date     `yaml:"registration_expires" json:"registration_expires,omitempty"`
 	Trained             Date     `yaml:"trained" json:"trained,omitempty"`
 	Products            []string `yaml:"products" json:"products,omitempty"`
+	// Emails are the officer's other commit addresses (a work address not
+	// linked to the GitHub account): commits and Co-authored-by: trailers
+	// under them count against the officer's independence too.
+	Emails []string `yaml:"emails" json:"emails,omitempty"`
 }
 
 // ProfessionalBodies are the accepted values of Officer.Body.

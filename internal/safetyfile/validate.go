@@ -249,6 +249,7 @@ func LoadRegister(file string, data []byte) (*Register, Locator, Problems) {
 	}
 	firstLogin := map[string]string{}
 	firstID := map[int64]string{}
+	firstEmail := map[string]string{}
 	for i := range reg.Officers {
 		o := &reg.Officers[i]
 		at := fmt.Sprintf("officers[%d]", i)
@@ -288,9 +289,28 @@ func LoadRegister(file string, data []byte) (*Register, Locator, Problems) {
 		if !o.Trained.IsSet() {
 			r.invalid(at, "%s has no trained date; add trained: YYYY-MM-DD, when they completed clinical risk management training", who)
 		}
+		for j, e := range o.Emails {
+			eat := fmt.Sprintf("%s.emails[%d]", at, j)
+			key := strings.ToLower(strings.TrimSpace(e))
+			switch {
+			case !emailPattern.MatchString(strings.TrimSpace(e)):
+				r.invalid(eat, "%s: %q is not an email address; write the address as git records it, e.g. alice@trust.nhs.uk", who, e)
+			case firstEmail[key] != "":
+				// One address, two officers: a commit under it could not be
+				// told apart, so neither entry could be trusted.
+				r.invalid(eat, "%s: email %s is already listed at %s; an address belongs to one officer", who, e, firstEmail[key])
+			default:
+				firstEmail[key] = locate(eat).String()
+			}
+		}
 	}
 	return &reg, locate, merge(problems, r.problems)
 }
+
+// emailPattern accepts an address as git records it: one @, no spaces or
+// angle brackets (a Co-authored-by: trailer's "Name <email>" is the email
+// between the brackets).
+var emailPattern = regexp.MustCompile(`^[^\s<>@]+@[^\s<>@]+$`)
 
 func normaliseBody(b string) (string, bool) {
 	for _, known := range ProfessionalBodies {
