@@ -355,7 +355,11 @@ func hazardFacts(h *safetyfile.Hazard) Hazard {
 		Components: components}
 }
 
-// safetyKind reports whether p is one of the gate's own input files.
+// safetyKind reports whether p is one of the gate's own input files, lies
+// under one (a directory hazard log or policy directory), or is a directory
+// above one: a submodule at "safety" replaces every file under it. Of
+// several inputs below p, the first by path names the kind, so the answer
+// does not depend on map order.
 func safetyKind(p string, safety map[string]string) (string, bool) {
 	if kind, ok := safety[p]; ok {
 		return kind, true
@@ -365,7 +369,13 @@ func safetyKind(p string, safety map[string]string) (string, bool) {
 			return kind, true
 		}
 	}
-	return "", false
+	below, kind := "", ""
+	for name, k := range safety {
+		if strings.HasPrefix(name, p+"/") && (below == "" || name < below) {
+			below, kind = name, k
+		}
+	}
+	return kind, below != ""
 }
 
 // cleanPath normalises a changed-file path as git prints it.

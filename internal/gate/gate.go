@@ -538,21 +538,29 @@ func (l *loaded) record(role, name, side string, data []byte) {
 }
 
 // safetyFiles lists the gate's own inputs, whose change always needs a CSO.
+// Each is its path and everything under it, whatever is there: the readers
+// decide a hazard log's layout from what the head holds (a file of any
+// extension they read, or a directory of Markdown files), and a pull request
+// can turn one into the other, so the path itself, not a list of extensions,
+// says what is the hazard log. The manifest is one too: deleting a change
+// from it would hide a declared clinical change from the release note.
 func safetyFiles(p Paths, policyDirs []string) map[string]string {
-	m := map[string]string{
-		path.Clean(p.Register):      "register",
-		path.Clean(p.Config):        "config",
-		path.Clean(p.ComponentsMap): "components_map",
+	m := map[string]string{}
+	add := func(name, kind string) {
+		name = strings.TrimSuffix(path.Clean(name), "/")
+		if name == "" || name == "." {
+			return
+		}
+		m[name] = kind
+		m[name+"/"] = kind
 	}
-	log := path.Clean(p.HazardLog)
-	switch strings.ToLower(path.Ext(log)) {
-	case ".yaml", ".yml", ".csv", ".xlsx":
-		m[log] = "hazard_log"
-	default:
-		m[log+"/"] = "hazard_log"
-	}
+	add(p.HazardLog, "hazard_log")
+	add(p.Manifest, "manifest")
+	add(p.Register, "register")
+	add(p.Config, "config")
+	add(p.ComponentsMap, "components_map")
 	for _, dir := range policyDirs {
-		m[strings.TrimSuffix(path.Clean(dir), "/")+"/"] = "policy"
+		add(dir, "policy")
 	}
 	return m
 }
