@@ -169,15 +169,17 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 				in.SafetyFiles = append(in.SafetyFiles, SafetyFile{Path: p, Kind: kind})
 				continue
 			}
-			covering := coveringChanges(changePaths.Match(p), changeOf)
+			// A path may be a submodule or directory standing for every file
+			// below it: it is covered by, and touches, every glob it is above.
+			covering := coveringChanges(changePaths.MatchTree(p), changeOf)
 			for _, ci := range covering {
 				in.Changes[ci].CoveredFiles++
 			}
 			if m.ignorePaths.MatchAny(p) {
 				continue
 			}
-			f := File{Path: p, Hazards: []string{}, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAny(p)}
-			for _, pi := range m.components.Match(p) {
+			f := File{Path: p, Hazards: []string{}, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAnyTree(p)}
+			for _, pi := range m.components.MatchTree(p) {
 				id := log.Hazards[m.componentOf[pi]].ID
 				// Pattern indices ascend and patterns were laid out hazard by
 				// hazard, so a hazard's repeats are adjacent.

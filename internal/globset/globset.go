@@ -101,6 +101,13 @@ type Set struct {
 	segment  map[string][]int
 	position map[positionKey][]int
 	fallback []int // ascending; disjoint from every bucket
+
+	// tree holds each distinct pattern's alternatives split into segments,
+	// and the above maps the patterns a path may be above (MatchTree).
+	tree       [][]treeSeg
+	aboveExact map[string][]int
+	aboveDeep  map[string][]int
+	aboveAny   []int
 }
 
 // positionKey is a literal segment at a fixed 0-based segment number.
@@ -121,6 +128,9 @@ func Compile(patterns []string) (*Set, []PatternError) {
 		base:     map[string][]int{},
 		segment:  map[string][]int{},
 		position: map[positionKey][]int{},
+
+		aboveExact: map[string][]int{},
+		aboveDeep:  map[string][]int{},
 	}
 	var errs []PatternError
 	seen := map[string]int{}
@@ -142,6 +152,13 @@ func Compile(patterns []string) (*Set, []PatternError) {
 		seen[c.norm] = len(s.uniq)
 		s.uniq = append(s.uniq, c.norm)
 		s.ids = append(s.ids, []int{id})
+		s.tree = append(s.tree, treeSegs(c))
+		if utf8.ValidString(c.norm) {
+			s.fileTree(len(s.uniq)-1, s.tree[len(s.uniq)-1])
+		} else {
+			// Byte-wise keys would be wrong (see classify).
+			s.aboveAny = append(s.aboveAny, len(s.uniq)-1)
+		}
 		altKeys := classifyAll(c)
 		for _, ks := range altKeys {
 			for _, k := range ks {
