@@ -12,6 +12,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/safetyfile"
 )
 
 // Reader reads one repository's pull requests, and its files at commits
@@ -127,6 +128,11 @@ func (s *Source) Err() error {
 }
 
 func (s *Source) keep(err error) {
+	if _, ok := safetyfile.LinkProblem(err); ok {
+		// A symbolic link is a fault of the input, which the gate reports
+		// as INPUT_INVALID at the link, not a failure to read GitHub.
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err == nil {
