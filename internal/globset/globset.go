@@ -55,6 +55,14 @@
 // and treats all invalid bytes as equal; for the same reason patterns that
 // are not valid UTF-8 go to the fallback list.
 //
+// # Trees
+//
+// MatchTree also reports the patterns a path is above, for a changed path
+// that stands for a directory (a submodule): "vendor/ranker" is above
+// "vendor/ranker/src/**". Each distinct pattern is indexed under each
+// literal directory prefix it starts with, and under its whole literal
+// prefix when wildcards follow; tree.go states the rule.
+//
 // A Set is immutable after Compile and safe for concurrent use.
 package globset
 
