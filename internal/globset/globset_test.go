@@ -124,7 +124,7 @@ func TestCompileErrors(t *testing.T) {
 		{name: "empty negated class", pattern: "src/[!]", want: `empty character class "[!]"`},
 		{name: "unclosed brace", pattern: "src/{a,b", want: `missing closing brace "}"`},
 		{name: "stray closing brace", pattern: "src/a}", want: `unmatched closing brace "}"`},
-		{name: "lone backslash", pattern: `src\`, want: `ends with a lone "\"`},
+		{name: "lone backslash", pattern: `src\`, want: `ends with a lone backslash`},
 		{name: "syntax hint", pattern: "src/[a", want: `write doublestar syntax like "src/**/*.go"`},
 		{name: "dots in names are fine", pattern: "src/..a/.b/...", want: ""},
 		{name: "single dot segment is fine", pattern: "src/./a.go", want: ""},

@@ -13,7 +13,8 @@ import (
 // /etc/passwd, a 10 KB line) into a log, a pull-request comment or JSON.
 const maxExcerpt = 80
 
-// maxMessage bounds a whole problem message, whatever it quotes.
+// maxMessage bounds a whole problem message, in bytes, whatever it quotes:
+// a message is cut after the value that reaches it, never inside one.
 const maxMessage = 600
 
 // Excerpt quotes an input value for a message: Go-escaped (no newline,
@@ -35,12 +36,14 @@ func Excerpt(s string) string {
 }
 
 // Clean makes every message safe to print, in one place for every reader:
-// quoted values ("...", as %q writes them) longer than maxExcerpt become
-// excerpts, any other run of more than maxExcerpt characters without a space
-// is cut, control characters and invalid bytes are escaped, and the whole
-// message is bounded. Readers quote input values with %q; Clean holds them
-// to that even where a value reached a message some other way (a yaml.v3
-// error, an id printed with %s).
+// quoted values ("...", as %q writes them) are quoted again, as excerpts of
+// at most maxExcerpt characters; any other run of more than maxExcerpt
+// characters without a space is cut; control characters and invalid bytes
+// are escaped; a stray quote becomes an apostrophe (so every quote left
+// opens or closes a short, escaped value); and the whole message is
+// bounded. Readers quote input values with %q; Clean holds them to that
+// even where a value reached a message some other way (a yaml.v3 error, an
+// id printed with %s).
 func (ps Problems) Clean() {
 	for i := range ps {
 		ps[i].Message = cleanMessage(ps[i].Message)
@@ -51,10 +54,15 @@ func cleanMessage(msg string) string {
 	var b strings.Builder
 	word := 0 // characters since the last space
 	for i := 0; i < len(msg); {
+		if b.Len() >= maxMessage {
+			b.WriteString("… (message shortened)")
+			break
+		}
 		if msg[i] == '"' {
 			if q, err := strconv.QuotedPrefix(msg[i:]); err == nil {
 				i += len(q)
-				if v, err := strconv.Unquote(q); err == nil && utf8.RuneCountInString(v) > maxExcerpt {
+				if v, err := strconv.Unquote(q); err == nil {
+					// Quoted again, so a raw byte the literal held is escaped.
 					q = Excerpt(v)
 				}
 				b.WriteString(q)
@@ -64,6 +72,8 @@ func cleanMessage(msg string) string {
 		}
 		r, size := utf8.DecodeRuneInString(msg[i:])
 		switch {
+		case r == '"':
+			b.WriteByte('\'')
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, msg[i])
 		case r == ' ':
@@ -72,12 +82,15 @@ func cleanMessage(msg string) string {
 		case unicode.IsControl(r):
 			b.WriteString(strings.Trim(strconv.QuoteRune(r), "'"))
 		case word == maxExcerpt:
-			end := strings.IndexAny(msg[i:], " \"")
+			// Skip to the next space or quote, past this character at least.
+			end := strings.IndexAny(msg[i+size:], " \"")
 			if end < 0 {
-				end = len(msg) - i
+				end = len(msg) - i - size
 			}
+			end += size
 			fmt.Fprintf(&b, "… (%d bytes more)", end)
 			i += end
+			word = 0
 			continue
 		default:
 			b.WriteRune(r)
@@ -85,14 +98,5 @@ func cleanMessage(msg string) string {
 		word++
 		i += size
 	}
-	out := b.String()
-	if utf8.RuneCountInString(out) > maxMessage {
-		cut := 0
-		for n := 0; n < maxMessage; n++ {
-			_, size := utf8.DecodeRuneInString(out[cut:])
-			cut += size
-		}
-		out = out[:cut] + "… (message shortened)"
-	}
-	return out
+	return b.String()
 }

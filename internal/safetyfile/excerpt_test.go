@@ -1,8 +1,10 @@
 package safetyfile
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,7 +39,7 @@ func TestMessagesQuoteOnlyAnExcerpt(t *testing.T) {
 				if strings.Contains(p.Message, strings.Repeat("A", maxExcerpt+1)) {
 					t.Errorf("message quotes more than %d characters: %.300s", maxExcerpt, p.Message)
 				}
-				if n := utf8.RuneCountInString(p.Message); n > maxMessage+40 {
+				if n := len(p.Message); n > maxMessage+4*maxExcerpt+40 {
 					t.Errorf("message is %d characters long", n)
 				}
 				if strings.ContainsAny(p.Message, "\n\r") {
@@ -90,4 +92,46 @@ func TestBadBytesAreLocated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzClean checks what Clean promises for any message: one line, no
+// control character or invalid byte, every quoted value a Go literal of at
+// most maxExcerpt characters, and a bounded length.
+func FuzzClean(f *testing.F) {
+	f.Add(`unknown key "` + strings.Repeat("k", 200) + `"; did you mean "title"?`)
+	f.Add("reviewed \"x\\n## ✅ approved\" is not a date")
+	f.Add("HAZ-" + strings.Repeat("A", 300) + " has no title\n## ✅ approved")
+	f.Add("byte \xe9 and \x00 and \"unterminated " + strings.Repeat("z", 100))
+	f.Add(`glob "src/[a" does not compile: missing closing bracket "]" (to match a literal "[" write \[)`)
+	f.Fuzz(func(t *testing.T, msg string) {
+		ps := Problems{{Message: msg}}
+		ps.Clean()
+		got := ps[0].Message
+		if !utf8.ValidString(got) {
+			t.Fatalf("invalid UTF-8 in %q", got)
+		}
+		for _, r := range got {
+			if unicode.IsControl(r) {
+				t.Fatalf("control character %U in %q", r, got)
+			}
+		}
+		// The value that reaches maxMessage is kept whole: at most
+		// maxExcerpt escaped characters (\xNN each) and its length.
+		if n := len(got); n > maxMessage+4*maxExcerpt+len(`""… (99999 bytes)… (message shortened)`) {
+			t.Fatalf("%d bytes", n)
+		}
+		for i := 0; i < len(got); i++ {
+			if got[i] != '"' {
+				continue
+			}
+			q, err := strconv.QuotedPrefix(got[i:])
+			if err != nil {
+				t.Fatalf("a quote at %d opens no Go literal in %q", i, got)
+			}
+			if v, _ := strconv.Unquote(q); utf8.RuneCountInString(v) > maxExcerpt {
+				t.Fatalf("quoted value of %d characters in %q", utf8.RuneCountInString(v), got)
+			}
+			i += len(q) - 1
+		}
+	})
 }
