@@ -61,7 +61,8 @@
 // that stands for a directory (a submodule): "vendor/ranker" is above
 // "vendor/ranker/src/**". Each distinct pattern is indexed under each
 // literal directory prefix it starts with, and under its whole literal
-// prefix when wildcards follow; tree.go states the rule.
+// prefix and the depth of a path above it when wildcards follow; tree.go
+// states the rule.
 //
 // A Set is immutable after Compile and safe for concurrent use.
 package globset
@@ -114,8 +115,8 @@ type Set struct {
 	// and the above maps the patterns a path may be above (MatchTree).
 	tree       [][]treeSeg
 	aboveExact map[string][]int
-	aboveDeep  map[string][]int
-	aboveAny   []int
+	aboveDeep  map[deepKey][]int
+	aboveAny   map[int][]int // by the depth of a path above
 }
 
 // positionKey is a literal segment at a fixed 0-based segment number.
@@ -138,7 +139,8 @@ func Compile(patterns []string) (*Set, []PatternError) {
 		position: map[positionKey][]int{},
 
 		aboveExact: map[string][]int{},
-		aboveDeep:  map[string][]int{},
+		aboveDeep:  map[deepKey][]int{},
+		aboveAny:   map[int][]int{},
 	}
 	var errs []PatternError
 	seen := map[string]int{}
@@ -165,7 +167,10 @@ func Compile(patterns []string) (*Set, []PatternError) {
 			s.fileTree(len(s.uniq)-1, s.tree[len(s.uniq)-1])
 		} else {
 			// Byte-wise keys would be wrong (see classify).
-			s.aboveAny = append(s.aboveAny, len(s.uniq)-1)
+			u := len(s.uniq) - 1
+			for _, t := range s.tree[u] {
+				s.fileAnyDepth(u, t.aligned)
+			}
 		}
 		altKeys := classifyAll(c)
 		for _, ks := range altKeys {

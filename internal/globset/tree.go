@@ -83,10 +83,19 @@ func splitTopLevel(p string) []string {
 	return append(out, p[start:])
 }
 
+// deepKey files a pattern whose literal prefix wildcards continue, under
+// that prefix and the depth (segment count) of a path above it: a changed
+// file deeper than the pattern's aligned part never looks at it.
+type deepKey struct {
+	prefix string
+	depth  int
+}
+
 // fileTree indexes distinct pattern u for the paths that can be above it:
 // each literal directory prefix it starts with (aboveExact), the whole
-// literal prefix for deeper paths that wildcards continue (aboveDeep), or,
-// when it starts with a one-segment wildcard, the list every path tries.
+// literal prefix with each depth of a deeper path that wildcards continue
+// (aboveDeep), or, when it starts with a one-segment wildcard, each depth
+// of a path above it (aboveAny).
 func (s *Set) fileTree(u int, alts []treeSeg) {
 	for _, t := range alts {
 		n := 0 // leading literal segments, within the aligned part
@@ -101,17 +110,27 @@ func (s *Set) fileTree(u int, alts []treeSeg) {
 		case t.aligned == 0:
 			// A leading "**" or nothing to be above.
 		case n == 0:
-			s.aboveAny = appendOnce(s.aboveAny, u)
+			s.fileAnyDepth(u, t.aligned)
 		case t.aligned > n:
-			key := strings.Join(t.segs[:n], "/")
-			s.aboveDeep[key] = appendOnce(s.aboveDeep[key], u)
+			prefix := strings.Join(t.segs[:n], "/")
+			for depth := n + 1; depth <= t.aligned; depth++ {
+				k := deepKey{prefix: prefix, depth: depth}
+				s.aboveDeep[k] = appendOnce(s.aboveDeep[k], u)
+			}
 		}
 	}
 }
 
-// above confirms that name is above distinct pattern u.
-func (s *Set) above(u int, name string) bool {
-	depth := strings.Count(name, "/") + 1
+// fileAnyDepth files distinct pattern u for every path of at most maxDepth
+// segments, whatever they are.
+func (s *Set) fileAnyDepth(u, maxDepth int) {
+	for depth := 1; depth <= maxDepth; depth++ {
+		s.aboveAny[depth] = appendOnce(s.aboveAny[depth], u)
+	}
+}
+
+// above confirms that name, of depth segments, is above distinct pattern u.
+func (s *Set) above(u int, name string, depth int) bool {
 	for _, t := range s.tree[u] {
 		if depth > t.aligned {
 			continue
@@ -132,9 +151,10 @@ func (s *Set) MatchTree(path string) []int {
 		return out
 	}
 	name := normalisePath(path)
+	depth := strings.Count(name, "/") + 1
 	found := len(out)
-	s.eachAbove(name, func(u int) bool {
-		if !slices.Contains(out[:found], s.ids[u][0]) && s.above(u, name) {
+	s.eachAbove(name, depth, func(u int) bool {
+		if !slices.Contains(out[:found], s.ids[u][0]) && s.above(u, name, depth) {
 			out = append(out, s.ids[u]...)
 		}
 		return false
@@ -155,13 +175,14 @@ func (s *Set) MatchAnyTree(path string) bool {
 		return false
 	}
 	name := normalisePath(path)
-	return s.eachAbove(name, func(u int) bool { return s.above(u, name) })
+	depth := strings.Count(name, "/") + 1
+	return s.eachAbove(name, depth, func(u int) bool { return s.above(u, name, depth) })
 }
 
-// eachAbove calls visit with every distinct pattern name may be above, and
-// stops when visit returns true. A name that is not valid UTF-8 tries every
-// pattern, as Match does.
-func (s *Set) eachAbove(name string, visit func(u int) bool) bool {
+// eachAbove calls visit with every distinct pattern name (of depth
+// segments) may be above, and stops when visit returns true. A name that is
+// not valid UTF-8 tries every pattern, as Match does.
+func (s *Set) eachAbove(name string, depth int, visit func(u int) bool) bool {
 	if !utf8.ValidString(name) {
 		for u := range s.uniq {
 			if visit(u) {
@@ -180,14 +201,14 @@ func (s *Set) eachAbove(name string, visit func(u int) bool) bool {
 			if name[i] != '/' {
 				continue
 			}
-			for _, u := range s.aboveDeep[name[:i]] {
+			for _, u := range s.aboveDeep[deepKey{prefix: name[:i], depth: depth}] {
 				if visit(u) {
 					return true
 				}
 			}
 		}
 	}
-	for _, u := range s.aboveAny {
+	for _, u := range s.aboveAny[depth] {
 		if visit(u) {
 			return true
 		}
