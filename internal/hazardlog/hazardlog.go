@@ -15,6 +15,7 @@ package hazardlog
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -84,8 +85,26 @@ func DetectFormat(path string, isDir bool, override string) (Format, error) {
 	case ".ods":
 		return "", fmt.Errorf("%s: OpenDocument spreadsheets cannot be read; save the workbook as .xlsx or .csv", path)
 	default:
-		return "", fmt.Errorf("%s: cannot tell the hazard log's layout from its extension %q; name a .yaml, .csv or .xlsx file or a directory of Markdown hazard files, or give --hazard-log-format (%s)", path, ext, formatList())
+		return "", &unknownExtension{fmt.Errorf("%s: cannot tell the hazard log's layout from its extension %q; name a .yaml, .csv or .xlsx file or a directory of Markdown hazard files, or give --hazard-log-format (%s)", path, ext, formatList())}
 	}
+}
+
+// unknownExtension is DetectFormat's error for a file name whose extension
+// names no layout, the name a directory log has.
+type unknownExtension struct{ error }
+
+// NamesOneFile reports from its name alone whether the hazard log is one
+// file rather than a directory of Markdown files, for a log read through
+// the contents API, which cannot be looked at first: its extension is one
+// DetectFormat knows (or refuses by name, like .xls), or the format named is
+// a single-file layout. DetectFormat stays the one list of extensions.
+func NamesOneFile(path, override string) bool {
+	var unknown *unknownExtension
+	if _, err := DetectFormat(path, false, ""); !errors.As(err, &unknown) {
+		return true
+	}
+	f, err := DetectFormat(path, false, override)
+	return err == nil && f != FormatMarkdown
 }
 
 func formatList() string {

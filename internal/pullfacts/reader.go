@@ -2,16 +2,17 @@ package pullfacts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -167,11 +168,25 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		}
 		return os.WriteFile(full, data, 0o644)
 	}
+	// A symbolic link at ref is checked out as the link it is, as git
+	// would: the gate refuses it there (INPUT_INVALID at the link, naming
+	// its target) and reads nothing through it.
+	link := func(err error) error {
+		var le *safetyfile.LinkError
+		if !errors.As(err, &le) {
+			return err
+		}
+		full := filepath.Join(root, filepath.FromSlash(le.Path))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(le.Target, full)
+	}
 	names := []string{p.Manifest, p.ComponentsMap}
 	if hazardLogIsDir(p) {
 		files, err := r.Dir(ctx, ref, p.HazardLog)
 		if err != nil {
-			return err
+			return link(err)
 		}
 		for name, data := range files {
 			if err := write(name, data); err != nil {
@@ -187,7 +202,10 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		}
 		data, found, err := r.File(ctx, ref, name)
 		if err != nil {
-			return err
+			if err := link(err); err != nil {
+				return err
+			}
+			continue
 		}
 		if found {
 			if err := write(name, data); err != nil {
@@ -199,16 +217,7 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 }
 
 // hazardLogIsDir tells a hazard log kept as a directory of Markdown files
-// from a single file, as the gate's readers do: by its extension, and
-// without one by the format named (only Markdown logs are directories).
+// from a single file, by the readers' own rule (hazardlog.NamesOneFile).
 func hazardLogIsDir(p gate.Paths) bool {
-	switch strings.ToLower(path.Ext(p.HazardLog)) {
-	case ".yaml", ".yml", ".csv", ".xlsx", ".xlsm", ".md", ".markdown", ".xls", ".ods":
-		return false
-	}
-	switch strings.ToLower(strings.TrimSpace(p.HazardLogFormat)) {
-	case "", "markdown", "md":
-		return true
-	}
-	return false
+	return !hazardlog.NamesOneFile(p.HazardLog, p.HazardLogFormat)
 }
