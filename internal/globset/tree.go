@@ -26,7 +26,8 @@ import (
 // treeSeg is one brace-free alternative of a pattern, split into segments,
 // with how many of its leading segments a path can be above.
 type treeSeg struct {
-	segs []string
+	text string   // the alternative
+	segs []string // its segments, substrings of text
 	// aligned is the number of leading segments that each match exactly
 	// one path segment; a path above the alternative has at most this many
 	// segments, and fewer than len(segs).
@@ -54,9 +55,18 @@ func treeSegs(c compiled) []treeSeg {
 		for aligned < len(segs)-1 && !spans(segs[aligned]) {
 			aligned++
 		}
-		out = append(out, treeSeg{segs: segs, aligned: aligned})
+		out = append(out, treeSeg{text: a, segs: segs, aligned: aligned})
 	}
 	return out
+}
+
+// prefix is the pattern's first k segments, sliced from its text.
+func (t treeSeg) prefix(k int) string {
+	end := k - 1
+	for _, seg := range t.segs[:k] {
+		end += len(seg)
+	}
+	return t.text[:end]
 }
 
 // splitTopLevel splits p on each '/' that is not escaped, in a brace or in a class.
@@ -103,7 +113,7 @@ func (s *Set) fileTree(u int, alts []treeSeg) {
 			n++
 		}
 		for k := 1; k <= n; k++ {
-			key := strings.Join(t.segs[:k], "/")
+			key := t.prefix(k)
 			s.aboveExact[key] = appendOnce(s.aboveExact[key], u)
 		}
 		switch {
@@ -112,7 +122,7 @@ func (s *Set) fileTree(u int, alts []treeSeg) {
 		case n == 0:
 			s.fileAnyDepth(u, t.aligned)
 		case t.aligned > n:
-			prefix := strings.Join(t.segs[:n], "/")
+			prefix := t.prefix(n)
 			for depth := n + 1; depth <= t.aligned; depth++ {
 				k := deepKey{prefix: prefix, depth: depth}
 				s.aboveDeep[k] = appendOnce(s.aboveDeep[k], u)
@@ -135,7 +145,7 @@ func (s *Set) above(u int, name string, depth int) bool {
 		if depth > t.aligned {
 			continue
 		}
-		if ok, err := doublestar.Match(strings.Join(t.segs[:depth], "/"), name); ok && err == nil {
+		if ok, err := doublestar.Match(t.prefix(depth), name); ok && err == nil {
 			return true
 		}
 	}
