@@ -345,7 +345,7 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 func (l *loaded) readManifestAndRegister(ctx context.Context, req *Request, ws DirSource, required bool) error {
 	p := req.Paths
 	if data, found, err := ws.ReadFile(ctx, p.Manifest); err != nil {
-		if err := l.refuseLink(err); err != nil {
+		if err := l.inputFault(err); err != nil {
 			return fmt.Errorf("reading %s: %w", p.Manifest, err)
 		}
 	} else if found {
@@ -357,7 +357,7 @@ func (l *loaded) readManifestAndRegister(ctx context.Context, req *Request, ws D
 		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
 	}
 	if data, found, err := req.Trusted.ReadFile(ctx, p.Register); err != nil {
-		if err := l.refuseLink(err); err != nil {
+		if err := l.inputFault(err); err != nil {
 			return fmt.Errorf("reading %s from %s: %w", p.Register, req.Trusted.Describe(), err)
 		}
 	} else if found {
@@ -404,7 +404,7 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 	cfg := safetyfile.DefaultConfig()
 	l.config = &cfg
 	if data, found, err := req.Trusted.ReadFile(ctx, p.Config); err != nil {
-		if err := l.refuseLink(err); err != nil {
+		if err := l.inputFault(err); err != nil {
 			return l, fmt.Errorf("reading %s from %s: %w", p.Config, req.Trusted.Describe(), err)
 		}
 	} else if found {
@@ -420,7 +420,7 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 	for _, dir := range l.policyDirs {
 		files, err := req.Trusted.ReadDir(ctx, dir)
 		if err != nil {
-			if err := l.refuseLink(err); err != nil {
+			if err := l.inputFault(err); err != nil {
 				return l, fmt.Errorf("reading policy directory %s from %s: %w", dir, req.Trusted.Describe(), err)
 			}
 			continue
@@ -488,7 +488,7 @@ var roleOrder = map[string]int{"config": 0, "hazard_log": 1, "components_map": 2
 func (l *loaded) readHazardLog(req *Request, required bool) error {
 	p := req.Paths
 	if err := safetyfile.CheckNoLink(req.WorkspaceRoot, p.HazardLog); err != nil {
-		if err := l.refuseLink(err); err != nil {
+		if err := l.inputFault(err); err != nil {
 			return fmt.Errorf("reading the hazard log %s: %w", p.HazardLog, err)
 		}
 		return nil
@@ -552,7 +552,7 @@ func relocate(full, rel string) func(string) string {
 func (l *loaded) readComponentsMap(ctx context.Context, ws DirSource, name string) error {
 	data, found, err := ws.ReadFile(ctx, name)
 	if err != nil {
-		if err := l.refuseLink(err); err != nil {
+		if err := l.inputFault(err); err != nil {
 			return fmt.Errorf("reading the components map %s: %w", name, err)
 		}
 		return nil
@@ -570,11 +570,11 @@ func (l *loaded) readComponentsMap(ctx context.Context, ws DirSource, name strin
 	return nil
 }
 
-// refuseLink records an input that is a symbolic link or a directory as the
+// inputFault records an input that is a symbolic link or a directory as the
 // problem it is (INPUT_INVALID, exit 2, like a missing file) and returns
 // nil; any other error, a failure to read, is returned (GATE_ERROR, exit 3).
-func (l *loaded) refuseLink(err error) error {
-	if p, ok := safetyfile.LinkProblem(err); ok {
+func (l *loaded) inputFault(err error) error {
+	if p, ok := safetyfile.InputProblem(err); ok {
 		l.problems = append(l.problems, p)
 		return nil
 	}

@@ -28,7 +28,7 @@ func (c *Client) FileAt(ctx context.Context, owner, repo, ref, path string) (con
 	if path == "" {
 		return nil, false, fmt.Errorf("%s: no file path given", contentsOp.what)
 	}
-	file, dir, _, err := c.gh.Repositories.GetContents(ctx, owner, repo, path, &gogithub.RepositoryContentGetOptions{Ref: ref})
+	file, _, _, err := c.gh.Repositories.GetContents(ctx, owner, repo, path, &gogithub.RepositoryContentGetOptions{Ref: ref})
 	if err != nil {
 		if isNotFound(err) && !isMissingRef(err) {
 			return nil, false, nil
@@ -36,7 +36,8 @@ func (c *Client) FileAt(ctx context.Context, owner, repo, ref, path string) (con
 		return nil, false, c.fail(contentsOp, err)
 	}
 	if file == nil {
-		return nil, false, fmt.Errorf("%s: %s at %s is a directory (%d entries), not a file", contentsOp.what, path, refName(ref), len(dir))
+		// A fault of the input, as a directory is in a checkout.
+		return nil, false, &safetyfile.NotFileError{Path: path}
 	}
 	// GitHub answers for a symbolic link to a file in the repository with
 	// that file, under the target's own path; for any other link, with the

@@ -129,9 +129,9 @@ func (s *Source) Err() error {
 }
 
 func (s *Source) keep(err error) {
-	if _, ok := safetyfile.LinkProblem(err); ok {
-		// A symbolic link is a fault of the input, which the gate reports
-		// as INPUT_INVALID at the link, not a failure to read GitHub.
+	if _, ok := safetyfile.InputProblem(err); ok {
+		// A symbolic link or a directory is a fault of the input, which the
+		// gate reports as INPUT_INVALID there, not a failure to read GitHub.
 		return
 	}
 	s.mu.Lock()
@@ -168,10 +168,14 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		}
 		return os.WriteFile(full, data, 0o644)
 	}
-	// A symbolic link at ref is checked out as the link it is, as git
-	// would: the gate refuses it there (INPUT_INVALID at the link, naming
-	// its target) and reads nothing through it.
-	link := func(err error) error {
+	// A symbolic link or a directory at ref is checked out as what it is,
+	// as git would: the gate refuses it there (INPUT_INVALID, naming a
+	// link's target) and reads nothing through a link.
+	mirror := func(err error) error {
+		var nf *safetyfile.NotFileError
+		if errors.As(err, &nf) {
+			return os.MkdirAll(filepath.Join(root, filepath.FromSlash(nf.Path)), 0o755)
+		}
 		var le *safetyfile.LinkError
 		if !errors.As(err, &le) {
 			return err
@@ -186,7 +190,7 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 	if hazardLogIsDir(p) {
 		files, err := r.Dir(ctx, ref, p.HazardLog)
 		if err != nil {
-			return link(err)
+			return mirror(err)
 		}
 		for name, data := range files {
 			if err := write(name, data); err != nil {
@@ -202,7 +206,7 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		}
 		data, found, err := r.File(ctx, ref, name)
 		if err != nil {
-			if err := link(err); err != nil {
+			if err := mirror(err); err != nil {
 				return err
 			}
 			continue

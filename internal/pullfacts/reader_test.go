@@ -291,11 +291,12 @@ func TestHazardLogIsDir(t *testing.T) {
 // symbolic link, judged from a checkout made through the contents API (a
 // merge group, a release): the link is checked out as a link, so the gate
 // refuses it at its path, naming its target, as it does in a real checkout,
-// and nothing is read through it.
+// and nothing is read through it. A manifest that is a directory is
+// checked out as one, and refused as one.
 func TestCheckoutMirrorsLinks(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	srv.SetContent(head, "safety/changes.yaml", []byte("release: 2.4.0\nchanges: []\n"))
+	srv.SetContent(head, "safety/changes.yaml/inner.yaml", []byte("release: 2.4.0\nchanges: []\n"))
 	srv.SetSymlink(head, "safety/hazard-log.yaml", "/etc/passwd")
 	dir, err := newReader(t, srv).Checkout(context.Background(), head, t.TempDir(), gate.DefaultPaths())
 	if err != nil {
@@ -311,7 +312,10 @@ func TestCheckoutMirrorsLinks(t *testing.T) {
 	refused := slices.ContainsFunc(d.Violations, func(v policy.Finding) bool {
 		return v.Code == decision.CodeInputInvalid && strings.Contains(v.Message, `safety/hazard-log.yaml: a symbolic link to "/etc/passwd"`)
 	})
-	if d.Decision != decision.Blocked || d.ExitCode != decision.ExitInvalid || !refused {
-		t.Errorf("decision = %s exit %d %+v; want INPUT_INVALID at the link", d.Decision, d.ExitCode, d.Violations)
+	isDir := slices.ContainsFunc(d.Violations, func(v policy.Finding) bool {
+		return v.Code == decision.CodeInputInvalid && strings.Contains(v.Message, "safety/changes.yaml: is a directory, not a file")
+	})
+	if d.Decision != decision.Blocked || d.ExitCode != decision.ExitInvalid || !refused || !isDir {
+		t.Errorf("decision = %s exit %d %+v; want INPUT_INVALID at the link and at the directory", d.Decision, d.ExitCode, d.Violations)
 	}
 }

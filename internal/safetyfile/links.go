@@ -39,10 +39,10 @@ func (e *NotFileError) Reason() string {
 	return "is a directory, not a file; name the file itself"
 }
 
-// LinkProblem turns a *LinkError or *NotFileError in err into an
+// InputProblem turns a *LinkError or *NotFileError in err into an
 // INPUT_INVALID problem at the input (exit 2, like a missing file); ok is
 // false for any other error, which is a failure to read (GATE_ERROR, exit 3).
-func LinkProblem(err error) (p Problem, ok bool) {
+func InputProblem(err error) (p Problem, ok bool) {
 	var le *LinkError
 	if errors.As(err, &le) {
 		return Problem{Location: Location{File: le.Path}, Code: CodeInputInvalid, Message: le.Reason()}, true
