@@ -204,15 +204,17 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 				in.SafetyFiles = append(in.SafetyFiles, SafetyFile{Path: p, Kind: kind})
 				continue
 			}
-			covering := coveringChanges(changePaths.Match(p), changeOf)
+			// A path may be a submodule or directory standing for every file
+			// below it: it is covered by, and touches, every glob it is above.
+			covering := coveringChanges(changePaths.MatchTree(p), changeOf)
 			for _, ci := range covering {
 				in.Changes[ci].CoveredFiles++
 			}
 			if m.ignorePaths.MatchAny(p) {
 				continue
 			}
-			f := File{Path: p, Hazards: []string{}, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAny(p)}
-			for _, pi := range m.components.Match(p) {
+			f := File{Path: p, Hazards: []string{}, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAnyTree(p)}
+			for _, pi := range m.components.MatchTree(p) {
 				id := log.Hazards[m.componentOf[pi]].ID
 				// Pattern indices ascend and patterns were laid out hazard by
 				// hazard, so a hazard's repeats are adjacent.
@@ -527,7 +529,11 @@ func hazardFacts(h *safetyfile.Hazard) Hazard {
 		Components: components}
 }
 
-// safetyKind reports whether p is one of the gate's own input files.
+// safetyKind reports whether p is one of the gate's own input files, lies
+// under one (a directory hazard log or policy directory), or is a directory
+// above one: a submodule at "safety" replaces every file under it. Of
+// several inputs below p, the first by path names the kind, so the answer
+// does not depend on map order.
 func safetyKind(p string, safety map[string]string) (string, bool) {
 	if kind, ok := safety[p]; ok {
 		return kind, true
@@ -537,7 +543,13 @@ func safetyKind(p string, safety map[string]string) (string, bool) {
 			return kind, true
 		}
 	}
-	return "", false
+	below, kind := "", ""
+	for name, k := range safety {
+		if strings.HasPrefix(name, p+"/") && (below == "" || name < below) {
+			below, kind = name, k
+		}
+	}
+	return kind, below != ""
 }
 
 // cleanPath normalises a changed-file path as git prints it.

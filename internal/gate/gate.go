@@ -42,7 +42,9 @@ type Source interface {
 	Describe() string
 }
 
-// DirSource reads from a directory on disk.
+// DirSource reads from a directory on disk. It refuses to read through a
+// symbolic link below Root (safetyfile.LinkError): the gate's inputs are
+// files in the repository, never what a link points at.
 type DirSource struct {
 	Root string
 	Name string
@@ -50,7 +52,14 @@ type DirSource struct {
 
 // ReadFile implements Source.
 func (s DirSource) ReadFile(_ context.Context, name string) ([]byte, bool, error) {
-	data, err := os.ReadFile(filepath.Join(s.Root, filepath.FromSlash(name)))
+	if err := safetyfile.CheckNoLink(s.Root, name); err != nil {
+		return nil, false, err
+	}
+	full := filepath.Join(s.Root, filepath.FromSlash(name))
+	if info, err := os.Stat(full); err == nil && info.IsDir() {
+		return nil, false, &safetyfile.NotFileError{Path: name}
+	}
+	data, err := os.ReadFile(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -63,12 +72,18 @@ func (s DirSource) ReadFile(_ context.Context, name string) ([]byte, bool, error
 // ReadDir implements Source.
 func (s DirSource) ReadDir(_ context.Context, dir string) (map[string][]byte, error) {
 	out := map[string][]byte{}
+	if err := safetyfile.CheckNoLink(s.Root, dir); err != nil {
+		return nil, err
+	}
 	root := filepath.Join(s.Root, filepath.FromSlash(dir))
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p == root {
 				return fs.SkipAll
 			}
+			return err
+		}
+		if err := safetyfile.NoLinkEntry(s.Root, p, d); err != nil {
 			return err
 		}
 		if d.IsDir() {
@@ -319,6 +334,7 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 			problems = append(problems, policyProblems(err)...)
 		}
 	}
+	problems.Clean()
 	problems.Sort()
 	seen := map[string]bool{}
 	for _, f := range l.files {
@@ -339,7 +355,9 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 func (l *loaded) readManifestAndRegister(ctx context.Context, req *Request, ws DirSource, required bool) error {
 	p := req.Paths
 	if data, found, err := ws.ReadFile(ctx, p.Manifest); err != nil {
-		return fmt.Errorf("reading %s: %w", p.Manifest, err)
+		if err := l.inputFault(err); err != nil {
+			return fmt.Errorf("reading %s: %w", p.Manifest, err)
+		}
 	} else if found {
 		l.record("manifest", p.Manifest, "workspace", data)
 		var problems safetyfile.Problems
@@ -349,7 +367,9 @@ func (l *loaded) readManifestAndRegister(ctx context.Context, req *Request, ws D
 		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
 	}
 	if data, found, err := req.Trusted.ReadFile(ctx, p.Register); err != nil {
-		return fmt.Errorf("reading %s from %s: %w", p.Register, req.Trusted.Describe(), err)
+		if err := l.inputFault(err); err != nil {
+			return fmt.Errorf("reading %s from %s: %w", p.Register, req.Trusted.Describe(), err)
+		}
 	} else if found {
 		l.record("register", p.Register, "trusted", data)
 		reg, _, problems := safetyfile.LoadRegister(p.Register, data)
@@ -394,7 +414,9 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 	cfg := safetyfile.DefaultConfig()
 	l.config = &cfg
 	if data, found, err := req.Trusted.ReadFile(ctx, p.Config); err != nil {
-		return l, fmt.Errorf("reading %s from %s: %w", p.Config, req.Trusted.Describe(), err)
+		if err := l.inputFault(err); err != nil {
+			return l, fmt.Errorf("reading %s from %s: %w", p.Config, req.Trusted.Describe(), err)
+		}
 	} else if found {
 		l.record("config", p.Config, "trusted", data)
 		c, _, problems := safetyfile.LoadConfig(p.Config, data)
@@ -408,7 +430,10 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 	for _, dir := range l.policyDirs {
 		files, err := req.Trusted.ReadDir(ctx, dir)
 		if err != nil {
-			return l, fmt.Errorf("reading policy directory %s from %s: %w", dir, req.Trusted.Describe(), err)
+			if err := l.inputFault(err); err != nil {
+				return l, fmt.Errorf("reading policy directory %s from %s: %w", dir, req.Trusted.Describe(), err)
+			}
+			continue
 		}
 		if len(files) == 0 {
 			l.missing(dir, req.Trusted.Describe(), "a policy directory with .rego files; create it or remove it from the configuration")
@@ -433,8 +458,10 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 	other := &loaded{}
 	done := make(chan error, 1)
 	go func() { done <- other.readManifestAndRegister(ctx, req, ws, required) }()
-	l.readHazardLog(req, required || p.Named["hazard-log"])
-	l.readComponentsMap(ctx, ws, p.ComponentsMap)
+	logErr := l.readHazardLog(req, required || p.Named["hazard-log"])
+	if logErr == nil {
+		logErr = l.readComponentsMap(ctx, ws, p.ComponentsMap)
+	}
 	err := <-done
 	l.manifest, l.mLocate, l.register = other.manifest, other.mLocate, other.register
 	l.problems = append(l.problems, other.problems...)
@@ -445,6 +472,13 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 		}
 		l.trusted[name] = data
 	}
+	if err == nil {
+		err = logErr
+	}
+	// Every message that may quote an input is made safe here, once for
+	// every reader (safetyfile.Problems.Clean).
+	l.problems.Clean()
+	l.warnings.Clean()
 	if err != nil {
 		return l, err
 	}
@@ -458,24 +492,36 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 // roleOrder is the order inputs are listed in.
 var roleOrder = map[string]int{"config": 0, "hazard_log": 1, "components_map": 2, "manifest": 3, "register": 4, "policy": 5}
 
-func (l *loaded) readHazardLog(req *Request, required bool) {
+// readHazardLog reads the hazard log from the workspace. The error is a file
+// that exists but cannot be read (an operational failure, as for the other
+// inputs); everything wrong with what it says is a problem.
+func (l *loaded) readHazardLog(req *Request, required bool) error {
 	p := req.Paths
+	if err := safetyfile.CheckNoLink(req.WorkspaceRoot, p.HazardLog); err != nil {
+		if err := l.inputFault(err); err != nil {
+			return fmt.Errorf("reading the hazard log %s: %w", p.HazardLog, err)
+		}
+		return nil
+	}
 	full := filepath.Join(req.WorkspaceRoot, filepath.FromSlash(p.HazardLog))
 	info, err := os.Stat(full)
 	if err != nil {
 		if !required {
-			return
+			return nil
 		}
 		l.missing(p.HazardLog, "the workspace", "the hazard log (contract 1.1); create it or pass --hazard-log")
-		return
+		return nil
 	}
 	format, err := hazardlog.DetectFormat(p.HazardLog, info.IsDir(), p.HazardLogFormat)
 	if err != nil {
 		l.problems = append(l.problems, safetyfile.Problem{Location: safetyfile.Location{File: p.HazardLog}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
-		return
+		return nil
 	}
 	res := hazardlog.Load(full, hazardlog.Options{Format: format, Sheet: p.Sheet, Config: l.config})
 	rel := relocate(full, p.HazardLog)
+	if res.Err != nil {
+		return fmt.Errorf("reading the hazard log %s: %w", p.HazardLog, res.Err)
+	}
 	for _, pr := range res.Problems {
 		pr.File = rel(pr.File)
 		l.problems = append(l.problems, pr)
@@ -496,6 +542,7 @@ func (l *loaded) readHazardLog(req *Request, required bool) {
 	if l.log != nil && strings.TrimSpace(l.log.Product) == "" && l.config.Product != "" {
 		l.log.Product = l.config.Product
 	}
+	return nil
 }
 
 // relocate rewrites paths under the absolute workspace location back to the
@@ -512,15 +559,16 @@ func relocate(full, rel string) func(string) string {
 	}
 }
 
-func (l *loaded) readComponentsMap(ctx context.Context, ws DirSource, name string) {
+func (l *loaded) readComponentsMap(ctx context.Context, ws DirSource, name string) error {
 	data, found, err := ws.ReadFile(ctx, name)
 	if err != nil {
-		l.problems = append(l.problems, safetyfile.Problem{Location: safetyfile.Location{File: name}, Code: safetyfile.CodeInputInvalid,
-			Message: "cannot read the components map: " + err.Error()})
-		return
+		if err := l.inputFault(err); err != nil {
+			return fmt.Errorf("reading the components map %s: %w", name, err)
+		}
+		return nil
 	}
 	if !found {
-		return
+		return nil
 	}
 	l.record("components_map", name, "workspace", data)
 	m, locate, problems := safetyfile.LoadComponentsMap(name, data)
@@ -529,6 +577,18 @@ func (l *loaded) readComponentsMap(ctx context.Context, ws DirSource, name strin
 		l.problems = append(l.problems, safetyfile.CheckComponentsMap(m, locate, l.log)...)
 		safetyfile.ApplyComponentsMap(l.log, m)
 	}
+	return nil
+}
+
+// inputFault records an input that is a symbolic link or a directory as the
+// problem it is (INPUT_INVALID, exit 2, like a missing file) and returns
+// nil; any other error, a failure to read, is returned (GATE_ERROR, exit 3).
+func (l *loaded) inputFault(err error) error {
+	if p, ok := safetyfile.InputProblem(err); ok {
+		l.problems = append(l.problems, p)
+		return nil
+	}
+	return err
 }
 
 func (l *loaded) missing(name, side, what string) {
@@ -548,21 +608,28 @@ func (l *loaded) record(role, name, side string, data []byte) {
 }
 
 // safetyFiles lists the gate's own inputs, whose change always needs a CSO.
+// Each is its path and everything under it, whatever is there: the readers
+// decide a hazard log's layout from what the head holds (a file of any
+// extension they read, or a directory of Markdown files), and a pull request
+// can turn one into the other, so the path itself, not a list of extensions,
+// says what is the hazard log. The manifest is not one: its changes are
+// judged entry by entry, and a release's version bump is not clinical.
 func safetyFiles(p Paths, policyDirs []string) map[string]string {
-	m := map[string]string{
-		path.Clean(p.Register):      "register",
-		path.Clean(p.Config):        "config",
-		path.Clean(p.ComponentsMap): "components_map",
+	m := map[string]string{}
+	add := func(name, kind string) {
+		name = strings.TrimSuffix(path.Clean(name), "/")
+		if name == "" || name == "." {
+			return
+		}
+		m[name] = kind
+		m[name+"/"] = kind
 	}
-	log := path.Clean(p.HazardLog)
-	switch strings.ToLower(path.Ext(log)) {
-	case ".yaml", ".yml", ".csv", ".xlsx":
-		m[log] = "hazard_log"
-	default:
-		m[log+"/"] = "hazard_log"
-	}
+	add(p.HazardLog, "hazard_log")
+	add(p.Register, "register")
+	add(p.Config, "config")
+	add(p.ComponentsMap, "components_map")
 	for _, dir := range policyDirs {
-		m[strings.TrimSuffix(path.Clean(dir), "/")+"/"] = "policy"
+		add(dir, "policy")
 	}
 	return m
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	gogithub "github.com/google/go-github/v62/github"
+
+	"github.com/csogate/csogate/internal/safetyfile"
 )
 
 // maxListedEntries is GitHub's cap on a directory listing from the contents
@@ -26,7 +28,7 @@ func (c *Client) FileAt(ctx context.Context, owner, repo, ref, path string) (con
 	if path == "" {
 		return nil, false, fmt.Errorf("%s: no file path given", contentsOp.what)
 	}
-	file, dir, _, err := c.gh.Repositories.GetContents(ctx, owner, repo, path, &gogithub.RepositoryContentGetOptions{Ref: ref})
+	file, _, _, err := c.gh.Repositories.GetContents(ctx, owner, repo, path, &gogithub.RepositoryContentGetOptions{Ref: ref})
 	if err != nil {
 		if isNotFound(err) && !isMissingRef(err) {
 			return nil, false, nil
@@ -34,7 +36,18 @@ func (c *Client) FileAt(ctx context.Context, owner, repo, ref, path string) (con
 		return nil, false, c.fail(contentsOp, err)
 	}
 	if file == nil {
-		return nil, false, fmt.Errorf("%s: %s at %s is a directory (%d entries), not a file", contentsOp.what, path, refName(ref), len(dir))
+		// A fault of the input, as a directory is in a checkout.
+		return nil, false, &safetyfile.NotFileError{Path: path}
+	}
+	// GitHub answers for a symbolic link to a file in the repository with
+	// that file, under the target's own path; for any other link, with the
+	// link. Both are refused: an input read through a link is a safety file
+	// edited where the changed-file list does not show it.
+	if file.GetType() == "symlink" {
+		return nil, false, &safetyfile.LinkError{Path: path, Target: file.GetTarget()}
+	}
+	if got := strings.Trim(file.GetPath(), "/"); got != "" && got != path {
+		return nil, false, &safetyfile.LinkError{Path: path, Target: got}
 	}
 	data, err := c.fileContent(ctx, owner, repo, ref, file)
 	if err != nil {
@@ -75,9 +88,14 @@ func (c *Client) walk(ctx context.Context, owner, repo, ref, dir string, out map
 			if err := c.walk(ctx, owner, repo, ref, e.GetPath(), out, false); err != nil {
 				return err
 			}
-		case "file", "symlink":
-			// A symlink to a file in the repository reads as that file; FileAt
-			// refuses any other.
+		case "symlink":
+			// A listing may not say where a link points; asking for the link
+			// does (FileAt refuses it, naming its target).
+			if _, _, err := c.FileAt(ctx, owner, repo, ref, e.GetPath()); err != nil {
+				return err
+			}
+			return &safetyfile.LinkError{Path: e.GetPath(), Target: e.GetTarget()}
+		case "file":
 			data, found, err := c.FileAt(ctx, owner, repo, ref, e.GetPath())
 			if err != nil {
 				return err
@@ -98,8 +116,6 @@ func (c *Client) walk(ctx context.Context, owner, repo, ref, dir string, out map
 func (c *Client) fileContent(ctx context.Context, owner, repo, ref string, file *gogithub.RepositoryContent) ([]byte, error) {
 	switch file.GetType() {
 	case "file":
-	case "symlink":
-		return nil, fmt.Errorf("%s: %s at %s is a symlink to %q, which is not a file in the repository", contentsOp.what, file.GetPath(), refName(ref), file.GetTarget())
 	default:
 		return nil, fmt.Errorf("%s: %s at %s is a %s, not a file", contentsOp.what, file.GetPath(), refName(ref), file.GetType())
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
+	"github.com/csogate/csogate/internal/safetyfile"
 )
 
 func TestFileAt(t *testing.T) {
@@ -77,7 +78,8 @@ func TestFileAtRefusesSymlinksAndSubmodules(t *testing.T) {
 			srv.FailAlways("GET", repoPath+"/contents/safety/x", githubtest.Response{Status: 200, Body: body})
 			c, _ := newClient(t, srv)
 			_, _, err := c.FileAt(context.Background(), owner, repo, githubtest.SHA("base-7"), "safety/x")
-			if err == nil || !strings.Contains(err.Error(), kind) {
+			var link *safetyfile.LinkError
+			if kind == "symlink" && !errors.As(err, &link) || kind != "symlink" && (err == nil || !strings.Contains(err.Error(), kind)) {
 				t.Errorf("FileAt of a %s = %v, want an error naming it", kind, err)
 			}
 		})
@@ -123,5 +125,52 @@ func TestDirAt(t *testing.T) {
 	var status *github.StatusError
 	if !errors.As(err, &status) || status.StatusCode != 404 {
 		t.Errorf("DirAt at an unknown ref = %v, want a 404 *StatusError", err)
+	}
+}
+
+// TestContentsRefuseSymlinks is the attack of a pull request that makes a
+// safety file a symbolic link: to another file in the repository (GitHub
+// then answers with that file, under its own path), out of the repository,
+// or inside a directory the gate reads whole. Every read fails closed with a
+// LinkError naming the link and its target, and no content is returned.
+func TestContentsRefuseSymlinks(t *testing.T) {
+	t.Parallel()
+	base := githubtest.SHA("base-7")
+	srv := newFake(t)
+	srv.AddPull(githubtest.Pull{Number: 7})
+	srv.SetContent(base, "safety/old-register.yaml", []byte("officers: [{github: dev-dan}]\n"))
+	srv.SetContent(base, "safety/policies/extra.rego", []byte("package csogate.extra\n"))
+	srv.SetSymlink(base, "safety/cso-register.yaml", "old-register.yaml")
+	srv.SetSymlink(base, "safety/hazard-log.yaml", "/etc/passwd")
+	srv.SetSymlink(base, "safety/policies/evil.rego", "../../../runner/secrets.rego")
+	c, _ := newClient(t, srv)
+	ctx := context.Background()
+
+	tests := []struct {
+		name, path, target string
+		dir                bool
+	}{
+		{name: "link to a file in the repository", path: "safety/cso-register.yaml", target: "safety/old-register.yaml"},
+		{name: "link out of the repository", path: "safety/hazard-log.yaml", target: "/etc/passwd"},
+		{name: "link inside a directory read whole", path: "safety/policies", target: "../../../runner/secrets.rego", dir: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var err error
+			var got any
+			if tt.dir {
+				got, err = c.DirAt(ctx, owner, repo, base, tt.path)
+			} else {
+				got, _, err = c.FileAt(ctx, owner, repo, base, tt.path)
+			}
+			var link *safetyfile.LinkError
+			if !errors.As(err, &link) {
+				t.Fatalf("read = %v, %v; want a LinkError", got, err)
+			}
+			if link.Target != tt.target || !strings.Contains(err.Error(), tt.target) {
+				t.Errorf("error %q names target %q, want %q", err, link.Target, tt.target)
+			}
+		})
 	}
 }

@@ -126,6 +126,26 @@ func BenchmarkMatch(b *testing.B) {
 	})
 }
 
+// BenchmarkMatchTree is BenchmarkMatch with every path also taken as a
+// directory or submodule above globs, as the gate matches changed files.
+func BenchmarkMatchTree(b *testing.B) {
+	forEachWorkload(b, func(b *testing.B, w workload) {
+		s, errs := Compile(w.patterns)
+		if len(errs) > 0 {
+			b.Fatalf("Compile: %v", errs)
+		}
+		matches := 0
+		for b.Loop() {
+			matches = 0
+			for _, p := range w.paths {
+				matches += len(s.MatchTree(p))
+			}
+		}
+		b.ReportMetric(float64(matches), "matches/op")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(w.paths)), "ns/file")
+	})
+}
+
 // BenchmarkMatchNaive is the files × globs cross product with
 // doublestar.Match, the baseline BenchmarkMatch is measured against.
 func BenchmarkMatchNaive(b *testing.B) {

@@ -55,6 +55,15 @@
 // and treats all invalid bytes as equal; for the same reason patterns that
 // are not valid UTF-8 go to the fallback list.
 //
+// # Trees
+//
+// MatchTree also reports the patterns a path is above, for a changed path
+// that stands for a directory (a submodule): "vendor/ranker" is above
+// "vendor/ranker/src/**". Each distinct pattern is indexed under each
+// literal directory prefix it starts with, and under its whole literal
+// prefix and the depth of a path above it when wildcards follow; tree.go
+// states the rule.
+//
 // A Set is immutable after Compile and safe for concurrent use.
 package globset
 
@@ -101,6 +110,13 @@ type Set struct {
 	segment  map[string][]int
 	position map[positionKey][]int
 	fallback []int // ascending; disjoint from every bucket
+
+	// tree holds each distinct pattern's alternatives split into segments,
+	// and the above maps the patterns a path may be above (MatchTree).
+	tree       [][]treeSeg
+	aboveExact map[string][]int
+	aboveDeep  map[deepKey][]int
+	aboveAny   map[int][]int // by the depth of a path above
 }
 
 // positionKey is a literal segment at a fixed 0-based segment number.
@@ -121,6 +137,10 @@ func Compile(patterns []string) (*Set, []PatternError) {
 		base:     map[string][]int{},
 		segment:  map[string][]int{},
 		position: map[positionKey][]int{},
+
+		aboveExact: map[string][]int{},
+		aboveDeep:  map[deepKey][]int{},
+		aboveAny:   map[int][]int{},
 	}
 	var errs []PatternError
 	seen := map[string]int{}
@@ -142,6 +162,16 @@ func Compile(patterns []string) (*Set, []PatternError) {
 		seen[c.norm] = len(s.uniq)
 		s.uniq = append(s.uniq, c.norm)
 		s.ids = append(s.ids, []int{id})
+		s.tree = append(s.tree, treeSegs(c))
+		if utf8.ValidString(c.norm) {
+			s.fileTree(len(s.uniq)-1, s.tree[len(s.uniq)-1])
+		} else {
+			// Byte-wise keys would be wrong (see classify).
+			u := len(s.uniq) - 1
+			for _, t := range s.tree[u] {
+				s.fileAnyDepth(u, t.aligned)
+			}
+		}
 		altKeys := classifyAll(c)
 		for _, ks := range altKeys {
 			for _, k := range ks {

@@ -124,7 +124,7 @@ func TestCompileErrors(t *testing.T) {
 		{name: "empty negated class", pattern: "src/[!]", want: `empty character class "[!]"`},
 		{name: "unclosed brace", pattern: "src/{a,b", want: `missing closing brace "}"`},
 		{name: "stray closing brace", pattern: "src/a}", want: `unmatched closing brace "}"`},
-		{name: "lone backslash", pattern: `src\`, want: `ends with a lone "\"`},
+		{name: "lone backslash", pattern: `src\`, want: `ends with a lone backslash`},
 		{name: "syntax hint", pattern: "src/[a", want: `write doublestar syntax like "src/**/*.go"`},
 		{name: "dots in names are fine", pattern: "src/..a/.b/...", want: ""},
 		{name: "single dot segment is fine", pattern: "src/./a.go", want: ""},
@@ -372,5 +372,51 @@ func TestConcurrentMatch(t *testing.T) {
 	close(errc)
 	for err := range errc {
 		t.Error(err)
+	}
+}
+
+// TestMatchTree checks the paths a changed directory or submodule touches:
+// the patterns it matches and those that continue below it segment by
+// segment, but not those that would make every path a directory above them.
+func TestMatchTree(t *testing.T) {
+	t.Parallel()
+	patterns := []string{
+		"vendor/ranker/src/**",   // 0
+		"services/*/clinical/**", // 1
+		"src/**/*.go",            // 2
+		"**/*.md",                // 3
+		"src/api/allergies.go",   // 4
+		"*/clinical/**",          // 5
+		"{lib,pkg}/dose/**",      // 6
+	}
+	s, errs := Compile(patterns)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	tests := []struct {
+		path string
+		want []int
+	}{
+		{"vendor/ranker", []int{0}},
+		{"vendor", []int{0, 5}},
+		{"vendor/ranker/src", []int{0}},
+		{"vendor/other", nil},
+		{"services/eprescribe", []int{1}},
+		{"src", []int{2, 4, 5}},
+		{"src/api", []int{4}},
+		{"src/x.go", []int{2}},
+		{"src/readme.txt", nil},
+		{"docs/guide", nil},
+		{"pkg", []int{5, 6}},
+		{"lib/dose", []int{6}},
+		{"vendor/ranker/src/a.go", []int{0}},
+	}
+	for _, tt := range tests {
+		if got := s.MatchTree(tt.path); !slices.Equal(got, tt.want) {
+			t.Errorf("MatchTree(%q) = %v, want %v", tt.path, got, tt.want)
+		}
+		if got := s.MatchAnyTree(tt.path); got != (len(tt.want) > 0) {
+			t.Errorf("MatchAnyTree(%q) = %v, want %v", tt.path, got, len(tt.want) > 0)
+		}
 	}
 }

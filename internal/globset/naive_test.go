@@ -74,6 +74,39 @@ func checkAgainstNaive(t *testing.T, patterns []string, s *Set, ns naiveSet, pat
 	if hit := s.MatchAny(path); hit != (len(want) > 0) {
 		t.Fatalf("MatchAny(%q) = %v, want %v (naive matches %v)", path, hit, len(want) > 0, want)
 	}
+	wantTree := naiveTree(patterns, path)
+	if gotTree := s.MatchTree(path); !slices.Equal(gotTree, wantTree) {
+		t.Fatalf("MatchTree(%q) = %v, want %v (every pattern tried); patterns %q", path, gotTree, wantTree, patterns)
+	}
+	if hit := s.MatchAnyTree(path); hit != (len(wantTree) > 0) {
+		t.Fatalf("MatchAnyTree(%q) = %v, want %v", path, hit, len(wantTree) > 0)
+	}
+}
+
+// naiveTree is MatchTree without the index: every valid pattern is tried
+// as a match and as a pattern path may be above.
+func naiveTree(patterns []string, path string) []int {
+	name := naiveTrimDotSlash(path)
+	depth := strings.Count(name, "/") + 1
+	var out []int
+	for i, p := range patterns {
+		c, msg := check(p)
+		if msg != "" {
+			continue
+		}
+		hit, err := doublestar.Match(c.norm, name)
+		hit = hit && err == nil
+		for _, t := range treeSegs(c) {
+			if !hit && depth <= t.aligned {
+				ok, err := doublestar.Match(strings.Join(t.segs[:depth], "/"), name)
+				hit = ok && err == nil
+			}
+		}
+		if hit {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func symmetricDifference(a, b []int) []int {

@@ -138,7 +138,7 @@ func syntaxProblem(s string) string {
 		switch s[i] {
 		case '\\':
 			if i+1 >= len(s) {
-				return `it ends with a lone "\" (a backslash escapes the next character; paths use "/" as separator)`
+				return `it ends with a lone backslash (a backslash escapes the next character; paths use "/" as separator)`
 			}
 			i++
 		case '[':
@@ -148,10 +148,10 @@ func syntaxProblem(s string) string {
 				i++
 			}
 			if i >= len(s) {
-				return `missing closing bracket "]" (to match a literal "[" write "\[")`
+				return `missing closing bracket "]" (to match a literal "[" write \[)`
 			}
 			if s[i] == ']' {
-				return fmt.Sprintf(`empty character class %q (to match a literal "[" write "\[")`, s[start:i+1])
+				return fmt.Sprintf(`empty character class %q (to match a literal "[" write \[)`, s[start:i+1])
 			}
 			closed := false
 			for ; i < len(s); i++ {
@@ -163,13 +163,13 @@ func syntaxProblem(s string) string {
 				}
 			}
 			if !closed {
-				return `missing closing bracket "]" (to match a literal "[" write "\[")`
+				return `missing closing bracket "]" (to match a literal "[" write \[)`
 			}
 		case '{':
 			depth++
 		case '}':
 			if depth == 0 {
-				return `unmatched closing brace "}" (to match a literal "}" write "\}")`
+				return `unmatched closing brace "}" (to match a literal "}" write \})`
 			}
 			depth--
 		}

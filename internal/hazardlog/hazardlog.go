@@ -15,7 +15,9 @@ package hazardlog
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -43,6 +45,16 @@ var Formats = []Format{FormatYAML, FormatCSV, FormatXLSX, FormatMarkdown}
 // --hazard-log-format flag) when given, else a directory is Markdown and a
 // file is known by its extension.
 func DetectFormat(path string, isDir bool, override string) (Format, error) {
+	if isDir {
+		// A directory is only ever a Markdown log: one named like a file
+		// (hazard-log.yaml/) is a mistake to name, not a layout to guess.
+		if f, err := DetectFormat(path, false, override); err == nil && f != FormatMarkdown {
+			return "", fmt.Errorf("%s is a directory, not a file: a %s hazard log is one file; name the file itself, or give a directory of Markdown hazard files", path, f)
+		}
+		if strings.TrimSpace(override) == "" {
+			return FormatMarkdown, nil
+		}
+	}
 	if o := strings.ToLower(strings.TrimSpace(override)); o != "" {
 		switch o {
 		case "yaml", "yml":
@@ -73,8 +85,26 @@ func DetectFormat(path string, isDir bool, override string) (Format, error) {
 	case ".ods":
 		return "", fmt.Errorf("%s: OpenDocument spreadsheets cannot be read; save the workbook as .xlsx or .csv", path)
 	default:
-		return "", fmt.Errorf("%s: cannot tell the hazard log's layout from its extension %q; name a .yaml, .csv or .xlsx file or a directory of Markdown hazard files, or give --hazard-log-format (%s)", path, ext, formatList())
+		return "", &unknownExtension{fmt.Errorf("%s: cannot tell the hazard log's layout from its extension %q; name a .yaml, .csv or .xlsx file or a directory of Markdown hazard files, or give --hazard-log-format (%s)", path, ext, formatList())}
 	}
+}
+
+// unknownExtension is DetectFormat's error for a file name whose extension
+// names no layout, the name a directory log has.
+type unknownExtension struct{ error }
+
+// NamesOneFile reports from its name alone whether the hazard log is one
+// file rather than a directory of Markdown files, for a log read through
+// the contents API, which cannot be looked at first: its extension is one
+// DetectFormat knows (or refuses by name, like .xls), or the format named is
+// a single-file layout. DetectFormat stays the one list of extensions.
+func NamesOneFile(path, override string) bool {
+	var unknown *unknownExtension
+	if _, err := DetectFormat(path, false, ""); !errors.As(err, &unknown) {
+		return true
+	}
+	f, err := DetectFormat(path, false, override)
+	return err == nil && f != FormatMarkdown
 }
 
 func formatList() string {
@@ -106,6 +136,11 @@ type Result struct {
 	Warnings safetyfile.Problems
 	// Files maps every file read, by its path as given, to its SHA-256 (hex).
 	Files map[string]string
+	// Err is set when a file of the log exists but could not be read (a
+	// permission, an I/O failure): the gate's own failure, not a fault in
+	// the log, which the gate reports as it does for its other inputs. The
+	// same fault is also among Problems, for callers that only list them.
+	Err error
 }
 
 // Valid reports whether the log may be decided on: it was read and has no
@@ -132,6 +167,15 @@ func Load(path string, opts Options) (res Result) {
 			}
 		}
 	}()
+	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		// The gate checks every directory on the way too (CheckNoLink);
+		// this guards the other callers.
+		target, _ := os.Readlink(path)
+		le := &safetyfile.LinkError{Path: path, Target: target}
+		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: path}, "%s", le.Reason()))
+		res.Log = &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}}
+		return res
+	}
 	format := opts.Format
 	if format == "" {
 		info, err := os.Stat(path)
@@ -156,6 +200,7 @@ func Load(path string, opts Options) (res Result) {
 	if err != nil {
 		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: path}, "cannot read the hazard log: %v", err))
 		res.Log = &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}}
+		res.Err = err
 		return res
 	}
 	res = loadBytes(path, data, format, opts.Sheet, cfg)
@@ -197,6 +242,8 @@ func (res *Result) finish() {
 	if res.Files == nil {
 		res.Files = map[string]string{}
 	}
+	res.Problems.Clean()
+	res.Warnings.Clean()
 	res.Problems = sortedUnique(res.Problems)
 	res.Warnings = sortedUnique(res.Warnings)
 }

@@ -3,6 +3,7 @@ package hazardlog
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -102,11 +103,21 @@ func loadMarkdown(path string, cfg *safetyfile.Config) Result {
 		if err != nil {
 			res.Log = &safetyfile.HazardLog{Product: productName(path, cfg), Hazards: []safetyfile.Hazard{}}
 			res.Problems = append(res.Problems, invalid(safetyfile.Location{File: path}, "cannot read the hazard directory: %v", err))
+			res.Err = err
 			return res
 		}
 		for _, e := range entries {
 			ext := strings.ToLower(filepath.Ext(e.Name()))
 			if e.IsDir() || (ext != ".md" && ext != ".markdown") {
+				continue
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				// A hazard file read through a link would be a hidden edit
+				// of the log, or a read of anything on disk.
+				file := filepath.Join(path, e.Name())
+				target, _ := os.Readlink(file)
+				le := &safetyfile.LinkError{Path: file, Target: target}
+				res.Problems = append(res.Problems, invalid(safetyfile.Location{File: file}, "%s", le.Reason()))
 				continue
 			}
 			if strings.Contains(strings.ToLower(e.Name()), "template") {
@@ -124,6 +135,7 @@ func loadMarkdown(path string, cfg *safetyfile.Config) Result {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			res.Problems = append(res.Problems, invalid(safetyfile.Location{File: file}, "cannot read the hazard file: %v", err))
+			res.Err = err
 			continue
 		}
 		res.Files[file] = digest(data)
@@ -133,6 +145,7 @@ func loadMarkdown(path string, cfg *safetyfile.Config) Result {
 	read.Problems = append(res.Problems, read.Problems...)
 	read.Warnings = append(res.Warnings, read.Warnings...)
 	read.Files = res.Files
+	read.Err = res.Err
 	return read
 }
 

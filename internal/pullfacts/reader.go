@@ -2,16 +2,18 @@ package pullfacts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/hazardlog"
+	"github.com/csogate/csogate/internal/safetyfile"
 )
 
 // Reader reads one repository's pull requests, and its files at commits
@@ -127,6 +129,11 @@ func (s *Source) Err() error {
 }
 
 func (s *Source) keep(err error) {
+	if _, ok := safetyfile.InputProblem(err); ok {
+		// A symbolic link or a directory is a fault of the input, which the
+		// gate reports as INPUT_INVALID there, not a failure to read GitHub.
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err == nil {
@@ -161,11 +168,29 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		}
 		return os.WriteFile(full, data, 0o644)
 	}
+	// A symbolic link or a directory at ref is checked out as what it is,
+	// as git would: the gate refuses it there (INPUT_INVALID, naming a
+	// link's target) and reads nothing through a link.
+	mirror := func(err error) error {
+		var nf *safetyfile.NotFileError
+		if errors.As(err, &nf) {
+			return os.MkdirAll(filepath.Join(root, filepath.FromSlash(nf.Path)), 0o755)
+		}
+		var le *safetyfile.LinkError
+		if !errors.As(err, &le) {
+			return err
+		}
+		full := filepath.Join(root, filepath.FromSlash(le.Path))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(le.Target, full)
+	}
 	names := []string{p.Manifest, p.ComponentsMap}
 	if hazardLogIsDir(p) {
 		files, err := r.Dir(ctx, ref, p.HazardLog)
 		if err != nil {
-			return err
+			return mirror(err)
 		}
 		for name, data := range files {
 			if err := write(name, data); err != nil {
@@ -181,7 +206,10 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		}
 		data, found, err := r.File(ctx, ref, name)
 		if err != nil {
-			return err
+			if err := mirror(err); err != nil {
+				return err
+			}
+			continue
 		}
 		if found {
 			if err := write(name, data); err != nil {
@@ -193,16 +221,7 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 }
 
 // hazardLogIsDir tells a hazard log kept as a directory of Markdown files
-// from a single file, as the gate's readers do: by its extension, and
-// without one by the format named (only Markdown logs are directories).
+// from a single file, by the readers' own rule (hazardlog.NamesOneFile).
 func hazardLogIsDir(p gate.Paths) bool {
-	switch strings.ToLower(path.Ext(p.HazardLog)) {
-	case ".yaml", ".yml", ".csv", ".xlsx", ".xlsm", ".md", ".markdown", ".xls", ".ods":
-		return false
-	}
-	switch strings.ToLower(strings.TrimSpace(p.HazardLogFormat)) {
-	case "", "markdown", "md":
-		return true
-	}
-	return false
+	return !hazardlog.NamesOneFile(p.HazardLog, p.HazardLogFormat)
 }

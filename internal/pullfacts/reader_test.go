@@ -14,6 +14,7 @@ import (
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
+	"github.com/csogate/csogate/internal/policy"
 )
 
 var (
@@ -276,9 +277,45 @@ func TestHazardLogIsDir(t *testing.T) {
 		{"safety/hazards", "", true},
 		{"safety/hazards", "markdown", true},
 		{"safety/hazard-log", "csv", false},
+		{"safety/hazard-log.md", "", false},
+		{"safety/hazard-log.xlsm", "", false},
+		{"safety/hazard-log.xls", "", false},
 	} {
 		if got := hazardLogIsDir(gate.Paths{HazardLog: tc.log, HazardLogFormat: tc.format}); got != tc.want {
 			t.Errorf("hazardLogIsDir(%q, %q) = %v, want %v", tc.log, tc.format, got, tc.want)
 		}
+	}
+}
+
+// TestCheckoutMirrorsLinks is the attack of a head whose hazard log is a
+// symbolic link, judged from a checkout made through the contents API (a
+// merge group, a release): the link is checked out as a link, so the gate
+// refuses it at its path, naming its target, as it does in a real checkout,
+// and nothing is read through it. A manifest that is a directory is
+// checked out as one, and refused as one.
+func TestCheckoutMirrorsLinks(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.SetContent(head, "safety/changes.yaml/inner.yaml", []byte("release: 2.4.0\nchanges: []\n"))
+	srv.SetSymlink(head, "safety/hazard-log.yaml", "/etc/passwd")
+	dir, err := newReader(t, srv).Checkout(context.Background(), head, t.TempDir(), gate.DefaultPaths())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := os.Readlink(filepath.Join(dir, "safety", "hazard-log.yaml"))
+	if err != nil || target != "/etc/passwd" {
+		t.Fatalf("checkout's hazard log: link to %q, %v; want the link to /etc/passwd", target, err)
+	}
+	out := gate.Evaluate(context.Background(), &gate.Request{Paths: gate.DefaultPaths(), WorkspaceRoot: dir,
+		Trusted: gate.DirSource{Root: dir}, ChangedFiles: []string{}, Today: time.Now()})
+	d := out.Decision
+	refused := slices.ContainsFunc(d.Violations, func(v policy.Finding) bool {
+		return v.Code == decision.CodeInputInvalid && strings.Contains(v.Message, `safety/hazard-log.yaml: a symbolic link to "/etc/passwd"`)
+	})
+	isDir := slices.ContainsFunc(d.Violations, func(v policy.Finding) bool {
+		return v.Code == decision.CodeInputInvalid && strings.Contains(v.Message, "safety/changes.yaml: is a directory, not a file")
+	})
+	if d.Decision != decision.Blocked || d.ExitCode != decision.ExitInvalid || !refused || !isDir {
+		t.Errorf("decision = %s exit %d %+v; want INPUT_INVALID at the link and at the directory", d.Decision, d.ExitCode, d.Violations)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
@@ -285,7 +286,7 @@ func (d *decoder) decode(data []byte, target reflect.Value, allowEmpty bool) boo
 				Message: "the file is empty; see the contract for what it must contain"})
 			return false
 		}
-		d.r.problems = append(d.r.problems, syntaxProblem(d.file, err))
+		d.r.problems = append(d.r.problems, syntaxProblem(d.file, data, err))
 		return false
 	}
 	var extra yaml.Node
@@ -360,8 +361,14 @@ func pauseGC() (resume func()) {
 	}
 }
 
-// syntaxProblem turns a yaml.v3 syntax error ("yaml: line 3: ...") into a Problem.
-func syntaxProblem(file string, err error) Problem {
+// syntaxProblem turns a yaml.v3 syntax error ("yaml: line 3: ...") into a
+// Problem. yaml.v3 names no line for a byte that is not UTF-8 or a control
+// character it refuses, so those are located here.
+func syntaxProblem(file string, data []byte, err error) Problem {
+	if loc, msg, ok := badCharacter(data); ok {
+		loc.File = file
+		return Problem{Location: loc, Code: CodeInputInvalid, Message: msg}
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if strings.HasPrefix(msg, "line ") {
@@ -669,3 +676,34 @@ func suggest(got string, known []string) string {
 
 // editDistance is the Levenshtein distance (agnivade/levenshtein, already in the module graph through OPA), for suggesting the key a typo meant.
 func editDistance(a, b string) int { return levenshtein.ComputeDistance(a, b) }
+
+// badCharacter finds the first byte YAML cannot hold: one that is not UTF-8
+// (a file saved as Latin-1 or Windows-1252) or a character outside YAML's
+// printable set (NUL and the other control characters but tab, line feed
+// and carriage return). Files starting with a UTF-16 or UTF-32 byte-order
+// mark are yaml.v3's to decode. Columns count characters from 1.
+func badCharacter(data []byte) (Location, string, bool) {
+	if len(data) >= 2 && (data[0] == 0xFE && data[1] == 0xFF || data[0] == 0xFF && data[1] == 0xFE) ||
+		len(data) >= 4 && data[0] == 0 && data[1] == 0 && data[2] == 0xFE && data[3] == 0xFF {
+		return Location{}, "", false
+	}
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		at := Location{Line: line, Column: col}
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return at, fmt.Sprintf("byte 0x%02X is not UTF-8 (the file looks saved as Latin-1 or Windows-1252); save it as UTF-8", data[i]), true
+		case r == 0:
+			return at, "a NUL byte (0x00) is not allowed in YAML; remove it (is this a binary file, or one saved as UTF-16 without a byte-order mark?)", true
+		case r == '\n':
+			line, col = line+1, 0
+		case r == '\t' || r == '\r' || r == 0x85:
+		case r < 0x20 || r >= 0x7F && r < 0xA0 || r == 0xFFFE || r == 0xFFFF:
+			return at, fmt.Sprintf("control character U+%04X is not allowed in YAML; remove it", r), true
+		}
+		col++
+		i += size
+	}
+	return Location{}, "", false
+}

@@ -429,6 +429,9 @@ func (s *Server) getContents(w http.ResponseWriter, r *http.Request) {
 		ref = "main"
 	}
 	p := strings.Trim(r.PathValue("path"), "/")
+	if s.serveSymlink(w, r, ref, p, tree) {
+		return
+	}
 	if data, ok := tree[p]; ok && p != "" {
 		if strings.Contains(r.Header.Get("Accept"), "raw") {
 			w.Header().Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
@@ -457,6 +460,7 @@ func (s *Server) getContents(w http.ResponseWriter, r *http.Request) {
 			kinds[fp] = "file"
 		}
 	}
+	s.addSymlinkEntries(ref, prefix, kinds)
 	if len(kinds) == 0 {
 		writeJSONError(w, http.StatusNotFound, notFoundBody)
 		return

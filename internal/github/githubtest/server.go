@@ -69,6 +69,7 @@ type Server struct {
 	commits     map[string]*Commit
 	commitOrder []string
 	contents    map[string]map[string][]byte // ref -> path -> data
+	links       map[string]map[string]string // ref -> path -> symlink target (symlinks.go)
 	branches    map[string]string
 	// defaultBranch is the repository's default branch ("main" unless set).
 	defaultBranch string
