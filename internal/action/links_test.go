@@ -9,8 +9,8 @@ import (
 
 // TestSymlinkedSafetyFilesBlock is the attack of a safety file that is a
 // symbolic link, on the trusted side (the base commit read through the
-// contents API, which answers for a link with the file it points at) and in
-// the checked-out head. Either way the run is blocked as INPUT_INVALID at
+// contents API, which answers for a link with the file it points at) and at
+// the head (read through the API too). Either way the run is blocked as INPUT_INVALID at
 // the link, naming its target, and the target's content appears nowhere.
 func TestSymlinkedSafetyFilesBlock(t *testing.T) {
 	t.Parallel()
@@ -28,16 +28,25 @@ func TestSymlinkedSafetyFilesBlock(t *testing.T) {
 			}},
 		{name: "configuration at the base is a link out of the repository", link: "safety/csogate.yaml", target: "/etc/passwd",
 			setup: func(f *fixture, target string) { f.srv.SetSymlink(baseSHA, "safety/csogate.yaml", target) }},
-		{name: "hazard log in the checkout is a link", link: "safety/hazard-log.yaml",
+		{name: "hazard log at the head is a link", link: "safety/hazard-log.yaml", target: "docs/notes.txt",
 			setup: func(f *fixture, target string) {
+				f.srv.SetContent(headSHA, target, []byte(secret+"\n"))
+				f.srv.SetSymlink(headSHA, "safety/hazard-log.yaml", "../docs/notes.txt")
+			}},
+		{name: "a link in the checkout is never read", link: "safety/hazard-log.yaml",
+			setup: func(f *fixture, target string) {
+				// The run reads the head through the API, so a link planted in
+				// the workspace changes nothing; the API's answer at the head
+				// is a link too, and that is what blocks.
 				writeFile(t, target, []byte(secret+"\n"))
 				name := filepath.Join(f.workspace, "safety", "hazard-log.yaml")
-				if err := os.Remove(name); err != nil {
+				if err := os.Remove(name); err != nil && !os.IsNotExist(err) {
 					t.Fatal(err)
 				}
 				if err := os.Symlink(target, name); err != nil {
 					t.Fatal(err)
 				}
+				f.srv.SetSymlink(headSHA, "safety/hazard-log.yaml", target)
 			}},
 	}
 	for _, tt := range tests {
