@@ -275,7 +275,12 @@ func unquote(s string) (string, error) {
 		if i+3 > len(body) || !isOctal(body[i]) || !isOctal(body[i+1]) || !isOctal(body[i+2]) || body[i] > '3' {
 			return "", fmt.Errorf("an unknown escape \\%s", excerptBytes(body[i:]))
 		}
-		out.WriteByte((body[i]-'0')<<6 | (body[i+1]-'0')<<3 | (body[i+2] - '0'))
+		b := (body[i]-'0')<<6 | (body[i+1]-'0')<<3 | (body[i+2] - '0')
+		if b >= 0x20 && b < 0x7f || letterEscaped(b) {
+			// Git writes these bytes as themselves or with their letter.
+			return "", fmt.Errorf("\\%s, which git writes as %s", body[i:i+3], strconv.QuoteRune(rune(b)))
+		}
+		out.WriteByte(b)
 		i += 2
 	}
 	return out.String(), nil
@@ -283,6 +288,15 @@ func unquote(s string) (string, error) {
 
 // escapes are git's one-letter escapes (quote.c, sq_lookup).
 var escapes = map[byte]byte{'a': '\a', 'b': '\b', 't': '\t', 'n': '\n', 'v': '\v', 'f': '\f', 'r': '\r', '"': '"', '\\': '\\'}
+
+func letterEscaped(b byte) bool {
+	for _, e := range escapes {
+		if e == b {
+			return true
+		}
+	}
+	return false
+}
 
 func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
