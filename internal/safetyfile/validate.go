@@ -192,6 +192,14 @@ func LoadManifest(file string, data []byte) (*Manifest, Locator, Problems) {
 		if strings.TrimSpace(c.Summary) == "" {
 			r.invalid(at, "change %s has no summary; add summary: what changes, in a line", orNumber(c.ID, i))
 		}
+		for j, id := range c.Hazards {
+			// A hazard id reaches the gate's comment and summary; only the
+			// hazard log's id form may, so no entry can carry markup.
+			if !idPattern.MatchString(id) {
+				r.invalid(fmt.Sprintf("%s.hazards[%d]", at, j), "change %s: hazard %q is not a hazard id: it must start with a letter and use only letters, digits, '.', '_' and '-' (e.g. HAZ-001), as in the hazard log",
+					orNumber(c.ID, i), id)
+			}
+		}
 		for j, p := range c.Paths {
 			if err := ValidGlob(p); err != nil {
 				r.invalid(fmt.Sprintf("%s.paths[%d]", at, j), "change %s: path %v", orNumber(c.ID, i), err)
