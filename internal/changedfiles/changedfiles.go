@@ -228,10 +228,13 @@ func (r *reader) records(text string) []string {
 // globs. A trailing slash (a directory) is allowed.
 func (r *reader) clean(n int, p string) (string, bool) {
 	bad := strings.HasPrefix(p, "/")
-	for _, part := range strings.Split(strings.TrimSuffix(p, "/"), "/") {
-		if part == "" || part == "." || part == ".." {
-			bad = true
+	for rest := strings.TrimSuffix(p, "/"); !bad; {
+		part, more, found := strings.Cut(rest, "/")
+		bad = part == "" || part == "." || part == ".."
+		if !found {
+			break
 		}
+		rest = more
 	}
 	if bad {
 		r.problem(r.at(n), "%s is not a repository-relative path as git prints it (no leading /, ./ or ../, no empty, . or .. parts); write it relative to the repository root, as `git diff --name-only` does", excerpt(p))

@@ -1,6 +1,7 @@
 package changedfiles
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -117,5 +118,24 @@ func TestParseCapsProblems(t *testing.T) {
 	_, problems := Parse("list", []byte(strings.Repeat("a\\b\n", 50)), false)
 	if len(problems) != maxProblems+1 || !strings.Contains(problems[maxProblems].Message, "and 40 more") {
 		t.Errorf("problems = %d, last %v", len(problems), problems[len(problems)-1])
+	}
+}
+
+// BenchmarkParse reads a list of 100,000 paths, one in ten C-quoted.
+func BenchmarkParse(b *testing.B) {
+	var list strings.Builder
+	for i := range 100_000 {
+		if i%10 == 0 {
+			fmt.Fprintf(&list, "\"src/module%d/dos\\303\\251_%d.go\"\n", i%97, i)
+		} else {
+			fmt.Fprintf(&list, "src/module%d/file_%d.go\n", i%97, i)
+		}
+	}
+	data := []byte(list.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, problems := Parse("list", data, false); len(problems) > 0 {
+			b.Fatal(problems)
+		}
 	}
 }
