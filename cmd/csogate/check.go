@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/csogate/csogate/internal/changedfiles"
@@ -24,8 +25,8 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	var files fileFlags
 	files.register(fs)
 	var (
-		changedFiles  = fs.String("changed-files", "", "required: the changed files, one per line as `git diff --name-only origin/main...HEAD` prints them (C-quoted names, a BOM, CRLF, UTF-16 with a BOM are read), or - for standard input")
-		nullList      = fs.Bool("null", false, "the --changed-files list is NUL-separated, as `git diff -z --name-only` writes it")
+		changedFiles  = fs.String("changed-files", "", "required: the changed files, one per line as git diff --name-only origin/main...HEAD prints them (C-quoted names, a BOM, CRLF, UTF-16 with a BOM are read), or - for standard input")
+		nullList      = fs.Bool("null", false, "the --changed-files list is NUL-separated, as git diff -z --name-only writes it")
 		allowEmpty    = fs.Bool("allow-empty-changes", false, "accept an empty --changed-files list (otherwise an error: a failed git diff prints nothing)")
 		baseManifest  = fs.String("base-manifest", "", "the change manifest at the base of the change: only changes added or modified since then are under review, as the Action counts them")
 		reviewsFile   = fs.String("reviews", "", "JSON array of pull request reviews as GitHub's API returns them (needs --head-sha)")
@@ -73,8 +74,15 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 			"  git diff --name-only origin/main...HEAD | csogate check --changed-files - ...\n" +
 			"(name your base branch in place of origin/main)")
 	}
-	if *changedFiles == "-" && *reviewsFile == "-" {
-		return usageErr("--changed-files and --reviews cannot both read standard input; write one of them to a file")
+	var fromStdin []string
+	for name, value := range map[string]string{"--changed-files": *changedFiles, "--reviews": *reviewsFile, "--base-manifest": *baseManifest} {
+		if value == "-" {
+			fromStdin = append(fromStdin, name)
+		}
+	}
+	if len(fromStdin) > 1 {
+		slices.Sort(fromStdin)
+		return usageErr("%s cannot all read standard input; write all but one of them to files", strings.Join(fromStdin, " and "))
 	}
 	today, err := files.finish(fs, root)
 	if err != nil {

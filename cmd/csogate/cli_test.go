@@ -36,6 +36,7 @@ func TestCLI(t *testing.T) {
 		{name: "changed files from stdin", args: []string{"-C", example, "check", "--changed-files", "-", "--today", "2026-11-25"}, stdin: "docs/a.md\nsrc/tools/x.go\n",
 			wantCode: 1, wantOut: []string{"BLOCKED", "CSO_APPROVAL_REQUIRED"}},
 		{name: "missing changed-files file", args: []string{"-C", example, "check", "--changed-files", "nope.txt"}, wantCode: 2, wantErrOut: []string{"--changed-files"}},
+		{name: "two lists from standard input", args: []string{"-C", example, "check", "--changed-files", "-", "--reviews", "-", "--head-sha", "abc"}, wantCode: 2, wantErrOut: []string{"--changed-files and --reviews cannot all read standard input"}},
 		{name: "explicit config must exist", args: []string{"-C", example, "check", "--changed-files", "changed-files.txt", "--config", "safety/nope.yaml"}, wantCode: 2, wantOut: []string{"safety/nope.yaml: file not found"}},
 	}
 	for _, tt := range tests {

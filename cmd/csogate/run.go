@@ -20,7 +20,7 @@ var version = "dev"
 const usage = `csogate — clinical safety release gate (DCB0129 / DCB0160)
 
 Usage:
-  csogate [-C DIR] check    [flags]   decide approved / not_required / blocked
+  csogate [-C DIR] check --changed-files F|- [flags]   decide approved / not_required / blocked
   csogate [-C DIR] validate [flags]   check the safety files and list every problem
   csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
   csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
