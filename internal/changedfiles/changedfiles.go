@@ -9,6 +9,7 @@ package changedfiles
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -134,6 +135,10 @@ func (r *reader) lines(text string) []string {
 		if line == "" {
 			continue
 		}
+		if what := otherGitOutput(lines[i]); what != "" {
+			r.problem(r.at(n), "%s looks like %s, not a path: give the list `git diff --name-only origin/main...HEAD` prints", excerpt(line), what)
+			continue
+		}
 		if p, ok := r.line(n, line); ok {
 			paths = append(paths, p)
 		}
@@ -241,6 +246,32 @@ func (r *reader) clean(n int, p string) (string, bool) {
 		return "", false
 	}
 	return p, true
+}
+
+// otherGitOutput names the git command whose output line looks like this
+// one. Piping the wrong command is an easy slip, and every line it prints
+// ("M  src/dose/calc.go", "src/dose/calc.go | 3 ++") would be read as a
+// path that matches no glob.
+func otherGitOutput(line string) string {
+	for _, o := range otherOutputs {
+		// The cheap test first: a list has many lines and regular
+		// expressions are slow.
+		if strings.Contains(line, o.hint) && o.re.MatchString(line) {
+			return o.what
+		}
+	}
+	return ""
+}
+
+var otherOutputs = []struct {
+	hint string
+	re   *regexp.Regexp
+	what string
+}{
+	{" ", regexp.MustCompile(`^[ MTADRCU?!]{2} \S`), "`git status --short` output"},
+	{" |", regexp.MustCompile(` \| +(\d+|Bin )`), "`git diff --stat` output"},
+	{" changed", regexp.MustCompile(`^ ?\d+ files? changed`), "`git diff --stat` output"},
+	{" ", regexp.MustCompile(`^(diff --git |index [0-9a-f]+\.\.|--- a/|\+\+\+ b/|@@ )`), "a patch (`git diff` without --name-only)"},
 }
 
 // unquote undoes git's quote_c_style: the escapes \a \b \t \n \v \f \r \"
