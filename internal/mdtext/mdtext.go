@@ -4,8 +4,8 @@
 // the gate's voice: it cannot start a heading or a list, add an image, a
 // link or HTML, mention a person or team, or reference an issue.
 //
-// Markdown syntax is backslash-escaped, which renders as the character
-// itself. GitHub's mentions (@org/team), issue references (#123) and bare
+// Markdown syntax (and GitHub's $math$) is backslash-escaped, which renders
+// as the character itself. GitHub's mentions (@org/team), issue references (#123) and bare
 // links (https://…, www.…) are not Markdown syntax: GitHub finds them in the
 // rendered text, where a backslash no longer is. Those get a zero-width
 // space (&#8203;) after the "@", the "#" or the "www" and inside "://", the
@@ -41,7 +41,7 @@ func Inline(s string) string {
 	for i, r := range rs {
 		prev, next := at(rs, i-1), at(rs, i+1)
 		switch r {
-		case '\\', '`', '*', '~', '|':
+		case '\\', '`', '*', '~', '|', '$':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case '_':

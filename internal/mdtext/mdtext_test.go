@@ -145,6 +145,7 @@ func TestInlineKeepsPlainText(t *testing.T) {
 		{"Dr Alice Example (@alice-gp, GMC 7012345)", "Dr Alice Example (@&#8203;alice-gp, GMC 7012345)"},
 		{"a\n## b", `a \#\# b`},
 		{"#12 here", "#&#8203;12 here"},
+		{"$\\color{green}{APPROVED}$", `\$\\color{green}{APPROVED}\$`},
 	}
 	for _, tt := range tests {
 		if got := Inline(tt.in); got != tt.want {
