@@ -23,6 +23,7 @@ func TestManifestHazardIDForm(t *testing.T) {
 		{name: "leading digit", entry: `"3-HAZ"`, wantAt: "changes.yaml:6:20"},
 		{name: "space", entry: `"HAZ 3"`, wantAt: "changes.yaml:6:20"},
 		{name: "empty", entry: `""`, wantAt: "changes.yaml:6:20"},
+		{name: "long", entry: strings.Repeat("x ", 5000), wantAt: "changes.yaml:6:20"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,7 +37,7 @@ func TestManifestHazardIDForm(t *testing.T) {
 				return
 			}
 			if len(problems) != 1 || problems[0].Location.String() != tt.wantAt || problems[0].Code != CodeInputInvalid ||
-				!strings.Contains(problems[0].Message, "is not a hazard id") {
+				!strings.Contains(problems[0].Message, "is not a hazard id") || len(problems[0].Message) > 300 {
 				t.Errorf("problems = %v, want one INPUT_INVALID at %s", problems, tt.wantAt)
 			}
 		})
