@@ -155,12 +155,12 @@ func (r *reader) line(n int, line string) (string, bool) {
 		r.problem(r.at(n), "is not UTF-8 text (%s); write the list as `git diff --name-only` prints it, which quotes such names", excerpt(line))
 		return "", false
 	}
-	if strings.HasPrefix(line, `"`) {
-		return r.quoted(n, line)
-	}
 	if c, ok := control(line); ok {
 		r.problem(r.at(n), "has the control character %U in %s: git quotes names with control characters, so this is not what `git diff --name-only` prints; give the list exactly as git writes it (or use `git diff -z` with --null)", c, excerpt(line))
 		return "", false
+	}
+	if strings.HasPrefix(line, `"`) {
+		return r.quoted(n, line)
 	}
 	if strings.Contains(line, `\`) {
 		r.problem(r.at(n), "has a backslash in %s: use forward slashes as git does (run `git diff --name-only`, or `git diff -z` with --null, rather than listing Windows paths)", excerpt(line))

@@ -64,6 +64,7 @@ func TestParse(t *testing.T) {
 		{name: "UTF-16LE without BOM with --null", data: utf16LE("src/dose/calc.go\n", false), null: true, wantProblem: "UTF-16 text without a byte-order mark", wantAt: "list"},
 		{name: "UTF-16BE without BOM with --null", data: []byte("\x00s\x00r\x00c"), null: true, wantProblem: "UTF-16 text without a byte-order mark", wantAt: "list"},
 		{name: "tab", data: []byte("src/x.go\tM\n"), wantProblem: "control character U+0009", wantAt: "list:1"},
+		{name: "raw control character inside quotes", data: []byte("\"src/\x18\\a.go\"\n"), wantProblem: "control character U+0018", wantAt: "list:1"},
 		{name: "escape character", data: []byte("src/\x1b[2Kx.go\n"), wantProblem: "control character U+001B", wantAt: "list:1"},
 		{name: "lone CR (old Mac line ends)", data: []byte("docs/a.md\rsrc/dose/calc.go\r"), wantProblem: "control character U+000D", wantAt: "list:1"},
 		{name: "lines given with --null", data: []byte("docs/a.md\nsrc/dose/calc.go\n"), null: true, wantProblem: "drop --null", wantAt: "list: entry 1"},
