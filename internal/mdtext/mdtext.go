@@ -90,7 +90,7 @@ func Inline(s string) string {
 			}
 		case 'w', 'W':
 			b.WriteRune(r)
-			if i >= 2 && !isWord(at(rs, i-3)) && strings.EqualFold(string(rs[i-2:i+1]), "www") && next == '.' {
+			if i >= 2 && next == '.' && strings.EqualFold(string(rs[i-2:i+1]), "www") {
 				b.WriteString(zeroWidthSpace)
 			}
 		case '-', '+', '=':
