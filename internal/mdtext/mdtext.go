@@ -4,13 +4,14 @@
 // the gate's voice: it cannot start a heading or a list, add an image, a
 // link or HTML, mention a person or team, or reference an issue.
 //
-// Markdown syntax (and GitHub's $math$) is backslash-escaped, which renders
-// as the character itself. GitHub's mentions (@org/team), issue references (#123) and bare
+// Markdown syntax (and GitHub's $math$) is backslash-escaped where it would
+// take effect, which renders as the character itself; "<", ">" and "&" become
+// entities. GitHub's mentions (@org/team), issue references (#123) and bare
 // links (https://…, www.…) are not Markdown syntax: GitHub finds them in the
 // rendered text, where a backslash no longer is. Those get a zero-width
 // space (&#8203;) after the "@", the "#" or the "www" and inside "://", the
 // way Dependabot and Renovate quote logins: the text reads the same and
-// links nothing.
+// links and notifies nothing.
 package mdtext
 
 import (
