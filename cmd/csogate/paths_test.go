@@ -139,3 +139,20 @@ func TestBaseManifest(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateAbsolutePaths: validate reads absolute and ../ paths as check does.
+func TestValidateAbsolutePaths(t *testing.T) {
+	t.Parallel()
+	repo, elsewhere := pathsRepo(t)
+	for _, f := range []string{"safety/hazard-log.yaml", "safety/cso-register.yaml"} {
+		if err := os.Rename(filepath.Join(repo, f), filepath.Join(elsewhere, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-C", repo, "validate", "--hazard-log", filepath.Join(elsewhere, "hazard-log.yaml"),
+		"--register", "../elsewhere/cso-register.yaml"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 || !strings.Contains(stdout.String(), "../elsewhere/hazard-log.yaml") || !strings.Contains(stdout.String(), "../elsewhere/cso-register.yaml") {
+		t.Errorf("exit %d, want 0 naming both files:\n%s%s", code, stdout.String(), stderr.String())
+	}
+}
