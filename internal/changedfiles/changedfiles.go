@@ -42,9 +42,11 @@ func Parse(name string, data []byte, null bool) ([]string, safetyfile.Problems) 
 	}
 	if len(r.problems) > 0 {
 		if len(r.problems) > maxProblems {
+			// The note stands where the first unlisted problem is, so it
+			// sorts after the listed ones.
 			more := len(r.problems) - maxProblems
-			r.problems = append(r.problems[:maxProblems], safetyfile.Problem{Location: safetyfile.Location{File: name},
-				Code: safetyfile.CodeInputInvalid, Message: fmt.Sprintf("and %d more problem(s) like those above", more)})
+			r.problems = append(r.problems[:maxProblems], safetyfile.Problem{Location: r.problems[maxProblems].Location,
+				Code: safetyfile.CodeInputInvalid, Message: fmt.Sprintf("%d more problem(s) from here on are not listed; fix those above and run again", more)})
 		}
 		return nil, r.problems
 	}

@@ -123,7 +123,8 @@ func TestParse(t *testing.T) {
 func TestParseCapsProblems(t *testing.T) {
 	t.Parallel()
 	_, problems := Parse("list", []byte(strings.Repeat("a\\b\n", 50)), false)
-	if len(problems) != maxProblems+1 || !strings.Contains(problems[maxProblems].Message, "and 40 more") {
+	if len(problems) != maxProblems+1 || !strings.Contains(problems[maxProblems].Message, "40 more problem(s) from here on") ||
+		problems[maxProblems].Line != maxProblems+1 {
 		t.Errorf("problems = %d, last %v", len(problems), problems[len(problems)-1])
 	}
 }
