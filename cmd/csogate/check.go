@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/csogate/csogate/internal/changedfiles"
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
@@ -23,7 +25,10 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	var files fileFlags
 	files.register(fs)
 	var (
-		changedFiles  = fs.String("changed-files", "", "file listing changed paths, one per line (as git diff --name-only prints them), or - for standard input")
+		changedFiles  = fs.String("changed-files", "", "required: the changed files, one per line as git diff --name-only origin/main...HEAD prints them (C-quoted names, a BOM, CRLF, UTF-16 with a BOM are read), or - for standard input")
+		nullList      = fs.Bool("null", false, "the --changed-files list is NUL-separated, as git diff -z --name-only writes it")
+		allowEmpty    = fs.Bool("allow-empty-changes", false, "accept an empty --changed-files list (otherwise an error: a failed git diff prints nothing)")
+		baseManifest  = fs.String("base-manifest", "", "the change manifest at the base of the change: only changes added or modified since then are under review, as the Action counts them")
 		reviewsFile   = fs.String("reviews", "", "JSON array of pull request reviews as GitHub's API returns them (needs --head-sha)")
 		headSHA       = fs.String("head-sha", "", "the head commit under review; approvals of other commits are stale")
 		author        = fs.String("author", "", "the pull request's author (cannot approve their own change)")
@@ -63,21 +68,53 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	if *reviewsFile != "" && *headSHA == "" {
 		return usageErr("--reviews needs --head-sha: an approval counts only on the head commit under review")
 	}
-	today, err := files.finish(fs)
+	if *changedFiles == "" {
+		return usageErr("--changed-files is required: the gate must know which files the change touches, and an unknown change set is never \"not required\". Produce the list with git:\n" +
+			"  git diff --name-only origin/main...HEAD > changed-files.txt && csogate check --changed-files changed-files.txt ...\n" +
+			"  git diff --name-only origin/main...HEAD | csogate check --changed-files - ...\n" +
+			"(name your base branch in place of origin/main)")
+	}
+	var fromStdin []string
+	for name, value := range map[string]string{"--changed-files": *changedFiles, "--reviews": *reviewsFile, "--base-manifest": *baseManifest} {
+		if value == "-" {
+			fromStdin = append(fromStdin, name)
+		}
+	}
+	if len(fromStdin) > 1 {
+		slices.Sort(fromStdin)
+		return usageErr("%s cannot all read standard input; write all but one of them to files", strings.Join(fromStdin, " and "))
+	}
+	today, err := files.finish(fs, root)
 	if err != nil {
 		return usageErr("%v", err)
 	}
 	req := &gate.Request{Paths: files.paths, WorkspaceRoot: root, Trusted: gate.DirSource{Root: root},
 		HeadSHA: *headSHA, Author: *author, CommitAuthors: commitAuthors, Today: today}
 
-	var d *decision.Decision
-	if *changedFiles != "" {
-		data, err := readInput(root, *changedFiles, stdin)
-		if err != nil {
-			return usageErr("--changed-files: %v", err)
-		}
-		req.ChangedFiles = facts.ParseChangedFiles(data)
+	var problems safetyfile.Problems
+	data, err := readInput(root, *changedFiles, stdin)
+	if err != nil {
+		return usageErr("--changed-files: %v", err)
 	}
+	listName := inputName(*changedFiles)
+	changed, bad := changedfiles.Parse(listName, data, *nullList)
+	switch {
+	case len(bad) > 0:
+		problems = append(problems, bad...)
+	case len(changed) == 0 && !*allowEmpty:
+		problems = append(problems, safetyfile.Problem{Location: safetyfile.Location{File: listName}, Code: safetyfile.CodeInputInvalid,
+			Message: "the list of changed files is empty: a failed `git diff` prints nothing, so an empty list cannot show that nothing changed. " +
+				"Check the command that wrote it (git diff --name-only origin/main...HEAD); if the change really touches no file, pass --allow-empty-changes"})
+	default:
+		req.ChangedFiles = append([]string{}, changed...)
+	}
+	if *baseManifest != "" {
+		req.BaseManifest, err = readInput(root, *baseManifest, stdin)
+		if err != nil {
+			return usageErr("--base-manifest: %v", err)
+		}
+	}
+	var d *decision.Decision
 	if *reviewsFile != "" {
 		data, err := readInput(root, *reviewsFile, stdin)
 		if err != nil {
@@ -85,9 +122,12 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		}
 		req.Reviews, err = facts.ParseReviews(data)
 		if err != nil {
-			d = decision.InvalidInput("", "", *headSHA, safetyfile.Problems{{
-				Location: safetyfile.Location{File: *reviewsFile}, Code: safetyfile.CodeInputInvalid, Message: err.Error()}})
+			problems = append(problems, safetyfile.Problem{
+				Location: safetyfile.Location{File: inputName(*reviewsFile)}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
 		}
+	}
+	if len(problems) > 0 {
+		d = decision.InvalidInput("", "", *headSHA, problems)
 	}
 	if d == nil {
 		outcome := gate.Evaluate(ctx, req)
@@ -128,6 +168,14 @@ func render(w io.Writer, d *decision.Decision, format string) error {
 		return err
 	}
 	return report.Text(w, d)
+}
+
+// inputName names a file flag's value in messages.
+func inputName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
 }
 
 // readInput reads a file named relative to root, or standard input for "-".

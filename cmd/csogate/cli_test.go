@@ -30,13 +30,14 @@ func TestCLI(t *testing.T) {
 		{name: "validate nothing found", args: []string{"-C", t.TempDir(), "validate"}, wantCode: 2, wantErrOut: []string{"no safety files found"}},
 		{name: "reviews without head sha", args: []string{"-C", example, "check", "--reviews", "reviews.json"}, wantCode: 2, wantErrOut: []string{"--reviews needs --head-sha"}},
 		{name: "bad format", args: []string{"-C", example, "check", "--format", "yaml"}, wantCode: 2, wantErrOut: []string{`--format "yaml" is not known`}},
-		{name: "bad today", args: []string{"-C", example, "check", "--today", "25/11/2026"}, wantCode: 2, wantErrOut: []string{"--today"}},
+		{name: "bad today", args: []string{"-C", example, "check", "--changed-files", "changed-files.txt", "--today", "25/11/2026"}, wantCode: 2, wantErrOut: []string{"--today"}},
 		{name: "malformed reviews fail closed", args: []string{"-C", example, "check", "--reviews", "-", "--head-sha", "abc", "--changed-files", "changed-files.txt"}, stdin: `{"not": "an array"}`,
 			wantCode: 2, wantOut: []string{"BLOCKED", "INPUT_INVALID", "not a JSON array of reviews"}},
 		{name: "changed files from stdin", args: []string{"-C", example, "check", "--changed-files", "-", "--today", "2026-11-25"}, stdin: "docs/a.md\nsrc/tools/x.go\n",
 			wantCode: 1, wantOut: []string{"BLOCKED", "CSO_APPROVAL_REQUIRED"}},
 		{name: "missing changed-files file", args: []string{"-C", example, "check", "--changed-files", "nope.txt"}, wantCode: 2, wantErrOut: []string{"--changed-files"}},
-		{name: "explicit config must exist", args: []string{"-C", example, "check", "--config", "safety/nope.yaml"}, wantCode: 2, wantOut: []string{"safety/nope.yaml: file not found"}},
+		{name: "two lists from standard input", args: []string{"-C", example, "check", "--changed-files", "-", "--reviews", "-", "--head-sha", "abc"}, wantCode: 2, wantErrOut: []string{"--changed-files and --reviews cannot all read standard input"}},
+		{name: "explicit config must exist", args: []string{"-C", example, "check", "--changed-files", "changed-files.txt", "--config", "safety/nope.yaml"}, wantCode: 2, wantOut: []string{"safety/nope.yaml: file not found"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

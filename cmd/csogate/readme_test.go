@@ -47,3 +47,40 @@ func TestREADMEShowsRealOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEListsEveryFlag: every flag of check and validate appears in the
+// README's command-line section, so none is added without its documentation.
+func TestREADMEListsEveryFlag(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := bytes.Index(readme, []byte("## Command line"))
+	if start < 0 {
+		t.Fatal("README has no Command line section")
+	}
+	section := string(readme[start:])
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	for _, cmd := range []string{"check", "validate"} {
+		var stdout, stderr bytes.Buffer
+		run(context.Background(), []string{cmd, "-h"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+		n := 0
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			name, ok := strings.CutPrefix(line, "  -")
+			if !ok {
+				continue
+			}
+			name, _, _ = strings.Cut(name, " ")
+			n++
+			if !strings.Contains(section, "--"+name) {
+				t.Errorf("csogate %s --%s is not in the README's Command line section", cmd, name)
+			}
+		}
+		if n < 5 {
+			t.Fatalf("csogate %s -h listed %d flags:\n%s", cmd, n, stderr.String())
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ var (
 const usage = `csogate — clinical safety release gate (DCB0129 / DCB0160)
 
 Usage:
-  csogate [-C DIR] check    [flags]   decide approved / not_required / blocked
+  csogate [-C DIR] check --changed-files F|- [flags]   decide approved / not_required / blocked
   csogate [-C DIR] validate [flags]   check the safety files and list every problem
   csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
   csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
@@ -101,8 +102,10 @@ func (f *fileFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.today, "today", "", "evaluate as of this date, YYYY-MM-DD (default: today, UTC)")
 }
 
-// finish applies what flag parsing cannot: explicit --config makes the file required.
-func (f *fileFlags) finish(fs *flag.FlagSet) (time.Time, error) {
+// finish applies what flag parsing cannot: explicit --config makes the file
+// required, and absolute paths become relative to root (the working
+// directory, or -C DIR), the form the gate reads files in.
+func (f *fileFlags) finish(fs *flag.FlagSet, root string) (time.Time, error) {
 	f.paths.Named = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) {
 		f.paths.Named[fl.Name] = true
@@ -110,7 +113,17 @@ func (f *fileFlags) finish(fs *flag.FlagSet) (time.Time, error) {
 			f.paths.ConfigRequired = true
 		}
 	})
-	f.paths.Policies = f.policies
+	f.paths.Policies = append([]string(nil), f.policies...)
+	for _, p := range []*string{&f.paths.HazardLog, &f.paths.Manifest, &f.paths.Register, &f.paths.Config, &f.paths.ComponentsMap} {
+		if err := relativeToRoot(root, p); err != nil {
+			return time.Time{}, err
+		}
+	}
+	for i := range f.paths.Policies {
+		if err := relativeToRoot(root, &f.paths.Policies[i]); err != nil {
+			return time.Time{}, err
+		}
+	}
 	if f.today == "" {
 		return time.Now().UTC(), nil
 	}
@@ -119,6 +132,29 @@ func (f *fileFlags) finish(fs *flag.FlagSet) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--today %q is not a date; write YYYY-MM-DD", f.today)
 	}
 	return d.Time, nil
+}
+
+// relativeToRoot rewrites an absolute path as one relative to root. The gate
+// reads every file relative to the directory it runs in, and it recognises
+// a change to its own inputs (SAFETY_FILE_CHANGED) by comparing their
+// repository-relative names with the changed files: an absolute
+// --hazard-log that kept its absolute form would never match and a change
+// to the log would pass unnoticed. Relative paths, with or without "..",
+// are left as typed so messages name them as the user did.
+func relativeToRoot(root string, name *string) error {
+	if !filepath.IsAbs(*name) {
+		return nil
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return fmt.Errorf("resolving the working directory %s: %w", root, err)
+	}
+	rel, err := filepath.Rel(absRoot, *name)
+	if err != nil {
+		return fmt.Errorf("%s cannot be reached from the working directory %s; give it relative to that directory", *name, absRoot)
+	}
+	*name = filepath.ToSlash(rel)
+	return nil
 }
 
 // multiFlag collects a repeatable string flag.

@@ -22,7 +22,7 @@ func runValidate(ctx context.Context, root string, args []string, stdout, stderr
 		fmt.Fprintf(stderr, "csogate validate: unexpected argument %q\n", fs.Arg(0))
 		return decision.ExitInvalid
 	}
-	today, err := files.finish(fs)
+	today, err := files.finish(fs, root)
 	if err != nil {
 		fmt.Fprintf(stderr, "csogate validate: %v\n", err)
 		return decision.ExitInvalid

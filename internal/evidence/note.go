@@ -7,6 +7,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/mdtext"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
@@ -100,7 +101,7 @@ func hazardLogLine(out *gate.Outcome) string {
 	if file == "" && out.HazardLog == nil {
 		return ""
 	}
-	s := "`" + file + "`"
+	s := mdtext.Code(file)
 	if out.HazardLog != nil {
 		if out.HazardLog.Standard != "" {
 			s += " (" + text(out.HazardLog.Standard) + ")"
@@ -246,8 +247,8 @@ func approvalsSection(b *strings.Builder, d *decision.Decision) {
 	}
 	fmt.Fprintf(b, "\n| CSO | Professional body | Registration | GitHub login | Review | Commit | Submitted | Counted |\n|---|---|---|---|---|---|---|---|\n")
 	for _, a := range d.Approvals {
-		fmt.Fprintf(b, "| %s | %s | %s | `%s` | %d | `%s` | %s | %s |\n",
-			orDash(a.Name), orDash(a.Body), orDash(a.Registration), strings.ReplaceAll(a.Login, "`", ""), a.ReviewID,
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %d | `%s` | %s | %s |\n",
+			orDash(a.Name), orDash(a.Body), orDash(a.Registration), mdtext.Code(a.Login), a.ReviewID,
 			decision.ShortSHA(a.Commit), orDash(a.SubmittedAt), counted(a))
 	}
 }
@@ -272,7 +273,7 @@ func findings(b *strings.Builder, title, intro string, fs []policy.Finding) {
 		fmt.Fprintf(b, "%s\n\n", intro)
 	}
 	for _, f := range fs {
-		fmt.Fprintf(b, "- **%s**: %s\n", text(f.Code), text(f.Message))
+		fmt.Fprintf(b, "- **%s**: %s\n", text(f.Code), mdtext.Message(strings.Join(strings.Fields(f.Message), " ")))
 	}
 }
 
@@ -285,7 +286,7 @@ func inputsSection(b *strings.Builder, out *gate.Outcome, meta Meta) {
 			if f.Side == "trusted" {
 				from = "the trusted side"
 			}
-			fmt.Fprintf(b, "| %s | `%s` | %s | `%s` |\n", strings.ReplaceAll(f.Role, "_", " "), strings.ReplaceAll(f.Path, "`", ""), from, f.SHA256)
+			fmt.Fprintf(b, "| %s | %s | %s | `%s` |\n", strings.ReplaceAll(f.Role, "_", " "), mdtext.Code(f.Path), from, f.SHA256)
 		}
 		fmt.Fprintf(b, "\n")
 	}
@@ -306,18 +307,17 @@ func orDash(s string) string {
 	return cell(s)
 }
 
-// text makes free text safe on one Markdown line: no HTML, no line breaks.
+// text makes free text literal on one Markdown line (see mdtext).
 func text(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return mdtext.Inline(strings.Join(strings.Fields(s), " "))
 }
 
-// cell makes free text safe in a table cell: no HTML, no column breaks, and
-// line breaks kept as <br> so a multi-line assessment stays readable.
+// cell makes free text literal in a table cell, with line breaks kept as
+// <br> so a multi-line assessment stays readable.
 func cell(s string) string {
 	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")), "\n")
 	for i, l := range lines {
-		lines[i] = strings.ReplaceAll(text(l), "|", `\|`)
+		lines[i] = text(l)
 	}
 	return strings.Join(lines, "<br>")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/mdtext"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/report"
 )
@@ -81,7 +82,7 @@ func Markdown(r *Result) string {
 	}
 
 	if r.Release != nil && r.Release.Input != nil {
-		fmt.Fprintf(b, "\n## Release sign-off\n\n%s\n", esc(signoffLine(r, d)))
+		fmt.Fprintf(b, "\n## Release sign-off\n\n%s\n", signoffLine(r, d))
 	}
 
 	fmt.Fprintf(b, "\n## Release-level evaluation\n\n")
@@ -148,7 +149,8 @@ func pullCells(p Pull) []string {
 }
 
 // signoffLine says which pull request prepared the release and whether the
-// CSO signed it off.
+// CSO signed it off, as Markdown: the gate's "#N" links, what came from
+// GitHub or a file is escaped.
 func signoffLine(r *Result, d *decision.Decision) string {
 	missing := false
 	for _, v := range d.Violations {
@@ -159,18 +161,18 @@ func signoffLine(r *Result, d *decision.Decision) string {
 	var signed []string
 	for _, a := range d.Approvals {
 		if a.Counted {
-			signed = append(signed, officer(a))
+			signed = append(signed, esc(officer(a)))
 		}
 	}
 	p := r.Preparing
 	if p == nil {
-		s := fmt.Sprintf("No merged pull request from %s to %s set release: to %s, so none prepared the release.", r.PreviousTag, r.Tag, r.Version)
+		s := fmt.Sprintf("No merged pull request from %s to %s set release: to %s, so none prepared the release.", esc(r.PreviousTag), esc(r.Tag), esc(r.Version))
 		if missing {
-			s += " The release has clinically relevant changes, so it needs the CSO's sign-off: the CSO must approve the pull request that sets release: " + r.Version + " (merge it before tagging)."
+			s += " The release has clinically relevant changes, so it needs the CSO's sign-off: the CSO must approve the pull request that sets release: " + esc(r.Version) + " (merge it before tagging)."
 		}
 		return s
 	}
-	s := fmt.Sprintf("#%d %s prepared the release (it set release: %s). ", p.Number, p.Title, r.Version)
+	s := fmt.Sprintf("#%d %s prepared the release (it set release: %s). ", p.Number, esc(p.Title), esc(r.Version))
 	switch {
 	case missing:
 		return s + fmt.Sprintf("CSO sign-off: missing (%d of %d required counted on its final head %s): a CSO must approve #%d on commit %s.",
@@ -213,16 +215,13 @@ func dash(s string) string {
 	return s
 }
 
-// cell makes text safe inside a Markdown table cell.
-func cell(s string) string {
-	return esc(strings.NewReplacer("|", "\\|", "\r", " ", "\n", " ").Replace(s))
-}
+// cell makes text from a file or from GitHub literal inside a table cell.
+func cell(s string) string { return mdtext.Inline(s) }
 
-// esc neutralises HTML, so titles and file names from the repository cannot
-// inject markup into the summary.
-func esc(s string) string {
-	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
-}
+// esc makes text from a file or from GitHub literal in the summary: titles,
+// file names and messages cannot add markup, links or mentions (see mdtext).
+// A finding's "#N: " naming its pull request stays a link.
+func esc(s string) string { return mdtext.Message(s) }
 
 // startWhy says why the range starts where it does: every commit that ships
 // has been judged by a gate run that passed.

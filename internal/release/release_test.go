@@ -481,11 +481,11 @@ func TestReleaseSummaryContent(t *testing.T) {
 	p12 := pullOf(t, res, 12)
 	for _, want := range []string{
 		"# ⛔ Clinical safety release gate: blocked",
-		"| #11 Allergy banner colour and wording | " + short(pullOf(t, res, 11).HeadSHA) + " | approved | CHG-101 | HAZ-003 (2) | Dr Alice Example (@alice-gp, GMC 7012345) | — |",
+		"| #11 Allergy banner colour and wording | " + short(pullOf(t, res, 11).HeadSHA) + " | approved | CHG-101 | HAZ-003 (2) | Dr Alice Example (@&#8203;alice-gp, GMC 7012345) | — |",
 		"| #12 Faster patient search index | " + short(p12.HeadSHA) + " | ⛔ blocked | CHG-102 | HAZ-001 (2) | none counted | CSO_APPROVAL_REQUIRED |",
 		"### What #12 is missing",
-		"Not counted (APPROVER_NOT_REGISTERED): @bob-dev is not in the CSO register",
-		"#15 Release 2.4.0 prepared the release (it set release: 2.4.0). CSO sign-off on its final head " + short(res.Preparing.HeadSHA) + ": Dr Alice Example (@alice-gp, GMC 7012345).",
+		"Not counted (APPROVER_NOT_REGISTERED): @&#8203;bob-dev is not in the CSO register",
+		"#15 Release 2.4.0 prepared the release (it set release: 2.4.0). CSO sign-off on its final head " + short(res.Preparing.HeadSHA) + ": Dr Alice Example (@&#8203;alice-gp, GMC 7012345).",
 		"## Release-level evaluation",
 		"| #14 Faster &lt;b&gt;CI&lt;/b&gt; \\| build &lt;!-- csogate:clinical-safety/cso-approval --&gt; |",
 	} {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/mdtext"
 )
 
 // CommentMarker returns the hidden line that identifies the gate's sticky
@@ -25,7 +26,7 @@ func Markdown(d *decision.Decision, links Links) string {
 	b := &strings.Builder{}
 	icon := map[string]string{decision.Approved: "✅", decision.NotRequired: "☑️", decision.Blocked: "⛔"}[d.Decision]
 	fmt.Fprintf(b, "## %s Clinical safety gate: %s\n\n", icon, strings.ReplaceAll(d.Decision, "_", " "))
-	fmt.Fprintf(b, "%s\n", mdEscape(headline(d)))
+	fmt.Fprintf(b, "%s\n", mdtext.Inline(headline(d)))
 	if links.RunURL != "" {
 		fmt.Fprintf(b, "\n[Workflow run](%s)\n", links.RunURL)
 	}
@@ -33,11 +34,11 @@ func Markdown(d *decision.Decision, links Links) string {
 	if len(d.Violations) > 0 {
 		fmt.Fprintf(b, "\n### Why it is blocked\n\n")
 		for _, v := range d.Violations {
-			fmt.Fprintf(b, "- **%s**: %s\n", v.Code, mdEscape(v.Message))
+			fmt.Fprintf(b, "- **%s**: %s\n", mdtext.Inline(v.Code), mdtext.Message(v.Message))
 		}
 		fmt.Fprintf(b, "\n### What would unblock it\n\n")
 		for _, code := range codesInOrder(d.Violations) {
-			fmt.Fprintf(b, "- **%s**: %s\n", code, mdEscape(adviceFor(d, code)))
+			fmt.Fprintf(b, "- **%s**: %s\n", mdtext.Inline(code), mdtext.Inline(adviceFor(d, code)))
 		}
 		if needsApprover(d) {
 			fmt.Fprintf(b, "\n**Who may approve:** ")
@@ -46,7 +47,7 @@ func Markdown(d *decision.Decision, links Links) string {
 			} else {
 				var names []string
 				for _, a := range d.EligibleApprovers {
-					names = append(names, mdEscape(approverLine(a)))
+					names = append(names, mdtext.Inline(approverLine(a)))
 				}
 				fmt.Fprintf(b, "%s. In the pull request: *Files changed → Review changes → Approve* on the latest commit.\n", strings.Join(names, "; "))
 			}
@@ -88,36 +89,27 @@ func Markdown(d *decision.Decision, links Links) string {
 				if a.WhyNotDetail != "" {
 					why += ": " + a.WhyNotDetail
 				}
+				why = mdtext.Inline(why)
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(who), decision.ShortSHA(a.Commit), counted, cell(why))
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(who), cell(decision.ShortSHA(a.Commit)), counted, why)
 		}
 	}
 
 	if len(d.Rules) > 0 {
 		fmt.Fprintf(b, "\n<details><summary>Rules evaluated</summary>\n\n| Rule | Result | Detail |\n|---|---|---|\n")
 		for _, r := range sortedRules(d.Rules) {
-			fmt.Fprintf(b, "| %s | %s | %s |\n", r.Code, strings.ReplaceAll(r.Status, "_", " "), cell(r.Detail))
+			fmt.Fprintf(b, "| %s | %s | %s |\n", cell(r.Code), cell(strings.ReplaceAll(r.Status, "_", " ")), mdtext.Message(r.Detail))
 		}
 		fmt.Fprintf(b, "\n</details>\n")
 	}
 	if len(d.Warnings) > 0 {
 		fmt.Fprintf(b, "\n### Warnings\n\n")
 		for _, w := range d.Warnings {
-			fmt.Fprintf(b, "- **%s**: %s\n", w.Code, mdEscape(w.Message))
+			fmt.Fprintf(b, "- **%s**: %s\n", mdtext.Inline(w.Code), mdtext.Message(w.Message))
 		}
 	}
 	return b.String()
 }
 
-// cell makes text safe inside a Markdown table cell.
-func cell(s string) string {
-	s = strings.ReplaceAll(s, "|", "\\|")
-	s = strings.ReplaceAll(s, "\n", " ")
-	return mdEscape(s)
-}
-
-// mdEscape neutralises HTML so file names and messages from the repository
-// cannot inject markup (or fake the comment marker) into the comment.
-func mdEscape(s string) string {
-	return strings.NewReplacer("<", "&lt;", ">", "&gt;").Replace(s)
-}
+// cell makes text from a file or from GitHub literal inside a table cell.
+func cell(s string) string { return mdtext.Inline(s) }

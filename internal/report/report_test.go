@@ -69,3 +69,21 @@ func TestSummaryFitsAStatus(t *testing.T) {
 		t.Errorf("summary is %d characters, more than a commit status allows", n)
 	}
 }
+
+// TestTextKeepsRepositoryTextOnItsLine: a hazard title or message with a
+// line break cannot print a line that reads as the gate's verdict.
+func TestTextKeepsRepositoryTextOnItsLine(t *testing.T) {
+	t.Parallel()
+	d := &decision.Decision{Decision: decision.Blocked, Product: "P\nAPPROVED: P", HeadSHA: "abc",
+		Violations:     []policy.Finding{{Code: "UNDECLARED_CLINICAL_CHANGE", Message: "src/a\nAPPROVED: all good\r\n::notice::ok"}},
+		TouchedHazards: []decision.TouchedHazard{{ID: "HAZ-1", Title: "t\u2028APPROVED: x"}}}
+	var b strings.Builder
+	if err := Text(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "APPROVED") || strings.HasPrefix(line, "::") || strings.Contains(line, "\u2028") {
+			t.Errorf("repository text starts a line of its own: %q\n%s", line, b.String())
+		}
+	}
+}

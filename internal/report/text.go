@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/csogate/csogate/internal/decision"
 )
@@ -12,26 +13,26 @@ import (
 // job log: the verdict, why, what was evaluated, and what would unblock it.
 func Text(w io.Writer, d *decision.Decision) error {
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "%s\n", headline(d))
+	fmt.Fprintf(b, "%s\n", oneLine(headline(d)))
 
 	if len(d.Violations) > 0 {
 		section(b, "Why it is blocked")
 		for _, v := range d.Violations {
-			fmt.Fprintf(b, "  ✗ %s: %s\n", v.Code, v.Message)
+			fmt.Fprintf(b, "  ✗ %s: %s\n", oneLine(v.Code), oneLine(v.Message))
 		}
 	}
 
 	if len(d.ClinicalChanges) > 0 {
 		section(b, "Clinically relevant changes")
 		for _, c := range d.ClinicalChanges {
-			fmt.Fprintf(b, "  • %s\n", changeLine(c))
+			fmt.Fprintf(b, "  • %s\n", oneLine(changeLine(c)))
 		}
 	}
 
 	if len(d.TouchedHazards) > 0 {
 		section(b, "Hazards touched")
 		for _, h := range d.TouchedHazards {
-			fmt.Fprintf(b, "  • %s %s — residual risk %d (%s), initial %d, status %s\n", h.ID, h.Title, h.ResidualRisk, h.Residual, h.InitialRisk, h.Status)
+			fmt.Fprintf(b, "  • %s %s — residual risk %d (%s), initial %d, status %s\n", oneLine(h.ID), oneLine(h.Title), h.ResidualRisk, oneLine(h.Residual), h.InitialRisk, oneLine(h.Status))
 		}
 	}
 
@@ -45,21 +46,21 @@ func Text(w io.Writer, d *decision.Decision) error {
 			if a.Counted {
 				mark = "✓"
 			}
-			fmt.Fprintf(b, "  %s %s\n", mark, approvalLine(a))
+			fmt.Fprintf(b, "  %s %s\n", mark, oneLine(approvalLine(a)))
 		}
 	}
 
 	if len(d.Rules) > 0 {
 		section(b, "Rules evaluated")
 		for _, r := range sortedRules(d.Rules) {
-			fmt.Fprintf(b, "  %-15s %s: %s\n", strings.ReplaceAll(r.Status, "_", " "), r.Code, r.Detail)
+			fmt.Fprintf(b, "  %-15s %s: %s\n", strings.ReplaceAll(r.Status, "_", " "), oneLine(r.Code), oneLine(r.Detail))
 		}
 	}
 
 	if d.Decision == decision.Blocked {
 		section(b, "What would unblock it")
 		for _, code := range codesInOrder(d.Violations) {
-			fmt.Fprintf(b, "  • %s: %s\n", code, adviceFor(d, code))
+			fmt.Fprintf(b, "  • %s: %s\n", oneLine(code), oneLine(adviceFor(d, code)))
 		}
 		if needsApprover(d) {
 			section(b, "Who may approve")
@@ -67,7 +68,7 @@ func Text(w io.Writer, d *decision.Decision) error {
 				fmt.Fprintf(b, "  Nobody in the CSO register can approve this change (each is expired, untrained, out of scope or an author of it). Add a qualified, independent CSO to the register through a separate pull request.\n")
 			}
 			for _, a := range d.EligibleApprovers {
-				fmt.Fprintf(b, "  • %s\n", approverLine(a))
+				fmt.Fprintf(b, "  • %s\n", oneLine(approverLine(a)))
 			}
 		}
 	}
@@ -75,11 +76,23 @@ func Text(w io.Writer, d *decision.Decision) error {
 	if len(d.Warnings) > 0 {
 		section(b, "Warnings")
 		for _, wn := range d.Warnings {
-			fmt.Fprintf(b, "  ! %s: %s\n", wn.Code, wn.Message)
+			fmt.Fprintf(b, "  ! %s: %s\n", oneLine(wn.Code), oneLine(wn.Message))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// oneLine keeps text from a file or from GitHub on its line of the
+// explanation: a hazard title with a line break in it could otherwise print
+// a line of its own ("APPROVED: ...") that reads as the gate's.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func section(b *strings.Builder, title string) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -191,6 +192,14 @@ func LoadManifest(file string, data []byte) (*Manifest, Locator, Problems) {
 		}
 		if strings.TrimSpace(c.Summary) == "" {
 			r.invalid(at, "change %s has no summary; add summary: what changes, in a line", orNumber(c.ID, i))
+		}
+		for j, id := range c.Hazards {
+			// A hazard id reaches the gate's comment and summary; only the
+			// hazard log's id form may, so no entry can carry markup.
+			if !idPattern.MatchString(id) {
+				r.invalid(fmt.Sprintf("%s.hazards[%d]", at, j), "change %s: hazard %s is not a hazard id: it must start with a letter and use only letters, digits, '.', '_' and '-' (e.g. HAZ-001), as in the hazard log",
+					orNumber(c.ID, i), quoteShort(id))
+			}
 		}
 		for j, p := range c.Paths {
 			if err := ValidGlob(p); err != nil {
@@ -451,4 +460,14 @@ func orNumber(id string, i int) string {
 		return id
 	}
 	return fmt.Sprintf("%d", i+1)
+}
+
+// quoteShort quotes at most the first 40 characters of s: enough to find
+// the entry, too little to carry a paragraph into the gate's messages.
+func quoteShort(s string) string {
+	const limit = 40
+	if r := []rune(s); len(r) > limit {
+		return strconv.Quote(string(r[:limit])) + "…"
+	}
+	return strconv.Quote(s)
 }
