@@ -119,10 +119,18 @@ func runExport(_ context.Context, root string, args []string, stdout, stderr io.
 	if log == nil {
 		return code
 	}
-	if err := hazardlog.Export(log, format, filepath.Join(root, *out)); err != nil {
+	lost, err := hazardlog.Export(log, format, filepath.Join(root, *out))
+	if err != nil {
 		fmt.Fprintf(stderr, "csogate export: %v\n", err)
 		return decision.ExitOperational
 	}
 	fmt.Fprintf(stderr, "wrote %s: %d hazards as %s\n", *out, len(log.Hazards), format)
+	// Loud, on every line: these fields would change if the file were imported again.
+	for _, l := range lost {
+		fmt.Fprintf(stderr, "csogate export: warning: %s\n", l)
+	}
+	if len(lost) > 0 {
+		fmt.Fprintf(stderr, "csogate export: warning: %s does not keep the log exactly (above); importing it again would change those fields\n", *out)
+	}
 	return decision.ExitAllowed
 }

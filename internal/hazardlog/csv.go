@@ -61,7 +61,7 @@ func loadCSV(file string, data []byte, cfg *safetyfile.Config) Result {
 // unescapeFormula removes the apostrophe csvSafe puts before a cell that
 // starts like a formula.
 func unescapeFormula(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && strings.ContainsRune(formulaStarts, rune(v[1])) {
+	if len(v) >= 2 && v[0] == '\'' && startsLikeFormula(v[1:]) {
 		return v[1:]
 	}
 	return v

@@ -440,16 +440,7 @@ func (t *tableReader) addRow(hr *hazardRows, r int) {
 	for _, col := range cs.byField[fieldCauses] {
 		h.Causes = appendUnique(h.Causes, g.value(r, col))
 	}
-	for _, cf := range controlFields {
-		for _, col := range cs.byField[cf.f] {
-			v := g.value(r, col)
-			if v == "" || hasControl(h.Controls, cf.kind, v) {
-				continue
-			}
-			hr.loc[fmt.Sprintf("controls[%d]", len(h.Controls))] = g.cellLoc(r, col)
-			h.Controls = append(h.Controls, safetyfile.Control{Description: v, Kind: cf.kind})
-		}
-	}
+	t.addControls(hr, r)
 	for _, col := range cs.byField[fieldComponents] {
 		for _, glob := range splitComponents(g.value(r, col)) {
 			if !slices.Contains(h.Components, glob) {
@@ -506,44 +497,66 @@ func (t *tableReader) addRow(hr *hazardRows, r int) {
 	}
 }
 
-// kindRank orders control kinds as the template's columns do.
-var kindRank = map[string]int{"": 0, "design": 1, "test": 2, "training": 3, "procedure": 4, "other": 5}
-
-// sortControls puts a hazard's controls in the template's column order
-// (existing, design, test, training, business process, other), keeping
-// their order within a kind, and moves their recorded places with them:
-// rows list controls row by row, but a log written back lists them by
-// column, and reading it again must give the same hazard.
-func sortControls(h *safetyfile.Hazard, loc map[string]safetyfile.Location) {
-	type placed struct {
-		c   safetyfile.Control
-		loc safetyfile.Location
-		ok  bool
+// addControls adds a row's controls to its hazard. The row's Control ID and
+// Control evidence cells belong to the one control on the row; on a row
+// with several controls they could belong to any, so that is a problem.
+func (t *tableReader) addControls(hr *hazardRows, r int) {
+	g, cs, h := t.g, t.cs, &hr.h
+	type cell struct {
+		kind, text string
+		col        int
 	}
-	all := make([]placed, len(h.Controls))
-	for i, c := range h.Controls {
-		l, ok := loc[fmt.Sprintf("controls[%d]", i)]
-		all[i] = placed{c, l, ok}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return kindRank[all[i].c.Kind] < kindRank[all[j].c.Kind] })
-	for i, p := range all {
-		h.Controls[i] = p.c
-		key := fmt.Sprintf("controls[%d]", i)
-		if p.ok {
-			loc[key] = p.loc
-		} else {
-			delete(loc, key)
+	var cells []cell
+	for _, cf := range controlFields {
+		for _, col := range cs.byField[cf.f] {
+			if v := g.value(r, col); v != "" {
+				cells = append(cells, cell{cf.kind, v, col})
+			}
 		}
+	}
+	idCol, evCol := cs.col(fieldControlID), cs.col(fieldControlEvidence)
+	id, evidence := oneLine(g.value(r, idCol)), g.value(r, evCol)
+	if (id != "" || evidence != "") && len(cells) != 1 {
+		at := g.cellLoc(r, idCol)
+		if id == "" {
+			at = g.cellLoc(r, evCol)
+		}
+		if len(cells) == 0 {
+			t.problems = append(t.problems, invalid(at, "this row has a control id or evidence but no control; write the control on this row, in its kind's control column"))
+		} else {
+			t.problems = append(t.problems, invalid(at, "this row has %d controls but one Control ID and Control evidence, which could belong to any of them; put each control on its own row with its id and evidence", len(cells)))
+		}
+		id, evidence = "", ""
+	}
+	for _, c := range cells {
+		if i := findControl(h.Controls, c.kind, c.text, id, evidence); i >= 0 {
+			// The same control again (a merged cell, or repeated on each
+			// row of its hazard): it gains the id and evidence it lacked.
+			if id != "" {
+				h.Controls[i].ID = id
+			}
+			if evidence != "" {
+				h.Controls[i].Evidence = evidence
+			}
+			continue
+		}
+		hr.loc[fmt.Sprintf("controls[%d]", len(h.Controls))] = g.cellLoc(r, c.col)
+		h.Controls = append(h.Controls, safetyfile.Control{ID: id, Description: c.text, Kind: c.kind, Evidence: evidence})
 	}
 }
 
-func hasControl(cs []safetyfile.Control, kind, desc string) bool {
-	for _, c := range cs {
-		if c.Kind == kind && c.Description == desc {
-			return true
+// findControl is the index of the control of this kind and text that the
+// id and evidence do not set apart from it (either is blank on one side or
+// the same on both), or -1: two controls with one text but different ids
+// are two controls.
+func findControl(cs []safetyfile.Control, kind, desc, id, evidence string) int {
+	for i, c := range cs {
+		if c.Kind == kind && c.Description == desc &&
+			(id == "" || c.ID == "" || c.ID == id) && (evidence == "" || c.Evidence == "" || c.Evidence == evidence) {
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 func orUnnumbered(id string) string {
@@ -657,7 +670,6 @@ func (t *tableReader) finish(hr *hazardRows) {
 		h.Risk = &safetyfile.Stated{Initial: si, Residual: sr}
 	}
 	t.settleStatus(hr)
-	sortControls(h, hr.loc)
 }
 
 func rowNumbers(g *grid, rows []int) []int {
