@@ -10,10 +10,10 @@ import (
 // A Markdown control is a list item: its description, then a sub-item for
 // its id and one for its evidence, which runs to the end of the item:
 //
-//	- Dose range check on the prescribing form
-//	  - Control ID: CTL-001
-//	  - Evidence: tests/dose_range_test.go
-//	    and the release's test report
+//   - Dose range check on the prescribing form
+//   - Control ID: CTL-001
+//   - Evidence: tests/dose_range_test.go
+//     and the release's test report
 //
 // A description line that would read as one of those sub-items is written
 // with a backslash before its dash ("\- Evidence: …"), which Markdown shows
