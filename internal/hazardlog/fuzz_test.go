@@ -3,6 +3,7 @@ package hazardlog
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/risk"
@@ -86,5 +87,42 @@ func FuzzMarkdown(f *testing.F) {
 	f.Add([]byte(scored + "### Residual severity scoring\n5\n\n### Residual likelihood scoring\n1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkResult(t, loadData("hazards/hazard-1.md", data, FormatMarkdown, config(underReview)))
+	})
+}
+
+// FuzzControlItem: a control written in the Markdown notation reads back
+// as it was, whatever its texts hold (a description line that looks like
+// the notation included).
+func FuzzControlItem(f *testing.F) {
+	f.Add("Dose range check", "CTL-001", "tests/dose_test.go\nand the report")
+	f.Add("a\n- Evidence: fake\n\\- Control ID: escaped", "=1+1", "- Control ID: x\n\n  indented")
+	f.Add("- Evidence: first line", "", "")
+	f.Fuzz(func(t *testing.T, desc, id, evidence string) {
+		if desc != strings.TrimSpace(desc) || desc == "" || id != oneLine(id) || evidence != strings.TrimSpace(evidence) ||
+			strings.Contains(desc+id+evidence, "\r") {
+			return // the reader trims these as it reads any list item
+		}
+		want := safetyfile.Control{ID: id, Description: desc, Evidence: evidence}
+		got, dup := parseControlItem(controlItem(want))
+		if got != want || dup != "" {
+			t.Fatalf("read back %+v (dup %q), want %+v\n%s", got, dup, want, controlItem(want))
+		}
+	})
+}
+
+// FuzzFormulaEscape: an escaped cell never starts like a formula, and the
+// readers give back exactly the text that was escaped.
+func FuzzFormulaEscape(f *testing.F) {
+	for _, s := range []string{"=1+1", "'=1", "''+x", "plain", "-", "'", "@a", "\tx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		e := csvSafe(v)
+		if e[0:min(1, len(e))] != "'" && startsLikeFormula(e) {
+			t.Fatalf("%q escapes to %q, which starts like a formula", v, e)
+		}
+		if got := unescapeFormula(e); got != v {
+			t.Fatalf("%q escapes to %q and reads back as %q", v, e, got)
+		}
 	})
 }
