@@ -126,3 +126,30 @@ func FuzzFormulaEscape(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIsClean: the readers' fast check agrees with cleaning the cell.
+func FuzzIsClean(f *testing.F) {
+	for _, s := range []string{"", "a", " a", "a \nb", "a\r\nb", "x_x000D_y", "a\u00a0b", "\u2003a", "a\n\nb", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if isClean(s) != (tidyCell(s) == s) {
+			t.Fatalf("isClean(%q) = %v, but cleaning gives %q", s, isClean(s), tidyCell(s))
+		}
+	})
+}
+
+// FuzzSameHeaderKey: the repeated-header check folds a cell as headerKey does.
+func FuzzSameHeaderKey(f *testing.F) {
+	f.Add("Hazard #", "hazardnumber")
+	f.Add("Initial Risk (1-5)", "initialrisk15")
+	f.Add("Näme", "näme")
+	f.Fuzz(func(t *testing.T, v, key string) {
+		if got, want := sameHeaderKey(v, key), headerKey(v) == key; got != want {
+			t.Fatalf("sameHeaderKey(%q, %q) = %v, want %v", v, key, got, want)
+		}
+		if !sameHeaderKey(v, headerKey(v)) {
+			t.Fatalf("%q does not match its own key %q", v, headerKey(v))
+		}
+	})
+}

@@ -151,7 +151,7 @@ func markdownResult(root string, inDir bool, inputs []mdInput, cfg *safetyfile.C
 	var res Result
 	log := &safetyfile.HazardLog{Product: productName(root, cfg), Hazards: []safetyfile.Hazard{}}
 	res.Log = log
-	var locs []map[string]safetyfile.Location
+	var locs []places
 	for _, in := range inputs {
 		hf := readMarkdownHazard(in.file, in.data, cfg)
 		res.Warnings = append(res.Warnings, hf.warnings...)
@@ -168,7 +168,7 @@ func markdownResult(root string, inDir bool, inputs []mdInput, cfg *safetyfile.C
 		}
 		res.Problems = append(res.Problems, hf.problems...)
 		log.Hazards = append(log.Hazards, hf.h)
-		locs = append(locs, hf.loc)
+		locs = append(locs, placesOf(hf.loc))
 	}
 	if inDir && len(log.Hazards) == 0 && len(res.Problems) == 0 {
 		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: root}, "no Markdown hazard files (hazard-N.md with ### Hazard name, ### Likelihood scoring, ... sections) in this directory"))

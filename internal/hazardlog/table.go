@@ -7,10 +7,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
+
+// fieldAt is a CSV field's line and byte column, as encoding/csv gives them.
+type fieldAt struct{ line, col int32 }
 
 // cellRef is a zero-based row and column of a grid.
 type cellRef struct{ r, c int }
@@ -26,9 +30,12 @@ type grid struct {
 	origin map[cellRef]cellRef
 	// width is the number of columns a merged range's top-left cell spans.
 	width map[cellRef]int
-	// pos gives each cell's place in the file (CSV line and column), row by
-	// row; nil for XLSX.
-	pos [][]safetyfile.Location
+	// pos gives each cell's place in the file (CSV line and byte column),
+	// row by row, in 8 bytes a cell; nil for XLSX. cellLoc turns it into the
+	// character column an editor shows, through lines, for the few cells a
+	// message names.
+	pos   [][]fieldAt
+	lines *lineIndex
 	// line gives the physical line of each CSV record; nil for XLSX.
 	line []int
 	// serialDates says date cells may hold Excel serial numbers; date1904 picks their epoch.
@@ -81,7 +88,8 @@ func (g *grid) cellLoc(r, c int) safetyfile.Location {
 		return safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q cell %s%d", g.sheet, columnName(c), r+1)}
 	}
 	if r < len(g.pos) && c < len(g.pos[r]) {
-		return g.pos[r][c]
+		at := g.pos[r][c]
+		return safetyfile.Location{File: g.file, Line: int(at.line), Column: g.lines.column(int(at.line), int(at.col))}
 	}
 	return g.rowLoc(r)
 }
@@ -179,9 +187,10 @@ type tableReader struct {
 	productSet bool
 	problems   safetyfile.Problems
 	warnings   safetyfile.Problems
-	hazards    []*hazardRows
 	// unread marks the columns with text that has no field (Actions, Comments).
 	unread map[int]bool
+	// headerKeys are the header cells' folded names, for repeatedHeader.
+	headerKeys []string
 }
 
 // readTable reads the hazards below the header and validates them; the
@@ -191,7 +200,22 @@ func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 	t := &tableReader{g: g, cs: cs, cfg: cfg, problems: problems, warnings: warnings, unread: map[int]bool{}}
 	log := &safetyfile.HazardLog{Product: productName(g.file, cfg), Hazards: []safetyfile.Hazard{}}
 	t.preamble(log, h)
+	// A hazard's rows follow one another, so each hazard is settled as the
+	// next one starts: only its places are kept, and one map serves as every
+	// hazard's scratch (a map a hazard, of a million rows, was most of the memory).
 	var cur *hazardRows
+	n := hazardStarts(g, h.row, cs.col(fieldID))
+	log.Hazards = make([]safetyfile.Hazard, 0, n)
+	locs := make([]places, 0, n)
+	scratch := make(map[string]safetyfile.Location, 32)
+	done := func() {
+		if cur == nil {
+			return
+		}
+		t.finish(cur)
+		log.Hazards = append(log.Hazards, cur.h)
+		locs = append(locs, placesOf(cur.loc))
+	}
 	for r := h.row + 1; r < len(g.rows); r++ {
 		if g.blankRow(r) {
 			continue
@@ -213,27 +237,23 @@ func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 		case id != "" && cur != nil && cur.h.ID == id:
 			// The hazard number repeated on each of its rows.
 		default:
-			cur = &hazardRows{loc: map[string]safetyfile.Location{}, titleAt: -1}
+			done()
+			clear(scratch)
+			cur = &hazardRows{loc: scratch, titleAt: -1}
 			cur.h.ID = id
 			cur.loc["id"] = g.cellLoc(r, idCol)
-			t.hazards = append(t.hazards, cur)
 			if id == "" && idCol >= 0 {
 				t.problems = append(t.problems, invalid(g.cellLoc(r, idCol), "this row describes a hazard but has no hazard number; write its number (e.g. 1 or HAZ-001)"))
 			}
 		}
 		t.addRow(cur, r)
 	}
+	done()
 	for _, c := range h.cols {
 		if t.unread[c.col] {
 			t.warnings = append(t.warnings, warning(c.loc,
 				"the %q column has no place in csogate's hazard log; its text is not imported and stays only in this file", c.text))
 		}
-	}
-	locs := make([]map[string]safetyfile.Location, 0, len(t.hazards))
-	for _, hr := range t.hazards {
-		t.finish(hr)
-		log.Hazards = append(log.Hazards, hr.h)
-		locs = append(locs, hr.loc)
 	}
 	locate := tableLocator(log, locs, cs.headerLoc)
 	validation := safetyfile.ValidateHazardLog(log, locate, safetyfile.Options{Statuses: cfg.Statuses})
@@ -243,7 +263,7 @@ func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 // tableLocator maps the validator's field paths to cells; a path with no
 // cell of its own falls back to its hazard's number cell (or name cell when
 // the name is what is missing), then to the header row.
-func tableLocator(log *safetyfile.HazardLog, locs []map[string]safetyfile.Location, fallback safetyfile.Location) safetyfile.Locator {
+func tableLocator(log *safetyfile.HazardLog, locs []places, fallback safetyfile.Location) safetyfile.Locator {
 	return func(path string) safetyfile.Location {
 		i, rest, ok := hazardPath(path)
 		if !ok || i >= len(locs) {
@@ -251,7 +271,7 @@ func tableLocator(log *safetyfile.HazardLog, locs []map[string]safetyfile.Locati
 		}
 		loc := locs[i]
 		for {
-			if l, ok := loc[rest]; ok {
+			if l, ok := loc.get(rest); ok {
 				return l
 			}
 			if rest == "" {
@@ -265,15 +285,58 @@ func tableLocator(log *safetyfile.HazardLog, locs []map[string]safetyfile.Locati
 			}
 		}
 		if h := log.Hazards[i]; h.Title == "" && h.ID != "" {
-			if l, ok := loc["title"]; ok {
+			if l, ok := loc.get("title"); ok {
 				return l
 			}
 		}
-		if l, ok := loc["id"]; ok {
+		if l, ok := loc.get("id"); ok {
 			return l
 		}
 		return fallback
 	}
+}
+
+// hazardStarts estimates how many hazards the rows below the header hold
+// (the rows whose number differs from the row above's), so the log is
+// allocated once rather than grown by copying.
+func hazardStarts(g *grid, headerRow, idCol int) int {
+	if idCol < 0 {
+		return len(g.rows) - headerRow
+	}
+	n, prev := 0, ""
+	for r := headerRow + 1; r < len(g.rows); r++ {
+		if v := g.cell(r, idCol); v != "" && v != prev {
+			n, prev = n+1, v
+		}
+	}
+	return n
+}
+
+// places are where a hazard's fields were read, by field path: a short
+// list, searched in order, smaller than a map for the score of fields a
+// hazard has.
+type places []place
+
+type place struct {
+	path string
+	loc  safetyfile.Location
+}
+
+func placesOf(m map[string]safetyfile.Location) places {
+	out := make(places, 0, len(m))
+	for path, loc := range m {
+		out = append(out, place{path, loc})
+	}
+	return out
+}
+
+func (p places) get(path string) (safetyfile.Location, bool) {
+	for _, x := range p {
+		if x.path == path {
+			return x.loc, true
+		}
+	}
+	return safetyfile.Location{}, false
 }
 
 // hazardPath splits "hazards[3].residual.severity" into 3 and "residual.severity".
@@ -336,32 +399,68 @@ var standardPattern = regexp.MustCompile(`(?i)DCB\s*0?(129|160)`)
 // repeatedHeader reports a data row that repeats the header's names (a
 // header printed again on each page).
 func (t *tableReader) repeatedHeader(r int) bool {
+	if t.headerKeys == nil {
+		t.headerKeys = make([]string, len(t.cs.header.cols))
+		for i, c := range t.cs.header.cols {
+			t.headerKeys[i] = headerKey(t.g.cell(t.cs.header.row, c.col))
+		}
+	}
 	same := 0
-	for _, c := range t.cs.header.cols {
+	for i, c := range t.cs.header.cols {
 		if c.inner {
 			continue
 		}
-		if v := t.g.cell(r, c.col); v != "" && headerKey(v) == headerKey(t.g.cell(t.cs.header.row, c.col)) {
+		if v := t.g.cell(r, c.col); v != "" && sameHeaderKey(v, t.headerKeys[i]) {
 			same++
 		}
 	}
 	return same >= 3 && same*2 >= len(t.cs.header.cols)
 }
 
+// sameHeaderKey reports headerKey(v) == key, without building headerKey(v)
+// for the ASCII cells of every data row.
+func sameHeaderKey(v, key string) bool {
+	k := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return headerKey(v) == key
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c == '#':
+			if !strings.HasPrefix(key[k:], "number") {
+				return false
+			}
+			k += len("number")
+			continue
+		case !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9'):
+			continue
+		}
+		if k >= len(key) || key[k] != c {
+			return false
+		}
+		k++
+	}
+	return k == len(key)
+}
+
 // noteRow reports a row that is a note or a section title, not a hazard: a
 // single value merged across the table, or a lone text in the number or
 // name column that cannot be a hazard number.
 func (t *tableReader) noteRow(r int) (bool, string) {
-	var filled []int
-	for c := range t.g.rows[r] {
-		if cleanCell(t.g.rows[r][c]) != "" {
-			filled = append(filled, c)
+	filled, c := 0, -1
+	for i := range t.g.rows[r] {
+		if cleanCell(t.g.rows[r][i]) != "" {
+			filled, c = filled+1, i
+			if filled > 1 {
+				return false, ""
+			}
 		}
 	}
-	if len(filled) != 1 {
+	if filled != 1 {
 		return false, ""
 	}
-	c := filled[0]
 	text := oneLine(cleanCell(t.g.rows[r][c]))
 	if t.g.width[cellRef{r, c}] >= 3 {
 		return true, text
