@@ -319,3 +319,57 @@ func TestExportReportsWhatALayoutCannotKeep(t *testing.T) {
 		})
 	}
 }
+
+// TestControlIDAndEvidenceBelongToTheRowsControl: a sheet edited by hand
+// gives a control id or evidence to the one control on its row; on a row
+// with none or several it could belong to any, which is an error at its cell.
+func TestControlIDAndEvidenceBelongToTheRowsControl(t *testing.T) {
+	t.Parallel()
+	const header = "Hazard number,Hazard name,Initial Severity,Initial Likelihood,Residual Severity,Residual Likelihood,Design controls,Test controls,Control ID,Control evidence\n"
+	const scores = "1,Wrong dose,Major,Low,Major,Very low,"
+	tests := []struct {
+		name         string
+		rows         string
+		wantControls string
+		wantProblem  string
+	}{
+		{name: "one control a row", rows: scores + "Range check,,CTL-1,tests/range_test.go\n1,,,,,,,Unit tests,CTL-2,\n",
+			wantControls: "design Range check CTL-1 tests/range_test.go|test Unit tests CTL-2 "},
+		{name: "the same control again on a later row gains its evidence", rows: scores + "Range check,,CTL-1,\n1,,,,,,Range check,,,tests/range_test.go\n",
+			wantControls: "design Range check CTL-1 tests/range_test.go"},
+		{name: "one text, two ids: two controls", rows: scores + "Range check,,CTL-1,\n1,,,,,,Range check,,CTL-9,\n",
+			wantControls: "design Range check CTL-1 |design Range check CTL-9 "},
+		{name: "two controls on the id's row", rows: scores + "Range check,Unit tests,CTL-1,e\n",
+			wantProblem: "x.csv:2:62: this row has 2 controls but one Control ID and Control evidence, which could belong to any of them; put each control on its own row with its id and evidence"},
+		{name: "evidence on a row without a control", rows: scores + "Range check,,,\n1,,,,,,,,,tests/x_test.go\n",
+			wantProblem: "x.csv:3:11: this row has a control id or evidence but no control; write the control on this row, in its kind's control column"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := config(nil)
+			cfg.Product = "EPR"
+			res := loadData("x.csv", []byte(header+tt.rows), FormatCSV, cfg)
+			if tt.wantProblem != "" {
+				var got []string
+				for _, p := range res.Problems {
+					got = append(got, p.String())
+				}
+				if !slices.Contains(got, tt.wantProblem) {
+					t.Fatalf("problems %q lack %q", got, tt.wantProblem)
+				}
+				return
+			}
+			if !res.Valid() {
+				t.Fatalf("problems %v", res.Problems)
+			}
+			var got []string
+			for _, c := range res.Log.Hazards[0].Controls {
+				got = append(got, strings.Join([]string{c.Kind, c.Description, c.ID, c.Evidence}, " "))
+			}
+			if strings.Join(got, "|") != tt.wantControls {
+				t.Fatalf("controls %q, want %q", strings.Join(got, "|"), tt.wantControls)
+			}
+		})
+	}
+}
