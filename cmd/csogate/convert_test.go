@@ -106,8 +106,8 @@ func TestExportWarnsOfWhatItCannotKeep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A harm with a Markdown heading line: a hazard file would end the section there.
-	edited := strings.Replace(string(data), "    harm: Treatment decided", "    harm: \"see below\\n\\n### Harm\\nnone\"\n    #", 1)
+	// A harm with an indented line: Markdown prose keeps no indentation.
+	edited := strings.Replace(string(data), "    harm: Treatment decided", "    harm: \"see below\\n  indented\"\n    #", 1)
 	if edited == string(data) {
 		t.Fatal("the example's first hazard is not where the test expects it")
 	}
@@ -119,7 +119,7 @@ func TestExportWarnsOfWhatItCannotKeep(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		`csogate export: warning: markdown HAZ-001 harm: "see below\n\n### Harm\nnone" reads back as`,
+		`csogate export: warning: markdown HAZ-001 harm: "see below\n  indented" reads back as "see below\nindented"`,
 		"csogate export: warning: hazards does not keep the log exactly",
 	} {
 		if !strings.Contains(errOut, want) {

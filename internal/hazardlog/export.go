@@ -612,6 +612,9 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 		var out []string
 		for _, it := range items {
 			lines := strings.Split(it, "\n")
+			if needsItemEscape(lines[0]) {
+				lines[0] = `\` + lines[0]
+			}
 			for i := 1; i < len(lines); i++ {
 				if lines[i] != "" {
 					lines[i] = "  " + lines[i]
@@ -622,7 +625,7 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 		return strings.Join(out, "\n")
 	}
 	section("Hazard ID", h.ID)
-	section("Hazard name", h.Title)
+	section("Hazard name", escapeProse(h.Title))
 	section("Likelihood scoring", likelihoodScore(h.Initial.Likelihood))
 	section("Severity scoring", severityScore(h.Initial.Severity))
 	section("Risk scoring", ratingScore(riskCell(h, false)))
@@ -632,10 +635,10 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 		section("Residual severity scoring", severityScore(h.Residual.Severity))
 		section("Residual risk scoring", ratingScore(residualRisk))
 	}
-	section("Description", h.Description)
+	section("Description", escapeProse(h.Description))
 	section("Cause(s)", list(h.Causes))
 	section("Effect", list(h.Effects))
-	section("Harm", h.Harm)
+	section("Harm", escapeProse(h.Harm))
 	// Controls keep the log's order: the leading existing controls under
 	// their own section, the rest under New hazard controls with a
 	// sub-heading for each run of one kind (mdcontrol.go writes each item).
@@ -656,7 +659,7 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 	}
 	section("New hazard controls", strings.Join(runs, "\n\n"))
 	section("Hazard status", h.Status)
-	section("Assignment", h.Owner)
+	section("Assignment", escapeProse(h.Owner))
 	if h.Updated.IsSet() {
 		section("Last updated", h.Updated.String())
 	}

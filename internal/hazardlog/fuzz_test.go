@@ -153,3 +153,27 @@ func FuzzSameHeaderKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProseEscape: the backslash export puts before Markdown structure in
+// prose and list items comes off again, leaving the text as it was.
+func FuzzProseEscape(f *testing.F) {
+	for _, s := range []string{"# h", "---", "\\---", "- --", "```", "<div>", "[a]: b", "![i](x)", "text\n### Harm", "\\\\# two"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := unescapeProse(escapeProse(s)); got != s {
+			t.Fatalf("prose %q escapes to %q and reads back as %q", s, escapeProse(s), got)
+		}
+		first, rest, more := strings.Cut(s, "\n")
+		if needsItemEscape(first) {
+			first = `\` + first
+		}
+		escaped := first
+		if more {
+			escaped += "\n" + rest
+		}
+		if got := unescapeItem(escaped); got != s {
+			t.Fatalf("item %q escapes to %q and reads back as %q", s, escaped, got)
+		}
+	})
+}

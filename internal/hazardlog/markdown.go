@@ -659,7 +659,7 @@ func (d *mdDoc) text(s *mdSection) string {
 		if !d.content(bl.node) {
 			continue
 		}
-		t := d.raw(bl.start, bl.end)
+		t := unescapeProse(d.raw(bl.start, bl.end))
 		if t == "" {
 			continue
 		}
@@ -713,7 +713,7 @@ func (d *mdDoc) items(s *mdSection, kind string) []mdItem {
 					end = starts[i+1] - 1
 				}
 				end = d.trimEnd(start, end)
-				if t := d.itemText(start, end); t != "" {
+				if t := unescapeItem(d.itemText(start, end)); t != "" {
 					out = append(out, mdItem{text: t, line: start, kind: kind})
 				}
 			}

@@ -87,3 +87,71 @@ func controlItem(c safetyfile.Control) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// A line of prose (a name, description, harm or owner) that Markdown would
+// read as structure rather than text — a heading, a code fence, a rule, an
+// HTML block, a link definition, a lone image — is written after a
+// backslash, which Markdown shows as nothing and the reader takes off again
+// (one more before a line that already starts with backslashes and such text).
+var proseStructure = regexp.MustCompile(`^(#|` + "```" + `|~~~|<|\[[^\]]*\]:|!\[)`)
+
+func needsProseEscape(l string) bool {
+	l = strings.TrimLeft(l, `\`)
+	return proseStructure.MatchString(l) || thematicBreak(l)
+}
+
+// thematicBreak reports a line of three or more -, * or _ (spaces between
+// allowed), which Markdown draws as a rule.
+func thematicBreak(l string) bool {
+	n := 0
+	var mark rune
+	for _, r := range l {
+		switch {
+		case r == ' ' || r == '\t':
+		case (r == '-' || r == '*' || r == '_') && (mark == 0 || r == mark):
+			mark, n = r, n+1
+		default:
+			return false
+		}
+	}
+	return n >= 3
+}
+
+func escapeProse(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if needsProseEscape(l) {
+			lines[i] = `\` + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func unescapeProse(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, `\`) && needsProseEscape(l) {
+			lines[i] = l[1:]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// needsItemEscape says whether a list item's first line, after "- ", would
+// not read as the item's text: Markdown structure, or dashes that make the
+// whole line a rule ("- --").
+func needsItemEscape(l string) bool {
+	return needsProseEscape(l) || thematicBreak("- "+strings.TrimLeft(l, `\`))
+}
+
+// unescapeItem takes off the backslash export put before a list item's first line.
+func unescapeItem(s string) string {
+	first, rest, more := strings.Cut(s, "\n")
+	if strings.HasPrefix(first, `\`) && needsItemEscape(first) {
+		first = first[1:]
+	}
+	if more {
+		return first + "\n" + rest
+	}
+	return first
+}

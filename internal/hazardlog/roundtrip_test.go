@@ -25,12 +25,13 @@ import (
 var awkward = []string{
 	"a, b", `say "stop"`, "semi; colon", "=SUM(A1:A9)", `=HYPERLINK("http://example.invalid","x")`,
 	"+44 20 7946 0000", "-5 mg", "@admin", "'=already quoted", "''+twice", "plain words",
-	"naïve café", "日本語のテキスト", "💊 dose", "50% | half", "it's",
+	"naïve café", "日本語のテキスト", "💊 dose", "50% | half", "it's", "#1 priority", "<b>bold</b> text",
 }
 
 // awkwardLines may start a line of a multi-line text; they look like the
-// notation of a Markdown control or a list.
-var awkwardLines = []string{"- Evidence: not the evidence", "- Control ID: not the id", `\- Control ID: escaped`, "- a bullet", "1. numbered"}
+// notation of a Markdown control, a list, or other Markdown structure.
+var awkwardLines = []string{"- Evidence: not the evidence", "- Control ID: not the id", `\- Control ID: escaped`, "- a bullet", "1. numbered",
+	"### Harm", "---", "```", "<div>", "[ref]: http://example.invalid", "![img](x.png)", `\# escaped`, "> quoted"}
 
 // genText is a one-line text of one to three pieces.
 func genText(r *rand.Rand) string {
@@ -48,10 +49,10 @@ func genLines(r *rand.Rand) string {
 	for i := range 1 + r.IntN(4) {
 		if i > 0 {
 			b.WriteString([]string{"\n", "\n\n"}[r.IntN(2)])
-			if r.IntN(4) == 0 {
-				b.WriteString(awkwardLines[r.IntN(len(awkwardLines))])
-				continue
-			}
+		}
+		if r.IntN(4) == 0 {
+			b.WriteString(awkwardLines[r.IntN(len(awkwardLines))])
+			continue
 		}
 		b.WriteString(genText(r))
 	}
@@ -300,8 +301,8 @@ func TestExportReportsWhatALayoutCannotKeep(t *testing.T) {
 			`csv HAZ-1 title: "Wrong\ndose" reads back as "Wrong dose"`},
 		{"a cause listed twice", hazard(func(h *safetyfile.Hazard) { h.Causes = []string{"typo", "typo"} }), FormatXLSX,
 			`xlsx HAZ-1 causes[1]: "typo" is not kept by the xlsx layout`},
-		{"a description with a Markdown heading line", hazard(func(h *safetyfile.Hazard) { h.Description = "see below\n\n### Harm\nnone" }), FormatMarkdown,
-			`markdown HAZ-1 description: "see below\n\n### Harm\nnone" reads back as "see below"`},
+		{"an indented line in a Markdown description", hazard(func(h *safetyfile.Hazard) { h.Description = "see below\n  indented" }), FormatMarkdown,
+			`markdown HAZ-1 description: "see below\n  indented" reads back as "see below\nindented"`},
 		{"trailing blanks", hazard(func(h *safetyfile.Hazard) { h.Harm = "harm  " }), FormatCSV,
 			`csv HAZ-1 harm: "harm  " reads back as "harm"`},
 	}
