@@ -374,3 +374,24 @@ func TestControlIDAndEvidenceBelongToTheRowsControl(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVErrorPlaceCountsCharacters: a cell's place, now worked out only
+// when a message names it, is still the line and the character column an
+// editor shows, on a line with accented letters and after a quoted cell
+// spanning lines.
+func TestCSVErrorPlaceCountsCharacters(t *testing.T) {
+	t.Parallel()
+	data := scoreHeader +
+		"1,Café – naïve,Major,Offten,3,Major,Low,3,open\n" +
+		"2,\"two\nlines\",Major,Low,3,Catastrophe,Low,3,open\n"
+	res := loadData("hazard-log.csv", []byte(data), FormatCSV, config(nil))
+	var got []string
+	for _, p := range res.Problems {
+		got = append(got, p.Location.String())
+	}
+	for _, want := range []string{"hazard-log.csv:2:22", "hazard-log.csv:4:20"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("problems at %q, want one at %s", got, want)
+		}
+	}
+}
