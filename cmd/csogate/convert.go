@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/safetyfile"
+	"github.com/csogate/csogate/internal/schema"
 )
 
 // loadLogForConversion reads a hazard log in any layout with the
@@ -60,11 +62,21 @@ func runImport(_ context.Context, root string, args []string, stdout, stderr io.
 	format := fs.String("hazard-log-format", "", "layout of --from when its extension does not say: csv, xlsx, markdown or yaml")
 	sheet := fs.String("sheet", "", "XLSX: the sheet to read (default: the one whose header row matches)")
 	config := fs.String("config", safetyfile.ConfigPath, "gate configuration (columns, statuses, hazard_id_prefix, product)")
+	force := fs.Bool("force", false, "replace --out when it exists (its yaml-language-server schema line is kept)")
 	if err := fs.Parse(args); err != nil {
 		return decision.ExitInvalid
 	}
 	if *from == "" || fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "csogate import: --from FILE|DIR is required\n")
+		return decision.ExitInvalid
+	}
+	target := filepath.Join(root, *out)
+	// The existing log may hold work the import would lose (hazards added
+	// since the spreadsheet was taken, comments): replacing it is asked for.
+	_, statErr := os.Stat(target)
+	exists := *out != "-" && statErr == nil
+	if exists && !*force {
+		fmt.Fprintf(stderr, "csogate import: %s already exists; give --force to replace it (its schema line is kept), or --out another file to compare first\n", *out)
 		return decision.ExitInvalid
 	}
 	log, code := loadLogForConversion(root, *from, *format, *sheet, *config, stdout, stderr)
@@ -79,9 +91,18 @@ func runImport(_ context.Context, root string, args []string, stdout, stderr io.
 	if *out == "-" {
 		_, err = stdout.Write(data)
 	} else {
-		target := filepath.Join(root, *out)
+		var existing []byte
+		if exists {
+			if existing, err = os.ReadFile(target); err != nil {
+				fmt.Fprintf(stderr, "csogate import: %v\n", err)
+				return decision.ExitOperational
+			}
+		}
+		if line, ok := schemaLine(existing, exists, root, target, stderr); ok {
+			data = append([]byte(line+"\n"), data...)
+		}
 		if err = os.MkdirAll(filepath.Dir(target), 0o755); err == nil {
-			err = os.WriteFile(target, data, 0o644)
+			err = replaceFile(target, data)
 		}
 		if err == nil {
 			fmt.Fprintf(stderr, "wrote %s: %d hazards from %s\n", *out, len(log.Hazards), *from)
@@ -92,6 +113,50 @@ func runImport(_ context.Context, root string, args []string, stdout, stderr io.
 		return decision.ExitOperational
 	}
 	return decision.ExitAllowed
+}
+
+// schemaPrefix starts the comment that points the YAML editor extension at a schema.
+const schemaPrefix = "# yaml-language-server: $schema="
+
+// schemaLine is the schema comment the imported log starts with: the
+// existing file's (replaced with --force), or for a new file one pointing
+// at schemas/hazard-log.schema.json under the root, as the bundled example
+// does. A file that had none gets none.
+func schemaLine(existing []byte, exists bool, root, target string, stderr io.Writer) (string, bool) {
+	if exists {
+		first, _, _ := strings.Cut(string(existing), "\n")
+		first = strings.TrimSuffix(first, "\r")
+		return first, strings.HasPrefix(first, schemaPrefix)
+	}
+	file := filepath.Join(root, "schemas", schema.FileName("hazard-log"))
+	rel, err := filepath.Rel(filepath.Dir(target), file)
+	if err != nil {
+		return "", false
+	}
+	if _, err := os.Stat(file); err != nil {
+		fmt.Fprintf(stderr, "csogate import: note: the schema line points at schemas/%s; run csogate schema --write schemas to write it\n", schema.FileName("hazard-log"))
+	}
+	return schemaPrefix + filepath.ToSlash(rel), true
+}
+
+// replaceFile writes path in one step, so a failed write leaves the old log whole.
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // runExport writes the hazard log in the NHS template's layouts.
@@ -119,10 +184,18 @@ func runExport(_ context.Context, root string, args []string, stdout, stderr io.
 	if log == nil {
 		return code
 	}
-	if err := hazardlog.Export(log, format, filepath.Join(root, *out)); err != nil {
+	lost, err := hazardlog.Export(log, format, filepath.Join(root, *out))
+	if err != nil {
 		fmt.Fprintf(stderr, "csogate export: %v\n", err)
 		return decision.ExitOperational
 	}
 	fmt.Fprintf(stderr, "wrote %s: %d hazards as %s\n", *out, len(log.Hazards), format)
+	// Loud, on every line: these fields would change if the file were imported again.
+	for _, l := range lost {
+		fmt.Fprintf(stderr, "csogate export: warning: %s\n", l)
+	}
+	if len(lost) > 0 {
+		fmt.Fprintf(stderr, "csogate export: warning: %s does not keep the log exactly (above); importing it again would change those fields\n", *out)
+	}
 	return decision.ExitAllowed
 }

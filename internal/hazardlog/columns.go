@@ -15,18 +15,22 @@ import (
 type field string
 
 const (
-	fieldID                 field = "id"
-	fieldTitle              field = "title"
-	fieldDescription        field = "description"
-	fieldEffects            field = "effects"
-	fieldHarm               field = "harm"
-	fieldCauses             field = "causes"
-	fieldControls           field = "controls" // kind not stated: the template's "Existing controls"
-	fieldDesign             field = "controls.design"
-	fieldTest               field = "controls.test"
-	fieldTraining           field = "controls.training"
-	fieldProcedure          field = "controls.procedure"
-	fieldOther              field = "controls.other"
+	fieldID          field = "id"
+	fieldTitle       field = "title"
+	fieldDescription field = "description"
+	fieldEffects     field = "effects"
+	fieldHarm        field = "harm"
+	fieldCauses      field = "causes"
+	fieldControls    field = "controls" // kind not stated: the template's "Existing controls"
+	fieldDesign      field = "controls.design"
+	fieldTest        field = "controls.test"
+	fieldTraining    field = "controls.training"
+	fieldProcedure   field = "controls.procedure"
+	fieldOther       field = "controls.other"
+	// The id and evidence of the one control on a row: columns the
+	// template lacks, which export adds so nothing of a control is lost.
+	fieldControlID          field = "controls.id"
+	fieldControlEvidence    field = "controls.evidence"
 	fieldInitialSeverity    field = "initial.severity"
 	fieldInitialLikelihood  field = "initial.likelihood"
 	fieldInitialRisk        field = "risk.initial"
@@ -77,6 +81,8 @@ var fieldSpecs = []fieldSpec{
 	{fieldTraining, "Training Control", []string{"Training controls", "Training"}, false},
 	{fieldProcedure, "Business Process Change", []string{"Business process changes", "Business process change controls", "Business process controls", "Business process control", "Business process", "Process controls", "Procedural controls", "Procedure"}, false},
 	{fieldOther, "Other controls", []string{"Other control", "Additional controls", "New controls", "New hazard controls", "Further controls"}, false},
+	{fieldControlID, "Control ID", []string{"Control number", "Control no", "Control ref", "Control reference"}, true},
+	{fieldControlEvidence, "Control evidence", []string{"Evidence", "Control evidence reference", "Evidence of control", "Verification evidence"}, true},
 	{fieldInitialSeverity, "Initial Severity", []string{"I. Consequence", "Initial Consequence", "I. Severity", "Initial hazard severity", "Pre-mitigation severity", "Initial severity score"}, true},
 	{fieldInitialLikelihood, "Initial Likelihood", []string{"I. Likelihood", "Initial probability", "I. Probability", "Pre-mitigation likelihood", "Initial likelihood score"}, true},
 	{fieldInitialRisk, "Initial Risk", []string{"I. Risk score", "I. Risk", "I. Risk rating", "Initial risk rating", "Initial risk score", "Initial risk level", "Initial rating", "Initial hazard risk", "Pre-mitigation risk"}, true},
@@ -89,7 +95,7 @@ var fieldSpecs = []fieldSpec{
 	{fieldActions, "Actions", []string{"Action", "Further actions", "Further action", "Actions required", "Action required", "Actions to be taken"}, false},
 	{fieldNotes, "Comments", []string{"Comment", "Notes", "Note", "Hazard type", "Hazard types", "Hazard category", "Category",
 		"Date raised", "Date identified", "Date logged", "Date opened", "Raised by", "Identified by", "Review date", "Next review date",
-		"Cause ID", "Cause number", "Control ID", "Control number", "Version"}, false},
+		"Cause ID", "Cause number", "Version"}, false},
 	{fieldOwner, "Owner", []string{"Hazard owner", "Risk owner", "Action owner", "Assigned to", "Assignee", "Assignment"}, true},
 	{fieldStatus, "Hazard Status", []string{"Status", "Risk status", "Current status"}, true},
 	{fieldComponents, "Components", []string{"Component", "Code", "Code associated with hazard", "Code globs", "Code paths", "Paths", "Software components"}, false},

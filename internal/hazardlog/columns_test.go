@@ -1,10 +1,13 @@
 package hazardlog
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/safetyfile"
+	"github.com/csogate/csogate/internal/schema"
 )
 
 func TestRecogniseHeader(t *testing.T) {
@@ -287,6 +290,39 @@ func TestDistanceWithin(t *testing.T) {
 					t.Errorf("distanceWithin(%q, %q, %d) = %d, want %d", a, b, limit, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestConfigSchemaOffersEveryField: the configuration schema's completions
+// for columns: name every field a column may be mapped to.
+func TestConfigSchemaOffersEveryField(t *testing.T) {
+	t.Parallel()
+	data, ok := schema.Get("config")
+	if !ok {
+		t.Fatal("no config schema")
+	}
+	var doc struct {
+		Properties struct {
+			Columns struct {
+				AdditionalProperties struct {
+					AnyOf []struct {
+						Enum []string `json:"enum"`
+					} `json:"anyOf"`
+				} `json:"additionalProperties"`
+			} `json:"columns"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var offered []string
+	for _, a := range doc.Properties.Columns.AdditionalProperties.AnyOf {
+		offered = append(offered, a.Enum...)
+	}
+	for _, f := range fieldNames() {
+		if !slices.Contains(offered, f) {
+			t.Errorf("the config schema's columns: values lack %q", f)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -61,7 +62,7 @@ func loadCSV(file string, data []byte, cfg *safetyfile.Config) Result {
 // unescapeFormula removes the apostrophe csvSafe puts before a cell that
 // starts like a formula.
 func unescapeFormula(v string) string {
-	if len(v) >= 2 && v[0] == '\'' && strings.ContainsRune(formulaStarts, rune(v[1])) {
+	if len(v) >= 2 && v[0] == '\'' && startsLikeFormula(v[1:]) {
 		return v[1:]
 	}
 	return v
@@ -86,8 +87,7 @@ func sepLine(text string) (rune, string, bool) {
 // field's line and column. A syntax error stops the reading and is returned
 // as a problem: the rows after it cannot be trusted.
 func csvGrid(file, text string, delim rune) (*grid, *safetyfile.Problem) {
-	g := &grid{file: file, pos: [][]safetyfile.Location{}}
-	lines := newLineIndex(text)
+	g := &grid{file: file, pos: [][]fieldAt{}, lines: newLineIndex(text)}
 	r := csv.NewReader(strings.NewReader(text))
 	r.Comma = delim
 	r.FieldsPerRecord = -1
@@ -109,10 +109,10 @@ func csvGrid(file, text string, delim rune) (*grid, *safetyfile.Problem) {
 		}
 		first, _ := r.FieldPos(0)
 		g.line = append(g.line, first)
-		pos := make([]safetyfile.Location, len(rec))
+		pos := make([]fieldAt, len(rec))
 		for i := range rec {
 			line, col := r.FieldPos(i)
-			pos[i] = safetyfile.Location{File: file, Line: line, Column: lines.column(line, col)}
+			pos[i] = fieldAt{int32(min(line, math.MaxInt32)), int32(min(col, math.MaxInt32))}
 			rec[i] = unescapeFormula(cleanCell(rec[i]))
 		}
 		g.rows = append(g.rows, rec)

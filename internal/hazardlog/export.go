@@ -25,34 +25,33 @@ const ExportSheet = "Hazard Log"
 // xlsx (title block, two header rows with merged "Initial" / "Residual"
 // group cells, risk cells filled by level), csv (one header row), markdown
 // (a new directory with one hazard-N.md per hazard) or yaml (as Import).
-// What the readers read back is the same hazards.
-func Export(log *safetyfile.HazardLog, format Format, path string) error {
+// It reads what it wrote back with the layout's own reader and returns
+// every field that would not come back exactly as in log (see losses): a
+// layout is meant to keep everything, and must never lose a field silently.
+func Export(log *safetyfile.HazardLog, format Format, path string) ([]string, error) {
 	if log == nil {
-		return fmt.Errorf("export: no hazard log")
+		return nil, fmt.Errorf("export: no hazard log")
 	}
+	var data []byte
+	var err error
 	switch format {
 	case FormatXLSX:
-		data, err := exportXLSX(log)
-		if err != nil {
-			return fmt.Errorf("export %s: %w", path, err)
-		}
-		return writeFile(path, data)
+		data, err = exportXLSX(log)
 	case FormatCSV:
-		data, err := exportCSV(log)
-		if err != nil {
-			return fmt.Errorf("export %s: %w", path, err)
-		}
-		return writeFile(path, data)
+		data, err = exportCSV(log)
 	case FormatMarkdown:
 		return exportMarkdown(log, path)
 	case FormatYAML:
-		data, err := Import(log)
-		if err != nil {
-			return err
-		}
-		return writeFile(path, data)
+		data, err = Import(log)
+	default:
+		return nil, fmt.Errorf("export: format %q is not known; write one of %s", format, formatList())
 	}
-	return fmt.Errorf("export: format %q is not known; write one of %s", format, formatList())
+	if err != nil {
+		return nil, fmt.Errorf("export %s: %w", path, err)
+	}
+	back := loadBytes(path, data, format, "", verifyConfig())
+	lost := losses(format, log, back.Log)
+	return lost, writeFile(path, data)
 }
 
 // writeFile replaces path in one step, so a failed export leaves no half file.
@@ -102,13 +101,15 @@ const (
 // exportLayout is the template's columns, plus the columns this log needs
 // to keep every field (a description, harm, other controls, dates).
 func exportLayout(log *safetyfile.HazardLog) []exportColumn {
-	var hasDesc, hasHarm, hasOther, hasUpdated bool
+	var hasDesc, hasHarm, hasOther, hasUpdated, hasControlID, hasEvidence bool
 	for _, h := range log.Hazards {
 		hasDesc = hasDesc || h.Description != ""
 		hasHarm = hasHarm || h.Harm != ""
 		hasUpdated = hasUpdated || h.Updated.IsSet()
 		for _, c := range h.Controls {
 			hasOther = hasOther || exportKind(c.Kind) == "other"
+			hasControlID = hasControlID || c.ID != ""
+			hasEvidence = hasEvidence || c.Evidence != ""
 		}
 	}
 	first := func(get func(h *safetyfile.Hazard) string) func(*safetyfile.Hazard, int) string {
@@ -127,8 +128,23 @@ func exportLayout(log *safetyfile.HazardLog) []exportColumn {
 			return ""
 		}
 	}
+	// One control a row, in the log's order, in its kind's column; the
+	// row's Control ID and Control evidence cells are that control's.
 	controls := func(kind string) func(*safetyfile.Hazard, int) string {
-		return nth(func(h *safetyfile.Hazard) []string { return controlsOf(h, kind) })
+		return func(h *safetyfile.Hazard, k int) string {
+			if k < len(h.Controls) && exportKind(h.Controls[k].Kind) == kind {
+				return h.Controls[k].Description
+			}
+			return ""
+		}
+	}
+	control := func(get func(c safetyfile.Control) string) func(*safetyfile.Hazard, int) string {
+		return func(h *safetyfile.Hazard, k int) string {
+			if k < len(h.Controls) {
+				return get(h.Controls[k])
+			}
+			return ""
+		}
 	}
 	sevWords, likWords := titleWords(risk.SeverityWords), titleWords(risk.LikelihoodWords)
 	cols := []exportColumn{
@@ -175,6 +191,12 @@ func exportLayout(log *safetyfile.HazardLog) []exportColumn {
 	if hasUpdated {
 		cols = append(cols, exportColumn{name: "Last updated", width: 13, value: first(func(h *safetyfile.Hazard) string { return h.Updated.String() })})
 	}
+	if hasControlID {
+		cols = append(cols, exportColumn{name: "Control ID", width: 14, value: control(func(c safetyfile.Control) string { return c.ID })})
+	}
+	if hasEvidence {
+		cols = append(cols, exportColumn{name: "Control evidence", width: 34, value: control(func(c safetyfile.Control) string { return c.Evidence })})
+	}
 	for i := range cols {
 		if cols[i].full == "" {
 			cols[i].full = cols[i].name
@@ -194,24 +216,10 @@ func exportKind(kind string) string {
 	return "other"
 }
 
-func controlsOf(h *safetyfile.Hazard, kind string) []string {
-	var out []string
-	for _, c := range h.Controls {
-		if exportKind(c.Kind) == kind {
-			out = append(out, c.Description)
-		}
-	}
-	return out
-}
-
 // rowsOf is how many sheet rows a hazard takes: one per cause, impact or
-// control of a kind, as the template's hazard → cause → control rows do.
+// control, as the template's hazard → cause → control rows do.
 func rowsOf(h *safetyfile.Hazard) int {
-	n := max(1, len(h.Causes), len(h.Effects))
-	for _, k := range []string{"", "design", "test", "training", "procedure", "other"} {
-		n = max(n, len(controlsOf(h, k)))
-	}
-	return n
+	return max(1, len(h.Causes), len(h.Effects), len(h.Controls))
 }
 
 func titleWords(words []string) []string {
@@ -270,7 +278,7 @@ func statusCell(s string) string {
 // preambleRows is the template's title block: what the log is, and the
 // facts of contract 1.1 the columns cannot hold.
 func preambleRows(log *safetyfile.HazardLog) [][]string {
-	rows := [][]string{{"Clinical safety hazard log"}, {"Product", log.Product}}
+	rows := [][]string{{"Clinical safety hazard log"}, {"Product", csvSafe(log.Product)}}
 	if log.Standard != "" {
 		rows = append(rows, []string{"Standard", log.Standard})
 	}
@@ -313,16 +321,24 @@ func exportCSV(log *safetyfile.HazardLog) ([]byte, error) {
 	return buf.Bytes(), w.Error()
 }
 
-// formulaStarts are the characters that make a spreadsheet read a CSV cell
-// as a formula.
+// formulaStarts are the characters that make a spreadsheet read a cell as a
+// formula when it is opened (CSV) or edited (XLSX).
 const formulaStarts = "=+-@\t\r"
 
-// csvSafe keeps a cell from running as a formula when the CSV is opened in a
-// spreadsheet (the text comes from a repository anyone may propose changes
-// to): a cell starting like a formula gets a leading apostrophe, which the
-// CSV reader removes again.
+// startsLikeFormula says whether v, less any leading apostrophes, starts
+// like a formula.
+func startsLikeFormula(v string) bool {
+	v = strings.TrimLeft(v, "'")
+	return v != "" && strings.ContainsRune(formulaStarts, rune(v[0]))
+}
+
+// csvSafe keeps a cell from running as a formula in a spreadsheet (the text
+// comes from a repository anyone may propose changes to): a cell starting
+// like a formula gets a leading apostrophe, which Excel shows as text and
+// the readers remove again. Text that already starts with apostrophes
+// before a formula character gets one more, so it too reads back as written.
 func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune(formulaStarts, rune(v[0])) {
+	if startsLikeFormula(v) {
 		return "'" + v
 	}
 	return v
@@ -409,7 +425,7 @@ func exportXLSX(log *safetyfile.HazardLog) ([]byte, error) {
 				if n, err := strconv.Atoi(v); err == nil && col.risk {
 					set(cell(c, r), n)
 				} else {
-					set(cell(c, r), v)
+					set(cell(c, r), csvSafe(v))
 				}
 			}
 			style(cell(0, r), cell(len(cols)-1, r), st.body)
@@ -497,31 +513,44 @@ var ratingWords = [5]string{"Acceptable", "Acceptable", "Undesirable", "Mandator
 // exportMarkdown writes one hazard file per hazard into a new (or empty)
 // directory: it will not mix its files with hazard files already there,
 // which would be read back as hazards too.
-func exportMarkdown(log *safetyfile.HazardLog, dir string) error {
+func exportMarkdown(log *safetyfile.HazardLog, dir string) ([]string, error) {
 	if entries, err := os.ReadDir(dir); err == nil {
 		for _, e := range entries {
 			if strings.EqualFold(filepath.Ext(e.Name()), ".md") {
-				return fmt.Errorf("export: %s already holds Markdown files (%s); export into a new or empty directory", dir, e.Name())
+				return nil, fmt.Errorf("export: %s already holds Markdown files (%s); export into a new or empty directory", dir, e.Name())
 			}
 		}
 	} else if !os.IsNotExist(err) {
-		return fmt.Errorf("export: %w", err)
+		return nil, fmt.Errorf("export: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := writeFile(filepath.Join(dir, "index.md"), markdownIndex(log)); err != nil {
-		return err
-	}
+	files := []mdInput{{filepath.Join(dir, "index.md"), markdownIndex(log)}}
 	used := map[string]bool{}
 	for i := range log.Hazards {
 		h := &log.Hazards[i]
-		name := markdownFileName(h.ID, used)
-		if err := writeFile(filepath.Join(dir, name), markdownHazard(h)); err != nil {
-			return err
+		files = append(files, mdInput{filepath.Join(dir, markdownFileName(h.ID, used)), markdownHazard(h)})
+	}
+	// Read back as loadMarkdown reads a directory: in file-name order.
+	byName := map[string][]byte{}
+	names := make([]string, len(files))
+	for i, f := range files {
+		byName[f.file], names[i] = f.data, f.file
+	}
+	sortNatural(names)
+	inOrder := make([]mdInput, len(names))
+	for i, n := range names {
+		inOrder[i] = mdInput{n, byName[n]}
+	}
+	back := markdownResult(dir, true, inOrder, verifyConfig())
+	lost := losses(FormatMarkdown, log, back.Log)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	for _, f := range files {
+		if err := writeFile(f.file, f.data); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return lost, nil
 }
 
 // markdownIndex is the log's front page: what the hazard files cannot say
@@ -583,6 +612,9 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 		var out []string
 		for _, it := range items {
 			lines := strings.Split(it, "\n")
+			if needsItemEscape(lines[0]) {
+				lines[0] = `\` + lines[0]
+			}
 			for i := 1; i < len(lines); i++ {
 				if lines[i] != "" {
 					lines[i] = "  " + lines[i]
@@ -593,7 +625,7 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 		return strings.Join(out, "\n")
 	}
 	section("Hazard ID", h.ID)
-	section("Hazard name", h.Title)
+	section("Hazard name", escapeProse(h.Title))
 	section("Likelihood scoring", likelihoodScore(h.Initial.Likelihood))
 	section("Severity scoring", severityScore(h.Initial.Severity))
 	section("Risk scoring", ratingScore(riskCell(h, false)))
@@ -603,25 +635,31 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 		section("Residual severity scoring", severityScore(h.Residual.Severity))
 		section("Residual risk scoring", ratingScore(residualRisk))
 	}
-	section("Description", h.Description)
+	section("Description", escapeProse(h.Description))
 	section("Cause(s)", list(h.Causes))
 	section("Effect", list(h.Effects))
-	section("Harm", h.Harm)
-	section("Existing controls", list(controlsOf(h, "")))
-	var controls []string
-	if other := controlsOf(h, "other"); len(other) > 0 {
-		controls = append(controls, list(other))
+	section("Harm", escapeProse(h.Harm))
+	// Controls keep the log's order: the leading existing controls under
+	// their own section, the rest under New hazard controls with a
+	// sub-heading for each run of one kind (mdcontrol.go writes each item).
+	i := 0
+	var existing []string
+	for ; i < len(h.Controls) && exportKind(h.Controls[i].Kind) == ""; i++ {
+		existing = append(existing, controlItem(h.Controls[i]))
 	}
-	for _, k := range []struct{ kind, heading string }{
-		{"design", "Design controls"}, {"test", "Test controls"}, {"training", "Training controls"}, {"procedure", "Business process change"},
-	} {
-		if items := controlsOf(h, k.kind); len(items) > 0 {
-			controls = append(controls, "#### "+k.heading+"\n"+list(items))
+	section("Existing controls", list(existing))
+	var runs []string
+	for i < len(h.Controls) {
+		kind := exportKind(h.Controls[i].Kind)
+		var items []string
+		for ; i < len(h.Controls) && exportKind(h.Controls[i].Kind) == kind; i++ {
+			items = append(items, controlItem(h.Controls[i]))
 		}
+		runs = append(runs, "#### "+kindHeadings[kind]+"\n"+list(items))
 	}
-	section("New hazard controls", strings.Join(controls, "\n\n"))
+	section("New hazard controls", strings.Join(runs, "\n\n"))
 	section("Hazard status", h.Status)
-	section("Assignment", h.Owner)
+	section("Assignment", escapeProse(h.Owner))
 	if h.Updated.IsSet() {
 		section("Last updated", h.Updated.String())
 	}
@@ -631,6 +669,12 @@ func markdownHazard(h *safetyfile.Hazard) []byte {
 	}
 	section("Code associated with hazard", strings.Join(code, "\n"))
 	return []byte(strings.TrimRight(b.String(), "\n") + "\n")
+}
+
+// kindHeadings are the sub-headings of New hazard controls, by kind.
+var kindHeadings = map[string]string{
+	"": "Existing controls", "design": "Design controls", "test": "Test controls",
+	"training": "Training controls", "procedure": "Business process change", "other": "Other controls",
 }
 
 func likelihoodScore(l risk.Likelihood) string {

@@ -3,6 +3,7 @@ package hazardlog
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/risk"
@@ -86,5 +87,93 @@ func FuzzMarkdown(f *testing.F) {
 	f.Add([]byte(scored + "### Residual severity scoring\n5\n\n### Residual likelihood scoring\n1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkResult(t, loadData("hazards/hazard-1.md", data, FormatMarkdown, config(underReview)))
+	})
+}
+
+// FuzzControlItem: a control written in the Markdown notation reads back
+// as it was, whatever its texts hold (a description line that looks like
+// the notation included).
+func FuzzControlItem(f *testing.F) {
+	f.Add("Dose range check", "CTL-001", "tests/dose_test.go\nand the report")
+	f.Add("a\n- Evidence: fake\n\\- Control ID: escaped", "=1+1", "- Control ID: x\n\n  indented")
+	f.Add("- Evidence: first line", "", "")
+	f.Fuzz(func(t *testing.T, desc, id, evidence string) {
+		if desc != strings.TrimSpace(desc) || desc == "" || id != oneLine(id) || evidence != strings.TrimSpace(evidence) ||
+			strings.Contains(desc+id+evidence, "\r") {
+			return // the reader trims these as it reads any list item
+		}
+		want := safetyfile.Control{ID: id, Description: desc, Evidence: evidence}
+		got, dup := parseControlItem(controlItem(want))
+		if got != want || dup != "" {
+			t.Fatalf("read back %+v (dup %q), want %+v\n%s", got, dup, want, controlItem(want))
+		}
+	})
+}
+
+// FuzzFormulaEscape: an escaped cell never starts like a formula, and the
+// readers give back exactly the text that was escaped.
+func FuzzFormulaEscape(f *testing.F) {
+	for _, s := range []string{"=1+1", "'=1", "''+x", "plain", "-", "'", "@a", "\tx"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		e := csvSafe(v)
+		if e[0:min(1, len(e))] != "'" && startsLikeFormula(e) {
+			t.Fatalf("%q escapes to %q, which starts like a formula", v, e)
+		}
+		if got := unescapeFormula(e); got != v {
+			t.Fatalf("%q escapes to %q and reads back as %q", v, e, got)
+		}
+	})
+}
+
+// FuzzIsClean: the readers' fast check agrees with cleaning the cell.
+func FuzzIsClean(f *testing.F) {
+	for _, s := range []string{"", "a", " a", "a \nb", "a\r\nb", "x_x000D_y", "a\u00a0b", "\u2003a", "a\n\nb", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if isClean(s) != (tidyCell(s) == s) {
+			t.Fatalf("isClean(%q) = %v, but cleaning gives %q", s, isClean(s), tidyCell(s))
+		}
+	})
+}
+
+// FuzzSameHeaderKey: the repeated-header check folds a cell as headerKey does.
+func FuzzSameHeaderKey(f *testing.F) {
+	f.Add("Hazard #", "hazardnumber")
+	f.Add("Initial Risk (1-5)", "initialrisk15")
+	f.Add("Näme", "näme")
+	f.Fuzz(func(t *testing.T, v, key string) {
+		if got, want := sameHeaderKey(v, key), headerKey(v) == key; got != want {
+			t.Fatalf("sameHeaderKey(%q, %q) = %v, want %v", v, key, got, want)
+		}
+		if !sameHeaderKey(v, headerKey(v)) {
+			t.Fatalf("%q does not match its own key %q", v, headerKey(v))
+		}
+	})
+}
+
+// FuzzProseEscape: the backslash export puts before Markdown structure in
+// prose and list items comes off again, leaving the text as it was.
+func FuzzProseEscape(f *testing.F) {
+	for _, s := range []string{"# h", "---", "\\---", "- --", "```", "<div>", "[a]: b", "![i](x)", "text\n### Harm", "\\\\# two"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := unescapeProse(escapeProse(s)); got != s {
+			t.Fatalf("prose %q escapes to %q and reads back as %q", s, escapeProse(s), got)
+		}
+		first, rest, more := strings.Cut(s, "\n")
+		if needsItemEscape(first) {
+			first = `\` + first
+		}
+		escaped := first
+		if more {
+			escaped += "\n" + rest
+		}
+		if got := unescapeItem(escaped); got != s {
+			t.Fatalf("item %q escapes to %q and reads back as %q", s, escaped, got)
+		}
 	})
 }

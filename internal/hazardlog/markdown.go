@@ -86,6 +86,8 @@ var mdControlKinds = map[string]string{
 	"businessprocesschangecontrols": "procedure", "businessprocess": "procedure", "processcontrols": "procedure",
 	"procedure": "procedure", "procedures": "procedure",
 	"othercontrols": "other", "other": "other",
+	// Export writes existing controls that follow new ones here, to keep their order.
+	"existingcontrols": "", "existingcontrol": "",
 }
 
 // loadMarkdown reads a directory of Markdown hazard files (or one file).
@@ -162,7 +164,7 @@ func markdownResult(root string, inDir bool, inputs []mdInput, cfg *safetyfile.C
 	var res Result
 	log := &safetyfile.HazardLog{Product: productName(root, cfg), Hazards: []safetyfile.Hazard{}}
 	res.Log = log
-	var locs []map[string]safetyfile.Location
+	var locs []places
 	for _, in := range inputs {
 		hf := readMarkdownHazard(in.file, in.data, cfg)
 		res.Warnings = append(res.Warnings, hf.warnings...)
@@ -179,7 +181,7 @@ func markdownResult(root string, inDir bool, inputs []mdInput, cfg *safetyfile.C
 		}
 		res.Problems = append(res.Problems, hf.problems...)
 		log.Hazards = append(log.Hazards, hf.h)
-		locs = append(locs, hf.loc)
+		locs = append(locs, placesOf(hf.loc))
 	}
 	if inDir && len(log.Hazards) == 0 && len(res.Problems) == 0 {
 		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: root}, "no Markdown hazard files (hazard-N.md with ### Hazard name, ### Likelihood scoring, ... sections) in this directory"))
@@ -438,15 +440,20 @@ func readMarkdownHazard(file string, data []byte, cfg *safetyfile.Config) *mdHaz
 		}
 		for _, s := range by[f] {
 			for _, it := range d.items(s, kind) {
-				if hasControl(h.Controls, it.kind, it.text) {
+				c, dup := parseControlItem(it.text)
+				if dup != "" {
+					hf.problems = append(hf.problems, invalid(safetyfile.Location{File: file, Line: it.line},
+						"this control has a second %q line; a control has one: keep the one that applies", dup))
+				}
+				c.Kind = it.kind
+				if findControl(h.Controls, c.Kind, c.Description, c.ID, c.Evidence) >= 0 {
 					continue
 				}
 				hf.loc[fmt.Sprintf("controls[%d]", len(h.Controls))] = safetyfile.Location{File: file, Line: it.line}
-				h.Controls = append(h.Controls, safetyfile.Control{Description: it.text, Kind: it.kind})
+				h.Controls = append(h.Controls, c)
 			}
 		}
 	}
-	sortControls(h, hf.loc)
 	if v, at, _ := d.single(by[mdStatus], hf); v != "" {
 		h.Status, hf.loc["status"] = v, at
 	}
@@ -656,7 +663,31 @@ func (d *mdDoc) firstLine(s *mdSection) int {
 }
 
 // text is a prose section's text as written, Markdown and all.
-func (d *mdDoc) text(s *mdSection) string { return strings.Join(d.blockTexts(s), "\n\n") }
+// Blocks are joined as they were written: on the next line when one
+// follows straight on (a list right under a paragraph), else after a blank line.
+func (d *mdDoc) text(s *mdSection) string {
+	var b strings.Builder
+	prevEnd := 0
+	for _, bl := range s.blocks {
+		if !d.content(bl.node) {
+			continue
+		}
+		t := unescapeProse(d.raw(bl.start, bl.end))
+		if t == "" {
+			continue
+		}
+		switch {
+		case prevEnd == 0:
+		case bl.start == prevEnd+1:
+			b.WriteString("\n")
+		default:
+			b.WriteString("\n\n")
+		}
+		b.WriteString(t)
+		prevEnd = bl.end
+	}
+	return b.String()
+}
 
 // mdItem is one entry of a list section (a cause, a control, a code path).
 type mdItem struct {
@@ -695,7 +726,7 @@ func (d *mdDoc) items(s *mdSection, kind string) []mdItem {
 					end = starts[i+1] - 1
 				}
 				end = d.trimEnd(start, end)
-				if t := d.itemText(start, end); t != "" {
+				if t := unescapeItem(d.itemText(start, end)); t != "" {
 					out = append(out, mdItem{text: t, line: start, kind: kind})
 				}
 			}

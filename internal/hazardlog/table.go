@@ -7,10 +7,14 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
+
+// fieldAt is a CSV field's line and byte column, as encoding/csv gives them.
+type fieldAt struct{ line, col int32 }
 
 // cellRef is a zero-based row and column of a grid.
 type cellRef struct{ r, c int }
@@ -26,9 +30,12 @@ type grid struct {
 	origin map[cellRef]cellRef
 	// width is the number of columns a merged range's top-left cell spans.
 	width map[cellRef]int
-	// pos gives each cell's place in the file (CSV line and column), row by
-	// row; nil for XLSX.
-	pos [][]safetyfile.Location
+	// pos gives each cell's place in the file (CSV line and byte column),
+	// row by row, in 8 bytes a cell; nil for XLSX. cellLoc turns it into the
+	// character column an editor shows, through lines, for the few cells a
+	// message names.
+	pos   [][]fieldAt
+	lines *lineIndex
 	// line gives the physical line of each CSV record; nil for XLSX.
 	line []int
 	// serialDates says date cells may hold Excel serial numbers; date1904 picks their epoch.
@@ -81,7 +88,8 @@ func (g *grid) cellLoc(r, c int) safetyfile.Location {
 		return safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q cell %s%d", g.sheet, columnName(c), r+1)}
 	}
 	if r < len(g.pos) && c < len(g.pos[r]) {
-		return g.pos[r][c]
+		at := g.pos[r][c]
+		return safetyfile.Location{File: g.file, Line: int(at.line), Column: g.lines.column(int(at.line), int(at.col))}
 	}
 	return g.rowLoc(r)
 }
@@ -179,9 +187,10 @@ type tableReader struct {
 	productSet bool
 	problems   safetyfile.Problems
 	warnings   safetyfile.Problems
-	hazards    []*hazardRows
 	// unread marks the columns with text that has no field (Actions, Comments).
 	unread map[int]bool
+	// headerKeys are the header cells' folded names, for repeatedHeader.
+	headerKeys []string
 }
 
 // readTable reads the hazards below the header and validates them; the
@@ -191,7 +200,22 @@ func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 	t := &tableReader{g: g, cs: cs, cfg: cfg, problems: problems, warnings: warnings, unread: map[int]bool{}}
 	log := &safetyfile.HazardLog{Product: productName(g.file, cfg), Hazards: []safetyfile.Hazard{}}
 	t.preamble(log, h)
+	// A hazard's rows follow one another, so each hazard is settled as the
+	// next one starts: only its places are kept, and one map serves as every
+	// hazard's scratch (a map a hazard, of a million rows, was most of the memory).
 	var cur *hazardRows
+	n := hazardStarts(g, h.row, cs.col(fieldID))
+	log.Hazards = make([]safetyfile.Hazard, 0, n)
+	locs := make([]places, 0, n)
+	scratch := make(map[string]safetyfile.Location, 32)
+	done := func() {
+		if cur == nil {
+			return
+		}
+		t.finish(cur)
+		log.Hazards = append(log.Hazards, cur.h)
+		locs = append(locs, placesOf(cur.loc))
+	}
 	for r := h.row + 1; r < len(g.rows); r++ {
 		if g.blankRow(r) {
 			continue
@@ -213,27 +237,23 @@ func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 		case id != "" && cur != nil && cur.h.ID == id:
 			// The hazard number repeated on each of its rows.
 		default:
-			cur = &hazardRows{loc: map[string]safetyfile.Location{}, titleAt: -1}
+			done()
+			clear(scratch)
+			cur = &hazardRows{loc: scratch, titleAt: -1}
 			cur.h.ID = id
 			cur.loc["id"] = g.cellLoc(r, idCol)
-			t.hazards = append(t.hazards, cur)
 			if id == "" && idCol >= 0 {
 				t.problems = append(t.problems, invalid(g.cellLoc(r, idCol), "this row describes a hazard but has no hazard number; write its number (e.g. 1 or HAZ-001)"))
 			}
 		}
 		t.addRow(cur, r)
 	}
+	done()
 	for _, c := range h.cols {
 		if t.unread[c.col] {
 			t.warnings = append(t.warnings, warning(c.loc,
 				"the %q column has no place in csogate's hazard log; its text is not imported and stays only in this file", c.text))
 		}
-	}
-	locs := make([]map[string]safetyfile.Location, 0, len(t.hazards))
-	for _, hr := range t.hazards {
-		t.finish(hr)
-		log.Hazards = append(log.Hazards, hr.h)
-		locs = append(locs, hr.loc)
 	}
 	locate := tableLocator(log, locs, cs.headerLoc)
 	validation := safetyfile.ValidateHazardLog(log, locate, safetyfile.Options{Statuses: cfg.Statuses})
@@ -243,7 +263,7 @@ func readTable(g *grid, h *header, m *matcher, cfg *safetyfile.Config) Result {
 // tableLocator maps the validator's field paths to cells; a path with no
 // cell of its own falls back to its hazard's number cell (or name cell when
 // the name is what is missing), then to the header row.
-func tableLocator(log *safetyfile.HazardLog, locs []map[string]safetyfile.Location, fallback safetyfile.Location) safetyfile.Locator {
+func tableLocator(log *safetyfile.HazardLog, locs []places, fallback safetyfile.Location) safetyfile.Locator {
 	return func(path string) safetyfile.Location {
 		i, rest, ok := hazardPath(path)
 		if !ok || i >= len(locs) {
@@ -251,7 +271,7 @@ func tableLocator(log *safetyfile.HazardLog, locs []map[string]safetyfile.Locati
 		}
 		loc := locs[i]
 		for {
-			if l, ok := loc[rest]; ok {
+			if l, ok := loc.get(rest); ok {
 				return l
 			}
 			if rest == "" {
@@ -265,15 +285,58 @@ func tableLocator(log *safetyfile.HazardLog, locs []map[string]safetyfile.Locati
 			}
 		}
 		if h := log.Hazards[i]; h.Title == "" && h.ID != "" {
-			if l, ok := loc["title"]; ok {
+			if l, ok := loc.get("title"); ok {
 				return l
 			}
 		}
-		if l, ok := loc["id"]; ok {
+		if l, ok := loc.get("id"); ok {
 			return l
 		}
 		return fallback
 	}
+}
+
+// hazardStarts estimates how many hazards the rows below the header hold
+// (the rows whose number differs from the row above's), so the log is
+// allocated once rather than grown by copying.
+func hazardStarts(g *grid, headerRow, idCol int) int {
+	if idCol < 0 {
+		return len(g.rows) - headerRow
+	}
+	n, prev := 0, ""
+	for r := headerRow + 1; r < len(g.rows); r++ {
+		if v := g.cell(r, idCol); v != "" && v != prev {
+			n, prev = n+1, v
+		}
+	}
+	return n
+}
+
+// places are where a hazard's fields were read, by field path: a short
+// list, searched in order, smaller than a map for the score of fields a
+// hazard has.
+type places []place
+
+type place struct {
+	path string
+	loc  safetyfile.Location
+}
+
+func placesOf(m map[string]safetyfile.Location) places {
+	out := make(places, 0, len(m))
+	for path, loc := range m {
+		out = append(out, place{path, loc})
+	}
+	return out
+}
+
+func (p places) get(path string) (safetyfile.Location, bool) {
+	for _, x := range p {
+		if x.path == path {
+			return x.loc, true
+		}
+	}
+	return safetyfile.Location{}, false
 }
 
 // hazardPath splits "hazards[3].residual.severity" into 3 and "residual.severity".
@@ -336,32 +399,68 @@ var standardPattern = regexp.MustCompile(`(?i)DCB\s*0?(129|160)`)
 // repeatedHeader reports a data row that repeats the header's names (a
 // header printed again on each page).
 func (t *tableReader) repeatedHeader(r int) bool {
+	if t.headerKeys == nil {
+		t.headerKeys = make([]string, len(t.cs.header.cols))
+		for i, c := range t.cs.header.cols {
+			t.headerKeys[i] = headerKey(t.g.cell(t.cs.header.row, c.col))
+		}
+	}
 	same := 0
-	for _, c := range t.cs.header.cols {
+	for i, c := range t.cs.header.cols {
 		if c.inner {
 			continue
 		}
-		if v := t.g.cell(r, c.col); v != "" && headerKey(v) == headerKey(t.g.cell(t.cs.header.row, c.col)) {
+		if v := t.g.cell(r, c.col); v != "" && sameHeaderKey(v, t.headerKeys[i]) {
 			same++
 		}
 	}
 	return same >= 3 && same*2 >= len(t.cs.header.cols)
 }
 
+// sameHeaderKey reports headerKey(v) == key, without building headerKey(v)
+// for the ASCII cells of every data row.
+func sameHeaderKey(v, key string) bool {
+	k := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return headerKey(v) == key
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c == '#':
+			if !strings.HasPrefix(key[k:], "number") {
+				return false
+			}
+			k += len("number")
+			continue
+		case !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9'):
+			continue
+		}
+		if k >= len(key) || key[k] != c {
+			return false
+		}
+		k++
+	}
+	return k == len(key)
+}
+
 // noteRow reports a row that is a note or a section title, not a hazard: a
 // single value merged across the table, or a lone text in the number or
 // name column that cannot be a hazard number.
 func (t *tableReader) noteRow(r int) (bool, string) {
-	var filled []int
-	for c := range t.g.rows[r] {
-		if cleanCell(t.g.rows[r][c]) != "" {
-			filled = append(filled, c)
+	filled, c := 0, -1
+	for i := range t.g.rows[r] {
+		if cleanCell(t.g.rows[r][i]) != "" {
+			filled, c = filled+1, i
+			if filled > 1 {
+				return false, ""
+			}
 		}
 	}
-	if len(filled) != 1 {
+	if filled != 1 {
 		return false, ""
 	}
-	c := filled[0]
 	text := oneLine(cleanCell(t.g.rows[r][c]))
 	if t.g.width[cellRef{r, c}] >= 3 {
 		return true, text
@@ -440,16 +539,7 @@ func (t *tableReader) addRow(hr *hazardRows, r int) {
 	for _, col := range cs.byField[fieldCauses] {
 		h.Causes = appendUnique(h.Causes, g.value(r, col))
 	}
-	for _, cf := range controlFields {
-		for _, col := range cs.byField[cf.f] {
-			v := g.value(r, col)
-			if v == "" || hasControl(h.Controls, cf.kind, v) {
-				continue
-			}
-			hr.loc[fmt.Sprintf("controls[%d]", len(h.Controls))] = g.cellLoc(r, col)
-			h.Controls = append(h.Controls, safetyfile.Control{Description: v, Kind: cf.kind})
-		}
-	}
+	t.addControls(hr, r)
 	for _, col := range cs.byField[fieldComponents] {
 		for _, glob := range splitComponents(g.value(r, col)) {
 			if !slices.Contains(h.Components, glob) {
@@ -506,44 +596,66 @@ func (t *tableReader) addRow(hr *hazardRows, r int) {
 	}
 }
 
-// kindRank orders control kinds as the template's columns do.
-var kindRank = map[string]int{"": 0, "design": 1, "test": 2, "training": 3, "procedure": 4, "other": 5}
-
-// sortControls puts a hazard's controls in the template's column order
-// (existing, design, test, training, business process, other), keeping
-// their order within a kind, and moves their recorded places with them:
-// rows list controls row by row, but a log written back lists them by
-// column, and reading it again must give the same hazard.
-func sortControls(h *safetyfile.Hazard, loc map[string]safetyfile.Location) {
-	type placed struct {
-		c   safetyfile.Control
-		loc safetyfile.Location
-		ok  bool
+// addControls adds a row's controls to its hazard. The row's Control ID and
+// Control evidence cells belong to the one control on the row; on a row
+// with several controls they could belong to any, so that is a problem.
+func (t *tableReader) addControls(hr *hazardRows, r int) {
+	g, cs, h := t.g, t.cs, &hr.h
+	type cell struct {
+		kind, text string
+		col        int
 	}
-	all := make([]placed, len(h.Controls))
-	for i, c := range h.Controls {
-		l, ok := loc[fmt.Sprintf("controls[%d]", i)]
-		all[i] = placed{c, l, ok}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return kindRank[all[i].c.Kind] < kindRank[all[j].c.Kind] })
-	for i, p := range all {
-		h.Controls[i] = p.c
-		key := fmt.Sprintf("controls[%d]", i)
-		if p.ok {
-			loc[key] = p.loc
-		} else {
-			delete(loc, key)
+	var cells []cell
+	for _, cf := range controlFields {
+		for _, col := range cs.byField[cf.f] {
+			if v := g.value(r, col); v != "" {
+				cells = append(cells, cell{cf.kind, v, col})
+			}
 		}
+	}
+	idCol, evCol := cs.col(fieldControlID), cs.col(fieldControlEvidence)
+	id, evidence := oneLine(g.value(r, idCol)), g.value(r, evCol)
+	if (id != "" || evidence != "") && len(cells) != 1 {
+		at := g.cellLoc(r, idCol)
+		if id == "" {
+			at = g.cellLoc(r, evCol)
+		}
+		if len(cells) == 0 {
+			t.problems = append(t.problems, invalid(at, "this row has a control id or evidence but no control; write the control on this row, in its kind's control column"))
+		} else {
+			t.problems = append(t.problems, invalid(at, "this row has %d controls but one Control ID and Control evidence, which could belong to any of them; put each control on its own row with its id and evidence", len(cells)))
+		}
+		id, evidence = "", ""
+	}
+	for _, c := range cells {
+		if i := findControl(h.Controls, c.kind, c.text, id, evidence); i >= 0 {
+			// The same control again (a merged cell, or repeated on each
+			// row of its hazard): it gains the id and evidence it lacked.
+			if id != "" {
+				h.Controls[i].ID = id
+			}
+			if evidence != "" {
+				h.Controls[i].Evidence = evidence
+			}
+			continue
+		}
+		hr.loc[fmt.Sprintf("controls[%d]", len(h.Controls))] = g.cellLoc(r, c.col)
+		h.Controls = append(h.Controls, safetyfile.Control{ID: id, Description: c.text, Kind: c.kind, Evidence: evidence})
 	}
 }
 
-func hasControl(cs []safetyfile.Control, kind, desc string) bool {
-	for _, c := range cs {
-		if c.Kind == kind && c.Description == desc {
-			return true
+// findControl is the index of the control of this kind and text that the
+// id and evidence do not set apart from it (either is blank on one side or
+// the same on both), or -1: two controls with one text but different ids
+// are two controls.
+func findControl(cs []safetyfile.Control, kind, desc, id, evidence string) int {
+	for i, c := range cs {
+		if c.Kind == kind && c.Description == desc &&
+			(id == "" || c.ID == "" || c.ID == id) && (evidence == "" || c.Evidence == "" || c.Evidence == evidence) {
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 func orUnnumbered(id string) string {
@@ -657,7 +769,6 @@ func (t *tableReader) finish(hr *hazardRows) {
 		h.Risk = &safetyfile.Stated{Initial: si, Residual: sr}
 	}
 	t.settleStatus(hr)
-	sortControls(h, hr.loc)
 }
 
 func rowNumbers(g *grid, rows []int) []int {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/agnivade/levenshtein"
@@ -18,9 +19,14 @@ import (
 // Windows line ends, Excel's escaped carriage return, non-breaking and
 // zero-width spaces, and blanks around the value. The wording is kept.
 func cleanCell(s string) string {
-	if s == "" || (!strings.ContainsAny(s, "\r\n_\u00a0\u200b\ufeff") && utf8.ValidString(s) && s == strings.TrimSpace(s)) {
-		return s // already tidy: most cells
+	if isClean(s) {
+		return s // already tidy: most cells, and every cell read a second time
 	}
+	return tidyCell(s)
+}
+
+// tidyCell is cleanCell without the check that it has anything to do.
+func tidyCell(s string) string {
 	// A workbook's XML should hold only UTF-8; anything else is shown as
 	// the replacement character rather than passed on as broken text.
 	s = strings.ToValidUTF8(s, "\ufffd")
@@ -35,6 +41,44 @@ func cleanCell(s string) string {
 		lines[i] = strings.TrimRight(l, " \t")
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// isClean reports, in one pass and without allocating, that cleanCell
+// would give s back unchanged: the readers clean every cell as they read it
+// and then look at it again many times.
+func isClean(s string) bool {
+	if s == "" {
+		return true
+	}
+	if !utf8.ValidString(s) {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(s); unicode.IsSpace(r) {
+		return false
+	}
+	if r, _ := utf8.DecodeLastRuneInString(s); unicode.IsSpace(r) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\r':
+			return false
+		case c == '\n':
+			if i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
+				return false
+			}
+		case c == '_':
+			if strings.HasPrefix(s[i:], "_x000D_") {
+				return false
+			}
+		case c >= utf8.RuneSelf:
+			rest := s[i:]
+			if strings.HasPrefix(rest, "\u00a0") || strings.HasPrefix(rest, "\u200b") || strings.HasPrefix(rest, "\ufeff") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // oneLine collapses every run of blanks and line breaks to one space, for

@@ -108,7 +108,7 @@ func xlsxGrid(f *excelize.File, file, sheet string, date1904 bool) (*grid, safet
 			break
 		}
 		for i := range cols {
-			cols[i] = cleanCell(cols[i])
+			cols[i] = unescapeFormula(cleanCell(cols[i]))
 		}
 		all = append(all, cols)
 		if len(cols) > 0 {
