@@ -612,8 +612,8 @@ func (l *loaded) record(role, name, side string, data []byte) {
 // decide a hazard log's layout from what the head holds (a file of any
 // extension they read, or a directory of Markdown files), and a pull request
 // can turn one into the other, so the path itself, not a list of extensions,
-// says what is the hazard log. The manifest is not one: its changes are
-// judged entry by entry, and a release's version bump is not clinical.
+// says what is the hazard log. The manifest is one too: deleting a change
+// from it would hide a declared clinical change from the release note.
 func safetyFiles(p Paths, policyDirs []string) map[string]string {
 	m := map[string]string{}
 	add := func(name, kind string) {
@@ -625,6 +625,7 @@ func safetyFiles(p Paths, policyDirs []string) map[string]string {
 		m[name+"/"] = kind
 	}
 	add(p.HazardLog, "hazard_log")
+	add(p.Manifest, "manifest")
 	add(p.Register, "register")
 	add(p.Config, "config")
 	add(p.ComponentsMap, "components_map")
