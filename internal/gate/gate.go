@@ -612,8 +612,9 @@ func (l *loaded) record(role, name, side string, data []byte) {
 // decide a hazard log's layout from what the head holds (a file of any
 // extension they read, or a directory of Markdown files), and a pull request
 // can turn one into the other, so the path itself, not a list of extensions,
-// says what is the hazard log. The manifest is one too: deleting a change
-// from it would hide a declared clinical change from the release note.
+// says what is the hazard log. The manifest is one too: it holds the change
+// impact assessment, and declaring a change `clinical: false`, or deleting a
+// declared clinical change, is a clinical safety judgement for the CSO.
 func safetyFiles(p Paths, policyDirs []string) map[string]string {
 	m := map[string]string{}
 	add := func(name, kind string) {

@@ -103,7 +103,9 @@ func TestRelease(t *testing.T) {
 				if len(res.DirectPushes) != 0 {
 					t.Errorf("direct pushes = %+v, want none: #12's branch commits came with its merge", res.DirectPushes)
 				}
-				want := map[int]string{11: decision.Approved, 12: decision.Approved, 13: decision.NotRequired, 14: decision.NotRequired, 15: decision.NotRequired}
+				// #15 prepares the release: it edits the manifest, a safety file, so its
+				// own gate needs (and has) a CSO's approval.
+				want := map[int]string{11: decision.Approved, 12: decision.Approved, 13: decision.NotRequired, 14: decision.NotRequired, 15: decision.Approved}
 				for _, p := range res.Pulls {
 					if got := p.Outcome.Decision.Decision; got != want[p.Number] {
 						t.Errorf("#%d: gate decided %s, want %s (violations %v)", p.Number, got, want[p.Number], p.Outcome.Decision.Violations)
@@ -157,7 +159,8 @@ func TestRelease(t *testing.T) {
 			},
 			wantDecision: decision.Blocked,
 			wantExit:     decision.ExitBlocked,
-			wantCodes:    []string{CodeReleaseSignoffRequired},
+			// #15's own gate blocks too: it edits the manifest, a safety file.
+			wantCodes: []string{"CSO_APPROVAL_REQUIRED", CodeReleaseSignoffRequired},
 			check: func(t *testing.T, r *repo, res *Result) {
 				if res.Preparing == nil || res.Preparing.Number != 15 {
 					t.Fatalf("preparing pull request = %+v, want #15", res.Preparing)
@@ -168,8 +171,8 @@ func TestRelease(t *testing.T) {
 					!strings.Contains(v[0].Message, "CHG-101, CHG-102") {
 					t.Errorf("violation = %+v, want one saying a CSO must approve #15 on %s", v, head)
 				}
-				if got := pullOf(t, res, 15).Outcome.Decision.Decision; got != decision.NotRequired {
-					t.Errorf("#15's own gate = %s, want not_required: only the sign-off is missing", got)
+				if got := pullOf(t, res, 15).Outcome.Decision; got.Decision != decision.Blocked || len(got.ViolationCodes()) != 1 || got.ViolationCodes()[0] != "CSO_APPROVAL_REQUIRED" {
+					t.Errorf("#15's own gate = %s %v, want blocked for the CSO approval its manifest edit needs", got.Decision, got.ViolationCodes())
 				}
 			},
 		},
@@ -240,7 +243,8 @@ func TestRelease(t *testing.T) {
 			},
 			wantDecision: decision.Blocked,
 			wantExit:     decision.ExitBlocked,
-			wantCodes:    []string{CodeReleaseSignoffRequired},
+			// The push edits the manifest, a safety file: a clinical direct push.
+			wantCodes: []string{CodeReleaseSignoffRequired, CodeDirectPush},
 			check: func(t *testing.T, r *repo, res *Result) {
 				if res.Preparing != nil {
 					t.Errorf("preparing pull request = #%d, want none", res.Preparing.Number)
@@ -249,8 +253,8 @@ func TestRelease(t *testing.T) {
 				if len(v) != 1 || !strings.Contains(v[0].Message, "no merged pull request from v2.3.0 to v2.4.0 set release: to 2.4.0") {
 					t.Errorf("violation = %+v, want one saying no pull request prepared the release", v)
 				}
-				if w := findings(res.Release.Decision.Warnings, CodeDirectPush); len(w) != 1 {
-					t.Errorf("warnings = %+v, want the manifest push as a DIRECT_PUSH warning", res.Release.Decision.Warnings)
+				if v := findings(res.Release.Decision.Violations, CodeDirectPush); len(v) != 1 || !strings.Contains(v[0].Message, safetyfile.ManifestPath) {
+					t.Errorf("violations = %+v, want the manifest push as a DIRECT_PUSH violation naming the manifest", res.Release.Decision.Violations)
 				}
 			},
 		},
