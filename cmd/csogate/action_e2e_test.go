@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/csogate/csogate/internal/github/githubtest"
@@ -22,12 +23,7 @@ import (
 // it, as an earlier step could set it through GITHUB_ENV.
 func TestActionEndToEnd(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "csogate")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=e2e", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildActionBinary(t)
 
 	const (
 		token  = "ghs_e2eTokenThatMustNeverBePrinted000000"
@@ -78,81 +74,13 @@ func TestActionEndToEnd(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := githubtest.New(t, githubtest.WithToken(token))
-			srv.AddPull(githubtest.Pull{Number: number, Author: "dev-dan", HeadSHA: head, BaseSHA: base})
-			srv.AddCommits(number, githubtest.Commit{SHA: head, AuthorLogin: "dev-dan"})
-			files := tc.files
-			if files == nil {
-				files = strings.Fields(string(readTestFile(t, example+"/changed-files.txt")))
-			}
-			for _, f := range files {
-				srv.AddFiles(number, githubtest.File{Path: f})
-			}
-			for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml"} {
-				srv.SetContent(base, "safety/"+name, readTestFile(t, example+"/safety/"+name))
-			}
-			srv.SetBranch("main", base)
-			for _, name := range []string{"hazard-log.yaml", "changes.yaml", "cso-register.yaml", "csogate.yaml"} {
-				srv.SetContent(head, "safety/"+name, readTestFile(t, example+"/safety/"+name))
-			}
+			srv := exampleServer(t, token, number, head, base, tc.files)
 			tc.setup(srv)
 
-			dir := t.TempDir()
-			workspace := filepath.Join(dir, "workspace")
-			if err := os.MkdirAll(workspace, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			event := filepath.Join(dir, "event.json")
-			writeTestFile(t, event, pullEvent(t, number, head, base))
-			output, summary, temp := filepath.Join(dir, "output"), filepath.Join(dir, "summary"), filepath.Join(dir, "temp")
-			writeTestFile(t, output, nil)
-			writeTestFile(t, summary, nil)
-			if err := os.Mkdir(temp, 0o755); err != nil {
-				t.Fatal(err)
-			}
-
-			cmd := exec.Command(bin, "action")
-			cmd.Dir = workspace
-			// Only what the runner gives a Docker action.
-			cmd.Env = []string{
-				"GITHUB_ACTIONS=true",
-				"GITHUB_EVENT_NAME=pull_request",
-				"GITHUB_EVENT_PATH=" + event,
-				"GITHUB_REPOSITORY=" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo,
-				"GITHUB_WORKSPACE=" + workspace,
-				"GITHUB_API_URL=" + srv.URL(),
-				"GITHUB_SERVER_URL=https://github.com",
-				"GITHUB_SHA=" + githubtest.SHA("e2e-test-merge"),
-				"GITHUB_RUN_ID=99",
-				"GITHUB_OUTPUT=" + output,
-				"GITHUB_STEP_SUMMARY=" + summary,
-				"RUNNER_TEMP=" + temp,
-				"CSOGATE_TODAY=2020-01-01",
-				"INPUT_TOKEN=" + token,
-				"INPUT_HAZARD-LOG=safety/hazard-log.yaml",
-				"INPUT_MANIFEST=safety/changes.yaml",
-				"INPUT_REGISTER=safety/cso-register.yaml",
-				"INPUT_CONFIG=safety/csogate.yaml",
-				"INPUT_POLICIES=",
-				"INPUT_STATUS-CONTEXT=clinical-safety/cso-approval",
-				"INPUT_COMMENT=true",
-				"INPUT_REQUEST-REVIEW=true",
-				"INPUT_FAIL-ON-BLOCK=true",
-				"INPUT_RELEASE-REF=",
-				"INPUT_SINCE=",
-			}
-			var stdout, stderr strings.Builder
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			code := 0
-			if err := cmd.Run(); err != nil {
-				var exit *exec.ExitError
-				if !errors.As(err, &exit) {
-					t.Fatal(err)
-				}
-				code = exit.ExitCode()
-			}
+			run := runActionBinary(t, bin, srv.URL(), token, pullEvent(t, number, head, base))
+			code, stdout, stderr, output, summary, temp := run.code, run.stdout, run.stderr, run.outputFile, run.summaryFile, run.temp
 			if code != tc.code {
-				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout.String(), stderr.String())
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
 			}
 
 			outputs := readOutputs(t, string(readTestFile(t, output)))
@@ -194,12 +122,139 @@ func TestActionEndToEnd(t *testing.T) {
 			if len(comments) != 1 || !strings.Contains(comments[0].Body, "<!-- csogate:clinical-safety/cso-approval -->") {
 				t.Errorf("comments %+v, want one sticky comment", comments)
 			}
-			all := stdout.String() + stderr.String() + string(readTestFile(t, output)) + string(readTestFile(t, summary))
-			if strings.Count(all, token) != 1 || !strings.HasPrefix(stdout.String(), "::add-mask::"+token+"\n") {
+			all := stdout + stderr + string(readTestFile(t, output)) + string(readTestFile(t, summary))
+			if strings.Count(all, token) != 1 || !strings.HasPrefix(stdout, "::add-mask::"+token+"\n") {
 				t.Errorf("the token is not masked first, or appears again")
 			}
 		})
 	}
+}
+
+// exampleServer is a fake GitHub holding pull request number of the bundled
+// example: its trusted files at base (also main's tip), its head-side files
+// at head, its changed files (files, or the example's list), and no review.
+func exampleServer(t *testing.T, token string, number int, head, base string, files []string) *githubtest.Server {
+	t.Helper()
+	const example = "../../examples/example-epr"
+	srv := githubtest.New(t, githubtest.WithToken(token))
+	srv.AddPull(githubtest.Pull{Number: number, Author: "dev-dan", HeadSHA: head, BaseSHA: base})
+	srv.AddCommits(number, githubtest.Commit{SHA: head, AuthorLogin: "dev-dan"})
+	if files == nil {
+		files = strings.Fields(string(readTestFile(t, example+"/changed-files.txt")))
+	}
+	for _, f := range files {
+		srv.AddFiles(number, githubtest.File{Path: f})
+	}
+	for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml"} {
+		srv.SetContent(base, "safety/"+name, readTestFile(t, example+"/safety/"+name))
+	}
+	srv.SetBranch("main", base)
+	for _, name := range []string{"hazard-log.yaml", "changes.yaml", "cso-register.yaml", "csogate.yaml"} {
+		srv.SetContent(head, "safety/"+name, readTestFile(t, example+"/safety/"+name))
+	}
+	return srv
+}
+
+// actionRun is what one run of the built binary left behind.
+type actionRun struct {
+	code                    int
+	stdout, stderr          string
+	outputFile, summaryFile string
+	temp                    string
+	outputs                 map[string]string
+	summary                 string
+}
+
+// runActionBinary runs "csogate action" on a pull_request event as the runner
+// runs a Docker action: its environment only (CSOGATE_TODAY included, which
+// the action must ignore), an empty workspace (no checkout), and files for
+// GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP.
+func runActionBinary(t *testing.T, bin, apiURL, token string, event []byte) actionRun {
+	t.Helper()
+	dir := t.TempDir()
+	workspace := filepath.Join(dir, "workspace")
+	if err := os.MkdirAll(workspace, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	eventFile := filepath.Join(dir, "event.json")
+	writeTestFile(t, eventFile, event)
+	r := actionRun{outputFile: filepath.Join(dir, "output"), summaryFile: filepath.Join(dir, "summary"), temp: filepath.Join(dir, "temp")}
+	writeTestFile(t, r.outputFile, nil)
+	writeTestFile(t, r.summaryFile, nil)
+	if err := os.Mkdir(r.temp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "action")
+	cmd.Dir = workspace
+	cmd.Env = []string{
+		"GITHUB_ACTIONS=true",
+		"GITHUB_EVENT_NAME=pull_request",
+		"GITHUB_EVENT_PATH=" + eventFile,
+		"GITHUB_REPOSITORY=" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo,
+		"GITHUB_WORKSPACE=" + workspace,
+		"GITHUB_API_URL=" + apiURL,
+		"GITHUB_SERVER_URL=https://github.com",
+		"GITHUB_SHA=" + githubtest.SHA("e2e-test-merge"),
+		"GITHUB_RUN_ID=99",
+		"GITHUB_OUTPUT=" + r.outputFile,
+		"GITHUB_STEP_SUMMARY=" + r.summaryFile,
+		"RUNNER_TEMP=" + r.temp,
+		"CSOGATE_TODAY=2020-01-01",
+		"INPUT_TOKEN=" + token,
+		"INPUT_HAZARD-LOG=safety/hazard-log.yaml",
+		"INPUT_MANIFEST=safety/changes.yaml",
+		"INPUT_REGISTER=safety/cso-register.yaml",
+		"INPUT_CONFIG=safety/csogate.yaml",
+		"INPUT_POLICIES=",
+		"INPUT_STATUS-CONTEXT=clinical-safety/cso-approval",
+		"INPUT_COMMENT=true",
+		"INPUT_REQUEST-REVIEW=true",
+		"INPUT_FAIL-ON-BLOCK=true",
+		"INPUT_RELEASE-REF=",
+		"INPUT_SINCE=",
+	}
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		r.code = exit.ExitCode()
+	}
+	r.stdout, r.stderr = stdout.String(), stderr.String()
+	r.outputs = readOutputs(t, string(readTestFile(t, r.outputFile)))
+	r.summary = string(readTestFile(t, r.summaryFile))
+	return r
+}
+
+// actionBinary is the binary built once, as the Dockerfile builds it, for
+// every end-to-end test of the action.
+var actionBinary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+	out  []byte
+}
+
+// buildActionBinary builds csogate once per test process.
+func buildActionBinary(t *testing.T) string {
+	t.Helper()
+	actionBinary.once.Do(func() {
+		actionBinary.dir, actionBinary.err = os.MkdirTemp("", "csogate-e2e-")
+		if actionBinary.err != nil {
+			return
+		}
+		actionBinary.path = filepath.Join(actionBinary.dir, "csogate")
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=e2e", "-o", actionBinary.path, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		actionBinary.out, actionBinary.err = build.CombinedOutput()
+	})
+	if actionBinary.err != nil {
+		t.Fatalf("go build: %v\n%s", actionBinary.err, actionBinary.out)
+	}
+	return actionBinary.path
 }
 
 // pullEvent is octokit's pull_request.synchronize example pointed at the
