@@ -109,6 +109,9 @@ func Replay(ctx context.Context, dir, workspaceRoot string) (*Result, error) {
 }
 
 func replay(ctx context.Context, rec *Record, dir, workspaceRoot string) (*Result, error) {
+	if err := checkPaths(rec, dir); err != nil {
+		return nil, err
+	}
 	checkoutHint := "the checkout is not the files the gate evaluated, or the record was altered"
 	if h := rec.Request.HeadSHA; h != "" {
 		checkoutHint = fmt.Sprintf("the checkout is not the commit the gate evaluated (check out %s), or the record was altered", h)
@@ -250,8 +253,10 @@ func readCopy(dir, name, want, hint string) ([]byte, error) {
 // point the replay at a device or a directory.
 func hashCheckoutFile(root, name string) (string, error) {
 	full := filepath.Join(root, filepath.FromSlash(name))
-	info, err := os.Stat(full)
+	info, err := os.Lstat(full)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()) {
+		// Missing, a directory, a device or a link: nothing to hash. A link
+		// is not followed; the gate itself refuses linked inputs.
 		return "", nil
 	}
 	if err != nil {

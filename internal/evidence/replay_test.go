@@ -270,8 +270,10 @@ func TestReplayReportsDifferences(t *testing.T) {
 			name: "input the replay does not read", sc: eprApproved,
 			edit: func(t *testing.T, dir string, m map[string]any) {
 				// A consistent entry (its copy hashes as listed) for a file
-				// the evaluation never reads.
-				m["inputs"] = append(m["inputs"].([]any), map[string]any{"role": "components_map", "path": "safety/unused.yaml",
+				// the evaluation never reads: the components map, named as
+				// configured, but on the trusted side, where the gate does
+				// not read it.
+				m["inputs"] = append(m["inputs"].([]any), map[string]any{"role": "components_map", "path": "safety/hazard-components.yaml",
 					"side": "trusted", "sha256": sha(read(t, filepath.Join(dir, "trusted/safety/csogate.yaml"))),
 					"copy": "trusted/safety/csogate.yaml"})
 			},
