@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csogate/csogate/internal/github/githubtest"
 )
@@ -89,24 +90,26 @@ func TestActionEndToEnd(t *testing.T) {
 			}
 			tc.setup(srv)
 
+			// The runner's layout: the repository checked out under
+			// RUNNER_WORKSPACE, its temporary directory beside it holding the
+			// event file and the files behind GITHUB_OUTPUT and
+			// GITHUB_STEP_SUMMARY (what it mounts into a Docker action).
 			dir := t.TempDir()
-			workspace := filepath.Join(dir, "workspace")
+			runnerWorkspace := filepath.Join(dir, "work", githubtest.DefaultRepo)
+			workspace := filepath.Join(runnerWorkspace, githubtest.DefaultRepo)
+			temp := filepath.Join(dir, "work", "_temp")
 			for _, name := range []string{"hazard-log.yaml", "changes.yaml", "cso-register.yaml", "csogate.yaml"} {
 				writeTestFile(t, filepath.Join(workspace, "safety", name), readTestFile(t, example+"/safety/"+name))
 			}
-			event := filepath.Join(dir, "event.json")
+			event := filepath.Join(temp, "_github_workflow", "event.json")
 			writeTestFile(t, event, pullEvent(t, number, head, base))
-			output, summary, temp := filepath.Join(dir, "output"), filepath.Join(dir, "summary"), filepath.Join(dir, "temp")
+			output := filepath.Join(temp, "_runner_file_commands", "set_output_e2e")
+			summary := filepath.Join(temp, "_runner_file_commands", "step_summary_e2e")
 			writeTestFile(t, output, nil)
 			writeTestFile(t, summary, nil)
-			if err := os.Mkdir(temp, 0o755); err != nil {
-				t.Fatal(err)
-			}
 
-			cmd := exec.Command(bin, "action")
-			cmd.Dir = workspace
 			// Only what the runner gives a Docker action.
-			cmd.Env = []string{
+			cmd := launchAction(t, bin, workspace, []string{
 				"GITHUB_ACTIONS=true",
 				"GITHUB_EVENT_NAME=pull_request",
 				"GITHUB_EVENT_PATH=" + event,
@@ -119,6 +122,7 @@ func TestActionEndToEnd(t *testing.T) {
 				"GITHUB_OUTPUT=" + output,
 				"GITHUB_STEP_SUMMARY=" + summary,
 				"RUNNER_TEMP=" + temp,
+				"RUNNER_WORKSPACE=" + runnerWorkspace,
 				"CSOGATE_TODAY=2026-11-25",
 				"INPUT_TOKEN=" + token,
 				"INPUT_HAZARD-LOG=safety/hazard-log.yaml",
@@ -132,11 +136,14 @@ func TestActionEndToEnd(t *testing.T) {
 				"INPUT_FAIL-ON-BLOCK=true",
 				"INPUT_RELEASE-REF=",
 				"INPUT_SINCE=",
-			}
+			})
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			code := 0
-			if err := cmd.Run(); err != nil {
+			start := time.Now()
+			err := cmd.Run()
+			t.Logf("the gate ran in %s", time.Since(start).Round(time.Millisecond))
+			if err != nil {
 				var exit *exec.ExitError
 				if !errors.As(err, &exit) {
 					t.Fatal(err)
@@ -192,6 +199,17 @@ func TestActionEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+// launchAction is how the end-to-end test starts the gate: the built binary
+// in the workspace, given env and nothing else. Built with -tags imagee2e
+// (.ci/image-e2e) it runs the release image instead, as the runner runs a
+// Docker action (image_e2e_test.go).
+var launchAction = func(t *testing.T, bin, workspace string, env []string) *exec.Cmd {
+	cmd := exec.Command(bin, "action")
+	cmd.Dir = workspace
+	cmd.Env = env
+	return cmd
 }
 
 // pullEvent is octokit's pull_request.synchronize example pointed at the
