@@ -5,7 +5,14 @@
 # binary exactly as below and runs it with no libc, so a non-static build is
 # caught without a Docker engine.
 
-FROM golang:1.26 AS build
+# The build image is pinned by digest so a rebuild of the same commit uses the
+# same compiler and CA certificates; its Go version is go.mod's go line (a
+# test in internal/action holds the two together). To update, after changing
+# go.mod, take the digest the registry serves for the new tag:
+#   docker buildx imagetools inspect golang:1.26.8-bookworm   (the "Digest:" line)
+#   (or: crane digest golang:1.26.8-bookworm)
+# and replace both the tag and the digest below.
+FROM golang:1.26.8-bookworm@sha256:dc9ad6c05acc7a88e5b71bde60a5fe3bd4b9f0db209011711b464107438a8107 AS build
 ARG VERSION=dev
 WORKDIR /src
 COPY go.mod go.sum ./
