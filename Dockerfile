@@ -1,9 +1,11 @@
 # syntax=docker/dockerfile:1
 #
-# The csogate GitHub Action: a static binary in an image that holds nothing
-# else but CA certificates and an empty /tmp. .ci/static-binary builds the
-# binary exactly as below and runs it with no libc, so a non-static build is
-# caught without a Docker engine.
+# The csogate GitHub Action built from source, for developing csogate itself
+# (dev/action.yml): a static binary in an image that holds nothing else but
+# CA certificates and an empty /tmp. Workflows use the published image
+# instead (action.yml, built from release binaries by Dockerfile.release).
+# .ci/static-binary builds the binary exactly as below and runs it with no
+# libc, so a non-static build is caught without a Docker engine.
 
 # The build image is pinned by digest so a rebuild of the same commit uses the
 # same compiler and CA certificates; its Go version is go.mod's go line (a
