@@ -1,11 +1,20 @@
 # syntax=docker/dockerfile:1
 #
-# The csogate GitHub Action: a static binary in an image that holds nothing
-# else but CA certificates and an empty /tmp. .ci/static-binary builds the
-# binary exactly as below and runs it with no libc, so a non-static build is
-# caught without a Docker engine.
+# The csogate GitHub Action built from source, for developing csogate itself
+# (dev/action.yml): a static binary in an image that holds nothing else but
+# CA certificates and an empty /tmp. Workflows use the published image
+# instead (action.yml, built from release binaries by Dockerfile.release).
+# .ci/static-binary builds the binary exactly as below and runs it with no
+# libc, so a non-static build is caught without a Docker engine.
 
-FROM golang:1.26 AS build
+# The build image is pinned by digest so a rebuild of the same commit uses the
+# same compiler and CA certificates; its Go version is go.mod's go line (a
+# test in internal/action holds the two together). To update, after changing
+# go.mod, take the digest the registry serves for the new tag:
+#   docker buildx imagetools inspect golang:1.26.8-bookworm   (the "Digest:" line)
+#   (or: crane digest golang:1.26.8-bookworm)
+# and replace both the tag and the digest below.
+FROM golang:1.26.8-bookworm@sha256:dc9ad6c05acc7a88e5b71bde60a5fe3bd4b9f0db209011711b464107438a8107 AS build
 # A release build may name its version: --build-arg VERSION=v1.2.3. The
 # runner passes no build arguments when it builds the action, and the build
 # context has no .git (see .dockerignore; the runner builds from GitHub's

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/csogate/csogate/internal/github/githubtest"
 )
@@ -171,22 +172,25 @@ type actionRun struct {
 // GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and RUNNER_TEMP.
 func runActionBinary(t *testing.T, bin, apiURL, token string, event []byte) actionRun {
 	t.Helper()
+	// The runner's layout: the repository's directory under RUNNER_WORKSPACE
+	// (empty: the gate needs no checkout), its temporary directory beside it
+	// holding the event file and the files behind GITHUB_OUTPUT and
+	// GITHUB_STEP_SUMMARY — what it mounts into a Docker action.
 	dir := t.TempDir()
-	workspace := filepath.Join(dir, "workspace")
+	runnerWorkspace := filepath.Join(dir, "work", githubtest.DefaultRepo)
+	workspace := filepath.Join(runnerWorkspace, githubtest.DefaultRepo)
 	if err := os.MkdirAll(workspace, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	eventFile := filepath.Join(dir, "event.json")
+	temp := filepath.Join(dir, "work", "_temp")
+	eventFile := filepath.Join(temp, "_github_workflow", "event.json")
 	writeTestFile(t, eventFile, event)
-	r := actionRun{outputFile: filepath.Join(dir, "output"), summaryFile: filepath.Join(dir, "summary"), temp: filepath.Join(dir, "temp")}
+	r := actionRun{temp: temp,
+		outputFile:  filepath.Join(temp, "_runner_file_commands", "set_output_e2e"),
+		summaryFile: filepath.Join(temp, "_runner_file_commands", "step_summary_e2e")}
 	writeTestFile(t, r.outputFile, nil)
 	writeTestFile(t, r.summaryFile, nil)
-	if err := os.Mkdir(r.temp, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "action")
-	cmd.Dir = workspace
-	cmd.Env = []string{
+	cmd := launchAction(t, bin, workspace, []string{
 		"GITHUB_ACTIONS=true",
 		"GITHUB_EVENT_NAME=pull_request",
 		"GITHUB_EVENT_PATH=" + eventFile,
@@ -198,7 +202,8 @@ func runActionBinary(t *testing.T, bin, apiURL, token string, event []byte) acti
 		"GITHUB_RUN_ID=99",
 		"GITHUB_OUTPUT=" + r.outputFile,
 		"GITHUB_STEP_SUMMARY=" + r.summaryFile,
-		"RUNNER_TEMP=" + r.temp,
+		"RUNNER_TEMP=" + temp,
+		"RUNNER_WORKSPACE=" + runnerWorkspace,
 		"CSOGATE_TODAY=2020-01-01",
 		"INPUT_TOKEN=" + token,
 		"INPUT_HAZARD-LOG=safety/hazard-log.yaml",
@@ -212,10 +217,13 @@ func runActionBinary(t *testing.T, bin, apiURL, token string, event []byte) acti
 		"INPUT_FAIL-ON-BLOCK=true",
 		"INPUT_RELEASE-REF=",
 		"INPUT_SINCE=",
-	}
+	})
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("the gate ran in %s", time.Since(start).Round(time.Millisecond))
+	if err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
 			t.Fatal(err)
@@ -226,6 +234,17 @@ func runActionBinary(t *testing.T, bin, apiURL, token string, event []byte) acti
 	r.outputs = readOutputs(t, string(readTestFile(t, r.outputFile)))
 	r.summary = string(readTestFile(t, r.summaryFile))
 	return r
+}
+
+// launchAction is how the end-to-end tests start the gate: the built binary
+// in the workspace, given env and nothing else. Built with -tags imagee2e
+// (.ci/image-e2e) it runs the release image instead, as the runner runs a
+// Docker action (image_e2e_test.go).
+var launchAction = func(t *testing.T, bin, workspace string, env []string) *exec.Cmd {
+	cmd := exec.Command(bin, "action")
+	cmd.Dir = workspace
+	cmd.Env = env
+	return cmd
 }
 
 // actionBinary is the binary built once, as the Dockerfile builds it, for

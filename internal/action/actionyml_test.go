@@ -1,6 +1,9 @@
 package action
 
 import (
+	"bytes"
+	"flag"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -36,24 +39,61 @@ type actionYAML struct {
 	} `yaml:"runs"`
 }
 
+// The two Docker actions with the contract's inputs and outputs: the one
+// workflows use, which runs the published image, and the dev action, which
+// builds the gate from this checkout's Dockerfile. dev/action.yml is derived
+// from action.yml (TestDevActionYAMLIsDerived), so both are held to the
+// contract by every test here.
+const (
+	actionFile    = "../../action.yml"
+	devActionFile = "../../dev/action.yml"
+)
+
+var actionFiles = []string{actionFile, devActionFile}
+
+// publishedImage is what action.yml may run: the release image on the GitHub
+// Container Registry, by major tag on the default branch, and on a release
+// tag by exact version pinned by digest (cmd/csogate-pin writes it).
+var publishedImage = regexp.MustCompile(`^docker://ghcr\.io/[a-z0-9][a-z0-9-]*/csogate:v[0-9]+(\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?@sha256:[0-9a-f]{64})?$`)
+
+// devImage is the dev action's image: the source Dockerfile at the
+// repository's root, whose build context the runner then makes the root.
+const devImage = "../Dockerfile"
+
+var updateDevAction = flag.Bool("update-dev-action", false, "rewrite dev/action.yml from action.yml")
+
 func loadActionYAML(t *testing.T) actionYAML {
 	t.Helper()
-	data := readFile(t, "../../action.yml")
+	return loadActionYAMLFile(t, actionFile)
+}
+
+func loadActionYAMLFile(t *testing.T, name string) actionYAML {
+	t.Helper()
+	data := readFile(t, name)
 	var a actionYAML
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&a); err != nil {
-		t.Fatalf("action.yml: %v", err)
+		t.Fatalf("%s: %v", name, err)
 	}
 	return a
 }
 
-// TestActionYAMLMatchesContract holds action.yml to CONTRACT section 4:
-// every input with its default, every output, each described; a Docker
-// action with branding.
+// TestActionYAMLMatchesContract holds action.yml and dev/action.yml to
+// CONTRACT section 4: every input with its default, every output, each
+// described; a Docker action with branding, running the published image
+// (action.yml) or the source Dockerfile (dev/action.yml).
 func TestActionYAMLMatchesContract(t *testing.T) {
 	t.Parallel()
-	a := loadActionYAML(t)
+	for _, file := range actionFiles {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			checkActionYAML(t, file, loadActionYAMLFile(t, file))
+		})
+	}
+}
+
+func checkActionYAML(t *testing.T, file string, a actionYAML) {
 	contractInputs := map[string]string{
 		"token":          "${{ github.token }}",
 		"hazard-log":     "safety/hazard-log.yaml",
@@ -99,8 +139,18 @@ func TestActionYAMLMatchesContract(t *testing.T) {
 	if len(a.Outputs) != len(contractOutputs) {
 		t.Errorf("outputs %v, want those of the contract %v", keys(a.Outputs), contractOutputs)
 	}
-	if a.Runs.Using != "docker" || a.Runs.Image != "Dockerfile" || len(a.Runs.Args) != 0 {
-		t.Errorf("runs = %+v, want the Dockerfile, whose ENTRYPOINT gives the arguments", a.Runs)
+	if a.Runs.Using != "docker" || len(a.Runs.Args) != 0 {
+		t.Errorf("runs = %+v, want a Docker action whose image's ENTRYPOINT gives the arguments", a.Runs)
+	}
+	switch file {
+	case actionFile:
+		if !publishedImage.MatchString(a.Runs.Image) {
+			t.Errorf("action.yml runs image %q, want the published image (%s)", a.Runs.Image, publishedImage)
+		}
+	case devActionFile:
+		if a.Runs.Image != devImage {
+			t.Errorf("dev/action.yml runs image %q, want the source Dockerfile %s", a.Runs.Image, devImage)
+		}
 	}
 	if a.Name == "" || a.Description == "" || a.Branding.Icon == "" || a.Branding.Color == "" {
 		t.Errorf("name, description or branding missing")
@@ -112,7 +162,15 @@ func TestActionYAMLMatchesContract(t *testing.T) {
 // a Docker action receives (upper case, hyphens kept), with the same default.
 func TestEveryInputReadIsDeclared(t *testing.T) {
 	t.Parallel()
-	a := loadActionYAML(t)
+	for _, file := range actionFiles {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			checkInputsDeclared(t, loadActionYAMLFile(t, file))
+		})
+	}
+}
+
+func checkInputsDeclared(t *testing.T, a actionYAML) {
 	var asked []string
 	getenv := func(k string) string {
 		if strings.HasPrefix(k, "INPUT_") {
@@ -146,13 +204,15 @@ func TestEveryInputReadIsDeclared(t *testing.T) {
 // is one action.yml declares.
 func TestOutputsSetAreDeclared(t *testing.T) {
 	t.Parallel()
-	a := loadActionYAML(t)
 	f := newFixture(t)
 	f.approve(alice, aliceID)
 	o := f.run()
-	for name := range o.outputs {
-		if _, ok := a.Outputs[name]; !ok {
-			t.Errorf("the action sets output %s, which action.yml does not declare", name)
+	for _, file := range actionFiles {
+		a := loadActionYAMLFile(t, file)
+		for name := range o.outputs {
+			if _, ok := a.Outputs[name]; !ok {
+				t.Errorf("the action sets output %s, which %s does not declare", name, file)
+			}
 		}
 	}
 	for _, name := range []string{"decision", "clinical-changes", "violations", "decision-file"} {
@@ -193,6 +253,134 @@ func TestDockerfile(t *testing.T) {
 	}
 	if len(stages) < 3 {
 		t.Errorf("the Dockerfile has %d stages, want a multi-stage build", len(stages)-1)
+	}
+}
+
+// TestDevActionYAMLIsDerived keeps dev/action.yml to action.yml with only
+// its name and runs: block changed, so the two can never offer different
+// inputs or outputs. After a change to action.yml:
+//
+//	go test ./internal/action -run TestDevActionYAMLIsDerived -update-dev-action
+func TestDevActionYAMLIsDerived(t *testing.T) {
+	t.Parallel()
+	want, err := devActionYAML(readFile(t, actionFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateDevAction {
+		if err := os.WriteFile(devActionFile, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := readFile(t, devActionFile); !bytes.Equal(got, want) {
+		t.Errorf("dev/action.yml is not action.yml with the source build's name and runs: block; regenerate it:\n" +
+			"  go test ./internal/action -run TestDevActionYAMLIsDerived -update-dev-action")
+	}
+}
+
+// TestDevActionYAMLDerivation checks the derivation on inputs it must
+// refuse: an action.yml whose runs: block is missing, or not the last block,
+// would otherwise give a dev action that silently drops or keeps lines.
+func TestDevActionYAMLDerivation(t *testing.T) {
+	t.Parallel()
+	for name, text := range map[string]string{
+		"no runs block":      "name: csogate clinical safety gate\ninputs: {}\n",
+		"runs not last":      "name: csogate clinical safety gate\nruns:\n  using: docker\n  image: x\noutputs: {}\n",
+		"name not first":     "description: x\nname: csogate clinical safety gate\nruns:\n  using: docker\n",
+		"two runs blocks":    "name: csogate clinical safety gate\nruns:\n  using: docker\nruns:\n  using: docker\n",
+		"name already dev'd": "name: csogate clinical safety gate (from source)\nruns:\n  using: docker\n",
+	} {
+		if out, err := devActionYAML([]byte(text)); err == nil {
+			t.Errorf("%s: derived\n%s\nwant an error", name, out)
+		}
+	}
+}
+
+// devActionYAML is action.yml for the dev action: named "(from source)",
+// with a runs: block that builds the source Dockerfile.
+func devActionYAML(root []byte) ([]byte, error) {
+	const name = "name: csogate clinical safety gate\n"
+	text := string(root)
+	if !strings.HasPrefix(text, name) {
+		return nil, fmt.Errorf("action.yml does not start with %q", strings.TrimSpace(name))
+	}
+	i := strings.Index(text, "\nruns:\n")
+	if i < 0 || strings.Count(text, "\nruns:") != 1 {
+		return nil, fmt.Errorf("action.yml has no single top-level runs: block")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(text[i+len("\nruns:\n"):], "\n"), "\n") {
+		if line != "" && !strings.HasPrefix(line, " ") {
+			return nil, fmt.Errorf("action.yml's runs: block is not its last block (%q follows it)", line)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("# The gate built from this checkout's source, for developing csogate itself:\n")
+	b.WriteString("#   uses: ./dev   (or <owner>/csogate/dev@<branch or commit>)\n")
+	b.WriteString("# It compiles the whole module in the Dockerfile on every run (minutes);\n")
+	b.WriteString("# workflows use the published image instead: uses: <owner>/csogate@v1.\n")
+	b.WriteString("# Generated from action.yml, which it must match but for the name and runs:\n")
+	b.WriteString("#   go test ./internal/action -run TestDevActionYAMLIsDerived -update-dev-action\n")
+	b.WriteString(strings.TrimSuffix(name, "\n") + " (from source)\n")
+	b.WriteString(text[len(name) : i+1])
+	b.WriteString("runs:\n  using: docker\n  image: " + devImage + "\n")
+	return []byte(b.String()), nil
+}
+
+// TestReleaseDockerfile checks the image the release publishes: one stage
+// FROM scratch that only copies the prebuilt binary (no compiler, no RUN),
+// the CA certificates, the OCI labels the registry shows, and the action's
+// exec-form ENTRYPOINT, with neither USER nor WORKDIR.
+func TestReleaseDockerfile(t *testing.T) {
+	t.Parallel()
+	text := string(readFile(t, "../../Dockerfile.release"))
+	froms := regexp.MustCompile(`(?m)^FROM .*$`).FindAllString(text, -1)
+	if len(froms) != 1 || froms[0] != "FROM scratch" {
+		t.Errorf("Dockerfile.release stages %q, want the single stage FROM scratch", froms)
+	}
+	for _, forbidden := range []string{"\nRUN ", "\nUSER ", "\nWORKDIR ", "\nADD "} {
+		if strings.Contains(text, forbidden) {
+			t.Errorf("Dockerfile.release has %s: it only packages the released binary", strings.TrimSpace(forbidden))
+		}
+	}
+	for _, want := range []string{
+		"COPY ${TARGETPLATFORM}/csogate /csogate",
+		"COPY rootfs/ /",
+		`ENTRYPOINT ["/csogate", "action"]`,
+		`org.opencontainers.image.source="${SOURCE}"`,
+		`org.opencontainers.image.version="${VERSION}"`,
+		`org.opencontainers.image.revision="${REVISION}"`,
+		`org.opencontainers.image.licenses="${LICENSES}"`,
+		`org.opencontainers.image.created="${CREATED}"`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Dockerfile.release lacks %s", want)
+		}
+	}
+}
+
+// TestDockerfilePinned checks the source Dockerfile's base images are pinned
+// by digest, and that its Go image is the Go version go.mod names, the one
+// place the toolchain version is set (workflows read it with
+// actions/setup-go's go-version-file).
+func TestDockerfilePinned(t *testing.T) {
+	t.Parallel()
+	goVersion := regexp.MustCompile(`(?m)^go ([0-9]+\.[0-9]+\.[0-9]+)$`).FindSubmatch(readFile(t, "../../go.mod"))
+	if goVersion == nil {
+		t.Fatal("go.mod has no go line with a full version (go 1.N.P)")
+	}
+	from := regexp.MustCompile(`(?m)^FROM ([^ \n]+)`)
+	for _, m := range from.FindAllSubmatch(readFile(t, "../../Dockerfile"), -1) {
+		image := string(m[1])
+		if image == "scratch" {
+			continue
+		}
+		if !regexp.MustCompile(`@sha256:[0-9a-f]{64}$`).MatchString(image) {
+			t.Errorf("Dockerfile: FROM %s is not pinned by digest", image)
+		}
+		if name, _, _ := strings.Cut(image, "@"); strings.HasPrefix(name, "golang:") &&
+			!strings.HasPrefix(name, "golang:"+string(goVersion[1])+"-") && name != "golang:"+string(goVersion[1]) {
+			t.Errorf("Dockerfile: FROM %s, want the Go version go.mod names, %s", name, goVersion[1])
+		}
 	}
 }
 
