@@ -109,6 +109,11 @@ func Replay(ctx context.Context, dir, workspaceRoot string) (*Result, error) {
 }
 
 func replay(ctx context.Context, rec *Record, dir, workspaceRoot string) (*Result, error) {
+	if rec.Release != nil {
+		// A release record holds every file it stands on: the checkout is
+		// not read.
+		return replayRelease(ctx, rec, dir)
+	}
 	checkoutHint := "the checkout is not the files the gate evaluated, or the record was altered"
 	if h := rec.Request.HeadSHA; h != "" {
 		checkoutHint = fmt.Sprintf("the checkout is not the commit the gate evaluated (check out %s), or the record was altered", h)

@@ -122,6 +122,8 @@ type Pull struct {
 	// Outcome is the pull-request gate's evaluation on its final head; nil
 	// when the release failed before it was evaluated.
 	Outcome *gate.Outcome
+	// Request is what that evaluation judged (for the decision record).
+	Request *gate.Request
 }
 
 // DirectPush is a commit that reached the release without a merged pull
@@ -236,7 +238,7 @@ func (e *evaluator) run(ctx context.Context) error {
 		if err := e.evaluatePull(ctx, p, tmp); err != nil {
 			return err
 		}
-		res.Pulls[i].Outcome = p.outcome
+		res.Pulls[i].Outcome, res.Pulls[i].Request = p.outcome, p.req
 	}
 	if err := e.findPreparing(ctx); err != nil {
 		return err
