@@ -2,7 +2,6 @@ package action
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/evidence"
-	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/release"
 )
 
@@ -50,16 +48,12 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	relReq := release.Request{
 		Owner: r.env.Owner, Repo: r.env.Repo, Tag: tag, Since: r.in.Since, Paths: r.in.Paths,
 		WorkspaceRoot: workspace, WorkspaceSHA: r.env.SHA, StatusContext: r.releaseStatusContext(), Today: r.env.Today,
+		PermissionsBlock: releasePermissionsBlock,
 	}
 	rel := release.Evaluate(ctx, recorder, relReq)
 	t := target{Release: true}
 	if isSHA(rel.ReleaseSHA) {
 		t.StatusSHA = rel.ReleaseSHA
-	}
-	var permission *github.PermissionError
-	if d := rel.Release.Decision; errors.As(rel.Err, &permission) && len(d.Violations) > 0 {
-		// The message names the missing entry; the block is what to copy.
-		d.Violations[len(d.Violations)-1].Message += "; the job needs " + releasePermissionsBlock
 	}
 	what := "release " + rel.Tag
 	if rel.ReleaseSHA != "" {

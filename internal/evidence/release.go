@@ -62,6 +62,8 @@ type ReleaseRequest struct {
 	WorkspaceUsed bool   `json:"workspace_used"`
 	WorkspaceSHA  string `json:"workspace_sha,omitempty"`
 	Today         string `json:"today"`
+	// PermissionsBlock is quoted when GitHub refused for a permission.
+	PermissionsBlock string `json:"permissions_block,omitempty"`
 }
 
 // ReleaseRange is the range the run gated and how its start was chosen.
@@ -120,6 +122,9 @@ func WriteRelease(dir string, req *gate.Request, out *gate.Outcome, run ReleaseR
 	if out == nil || out.Decision == nil {
 		return "", fmt.Errorf("writing the decision record: the evaluation has no decision")
 	}
+	if req == nil {
+		req = failedRequest(run.Request, out)
+	}
 	rec, copies, err := build(req, out, meta)
 	if err != nil {
 		return "", fmt.Errorf("writing the decision record: %w", err)
@@ -146,7 +151,7 @@ func buildRelease(run ReleaseRun, out *gate.Outcome) (*ReleaseRecord, map[string
 	rel := &ReleaseRecord{
 		Request: ReleaseRequest{Owner: req.Owner, Repo: req.Repo, Tag: req.Tag, ReleaseSHA: req.ReleaseSHA, Since: req.Since,
 			StatusContext: req.StatusContext, Paths: pathsOf(req.Paths), WorkspaceUsed: used, WorkspaceSHA: req.WorkspaceSHA,
-			Today: req.Today.UTC().Format(time.DateOnly)},
+			Today: req.Today.UTC().Format(time.DateOnly), PermissionsBlock: req.PermissionsBlock},
 		Range: ReleaseRange{Tag: res.Tag, Version: res.Version, ReleaseSHA: res.ReleaseSHA, PreviousTag: res.PreviousTag,
 			PreviousSHA: res.PreviousSHA, PreviousBy: res.PreviousBy, Skipped: res.Skipped},
 		PullRequests: []ReleasePull{},
@@ -221,6 +226,13 @@ func buildRelease(run ReleaseRun, out *gate.Outcome) (*ReleaseRecord, map[string
 	return rel, copies, nil
 }
 
+// failedRequest is the release-level request of a release that failed
+// before its release-level evaluation: the paths and the day, as the
+// Action records them.
+func failedRequest(req release.Request, out *gate.Outcome) *gate.Request {
+	return &gate.Request{Paths: req.Paths, HeadSHA: out.Decision.HeadSHA, Today: req.Today}
+}
+
 // workspaceUsed reports whether the release's files came from the caller's
 // checkout, as release.Evaluate decides it.
 func workspaceUsed(req release.Request, res *release.Result) bool {
@@ -291,7 +303,7 @@ func replayRelease(ctx context.Context, rec *Record, dir string) (*Result, error
 	}
 	req := release.Request{Owner: rel.Request.Owner, Repo: rel.Request.Repo, Tag: rel.Request.Tag, ReleaseSHA: rel.Request.ReleaseSHA,
 		Since: rel.Request.Since, StatusContext: rel.Request.StatusContext, Paths: rel.Request.Paths.gatePaths(),
-		WorkspaceSHA: rel.Request.WorkspaceSHA, Today: today.Time}
+		WorkspaceSHA: rel.Request.WorkspaceSHA, Today: today.Time, PermissionsBlock: rel.Request.PermissionsBlock}
 	if rel.Request.WorkspaceUsed {
 		ws, err := os.MkdirTemp("", "csogate-replay-")
 		if err != nil {
@@ -328,7 +340,7 @@ func replayRelease(ctx context.Context, rec *Record, dir string) (*Result, error
 	// the run's own metadata (tool, time, context) is not derived.
 	greq := res.Request
 	if greq == nil {
-		greq = &gate.Request{Paths: req.Paths, HeadSHA: res.Release.Decision.HeadSHA, Today: today.Time}
+		greq = failedRequest(req, res.Release)
 	}
 	derived, _, err := build(greq, res.Release, Meta{CreatedAt: time.Now()})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
@@ -20,7 +21,7 @@ import (
 // release: 2.4.0, approved on its head by the CSO when approved — writes
 // its record into a new directory, and stops the fake, so whatever reads
 // the record afterwards is offline.
-func releaseRecord(t *testing.T, approved bool) (string, *release.Result) {
+func releaseRecord(t *testing.T, approved bool, setup ...func(*githubtest.Server)) (string, *release.Result) {
 	t.Helper()
 	srv := githubtest.New(t)
 	tree := map[string][]byte{}
@@ -62,15 +63,18 @@ changes:
 	setTree(merged)
 	srv.AddTag("v2.4.0", merged)
 
-	client, err := github.New(github.Options{BaseURL: srv.URL(), Token: "t"})
+	for _, f := range setup {
+		f(srv)
+	}
+	client, err := github.New(github.Options{BaseURL: srv.URL(), Token: "t", Sleep: func(context.Context, time.Duration) error { return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	recorder := release.NewRecorder(client)
 	req := release.Request{Owner: srv.Owner(), Repo: srv.Repo(), Tag: "v2.4.0", StatusContext: "csogate/release",
-		Paths: gate.DefaultPaths(), Today: created}
+		Paths: gate.DefaultPaths(), Today: created, PermissionsBlock: "permissions: {contents: read}"}
 	res := release.Evaluate(context.Background(), recorder, req)
-	if res.Err != nil {
+	if res.Err != nil && len(setup) == 0 {
 		t.Fatalf("gating the release: %v", res.Err)
 	}
 	dir := t.TempDir()
@@ -108,6 +112,41 @@ func TestReleaseRecordReplays(t *testing.T) {
 		if !got.Matches() || got.Decision.Decision != want || got.ExitCode() != res.Release.Decision.ExitCode {
 			t.Errorf("approved=%v: replay %s exit %d, differences %v", approved, got.Decision.Decision, got.ExitCode(), got.Differences)
 		}
+	}
+}
+
+// TestFailedReleaseRecordReplays: a release GitHub failed to answer is
+// blocked with exit 3, and its record, which keeps the failure as GitHub
+// gave it, replays offline to the same decision, message and exit code.
+func TestFailedReleaseRecordReplays(t *testing.T) {
+	t.Parallel()
+	repo := "/repos/" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo
+	tests := []struct {
+		name     string
+		fail     func(srv *githubtest.Server)
+		wantCode string
+	}{
+		{name: "GitHub unavailable for #11's reviews", wantCode: decision.CodeGitHubUnavailable,
+			fail: func(srv *githubtest.Server) { srv.FailAlways("GET", repo+"/pulls/11/reviews", githubtest.ServerError(502)) }},
+		{name: "a permission missing for the contents", wantCode: decision.CodeGitHubUnavailable,
+			fail: func(srv *githubtest.Server) { srv.FailAlways("GET", repo+"/contents/", githubtest.Forbidden()) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir, res := releaseRecord(t, true, tc.fail)
+			d := res.Release.Decision
+			if d.ExitCode != decision.ExitOperational || len(d.Violations) == 0 || d.Violations[0].Code != tc.wantCode {
+				t.Fatalf("the run decided %s exit %d %v, want exit 3 with %s", d.Decision, d.ExitCode, d.Violations, tc.wantCode)
+			}
+			got, err := Replay(context.Background(), dir, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Matches() || got.ExitCode() != decision.ExitOperational {
+				t.Errorf("replay exit %d, differences %v", got.ExitCode(), got.Differences)
+			}
+		})
 	}
 }
 

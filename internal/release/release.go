@@ -80,6 +80,10 @@ type Request struct {
 	// WorkspaceRoot as it is.
 	WorkspaceSHA string
 	Today        time.Time
+	// PermissionsBlock is the job's permissions: block to quote when GitHub
+	// refuses for a missing permission (the message names the entry; the
+	// block is what to copy); "" quotes none.
+	PermissionsBlock string
 }
 
 // Result is the release decision with what it stands on.
@@ -156,7 +160,12 @@ func Evaluate(ctx context.Context, api API, req Request) *Result {
 		broughtBy: map[string]*pullState{}, states: map[string]string{}, comparisons: map[[2]string]github.Comparison{}}
 	if err := e.run(ctx); err != nil {
 		res.Err = err
-		res.Release = &gate.Outcome{Decision: failure(res, err)}
+		d := failure(res, err)
+		var permission *github.PermissionError
+		if errors.As(err, &permission) && req.PermissionsBlock != "" && len(d.Violations) > 0 {
+			d.Violations[len(d.Violations)-1].Message += "; the job needs " + req.PermissionsBlock
+		}
+		res.Release = &gate.Outcome{Decision: d}
 	}
 	return res
 }
