@@ -127,7 +127,9 @@ func TestFailedReleaseRecordReplays(t *testing.T) {
 		wantCode string
 	}{
 		{name: "GitHub unavailable for #11's reviews", wantCode: decision.CodeGitHubUnavailable,
-			fail: func(srv *githubtest.Server) { srv.FailAlways("GET", repo+"/pulls/11/reviews", githubtest.ServerError(502)) }},
+			fail: func(srv *githubtest.Server) {
+				srv.FailAlways("GET", repo+"/pulls/11/reviews", githubtest.ServerError(502))
+			}},
 		{name: "a permission missing for the contents", wantCode: decision.CodeGitHubUnavailable,
 			fail: func(srv *githubtest.Server) { srv.FailAlways("GET", repo+"/contents/", githubtest.Forbidden()) }},
 	}
