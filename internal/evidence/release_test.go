@@ -181,6 +181,18 @@ func TestForgedReleaseRecordRefused(t *testing.T) {
 		{name: "a per-PR fact (the author) edited", approved: true, edit: func(m map[string]any) {
 			relPull(m)["facts"].(map[string]any)["author"] = "someone-else"
 		}, wantField: "release.pull_requests[0].facts.author"},
+		{name: "an answer from GitHub removed (#11's dismissal events)", approved: true, edit: func(m map[string]any) {
+			var kept []any
+			for _, x := range rel(m)["github"].([]any) {
+				if x.(map[string]any)["call"] != "dismissals" {
+					kept = append(kept, x)
+				}
+			}
+			rel(m)["github"] = kept
+		}, wantField: "release.github"},
+		{name: "an answer from GitHub no question asked for", approved: true, edit: func(m map[string]any) {
+			rel(m)["github"] = append(rel(m)["github"].([]any), map[string]any{"call": "reviews", "args": []any{"o", "r", "99"}, "answer": []any{}})
+		}, wantField: "release.github"},
 		{name: "a per-PR decision turned approved", edit: func(m map[string]any) {
 			relPull(m)["decision"].(map[string]any)["decision"] = "approved"
 			dec(m)["pull_requests"].([]any)[0].(map[string]any)["decision"] = "approved"
