@@ -26,6 +26,7 @@ import (
 
 	"github.com/csogate/csogate/internal/buildinfo"
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/policy"
@@ -155,6 +156,9 @@ type result struct {
 	pull int
 	// release is release mode's result; nil in the other modes.
 	release *release.Result
+	// releaseRun is what release mode asked of GitHub and how, for a
+	// release record that replays offline; nil in the other modes.
+	releaseRun *evidence.ReleaseRun
 	// summary renders the job summary when it is not the decision's report
 	// (release mode); it is called after every write, so it shows their
 	// failures too.

@@ -110,6 +110,12 @@ func TestAttestationOfARelease(t *testing.T) {
 			if rec.Context.RunIdentity != want || p.Context != rec.Context {
 				t.Errorf("record context %+v, predicate context %+v, want %+v", rec.Context, p.Context, want)
 			}
+			// csogate verify --record: the record is the one signed, and
+			// replays offline, with no checkout, to the signed decision.
+			f.srv.Close()
+			if fails, err := evidence.VerifyRecord(t.Context(), p, filepath.Dir(o.outputs["record-file"]), t.TempDir()); err != nil || len(fails) > 0 {
+				t.Errorf("verify --record refuses the release's record: %v %v", fails, err)
+			}
 
 			alg, digest := "", ""
 			for alg, digest = range tc.want.Digest {

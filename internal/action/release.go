@@ -2,7 +2,6 @@ package action
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,7 @@ import (
 	gogithub "github.com/google/go-github/v62/github"
 
 	"github.com/csogate/csogate/internal/decision"
-	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/release"
 )
 
@@ -43,25 +42,26 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	if isSHA(r.env.SHA) && exists(filepath.Join(r.env.Workspace, filepath.FromSlash(r.in.Paths.HazardLog))) {
 		workspace = r.env.Workspace
 	}
-	rel := release.Evaluate(ctx, r.gh, release.Request{
+	// Every answer GitHub gives is kept, so the record replays the whole
+	// release decision, per pull request, offline.
+	recorder := release.NewRecorder(r.gh)
+	relReq := release.Request{
 		Owner: r.env.Owner, Repo: r.env.Repo, Tag: tag, Since: r.in.Since, Paths: r.in.Paths,
 		WorkspaceRoot: workspace, WorkspaceSHA: r.env.SHA, StatusContext: r.releaseStatusContext(), Today: r.env.Today,
-	})
+		PermissionsBlock: releasePermissionsBlock,
+	}
+	rel := release.Evaluate(ctx, recorder, relReq)
 	t := target{Release: true}
 	if isSHA(rel.ReleaseSHA) {
 		t.StatusSHA = rel.ReleaseSHA
-	}
-	var permission *github.PermissionError
-	if d := rel.Release.Decision; errors.As(rel.Err, &permission) && len(d.Violations) > 0 {
-		// The message names the missing entry; the block is what to copy.
-		d.Violations[len(d.Violations)-1].Message += "; the job needs " + releasePermissionsBlock
 	}
 	what := "release " + rel.Tag
 	if rel.ReleaseSHA != "" {
 		what += " at " + decision.ShortSHA(rel.ReleaseSHA)
 	}
 	return &result{d: rel.Release.Decision, outcome: rel.Release, request: rel.Request, target: t, what: what,
-		release: rel, summary: func() string { return release.Markdown(rel) }}
+		release: rel, releaseRun: &evidence.ReleaseRun{Request: relReq, Result: rel, Transcript: recorder.Transcript()},
+		summary: func() string { return release.Markdown(rel) }}
 }
 
 // ReleaseContextSuffix ends the status context of a release run:

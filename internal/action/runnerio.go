@@ -264,7 +264,11 @@ func (r *runner) writeEvidence(res *result) error {
 	if r.env.Owner != "" {
 		meta.Repository = r.env.Owner + "/" + r.env.Repo
 	}
-	if _, err := evidence.Write(filepath.Join(r.env.outputDir(), RecordDir), req, out, meta); err != nil {
+	write := func(dir string) (string, error) { return evidence.Write(dir, req, out, meta) }
+	if res.releaseRun != nil {
+		write = func(dir string) (string, error) { return evidence.WriteRelease(dir, req, out, *res.releaseRun, meta) }
+	}
+	if _, err := write(filepath.Join(r.env.outputDir(), RecordDir)); err != nil {
 		return err
 	}
 	r.recordFile = r.env.outputPath(path.Join(RecordDir, evidence.RecordFile))

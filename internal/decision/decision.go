@@ -60,6 +60,13 @@ type Decision struct {
 	Rules             []policy.Rule        `json:"rules"`
 	Problems          []safetyfile.Problem `json:"problems,omitempty"`
 
+	// PullRequests and DirectPushes are a release decision's detail: each
+	// merged pull request of the release as the pull-request gate judged it,
+	// and each commit that reached the release without one. A pull
+	// request's decision leaves them out.
+	PullRequests []PullRequest `json:"pull_requests,omitempty"`
+	DirectPushes []DirectPush  `json:"direct_pushes,omitempty"`
+
 	// ExitCode is what the process exits with.
 	ExitCode int `json:"-"`
 }
@@ -72,6 +79,37 @@ type TouchedHazard struct {
 	InitialRisk  int    `json:"initial_risk"`
 	ResidualRisk int    `json:"residual_risk"`
 	Residual     string `json:"residual"` // "major / very-low"
+}
+
+// PullRequest is a merged pull request of a release and the pull-request
+// gate's verdict on its final head: the findings the release decision's
+// top-level violations carry prefixed "#N:", and the approvals with why each
+// did or did not count.
+type PullRequest struct {
+	Number          int                     `json:"number"`
+	Title           string                  `json:"title"`
+	Author          string                  `json:"author"`
+	HeadSHA         string                  `json:"head_sha"`
+	MergeCommitSHA  string                  `json:"merge_commit_sha"`
+	Decision        string                  `json:"decision"`
+	ClinicalChanges []policy.ClinicalChange `json:"clinical_changes"`
+	TouchedHazards  []TouchedHazard         `json:"touched_hazards"`
+	Approvals       []policy.Approval       `json:"approvals"`
+	Violations      []policy.Finding        `json:"violations"`
+	Warnings        []policy.Finding        `json:"warnings"`
+}
+
+// DirectPush is a commit that reached a release without a merged pull
+// request, or the files a pull request's merge commit changed beyond the
+// pull request's own (Pull names it).
+type DirectPush struct {
+	SHA    string   `json:"sha"`
+	Author string   `json:"author"`
+	Files  []string `json:"files"`
+	// Clinical is true when a file is clinically relevant by the release's
+	// hazard log and configuration, or could not be checked against them.
+	Clinical bool `json:"clinical"`
+	Pull     int  `json:"pull,omitempty"`
 }
 
 // Approver is a register officer whose approval could count on this change.

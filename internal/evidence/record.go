@@ -110,6 +110,9 @@ type Record struct {
 	// ExitCode is the decision's exit code, which the decision document leaves out.
 	ExitCode  int        `json:"exit_code"`
 	Approvals []Approval `json:"approvals"`
+	// Release is a release run's range, pull requests, direct pushes and
+	// everything it read from GitHub; nil on a pull-request record.
+	Release *ReleaseRecord `json:"release,omitempty"`
 	// Integrity is the digest over everything above; ReadRecord refuses a
 	// record whose content does not match it.
 	Integrity *Integrity `json:"integrity"`
@@ -234,6 +237,11 @@ func Write(dir string, req *gate.Request, out *gate.Outcome, meta Meta) (string,
 	if err != nil {
 		return "", fmt.Errorf("writing the decision record: %w", err)
 	}
+	return writeRecord(dir, rec, copies)
+}
+
+// writeRecord seals rec and writes it into dir with its copies.
+func writeRecord(dir string, rec *Record, copies map[string][]byte) (string, error) {
 	data, err := marshal(rec)
 	if err == nil {
 		rec.Integrity, err = seal(data)
@@ -252,7 +260,7 @@ func Write(dir string, req *gate.Request, out *gate.Outcome, meta Meta) (string,
 		// Copies left from an earlier record would sit beside this one
 		// unreferenced, and an auditor browsing trusted/ could take them for
 		// what this run read.
-		for _, sub := range []string{RecordFile, trustedDir, outsideDir, baseManifestDir} {
+		for _, sub := range []string{RecordFile, trustedDir, outsideDir, baseManifestDir, workspaceDir, githubDir} {
 			if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
 				return "", fmt.Errorf("replacing the record in %s: %w", dir, err)
 			}
@@ -518,6 +526,11 @@ func ReadRecord(data []byte) (*Record, error) {
 	}
 	if rec.Facts != nil && rec.Facts.Schema != facts.SchemaVersion {
 		return nil, invalid("facts.schema is %q; this csogate derives %q", rec.Facts.Schema, facts.SchemaVersion)
+	}
+	if rec.Release != nil {
+		if err := checkRelease(rec.Release); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkIntegrity(data, rec.Integrity); err != nil {
 		return nil, err

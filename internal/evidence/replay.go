@@ -112,6 +112,11 @@ func replay(ctx context.Context, rec *Record, dir, workspaceRoot string) (*Resul
 	if err := checkPaths(rec, dir); err != nil {
 		return nil, err
 	}
+	if rec.Release != nil {
+		// A release record holds every file it stands on: the checkout is
+		// not read.
+		return replayRelease(ctx, rec, dir)
+	}
 	checkoutHint := "the checkout is not the files the gate evaluated, or the record was altered"
 	if h := rec.Request.HeadSHA; h != "" {
 		checkoutHint = fmt.Sprintf("the checkout is not the commit the gate evaluated (check out %s), or the record was altered", h)

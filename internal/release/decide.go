@@ -141,9 +141,44 @@ func (e *evaluator) finish(out *gate.Outcome) {
 		}
 	}
 
+	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)
+
 	if len(d.Violations) > 0 {
 		d.Decision, d.ExitCode = decision.Blocked, max(exit, decision.ExitBlocked)
 	}
+}
+
+// pullDecisions is each pull request's verdict for the release decision, so
+// a tool reading the decision file sees why each approval did or did not
+// count without parsing the "#N:" messages.
+func pullDecisions(pulls []Pull) []decision.PullRequest {
+	out := make([]decision.PullRequest, 0, len(pulls))
+	for _, p := range pulls {
+		if p.Outcome == nil || p.Outcome.Decision == nil {
+			continue
+		}
+		d := p.Outcome.Decision
+		out = append(out, decision.PullRequest{Number: p.Number, Title: p.Title, Author: p.Author,
+			HeadSHA: p.HeadSHA, MergeCommitSHA: p.MergeCommitSHA, Decision: d.Decision,
+			ClinicalChanges: nonNil(d.ClinicalChanges), TouchedHazards: nonNil(d.TouchedHazards),
+			Approvals: nonNil(d.Approvals), Violations: nonNil(d.Violations), Warnings: nonNil(d.Warnings)})
+	}
+	return out
+}
+
+func directPushDecisions(pushes []DirectPush) []decision.DirectPush {
+	out := make([]decision.DirectPush, 0, len(pushes))
+	for _, dp := range pushes {
+		out = append(out, decision.DirectPush{SHA: dp.SHA, Author: dp.Author, Files: nonNil(dp.Files), Clinical: dp.Clinical, Pull: dp.Pull})
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // signoffMessage explains a missing release sign-off: which pull request the

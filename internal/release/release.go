@@ -80,6 +80,10 @@ type Request struct {
 	// WorkspaceRoot as it is.
 	WorkspaceSHA string
 	Today        time.Time
+	// PermissionsBlock is the job's permissions: block to quote when GitHub
+	// refuses for a missing permission (the message names the entry; the
+	// block is what to copy); "" quotes none.
+	PermissionsBlock string
 }
 
 // Result is the release decision with what it stands on.
@@ -122,6 +126,8 @@ type Pull struct {
 	// Outcome is the pull-request gate's evaluation on its final head; nil
 	// when the release failed before it was evaluated.
 	Outcome *gate.Outcome
+	// Request is what that evaluation judged (for the decision record).
+	Request *gate.Request
 }
 
 // DirectPush is a commit that reached the release without a merged pull
@@ -154,7 +160,12 @@ func Evaluate(ctx context.Context, api API, req Request) *Result {
 		broughtBy: map[string]*pullState{}, states: map[string]string{}, comparisons: map[[2]string]github.Comparison{}}
 	if err := e.run(ctx); err != nil {
 		res.Err = err
-		res.Release = &gate.Outcome{Decision: failure(res, err)}
+		d := failure(res, err)
+		var permission *github.PermissionError
+		if errors.As(err, &permission) && req.PermissionsBlock != "" && len(d.Violations) > 0 {
+			d.Violations[len(d.Violations)-1].Message += "; the job needs " + req.PermissionsBlock
+		}
+		res.Release = &gate.Outcome{Decision: d}
 	}
 	return res
 }
@@ -236,7 +247,7 @@ func (e *evaluator) run(ctx context.Context) error {
 		if err := e.evaluatePull(ctx, p, tmp); err != nil {
 			return err
 		}
-		res.Pulls[i].Outcome = p.outcome
+		res.Pulls[i].Outcome, res.Pulls[i].Request = p.outcome, p.req
 	}
 	if err := e.findPreparing(ctx); err != nil {
 		return err

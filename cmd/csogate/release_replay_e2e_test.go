@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/csogate/csogate/internal/github/githubtest"
+)
+
+// TestReleaseRecordEndToEnd runs the built binary as a release job would —
+// "csogate action" on a manual run naming v2.4.0, against a fake GitHub —
+// then stops the fake and, with no GitHub and no checkout, runs
+// "csogate check --replay" and "csogate verify --record" on what the job
+// left: the replay re-derives the whole release decision, #11 included,
+// and exits as the run did; verify accepts the approved release only.
+func TestReleaseRecordEndToEnd(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "csogate")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=e2e", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	const (
+		token   = "ghs_e2eReleaseTokenThatMustNeverBePrinted"
+		example = "../../examples/example-epr"
+	)
+	tests := []struct {
+		name     string
+		reviewer githubtest.Review
+		code     int
+		decision string
+	}{
+		{name: "approved by the CSO", reviewer: githubtest.Review{Login: "alice-gp", UserID: 583231, State: "APPROVED"}, code: 0, decision: "approved"},
+		{name: "approved only by a non-CSO", reviewer: githubtest.Review{Login: "dev-bob", State: "APPROVED"}, code: 1, decision: "blocked"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := githubtest.New(t, githubtest.WithToken(token))
+			tree := map[string][]byte{"safety/changes.yaml": []byte("release: 2.3.0\nchanges: []\n")}
+			for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml"} {
+				tree["safety/"+name] = readTestFile(t, example+"/safety/"+name)
+			}
+			setTree := func(sha string) {
+				for name, data := range tree {
+					srv.SetContent(sha, name, data)
+				}
+			}
+			initial, head, merged := githubtest.SHA("e2e-initial"), githubtest.SHA("e2e-pr-11-head"), githubtest.SHA("e2e-pr-11-merge")
+			srv.AddCommit(githubtest.Commit{SHA: initial, AuthorLogin: "dev-dan", Message: "Initial commit"})
+			setTree(initial)
+			srv.AddTag("v2.3.0", initial)
+			srv.AddStatus(githubtest.Status{SHA: initial, Context: "clinical-safety/cso-approval/release", State: "success"})
+			var files []githubtest.File
+			for _, f := range strings.Fields(string(readTestFile(t, example+"/changed-files.txt"))) {
+				files = append(files, githubtest.File{Path: f})
+			}
+			files = append(files, githubtest.File{Path: "safety/changes.yaml"})
+			srv.AddPull(githubtest.Pull{Number: 11, Title: "Release 2.4.0", Author: "dev-dan", HeadSHA: head, BaseSHA: initial, Merged: true, MergeCommitSHA: merged})
+			srv.AddCommits(11, githubtest.Commit{SHA: head, AuthorLogin: "dev-dan", Message: "Release 2.4.0"})
+			srv.AddFiles(11, files...)
+			srv.AddCommit(githubtest.Commit{SHA: merged, AuthorLogin: "dev-dan", Parents: []string{initial}, Files: files, Message: "Release 2.4.0 (#11)"})
+			srv.AddReview(11, tc.reviewer)
+			tree["safety/changes.yaml"] = readTestFile(t, example+"/safety/changes.yaml")
+			setTree(head)
+			setTree(merged)
+			srv.AddTag("v2.4.0", merged)
+
+			dir := t.TempDir()
+			workspace, temp := filepath.Join(dir, "workspace"), filepath.Join(dir, "temp")
+			output, summary, event := filepath.Join(dir, "output"), filepath.Join(dir, "summary"), filepath.Join(dir, "event.json")
+			for _, d := range []string{workspace, temp} {
+				if err := os.MkdirAll(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			writeTestFile(t, output, nil)
+			writeTestFile(t, summary, nil)
+			writeTestFile(t, event, []byte(`{"inputs": {"release-ref": "v2.4.0"}}`))
+
+			action := exec.Command(bin, "action")
+			action.Dir = workspace
+			action.Env = []string{
+				"GITHUB_ACTIONS=true",
+				"GITHUB_EVENT_NAME=workflow_dispatch",
+				"GITHUB_EVENT_PATH=" + event,
+				"GITHUB_REPOSITORY=" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo,
+				"GITHUB_WORKSPACE=" + workspace,
+				"GITHUB_API_URL=" + srv.URL(),
+				"GITHUB_SERVER_URL=https://github.com",
+				"GITHUB_SHA=" + githubtest.SHA("e2e-main-tip"),
+				"GITHUB_RUN_ID=7",
+				"GITHUB_WORKFLOW_REF=" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo + "/.github/workflows/release.yml@refs/heads/main",
+				"GITHUB_OUTPUT=" + output,
+				"GITHUB_STEP_SUMMARY=" + summary,
+				"RUNNER_TEMP=" + temp,
+				"INPUT_TOKEN=" + token,
+				"INPUT_RELEASE-REF=v2.4.0",
+				"INPUT_FAIL-ON-BLOCK=true",
+			}
+			code, stdout, stderr := runBinary(t, action)
+			if code != tc.code {
+				t.Fatalf("the release job exits %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			outputs := readOutputs(t, string(readTestFile(t, output)))
+			if outputs["decision"] != tc.decision {
+				t.Fatalf("decision %q, want %s", outputs["decision"], tc.decision)
+			}
+			if !strings.Contains(string(readTestFile(t, outputs["decision-file"])), `"pull_requests"`) {
+				t.Errorf("the decision file has no pull_requests")
+			}
+			srv.Close()
+
+			// Offline: no GitHub, no token, an empty directory to run in.
+			record := filepath.Dir(outputs["record-file"])
+			audit := t.TempDir()
+			replay := exec.Command(bin, "check", "--replay", record, "--format", "json")
+			replay.Dir, replay.Env = audit, []string{"GITHUB_API_URL=http://127.0.0.1:1"}
+			code, stdout, stderr = runBinary(t, replay)
+			if code != tc.code || !strings.Contains(stderr, "replay: the decision matches the record") ||
+				!strings.Contains(stdout, `"decision": "`+tc.decision+`"`) || !strings.Contains(stdout, `"number": 11`) {
+				t.Errorf("check --replay exits %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+
+			verify := exec.Command(bin, "verify", "--commit", merged, "--attestation", outputs["in-toto"], "--unsigned",
+				"--repo", githubtest.DefaultOwner+"/"+githubtest.DefaultRepo, "--workflow", ".github/workflows/release.yml",
+				"--release", "v2.4.0", "--record", record, "--release-note", outputs["release-note"])
+			verify.Dir, verify.Env = audit, []string{"GITHUB_API_URL=http://127.0.0.1:1"}
+			code, stdout, stderr = runBinary(t, verify)
+			if code != tc.code || (code == 0 && !strings.Contains(stdout, "replays to the same decision")) {
+				t.Errorf("verify --record exits %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			if code != 0 && strings.Contains(stdout, "the replay differs") {
+				t.Errorf("verify refuses the blocked release for a replay difference, not for its decision:\n%s", stdout)
+			}
+		})
+	}
+}
+
+// runBinary runs cmd and returns its exit code and output.
+func runBinary(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	code := 0
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		code = exit.ExitCode()
+	}
+	return code, stdout.String(), stderr.String()
+}
