@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -48,39 +50,94 @@ func TestREADMEShowsRealOutput(t *testing.T) {
 	}
 }
 
-// TestREADMEListsEveryFlag: every flag of check and validate appears in the
-// README's command-line section, so none is added without its documentation.
+// TestREADMEListsEveryFlag: the synopsis of the README's Command line
+// section names every subcommand the usage lists and, on that subcommand's
+// own lines, every flag its -h prints, so none is added without its
+// documentation. Both lists come from the program itself.
 func TestREADMEListsEveryFlag(t *testing.T) {
 	t.Parallel()
+	synopsis := readmeSynopsis(t)
+	commands := usageCommands()
+	if len(commands) < 8 {
+		t.Fatalf("the usage lists %d commands: %v", len(commands), commands)
+	}
+	for _, cmd := range commands {
+		lines, ok := synopsis[cmd]
+		if !ok {
+			t.Errorf("csogate %s is not in the README's Command line synopsis", cmd)
+			continue
+		}
+		var stdout, stderr bytes.Buffer
+		run(context.Background(), []string{cmd, "-h"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+		for _, name := range helpFlags(stdout.String() + stderr.String()) {
+			if !regexp.MustCompile(`--` + regexp.QuoteMeta(name) + `\b`).MatchString(lines) {
+				t.Errorf("csogate %s --%s is not on its lines of the README's synopsis:\n%s", cmd, name, lines)
+			}
+		}
+	}
+	// A flag every command has a flag set for: the test reads them.
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"check", "-h"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+	if n := len(helpFlags(stderr.String())); n < 15 {
+		t.Fatalf("csogate check -h listed %d flags:\n%s", n, stderr.String())
+	}
+}
+
+// usageCommands are the subcommands the usage text lists, in its order.
+func usageCommands() []string {
+	var out []string
+	for _, m := range regexp.MustCompile(`(?m)^  csogate (?:\[-C DIR\] )?([a-z]+)`).FindAllStringSubmatch(usage, -1) {
+		if !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// helpFlags are the flags a -h output names: the flag package's "  -name"
+// lines or, for a command with a usage text of its own (schema), each
+// "--name" in it.
+func helpFlags(help string) []string {
+	var out []string
+	matches := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`).FindAllStringSubmatch(help, -1)
+	if len(matches) == 0 {
+		matches = regexp.MustCompile(`--([a-z][a-z-]*)`).FindAllStringSubmatch(help, -1)
+	}
+	for _, m := range matches {
+		if !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// readmeSynopsis maps each subcommand to its lines (continuations
+// included) in the fenced synopsis of the README's Command line section.
+func readmeSynopsis(t *testing.T) map[string]string {
+	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := bytes.Index(readme, []byte("## Command line"))
-	if start < 0 {
+	_, section, ok := strings.Cut(string(readme), "\n## Command line\n")
+	if !ok {
 		t.Fatal("README has no Command line section")
 	}
-	section := string(readme[start:])
-	if end := strings.Index(section[3:], "\n## "); end >= 0 {
-		section = section[:end+3]
+	_, block, ok := strings.Cut(section, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok || block == "" {
+		t.Fatal("README's Command line section has no fenced synopsis")
 	}
-	for _, cmd := range []string{"check", "validate"} {
-		var stdout, stderr bytes.Buffer
-		run(context.Background(), []string{cmd, "-h"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
-		n := 0
-		for _, line := range strings.Split(stderr.String(), "\n") {
-			name, ok := strings.CutPrefix(line, "  -")
-			if !ok {
-				continue
-			}
-			name, _, _ = strings.Cut(name, " ")
-			n++
-			if !strings.Contains(section, "--"+name) {
-				t.Errorf("csogate %s --%s is not in the README's Command line section", cmd, name)
-			}
+	out := map[string]string{}
+	cmd := ""
+	start := regexp.MustCompile(`^csogate (?:\[-C DIR\] )?([a-z]+)`)
+	for _, line := range strings.Split(block, "\n") {
+		if m := start.FindStringSubmatch(line); m != nil {
+			cmd = m[1]
 		}
-		if n < 5 {
-			t.Fatalf("csogate %s -h listed %d flags:\n%s", cmd, n, stderr.String())
+		if cmd != "" {
+			out[cmd] += line + "\n"
 		}
 	}
+	return out
 }
