@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,18 +13,31 @@ import (
 
 // TestREADMEShowsRealOutput keeps the README's "Why is my build blocked?"
 // honest: its text excerpt and its rendered summary must be what the gate
-// prints for the bundled example with the stale approval.
+// prints for the command the README shows above them (the bundled example
+// with the stale approval), which must fix the day with --today: the output
+// counts days ("55 days ago") and checks registrations against the day.
 func TestREADMEShowsRealOutput(t *testing.T) {
 	t.Parallel()
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var shown []string
+	for _, c := range readmeCommands(t) {
+		if strings.Contains(c.text, "reviews-stale.json") && strings.Contains(c.comment, "BLOCKED") {
+			shown = strings.Fields(c.text)
+		}
+	}
+	if len(shown) < 4 || shown[2] != "./cmd/csogate" || !slices.Contains(shown, "--today") {
+		t.Fatalf("README shows no `go run ./cmd/csogate ... --reviews reviews-stale.json --today DAY   # BLOCKED` command: %q", shown)
+	}
 	gate := func(format string) string {
+		args := append(slices.Clone(shown[3:]), "--format", format)
+		if i := slices.Index(args, "-C"); i >= 0 {
+			args[i+1] = filepath.Join("../..", args[i+1]) // the README runs from the repository's root
+		}
 		var stdout, stderr bytes.Buffer
-		run(context.Background(), []string{"-C", "../../examples/example-epr", "check", "--changed-files", "changed-files.txt",
-			"--reviews", "reviews-stale.json", "--head-sha", "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b", "--author", "dev-dan",
-			"--today", "2026-11-25", "--format", format}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+		run(context.Background(), args, os.Getenv, strings.NewReader(""), &stdout, &stderr)
 		return stdout.String()
 	}
 
