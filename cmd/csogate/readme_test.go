@@ -155,3 +155,36 @@ func readmeSynopsis(t *testing.T) map[string]string {
 	}
 	return out
 }
+
+// TestExamplesPointAtTheReference: the bundled example's safety files, which
+// people copy, name the repository's own reference for their format, not a
+// document a reader of the repository does not have.
+func TestExamplesPointAtTheReference(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../../examples/example-epr/safety/*.yaml")
+	if err != nil || len(files) < 4 {
+		t.Fatalf("example safety files: %v %v", files, err)
+	}
+	reference, err := os.ReadFile("../../docs/reference.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := regexp.MustCompile(`docs/reference\.md, section (\d+(?:\.\d+)*)`)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(bytes.ToLower(data), []byte("contract")) {
+			t.Errorf("%s mentions a contract; point at docs/reference.md", f)
+		}
+		m := section.FindSubmatch(data)
+		if m == nil {
+			t.Errorf("%s does not point at docs/reference.md, section N", f)
+			continue
+		}
+		if !bytes.Contains(reference, []byte("\n### "+string(m[1])+" ")) && !bytes.Contains(reference, []byte("\n## "+string(m[1])+". ")) {
+			t.Errorf("%s points at section %s, which docs/reference.md does not have", f, m[1])
+		}
+	}
+}

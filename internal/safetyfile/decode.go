@@ -354,7 +354,7 @@ func (d *decoder) decode(data []byte, target reflect.Value, allowEmpty bool) boo
 				return false
 			}
 			d.r.problems = append(d.r.problems, Problem{Location: Location{File: d.file, Line: 1, Column: 1}, Code: CodeInputInvalid,
-				Message: "the file is empty; see the contract for what it must contain"})
+				Message: "the file is empty; docs/reference.md, section 1, says what it must contain"})
 			return false
 		}
 		d.r.problems = append(d.r.problems, syntaxProblem(d.file, data, err))
