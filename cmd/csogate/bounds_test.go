@@ -43,7 +43,7 @@ func TestAliasBombBlocksEveryCommand(t *testing.T) {
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			code, stdout, stderr := runIn(t, dir, args...)
-			if code != 2 || strings.Count(stdout, want) != 1 || !strings.Contains(stdout, "safety/hazard-log.yaml:") {
+			if code != 2 || strings.Count(stdout, want) != 1 || !strings.Contains(stdout, "safety/hazard-log.yaml:") || strings.Contains(stdout, "not in the hazard log") {
 				t.Errorf("exit %d, want 2 and one problem saying %q\nstdout:\n%.2000s\nstderr:\n%.2000s", code, want, stdout, stderr)
 			}
 		})

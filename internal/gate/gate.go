@@ -232,8 +232,8 @@ type compileResult struct {
 // loaded is what reading and validating the files produced.
 type loaded struct {
 	log *safetyfile.HazardLog
-	// logRefused: the log was too large to read; whether the manifest's
-	// hazards are in it is unknown.
+	// logRefused: the log could not be read as a whole; whether the
+	// manifest's hazards are in it is unknown.
 	logRefused bool
 	manifest   *safetyfile.Manifest
 	mLocate    safetyfile.Locator

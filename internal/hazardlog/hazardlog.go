@@ -141,8 +141,9 @@ type Result struct {
 	// the log, which the gate reports as it does for its other inputs. The
 	// same fault is also among Problems, for callers that only list them.
 	Err error
-	// Refused is set when the log was too large to read at all: its hazards
-	// are unknown, not absent.
+	// Refused is set when the log could not be read as a whole (too large,
+	// a YAML syntax error, a decoding limit reached): its hazards are
+	// unknown, not absent.
 	Refused bool
 }
 
@@ -230,8 +231,8 @@ func loadBytes(file string, data []byte, format Format, sheet string, cfg *safet
 	case over:
 		res = Result{Log: &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}}, Problems: safetyfile.Problems{p}, Refused: true}
 	case format == FormatYAML:
-		log, _, problems := safetyfile.LoadHazardLog(file, data, safetyfile.Options{Statuses: cfg.Statuses, Limit: cfg.HazardLogLimit()})
-		res = Result{Log: log, Problems: problems}
+		log, _, problems, read := safetyfile.ReadHazardLog(file, data, safetyfile.Options{Statuses: cfg.Statuses, Limit: cfg.HazardLogLimit()})
+		res = Result{Log: log, Problems: problems, Refused: !read}
 	case format == FormatCSV:
 		res = loadCSV(file, data, cfg)
 	case format == FormatXLSX:

@@ -35,12 +35,20 @@ func (c *Config) HazardLogLimit() Limit {
 
 // LoadHazardLog decodes and validates a YAML hazard log.
 func LoadHazardLog(file string, data []byte, opts Options) (*HazardLog, Locator, Problems) {
-	var log HazardLog
-	problems, locate, ok := decodeYAMLOpt(file, data, &log, false, opts.Limit)
+	log, locate, problems, _ := ReadHazardLog(file, data, opts)
+	return log, locate, problems
+}
+
+// ReadHazardLog is LoadHazardLog; read is false when the file could not be
+// decoded as a whole (a syntax error, a limit reached), so its hazards are
+// unknown rather than absent.
+func ReadHazardLog(file string, data []byte, opts Options) (log *HazardLog, locate Locator, problems Problems, read bool) {
+	log = &HazardLog{}
+	problems, locate, ok := decodeYAMLOpt(file, data, log, false, opts.Limit)
 	if !ok {
-		return &log, locate, problems
+		return log, locate, problems, false
 	}
-	return &log, locate, merge(problems, ValidateHazardLog(&log, locate, opts))
+	return log, locate, merge(problems, ValidateHazardLog(log, locate, opts)), true
 }
 
 // ValidateHazardLog checks a hazard log read from any layout: required fields,
