@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,28 @@ func TestHugeLogIsOneTrueMessage(t *testing.T) {
 	if code != 2 || strings.Count(stdout, want) != 1 || strings.Contains(stdout, "alias") ||
 		!strings.Contains(stdout, "over the 64 MiB (67108864 bytes) csogate reads from one safety file; if the file really needs more, raise max_input_bytes") || len(lines) > 3 {
 		t.Errorf("exit %d, want 2 and one message about the size\nstdout:\n%.3000s\nstderr:\n%.2000s", code, stdout, stderr)
+	}
+}
+
+// endless is a standard input that never ends: `yes | csogate check
+// --changed-files -` by mistake, or a hostile pipe.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
+}
+
+// TestEndlessStandardInputEnds: an input read from a pipe is bounded like a
+// file, so a pipe that never ends is an error (exit 2), not a run that
+// holds ever more memory.
+func TestEndlessStandardInputEnds(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-C", "../../examples/example-epr", "check", "--changed-files", "-"}, os.Getenv, endless{}, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "--changed-files: standard input is over the 64 MiB csogate reads from one input") {
+		t.Errorf("exit %d\nstdout:\n%.2000s\nstderr:\n%.2000s", code, stdout.String(), stderr.String())
 	}
 }
