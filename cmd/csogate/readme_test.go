@@ -65,27 +65,32 @@ func TestREADMEShowsRealOutput(t *testing.T) {
 }
 
 // TestREADMEListsEveryFlag: the synopsis of the README's Command line
-// section names every subcommand the usage lists and, on that subcommand's
+// section, and of docs/reference.md's, names every subcommand the usage lists and, on that subcommand's
 // own lines, every flag its -h prints, so none is added without its
 // documentation. Both lists come from the program itself.
 func TestREADMEListsEveryFlag(t *testing.T) {
 	t.Parallel()
-	synopsis := readmeSynopsis(t)
 	commands := usageCommands()
 	if len(commands) < 8 {
 		t.Fatalf("the usage lists %d commands: %v", len(commands), commands)
 	}
-	for _, cmd := range commands {
-		lines, ok := synopsis[cmd]
-		if !ok {
-			t.Errorf("csogate %s is not in the README's Command line synopsis", cmd)
-			continue
-		}
-		var stdout, stderr bytes.Buffer
-		run(context.Background(), []string{cmd, "-h"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
-		for _, name := range helpFlags(stdout.String() + stderr.String()) {
-			if !regexp.MustCompile(`--` + regexp.QuoteMeta(name) + `\b`).MatchString(lines) {
-				t.Errorf("csogate %s --%s is not on its lines of the README's synopsis:\n%s", cmd, name, lines)
+	for _, doc := range []struct{ file, heading string }{
+		{"../../README.md", "## Command line"},
+		{"../../docs/reference.md", "## 7. The command line"},
+	} {
+		synopsis := readmeSynopsis(t, doc.file, doc.heading)
+		for _, cmd := range commands {
+			lines, ok := synopsis[cmd]
+			if !ok {
+				t.Errorf("csogate %s is not in the synopsis of %s, %s", cmd, doc.file, doc.heading)
+				continue
+			}
+			var stdout, stderr bytes.Buffer
+			run(context.Background(), []string{cmd, "-h"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+			for _, name := range helpFlags(stdout.String() + stderr.String()) {
+				if !regexp.MustCompile(`--` + regexp.QuoteMeta(name) + `\b`).MatchString(lines) {
+					t.Errorf("csogate %s --%s is not on its lines of the synopsis of %s:\n%s", cmd, name, doc.file, lines)
+				}
 			}
 		}
 	}
@@ -126,21 +131,21 @@ func helpFlags(help string) []string {
 }
 
 // readmeSynopsis maps each subcommand to its lines (continuations
-// included) in the fenced synopsis of the README's Command line section.
-func readmeSynopsis(t *testing.T) map[string]string {
+// included) in the first fenced block of the section of file under heading.
+func readmeSynopsis(t *testing.T, file, heading string) map[string]string {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## Command line\n")
+	_, section, ok := strings.Cut(string(data), "\n"+heading+"\n")
 	if !ok {
-		t.Fatal("README has no Command line section")
+		t.Fatalf("%s has no section %q", file, heading)
 	}
 	_, block, ok := strings.Cut(section, "```\n")
 	block, _, _ = strings.Cut(block, "```")
 	if !ok || block == "" {
-		t.Fatal("README's Command line section has no fenced synopsis")
+		t.Fatalf("%s, %s, has no fenced synopsis", file, heading)
 	}
 	out := map[string]string{}
 	cmd := ""
