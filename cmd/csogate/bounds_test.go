@@ -9,18 +9,23 @@ import (
 	"testing"
 )
 
-// aliasBombLog is a hazard log of some 360 KB whose one control, with a
-// 100 KB description, is repeated through 20,000 aliases: 2 GB once decoded.
-// Before the decoder counted decoded bytes, validate accepted it and check
-// --record and export ran out of memory at ~5 GB.
-func aliasBombLog() []byte {
+// aliasBombLog is the example's hazard log with one more hazard of some
+// 360 KB, whose one control, with a 100 KB description, is repeated through
+// 20,000 aliases: 2 GB once decoded. Before the decoder counted decoded
+// bytes, validate accepted it, and check --record wrote a record that said
+// approved and then ran out of memory at ~5 GB, as did export.
+func aliasBombLog(t *testing.T, example string) []byte {
+	log, err := os.ReadFile(filepath.Join(example, "safety/hazard-log.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b bytes.Buffer
-	b.WriteString("product: Example EPR\nstandard: DCB0129\nreviewed: 2026-10-01\nhazards:\n")
-	b.WriteString("  - id: HAZ-001\n    title: t\n    description: d\n    causes: [c]\n    effects: [e]\n    harm: h\n")
-	b.WriteString("    components: [\"src/**\"]\n")
+	b.Write(bytes.TrimRight(log, "\n"))
+	b.WriteString("\n\n  - id: HAZ-999\n    title: t\n    description: d\n    causes: [c]\n    effects: [e]\n    harm: h\n")
+	b.WriteString("    components: [\"src/nothing-changed/**\"]\n")
 	b.WriteString("    initial: {severity: major, likelihood: medium}\n    residual: {severity: major, likelihood: very-low}\n")
 	b.WriteString("    risk: {initial: 3, residual: 2}\n    status: open\n    owner: o\n    updated: 2026-09-12\n")
-	b.WriteString("    controls:\n      - &c\n        id: CTL-001\n        kind: design\n        evidence: e\n        description: ")
+	b.WriteString("    controls:\n      - &c\n        id: CTL-999\n        kind: design\n        evidence: e\n        description: ")
 	b.WriteString(strings.Repeat("x", 100_000))
 	b.WriteString("\n")
 	for range 20_000 {
@@ -35,11 +40,13 @@ func aliasBombLog() []byte {
 func TestAliasBombBlocksEveryCommand(t *testing.T) {
 	dir := t.TempDir()
 	copyDir(t, "../../examples/example-epr", dir)
-	writeTestFile(t, filepath.Join(dir, "safety/hazard-log.yaml"), aliasBombLog())
+	writeTestFile(t, filepath.Join(dir, "safety/hazard-log.yaml"), aliasBombLog(t, dir))
 	const want = "once its aliases are expanded"
 	for _, args := range [][]string{
 		{"validate"},
-		{"check", "--changed-files", "changed-files.txt", "--today", "2026-11-25", "--record", "rec"},
+		// The approved example: only the bomb stands between it and approved.
+		{"check", "--changed-files", "changed-files.txt", "--reviews", "reviews.json", "--head-sha", "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b",
+			"--author", "dev-dan", "--today", "2026-11-25", "--record", "rec"},
 		{"export", "--format", "csv", "--out", "out.csv"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
@@ -53,8 +60,8 @@ func TestAliasBombBlocksEveryCommand(t *testing.T) {
 		t.Error("export wrote out.csv from a log it refused")
 	}
 	record, err := os.ReadFile(filepath.Join(dir, "rec", "record.json"))
-	if err == nil && !bytes.Contains(record, []byte(`"decision": "blocked"`)) {
-		t.Errorf("the record of the refused bomb does not say blocked:\n%.2000s", record)
+	if err != nil || !bytes.Contains(record, []byte(`"decision": "blocked"`)) || !bytes.Contains(record, []byte(`"exit_code": 2,`)) {
+		t.Errorf("the record of the refused bomb is missing (%v) or does not say blocked, exit 2:\n%.2000s", err, record)
 	}
 }
 
