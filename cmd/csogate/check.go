@@ -178,13 +178,30 @@ func inputName(name string) string {
 	return name
 }
 
-// readInput reads a file named relative to root, or standard input for "-".
+// readInput reads a file named relative to root, or standard input for "-",
+// up to safetyfile.DefaultMaxInputBytes: a list of changed files or of
+// reviews is megabytes at most, and a larger one (or an endless pipe) must
+// end in an error, not in the runner's memory running out.
 func readInput(root, name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(stdin)
+	r := stdin
+	if name != "-" {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(root, name)
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
 	}
-	if !filepath.IsAbs(name) {
-		name = filepath.Join(root, name)
+	const limit = safetyfile.DefaultMaxInputBytes
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
 	}
-	return os.ReadFile(name)
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s is over the %d MiB csogate reads from one input (the limit is fixed)", inputName(name), limit>>20)
+	}
+	return data, nil
 }

@@ -201,3 +201,21 @@ func TestRunnerFilesUnwritable(t *testing.T) {
 		t.Errorf("outputs %v, want blocked with GATE_ERROR", o.outputs)
 	}
 }
+
+// TestRecordHoldsTheFinalDecision: a write that fails after the record was
+// written (here the job summary) turns the run into a block; the record
+// must say so, not keep the approval the run did not end with.
+func TestRecordHoldsTheFinalDecision(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.approve(alice, aliceID)
+	f.env["GITHUB_STEP_SUMMARY"] = f.dir // a directory: appending to it fails
+	o := f.run()
+	rec := o.record(t)
+	if rec.Decision.Decision != "blocked" || rec.ExitCode != 3 {
+		t.Errorf("the record says %s (exit %d); the run ended blocked (exit %d)", rec.Decision.Decision, rec.ExitCode, o.code)
+	}
+	if o.decision["decision"] != "blocked" {
+		t.Errorf("the decision file says %v; the run ended blocked", o.decision["decision"])
+	}
+}

@@ -46,18 +46,43 @@ const (
 // note), the decision file, the job summary and the step outputs. A failure
 // to write them makes the run a failure (and Run corrects the commit
 // status). The evidence goes first, so that the decision file, the summary
-// and the outputs report a failure to keep it.
+// and the outputs report a failure to keep it; a failure after it is written
+// makes the record and the decision file be written again, so that neither
+// holds a decision the run did not end with.
 func (r *runner) report(res *result) {
 	d := res.d
 	r.printDecision(res)
 	r.annotate(res)
 
-	if err := r.writeEvidence(res); err != nil {
-		r.fileFailed(res, "writing the evidence", err)
+	written := verdictOf(d)
+	evidenceErr := r.writeEvidence(res)
+	if evidenceErr != nil {
+		r.fileFailed(res, "writing the evidence", evidenceErr)
 	}
-	if err := r.writeDecisionFile(d); err != nil {
-		r.fileFailed(res, "writing the decision file", err)
+	decisionErr := r.writeDecisionFile(d)
+	if decisionErr != nil {
+		r.fileFailed(res, "writing the decision file", decisionErr)
 	}
+	// A write that fails after the record and the decision file turns the
+	// decision; they are written again, to say what the run ended with.
+	defer func() {
+		if verdictOf(d) == written {
+			return
+		}
+		if evidenceErr == nil {
+			if err := r.writeEvidence(res); err != nil {
+				// No record at all rather than one of a decision the run did not end with.
+				_ = os.Remove(filepath.Join(r.env.outputDir(), RecordDir, evidence.RecordFile))
+				r.fileFailed(res, "writing the evidence again with the final decision", err)
+			}
+		}
+		if decisionErr == nil {
+			if err := r.writeDecisionFile(d); err != nil {
+				_ = os.Remove(filepath.Join(r.env.outputDir(), DecisionFile))
+				r.fileFailed(res, "writing the decision file again with the final decision", err)
+			}
+		}
+	}()
 	if r.gha.Getenv("GITHUB_STEP_SUMMARY") != "" {
 		markdown := res.summary
 		if markdown == nil {
@@ -78,6 +103,16 @@ func (r *runner) report(res *result) {
 			r.fileFailed(res, "writing the step outputs (GITHUB_OUTPUT)", err)
 		}
 	}
+}
+
+// verdict is what a failed write changes in a decision.
+type verdict struct {
+	decision   string
+	exit, nVio int
+}
+
+func verdictOf(d *decision.Decision) verdict {
+	return verdict{string(d.Decision), d.ExitCode, len(d.Violations)}
 }
 
 // fileFailed records a failed write to the runner's files: the run fails.

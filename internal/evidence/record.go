@@ -9,6 +9,7 @@
 package evidence
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -246,9 +247,7 @@ func writeRecord(dir string, rec *Record, copies map[string][]byte) (string, err
 	if err == nil {
 		rec.Integrity, err = seal(data)
 	}
-	if err == nil {
-		data, err = marshal(rec)
-	}
+	data = nil // the sealed record is streamed to its file below
 	if err != nil {
 		return "", fmt.Errorf("writing the decision record: %w", err)
 	}
@@ -281,10 +280,43 @@ func writeRecord(dir string, rec *Record, copies map[string][]byte) (string, err
 		}
 	}
 	// record.json last: a directory with it is complete.
-	if err := os.WriteFile(recordFile, data, 0o644); err != nil {
+	if err := writeJSONFile(recordFile, rec); err != nil {
 		return "", fmt.Errorf("writing the decision record: %w", err)
 	}
 	return recordFile, nil
+}
+
+// writeJSONFile writes v as marshal does, streamed through a buffer to a
+// temporary file that is renamed to name once it is whole: a record can be
+// tens of megabytes, and a run that stops half-way must leave no record.
+func writeJSONFile(name string, v any) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	w := bufio.NewWriterSize(tmp, 1<<16)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err = enc.Encode(v); err != nil {
+		return err
+	}
+	if err = w.Flush(); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
 }
 
 // build assembles the record and the copies to write, keyed by their

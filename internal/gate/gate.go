@@ -231,7 +231,10 @@ type compileResult struct {
 
 // loaded is what reading and validating the files produced.
 type loaded struct {
-	log        *safetyfile.HazardLog
+	log *safetyfile.HazardLog
+	// logRefused: the log could not be read as a whole; whether the
+	// manifest's hazards are in it is unknown.
+	logRefused bool
 	manifest   *safetyfile.Manifest
 	mLocate    safetyfile.Locator
 	register   *safetyfile.Register
@@ -324,7 +327,7 @@ func Validate(ctx context.Context, req *Request) (problems, warnings safetyfile.
 		return nil, nil, nil, err
 	}
 	problems = l.problems
-	if l.manifest != nil && l.log != nil {
+	if l.manifest != nil && l.log != nil && !l.logRefused {
 		problems = append(problems, safetyfile.CheckHazardRefs(l.manifest, l.mLocate, l.log, req.Paths.HazardLog)...)
 	}
 	if len(l.policies) > 0 {
@@ -538,7 +541,7 @@ func (l *loaded) readHazardLog(req *Request, required bool) error {
 	for _, name := range names {
 		l.files = append(l.files, InputFile{Role: "hazard_log", Path: rel(name), Side: "workspace", SHA256: res.Files[name]})
 	}
-	l.log = res.Log
+	l.log, l.logRefused = res.Log, res.Refused
 	if l.log != nil && strings.TrimSpace(l.log.Product) == "" && l.config.Product != "" {
 		l.log.Product = l.config.Product
 	}

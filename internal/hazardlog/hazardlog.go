@@ -141,6 +141,10 @@ type Result struct {
 	// the log, which the gate reports as it does for its other inputs. The
 	// same fault is also among Problems, for callers that only list them.
 	Err error
+	// Refused is set when the log could not be read as a whole (too large,
+	// a YAML syntax error, a decoding limit reached): its hazards are
+	// unknown, not absent.
+	Refused bool
 }
 
 // Valid reports whether the log may be decided on: it was read and has no
@@ -196,6 +200,16 @@ func Load(path string, opts Options) (res Result) {
 		res.finish()
 		return res
 	}
+	if info, err := os.Stat(path); err == nil {
+		// Refused before it is read: the parse of a file holds many times
+		// its size.
+		if p, over := safetyfile.CheckSize(path, info.Size(), cfg.HazardLogLimit()); over {
+			res.Problems = append(res.Problems, p)
+			res.Log = &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}}
+			res.Refused = true
+			return res
+		}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		res.Problems = append(res.Problems, invalid(safetyfile.Location{File: path}, "cannot read the hazard log: %v", err))
@@ -212,15 +226,18 @@ func Load(path string, opts Options) (res Result) {
 // enter here.
 func loadBytes(file string, data []byte, format Format, sheet string, cfg *safetyfile.Config) Result {
 	var res Result
-	switch format {
-	case FormatYAML:
-		log, _, problems := safetyfile.LoadHazardLog(file, data, safetyfile.Options{Statuses: cfg.Statuses})
-		res = Result{Log: log, Problems: problems}
-	case FormatCSV:
+	p, over := safetyfile.CheckSize(file, int64(len(data)), cfg.HazardLogLimit())
+	switch {
+	case over:
+		res = Result{Log: &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}}, Problems: safetyfile.Problems{p}, Refused: true}
+	case format == FormatYAML:
+		log, _, problems, read := safetyfile.ReadHazardLog(file, data, safetyfile.Options{Statuses: cfg.Statuses, Limit: cfg.HazardLogLimit()})
+		res = Result{Log: log, Problems: problems, Refused: !read}
+	case format == FormatCSV:
 		res = loadCSV(file, data, cfg)
-	case FormatXLSX:
+	case format == FormatXLSX:
 		res = loadXLSX(file, data, sheet, cfg)
-	case FormatMarkdown:
+	case format == FormatMarkdown:
 		res = markdownResult(file, false, []mdInput{{file, data}}, cfg)
 	default:
 		res = Result{Log: &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}},

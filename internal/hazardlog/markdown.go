@@ -132,6 +132,22 @@ func loadMarkdown(path string, cfg *safetyfile.Config) Result {
 	} else {
 		names = []string{path}
 	}
+	// The hazard files together are the log: max_input_bytes bounds their
+	// sum, checked before any is read.
+	var total int64
+	for _, file := range names {
+		if st, err := os.Stat(file); err == nil {
+			total += st.Size()
+		}
+	}
+	if p, over := safetyfile.CheckSize(path, total, cfg.HazardLogLimit()); over {
+		p.Message = strings.Replace(p.Message, "the file is", "the hazard files together are", 1)
+		p.Line, p.Column = 0, 0 // a directory has no lines
+		res.Problems = append(res.Problems, p)
+		res.Log = &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}}
+		res.Refused = true
+		return res
+	}
 	var inputs []mdInput
 	for _, file := range names {
 		data, err := os.ReadFile(file)

@@ -237,6 +237,18 @@ type decoder struct {
 	// budget bounds the values visited, so aliases that expand exponentially
 	// ("billion laughs") end in a problem rather than an endless run.
 	budget int
+	// bytesLeft bounds the bytes of scalar text visited, each use of an
+	// alias counting its value again: a small file that repeats a long text
+	// through aliases would otherwise decode to gigabytes, and every later
+	// step (facts, record, export) copies it.
+	bytesLeft int64
+	limit     Limit
+	// aliased is set once the walk has followed an alias, so the message of
+	// an exhausted budget says truly whether aliases are the cause.
+	aliased bool
+	// exhausted is set when a budget ran out: the walk then stops, with one
+	// problem.
+	exhausted bool
 	// path is where the decoder is, for messages.
 	path []segment
 }
@@ -244,22 +256,81 @@ type decoder struct {
 // maxValues is far above any real safety file (a 5,000-hazard log has ~200,000 values).
 const maxValues = 5_000_000
 
+// DefaultMaxInputBytes is the default size limit of a safety file, and of
+// the text of its values once aliases are expanded: some fourteen times a
+// 5,000-hazard log (4.6 MB). The hazard log's limit is the configuration's
+// max_input_bytes.
+const DefaultMaxInputBytes = 64 << 20
+
+// Limit is the size limit of one file, and how a person may raise it.
+type Limit struct {
+	// Bytes bounds the file's size and the bytes of its values once aliases
+	// are expanded; 0 means DefaultMaxInputBytes.
+	Bytes int64
+	// Raise says how to raise the limit ("raise max_input_bytes in
+	// safety/csogate.yaml"), or is empty when it is fixed.
+	Raise string
+}
+
+func (l Limit) bytes() int64 {
+	if l.Bytes <= 0 {
+		return DefaultMaxInputBytes
+	}
+	return l.Bytes
+}
+
+// advice ends a message about the limit.
+func (l Limit) advice() string {
+	if l.Raise == "" {
+		return "the limit is fixed for this file"
+	}
+	return "if the file really needs more, " + l.Raise
+}
+
+// sizeName writes n bytes for a person: "64 MiB (67108864 bytes)".
+func sizeName(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB (%d bytes)", n>>20, n)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// CheckSize reports a file of size bytes that is over the limit, at its
+// first line, before anything reads or parses it.
+func CheckSize(file string, size int64, limit Limit) (Problem, bool) {
+	if size <= limit.bytes() {
+		return Problem{}, false
+	}
+	return Problem{Location: Location{File: file, Line: 1, Column: 1}, Code: CodeInputInvalid,
+		Message: fmt.Sprintf("the file is %d bytes, over the %s csogate reads from one safety file; %s", size, sizeName(limit.bytes()), limit.advice())}, true
+}
+
 // decodeYAML strictly decodes data (from file) into out, a pointer, and
 // returns the problems and a Locator for later validation. ok is false when
 // the file could not be parsed at all: validating an empty value would only
 // add noise to the one problem that matters.
 func decodeYAML(file string, data []byte, out any) (problems Problems, locate Locator, ok bool) {
-	return decodeYAMLOpt(file, data, out, false)
+	return decodeYAMLOpt(file, data, out, false, Limit{})
 }
 
 // decodeYAMLOpt is decodeYAML; allowEmpty accepts a file with no document
-// (only comments) as "all defaults", for the optional files.
-func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool) (problems Problems, locate Locator, ok bool) {
+// (only comments) as "all defaults", for the optional files; limit bounds
+// the file and its values.
+func decodeYAMLOpt(file string, data []byte, out any, allowEmpty bool, limit Limit) (problems Problems, locate Locator, ok bool) {
 	target := reflect.ValueOf(out).Elem()
-	d := &decoder{file: file, pos: &positions{file: file, root: target.Type()}, budget: maxValues}
-	d.r.locate = d.pos.locator()
+	d := newDecoder(file, target.Type(), limit)
+	if p, over := CheckSize(file, int64(len(data)), limit); over {
+		d.pos.add(&yaml.Node{Line: 1, Column: 1})
+		return Problems{p}, d.r.locate, false
+	}
 	ok = d.decode(data, target, allowEmpty)
 	return d.r.problems, d.r.locate, ok
+}
+
+func newDecoder(file string, root reflect.Type, limit Limit) *decoder {
+	d := &decoder{file: file, pos: &positions{file: file, root: root}, budget: maxValues, bytesLeft: limit.bytes(), limit: limit}
+	d.r.locate = d.pos.locator()
+	return d
 }
 
 // decode parses data into a yaml.v3 node tree and walks it into target. The
@@ -283,7 +354,7 @@ func (d *decoder) decode(data []byte, target reflect.Value, allowEmpty bool) boo
 				return false
 			}
 			d.r.problems = append(d.r.problems, Problem{Location: Location{File: d.file, Line: 1, Column: 1}, Code: CodeInputInvalid,
-				Message: "the file is empty; see the contract for what it must contain"})
+				Message: "the file is empty; docs/reference.md, section 1, says what it must contain"})
 			return false
 		}
 		d.r.problems = append(d.r.problems, syntaxProblem(d.file, data, err))
@@ -308,7 +379,9 @@ func (d *decoder) walk(doc *yaml.Node, target reflect.Value) bool {
 		// Even a root the budget refused is where its problems are.
 		d.pos.add(root)
 	}
-	return true
+	// A walk a budget stopped decoded part of the file: validating it would
+	// only bury the one problem that matters.
+	return !d.exhausted
 }
 
 // largeFile is the size from which decoding pauses the garbage collector
@@ -402,9 +475,15 @@ const maxAliasDepth = 16
 // value decodes n into v and returns the positions entry of the value, or -1
 // when none was recorded (the budget ran out or an alias did not resolve).
 func (d *decoder) value(n *yaml.Node, v reflect.Value) int32 {
+	if d.exhausted {
+		return -1
+	}
 	if d.budget--; d.budget < 0 {
-		if d.budget == -1 {
-			d.fail(n, "the document expands to more than %d values through aliases; write the values out instead of repeating aliases", maxValues)
+		d.exhausted = true
+		if d.aliased {
+			d.fail(n, "the document expands to more than %d values through aliases (each use of an alias counts its values again); write the values out instead of repeating aliases", maxValues)
+		} else {
+			d.fail(n, "the document has more than %d values, far more than any safety file (a 5,000-hazard log has about 200,000); split it or remove what is repeated", maxValues)
 		}
 		return -1
 	}
@@ -413,7 +492,11 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value) int32 {
 			d.fail(n, "alias *%s cannot be resolved; write the value out in full", n.Value)
 			return -1
 		}
+		d.aliased = true
 		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && !d.spend(n, len(n.Value)) {
+		return -1
 	}
 	idx := d.pos.add(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -500,6 +583,25 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value) int32 {
 	return idx
 }
 
+// spend counts size bytes of scalar text at n against the budget, and
+// reports false, with one problem at n, when they are more than is left.
+func (d *decoder) spend(n *yaml.Node, size int) bool {
+	if d.exhausted {
+		return false
+	}
+	if d.bytesLeft -= int64(size); d.bytesLeft >= 0 {
+		return true
+	}
+	d.exhausted = true
+	limit := sizeName(d.limit.bytes())
+	if d.aliased {
+		d.fail(n, "the document's values come to more than %s once its aliases are expanded (each use of an alias counts its value again); write a long value out once instead of repeating it through aliases; %s", limit, d.limit.advice())
+	} else {
+		d.fail(n, "the document's values come to more than %s; %s", limit, d.limit.advice())
+	}
+	return false
+}
+
 // scalar returns the text of a scalar node, or reports that a list or mapping
 // was written where a single value belongs.
 func (d *decoder) scalar(n *yaml.Node, want string) (string, bool) {
@@ -536,6 +638,9 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, idx int32) {
 		if key.Kind != yaml.ScalarNode {
 			d.fail(key, "keys must be plain words")
 			continue
+		}
+		if !d.spend(key, len(key.Value)) {
+			return
 		}
 		if key.Value == "<<" {
 			d.fail(key, "merge keys (<<) are not supported; write the keys out in full")

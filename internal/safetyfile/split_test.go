@@ -42,7 +42,8 @@ func decodeBoth(t *testing.T, data string) (split, whole *HazardLog, splitProble
 	run := func(whole bool) (*HazardLog, Problems) {
 		var log HazardLog
 		target := reflect.ValueOf(&log).Elem()
-		d := &decoder{file: "h.yaml", pos: &positions{file: "h.yaml", root: target.Type()}, budget: maxValues, whole: whole}
+		d := newDecoder("h.yaml", target.Type(), Limit{})
+		d.whole = whole
 		d.r.locate = d.pos.locator()
 		if d.decode([]byte(data), target, false) {
 			d.r.problems = merge(d.r.problems, ValidateHazardLog(&log, d.r.locate, Options{}))

@@ -159,6 +159,9 @@ type Config struct {
 	// before the gate was adopted: release mode starts the range there while
 	// no release has yet passed the gate.
 	Baseline string `yaml:"baseline" json:"baseline,omitempty"`
+	// MaxInputBytes bounds the hazard log: its size, and the bytes of its
+	// values once aliases are expanded.
+	MaxInputBytes int64 `yaml:"max_input_bytes" json:"max_input_bytes"`
 }
 
 // Approvals sets how many counted CSO approvals a clinically relevant change set needs.
@@ -179,6 +182,7 @@ func DefaultConfig() Config {
 		StaleHazardLog:         "warn",
 		Policies:               []string{},
 		HazardIDPrefix:         "HAZ-",
+		MaxInputBytes:          DefaultMaxInputBytes,
 	}
 }
 

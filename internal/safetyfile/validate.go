@@ -23,16 +23,32 @@ var loginPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){
 type Options struct {
 	// Statuses maps hazard statuses outside the accepted four onto one of them.
 	Statuses map[string]string
+	// Limit bounds the file's size and its values' (the configuration's
+	// max_input_bytes).
+	Limit Limit
+}
+
+// HazardLogLimit is the size limit the configuration sets the hazard log.
+func (c *Config) HazardLogLimit() Limit {
+	return Limit{Bytes: c.MaxInputBytes, Raise: fmt.Sprintf("raise max_input_bytes (now %d) in the configuration, %s, on the base branch", c.MaxInputBytes, ConfigPath)}
 }
 
 // LoadHazardLog decodes and validates a YAML hazard log.
 func LoadHazardLog(file string, data []byte, opts Options) (*HazardLog, Locator, Problems) {
-	var log HazardLog
-	problems, locate, ok := decodeYAML(file, data, &log)
+	log, locate, problems, _ := ReadHazardLog(file, data, opts)
+	return log, locate, problems
+}
+
+// ReadHazardLog is LoadHazardLog; read is false when the file could not be
+// decoded as a whole (a syntax error, a limit reached), so its hazards are
+// unknown rather than absent.
+func ReadHazardLog(file string, data []byte, opts Options) (log *HazardLog, locate Locator, problems Problems, read bool) {
+	log = &HazardLog{}
+	problems, locate, ok := decodeYAMLOpt(file, data, log, false, opts.Limit)
 	if !ok {
-		return &log, locate, problems
+		return log, locate, problems, false
 	}
-	return &log, locate, merge(problems, ValidateHazardLog(&log, locate, opts))
+	return log, locate, merge(problems, ValidateHazardLog(log, locate, opts)), true
 }
 
 // ValidateHazardLog checks a hazard log read from any layout: required fields,
@@ -333,7 +349,7 @@ func normaliseBody(b string) (string, bool) {
 // LoadConfig decodes and validates the gate configuration over the defaults.
 func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	cfg := DefaultConfig()
-	problems, locate, ok := decodeYAMLOpt(file, data, &cfg, true)
+	problems, locate, ok := decodeYAMLOpt(file, data, &cfg, true, Limit{})
 	if !ok {
 		return &cfg, locate, problems
 	}
@@ -352,6 +368,9 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	}
 	if cfg.AcceptableResidualRisk < 1 || cfg.AcceptableResidualRisk > 4 {
 		r.invalid("acceptable_residual_risk", "acceptable_residual_risk %d is out of range; write 1-4 (DCB0129 never accepts a 5; the default 3 also refuses 4)", cfg.AcceptableResidualRisk)
+	}
+	if cfg.MaxInputBytes < 1<<20 {
+		r.invalid("max_input_bytes", "max_input_bytes is %d; write at least 1048576 (1 MiB; the default is %d, 64 MiB)", cfg.MaxInputBytes, DefaultMaxInputBytes)
 	}
 	if cfg.HazardLogMaxAgeDays < 1 {
 		r.invalid("hazard_log_max_age_days", "hazard_log_max_age_days must be at least 1 (default 365)")
@@ -406,7 +425,7 @@ func relativePath(p string) error {
 // against the log by CheckComponentsMap once the log is read.
 func LoadComponentsMap(file string, data []byte) (ComponentsMap, Locator, Problems) {
 	var m ComponentsMap
-	problems, locate, ok := decodeYAMLOpt(file, data, &m, true)
+	problems, locate, ok := decodeYAMLOpt(file, data, &m, true, Limit{})
 	if !ok {
 		return m, locate, problems
 	}
