@@ -367,7 +367,7 @@ func (l *loaded) readManifestAndRegister(ctx context.Context, req *Request, ws D
 		l.manifest, l.mLocate, problems = safetyfile.LoadManifest(p.Manifest, data)
 		l.problems = append(l.problems, problems...)
 	} else if required || p.Named["manifest"] {
-		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (contract 1.2); create it or pass --manifest")
+		l.missing(p.Manifest, ws.Describe(), "the change manifest of the release (docs/reference.md section 1.2); create it or pass --manifest")
 	}
 	if data, found, err := req.Trusted.ReadFile(ctx, p.Register); err != nil {
 		if err := l.inputFault(err); err != nil {
@@ -379,7 +379,7 @@ func (l *loaded) readManifestAndRegister(ctx context.Context, req *Request, ws D
 		l.register = reg
 		l.problems = append(l.problems, problems...)
 	} else if required || p.Named["register"] {
-		l.missing(p.Register, req.Trusted.Describe(), "the CSO register (contract 1.3); without it nobody can approve")
+		l.missing(p.Register, req.Trusted.Describe(), "the CSO register (docs/reference.md section 1.3); without it nobody can approve")
 	}
 	return nil
 }
@@ -512,7 +512,7 @@ func (l *loaded) readHazardLog(req *Request, required bool) error {
 		if !required {
 			return nil
 		}
-		l.missing(p.HazardLog, "the workspace", "the hazard log (contract 1.1); create it or pass --hazard-log")
+		l.missing(p.HazardLog, "the workspace", "the hazard log (docs/reference.md section 1.1); create it or pass --hazard-log")
 		return nil
 	}
 	format, err := hazardlog.DetectFormat(p.HazardLog, info.IsDir(), p.HazardLogFormat)

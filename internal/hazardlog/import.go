@@ -20,7 +20,7 @@ func Import(log *safetyfile.HazardLog) ([]byte, error) {
 		return nil, fmt.Errorf("import: no hazard log")
 	}
 	root := &yaml.Node{Kind: yaml.MappingNode}
-	root.HeadComment = "csogate hazard log (contract section 1.1)"
+	root.HeadComment = "csogate hazard log (docs/reference.md section 1.1)"
 	add(root, "product", str(log.Product))
 	if log.Standard != "" {
 		add(root, "standard", plain(log.Standard))
