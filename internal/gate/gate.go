@@ -26,6 +26,7 @@ import (
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/hazardlog"
+	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -160,6 +161,9 @@ type Request struct {
 	// their authors, committers and co-authors (independence by email).
 	Commits []facts.Commit
 	Today   time.Time
+	// Comments are the pull request's override comments (contract 4.2);
+	// the trusted configuration's emergency section says who may override.
+	Comments []override.Comment
 }
 
 // InputFile is a file the evaluation read, for the evidence record.
@@ -312,6 +316,9 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		return out
 	}
 	out.Decision = decision.FromPolicy(in, result)
+	applies, refused := override.Judge(l.config.Emergency, req.Comments,
+		override.Change{HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Commits: req.Commits})
+	override.Apply(out.Decision, applies, refused)
 	return out
 }
 
