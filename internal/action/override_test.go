@@ -126,3 +126,29 @@ func TestEmergencyOverride(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseAfterAnOverrideNeedsTheCSO: an override lets a pull request
+// merge, never a release past its CSO. Release mode does not read override
+// comments, so the release that contains the overridden pull request stays
+// blocked for it until a counted CSO approves its final head — the
+// retrospective review — and passes once one has.
+func TestReleaseAfterAnOverrideNeedsTheCSO(t *testing.T) {
+	t.Parallel()
+	f := newReleaseFixture(t, false)
+	for sha, tree := range f.trees {
+		tree["safety/csogate.yaml"] = append(readFile(t, "testdata/repo/safety/csogate.yaml"), emergency...)
+		f.setTree(sha, tree)
+	}
+	f.srv.AddComment(11, githubtest.Comment{Login: director, UserID: directorID, CreatedAt: overrideTime, UpdatedAt: overrideTime,
+		Body: fmt.Sprintf("/csogate override %s: %s", githubtest.SHA("pr-11-head")[:12], overReason)})
+	f.pushTag("v2.4.0", v240SHA)
+	o := f.run()
+	if o.code != 1 || o.outputs["decision"] != "blocked" || !strings.Contains(o.outputs["violations"], "#11: ") {
+		t.Fatalf("release with the overridden #11: exit %d, decision %s, violations %s", o.code, o.outputs["decision"], o.outputs["violations"])
+	}
+
+	f.srv.AddReview(11, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED", CommitID: githubtest.SHA("pr-11-head")})
+	if o = f.run(); o.code != 0 || o.outputs["decision"] != "approved" {
+		t.Errorf("release after the CSO's retrospective approval of #11: exit %d, decision %s, violations %s", o.code, o.outputs["decision"], o.outputs["violations"])
+	}
+}
