@@ -144,8 +144,11 @@ type Change struct {
 // override comment with why it did not count. cfg nil: overrides are off.
 func Judge(cfg *safetyfile.Emergency, comments []Comment, ch Change) (applies *decision.Override, refused []decision.OverrideRefusal) {
 	ordered := slices.Clone(comments)
+	// In the order posted: by time (an unreadable one first, to be refused),
+	// then by id, which GitHub assigns in order.
+	posted := func(c Comment) time.Time { t, _ := time.Parse(time.RFC3339, c.CreatedAt); return t }
 	slices.SortStableFunc(ordered, func(a, b Comment) int {
-		if c := strings.Compare(a.CreatedAt, b.CreatedAt); c != 0 {
+		if c := posted(a).Compare(posted(b)); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
@@ -216,7 +219,9 @@ func judgeOne(cfg *safetyfile.Emergency, c Comment, ch Change) (*decision.Overri
 }
 
 // Clearable are the only violations an override clears: a missing approval.
-var Clearable = map[string]bool{"CSO_APPROVAL_REQUIRED": true, "CSO_RELEASE_SIGNOFF_REQUIRED": true}
+// (Release mode reads no override comments, so a release's missing sign-off
+// is never among them.)
+var Clearable = map[string]bool{"CSO_APPROVAL_REQUIRED": true}
 
 // Apply records the override outcome on the decision. An override that
 // applies turns a decision blocked only by missing approvals (exit 1) into

@@ -152,7 +152,7 @@ func TestApplyClearsOnlyAMissingApproval(t *testing.T) {
 		approved bool
 	}{
 		{"missing approval", blocked(1, "CSO_APPROVAL_REQUIRED"), true},
-		{"release sign-off", blocked(1, "CSO_RELEASE_SIGNOFF_REQUIRED"), true},
+		{"release sign-off", blocked(1, "CSO_RELEASE_SIGNOFF_REQUIRED"), false},
 		{"changes requested", blocked(1, "CSO_APPROVAL_REQUIRED", "CSO_CHANGES_REQUESTED"), false},
 		{"residual risk", blocked(1, "CSO_APPROVAL_REQUIRED", "UNACCEPTABLE_RESIDUAL_RISK"), false},
 		{"dismissed stop", blocked(1, "CSO_BLOCK_DISMISSED"), false},
