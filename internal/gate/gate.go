@@ -316,8 +316,13 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		return out
 	}
 	out.Decision = decision.FromPolicy(in, result)
-	applies, refused := override.Judge(l.config.Emergency, req.Comments,
-		override.Change{HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Commits: req.Commits})
+	change := override.Change{HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Commits: req.Commits}
+	for _, f := range in.SafetyFiles {
+		if f.Kind == "register" || f.Kind == "config" || f.Kind == "policy" {
+			change.GateFiles = append(change.GateFiles, f.Path)
+		}
+	}
+	applies, refused := override.Judge(l.config.Emergency, req.Comments, change)
 	override.Apply(out.Decision, applies, refused)
 	return out
 }

@@ -137,6 +137,10 @@ type Change struct {
 	Author        string
 	CommitAuthors []string
 	Commits       []facts.Commit
+	// GateFiles are the changed files that are the gate's own register,
+	// configuration or policies: a change to what decides who may approve
+	// or override is never cleared by an override.
+	GateFiles []string
 }
 
 // Judge finds the override that applies to the change's head: the first, in
@@ -208,6 +212,9 @@ func judgeOne(cfg *safetyfile.Emergency, c Comment, ch Change) (*decision.Overri
 	}
 	if n := utf8.RuneCountInString(reason); n < cfg.MinReasonLength {
 		return nil, fmt.Sprintf("the reason has %d characters; write a sentence of at least %d saying why the commit cannot wait for a CSO", n, cfg.MinReasonLength)
+	}
+	if len(ch.GateFiles) > 0 {
+		return nil, fmt.Sprintf("the change alters the gate's own register, configuration or policies (%s): an override never clears that; it needs a CSO's approval", strings.Join(ch.GateFiles, ", "))
 	}
 	days := cfg.ReviewWithinDays
 	if days < 1 {

@@ -118,6 +118,7 @@ func TestJudge(t *testing.T) {
 		{name: "older sha", cfg: emergency, comments: []Comment{comment(4, "medical-director", 7001, "/csogate override 1234567: "+reason)}, change: change, why: "a new push"},
 		{name: "short reason", cfg: emergency, comments: []Comment{comment(5, "medical-director", 7001, "/csogate override 3f2a9c1: urgent")}, change: change, why: "at least 20"},
 		{name: "bot ignored", cfg: emergency, comments: []Comment{bot}, change: change},
+		{name: "the change edits the register", cfg: emergency, comments: []Comment{valid}, change: Change{HeadSHA: head, Author: "dev-dan", GateFiles: []string{"safety/cso-register.yaml"}}, why: "never clears that"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
