@@ -15,6 +15,7 @@ import (
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/report"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -30,6 +31,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		allowEmpty    = fs.Bool("allow-empty-changes", false, "accept an empty --changed-files list (otherwise an error: a failed git diff prints nothing)")
 		baseManifest  = fs.String("base-manifest", "", "the change manifest at the base of the change: only changes added or modified since then are under review, as the Action counts them")
 		reviewsFile   = fs.String("reviews", "", "JSON array of pull request reviews as GitHub's API returns them (needs --head-sha)")
+		commentsFile  = fs.String("comments", "", "JSON array of the pull request's comments as GitHub's list-issue-comments API returns them: emergency overrides (/csogate override <sha>: <reason>) are read from them (needs --head-sha)")
 		headSHA       = fs.String("head-sha", "", "the head commit under review; approvals of other commits are stale")
 		author        = fs.String("author", "", "the pull request's author (cannot approve their own change)")
 		commitAuthors multiFlag
@@ -68,6 +70,9 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 	if *reviewsFile != "" && *headSHA == "" {
 		return usageErr("--reviews needs --head-sha: an approval counts only on the head commit under review")
 	}
+	if *commentsFile != "" && *headSHA == "" {
+		return usageErr("--comments needs --head-sha: an emergency override applies only to the head commit it names")
+	}
 	if *changedFiles == "" {
 		return usageErr("--changed-files is required: the gate must know which files the change touches, and an unknown change set is never \"not required\". Produce the list with git:\n" +
 			"  git diff --name-only origin/main...HEAD > changed-files.txt && csogate check --changed-files changed-files.txt ...\n" +
@@ -75,7 +80,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 			"(name your base branch in place of origin/main)")
 	}
 	var fromStdin []string
-	for name, value := range map[string]string{"--changed-files": *changedFiles, "--reviews": *reviewsFile, "--base-manifest": *baseManifest} {
+	for name, value := range map[string]string{"--changed-files": *changedFiles, "--reviews": *reviewsFile, "--base-manifest": *baseManifest, "--comments": *commentsFile} {
 		if value == "-" {
 			fromStdin = append(fromStdin, name)
 		}
@@ -124,6 +129,17 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		if err != nil {
 			problems = append(problems, safetyfile.Problem{
 				Location: safetyfile.Location{File: inputName(*reviewsFile)}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
+		}
+	}
+	if *commentsFile != "" {
+		data, err := readInput(root, *commentsFile, stdin)
+		if err != nil {
+			return usageErr("--comments: %v", err)
+		}
+		req.Comments, err = override.ParseComments(data)
+		if err != nil {
+			problems = append(problems, safetyfile.Problem{
+				Location: safetyfile.Location{File: inputName(*commentsFile)}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
 		}
 	}
 	if len(problems) > 0 {

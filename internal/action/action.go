@@ -40,6 +40,7 @@ import (
 type gitHub interface {
 	release.API
 	BranchHead(ctx context.Context, owner, repo, branch string) (string, error)
+	IssueComments(ctx context.Context, owner, repo string, number int) ([]github.IssueComment, error)
 	SetStatus(ctx context.Context, owner, repo, sha string, s github.Status) error
 	UpsertComment(ctx context.Context, owner, repo string, number int, marker, body string) error
 	RequestedReviewers(ctx context.Context, owner, repo string, number int) ([]string, error)

@@ -235,6 +235,9 @@ func (r *runner) gatePull(ctx context.Context, p pullfacts.Pull, t target) *resu
 	if err != nil {
 		return fail(err)
 	}
+	if req.Comments, err = r.overrideComments(ctx, p.Number); err != nil {
+		return fail(err)
+	}
 	out, err := pullfacts.Evaluate(ctx, req)
 	if err != nil {
 		// The gate reports a failed read of the trusted side as its own

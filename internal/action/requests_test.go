@@ -38,6 +38,8 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 		"GET " + repo + "/pulls/7/commits?per_page=100",
 		"GET " + repo + "/issues/7/events?per_page=100",
 		"GET " + repo + "/contents/safety/changes.yaml?ref=" + baseSHA,
+		// The comments as they stand now, for emergency overrides.
+		"GET " + repo + "/issues/7/comments?per_page=100",
 		"GET " + repo + "/contents/safety/csogate.yaml?ref=" + baseSHA,
 		"GET " + repo + "/contents/safety/cso-register.yaml?ref=" + baseSHA,
 		// The base's hazard log names the product officer scope is checked against.

@@ -59,6 +59,11 @@ type Decision struct {
 	EligibleApprovers []Approver           `json:"eligible_approvers"`
 	Rules             []policy.Rule        `json:"rules"`
 	Problems          []safetyfile.Problem `json:"problems,omitempty"`
+	// Override is the emergency override that approved this decision (nil
+	// when none did); OverridesRefused are the override comments that did
+	// not count, each with why.
+	Override         *Override         `json:"override,omitempty"`
+	OverridesRefused []OverrideRefusal `json:"overrides_refused,omitempty"`
 
 	// PullRequests and DirectPushes are a release decision's detail: each
 	// merged pull request of the release as the pull-request gate judged it,
@@ -241,10 +246,12 @@ func ShortSHA(sha string) string {
 // Summary is a one-line reason, e.g. for a commit status (at most 140 characters).
 func (d *Decision) Summary() string {
 	var s string
-	switch d.Decision {
-	case Approved:
+	switch {
+	case d.Override != nil:
+		s = "EMERGENCY OVERRIDE by @" + d.Override.By + " — retrospective CSO review due by " + d.Override.ReviewDue
+	case d.Decision == Approved:
 		s = "Approved: " + plural(d.CountedApprovals, "counted CSO approval") + " for " + plural(len(d.ClinicalChanges), "clinical change")
-	case NotRequired:
+	case d.Decision == NotRequired:
 		s = "No clinically relevant change: CSO approval not required"
 	default:
 		s = "Blocked: " + strings.Join(d.ViolationCodes(), ", ")

@@ -27,6 +27,7 @@ import (
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -158,6 +159,9 @@ type Request struct {
 	Commits      []facts.Commit `json:"commits,omitempty"`
 	Today        string         `json:"today"` // YYYY-MM-DD, UTC
 	BaseManifest *BaseManifest  `json:"base_manifest"`
+	// Comments are the override comments the gate read (contract 4.2):
+	// replay judges the override again from them.
+	Comments []override.Comment `json:"comments,omitempty"`
 }
 
 // Paths is gate.Paths.
@@ -391,6 +395,7 @@ func requestOf(req *gate.Request) Request {
 		CommitAuthors:     req.CommitAuthors,
 		Commits:           req.Commits,
 		Today:             req.Today.UTC().Format(time.DateOnly),
+		Comments:          req.Comments,
 	}
 	if req.Trusted != nil {
 		r.TrustedSide = req.Trusted.Describe()
@@ -611,6 +616,7 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 		CommitAuthors: r.CommitAuthors,
 		Commits:       r.Commits,
 		Today:         today.Time,
+		Comments:      r.Comments,
 	}
 	if r.ChangedFilesKnown {
 		req.ChangedFiles = append([]string{}, r.ChangedFiles...)

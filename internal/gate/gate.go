@@ -26,6 +26,7 @@ import (
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/hazardlog"
+	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -160,6 +161,9 @@ type Request struct {
 	// their authors, committers and co-authors (independence by email).
 	Commits []facts.Commit
 	Today   time.Time
+	// Comments are the pull request's override comments (contract 4.2);
+	// the trusted configuration's emergency section says who may override.
+	Comments []override.Comment
 }
 
 // InputFile is a file the evaluation read, for the evidence record.
@@ -315,6 +319,14 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		return out
 	}
 	out.Decision = decision.FromPolicy(in, result)
+	change := override.Change{HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Commits: req.Commits}
+	for _, f := range in.SafetyFiles {
+		if f.Kind == "register" || f.Kind == "config" || f.Kind == "policy" {
+			change.GateFiles = append(change.GateFiles, f.Path)
+		}
+	}
+	applies, refused := override.Judge(l.config.Emergency, req.Comments, change)
+	override.Apply(out.Decision, applies, refused)
 	return out
 }
 

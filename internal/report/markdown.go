@@ -27,6 +27,7 @@ func Markdown(d *decision.Decision, links Links) string {
 	icon := map[string]string{decision.Approved: "✅", decision.NotRequired: "☑️", decision.Blocked: "⛔"}[d.Decision]
 	fmt.Fprintf(b, "## %s Clinical safety gate: %s\n\n", icon, strings.ReplaceAll(d.Decision, "_", " "))
 	fmt.Fprintf(b, "%s\n", mdtext.Inline(headline(d)))
+	overrideMarkdown(b, d)
 	if links.RunURL != "" {
 		fmt.Fprintf(b, "\n[Workflow run](%s)\n", links.RunURL)
 	}

@@ -81,6 +81,9 @@ func headline(d *decision.Decision) string {
 	if d.HeadSHA != "" {
 		at = " at " + decision.ShortSHA(d.HeadSHA)
 	}
+	if d.Override != nil {
+		return overrideHeadline(d.Override, what, at)
+	}
 	switch d.Decision {
 	case decision.Approved:
 		return fmt.Sprintf("APPROVED: %s%s has the CSO approval its clinically relevant changes need.", what, at)

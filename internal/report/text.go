@@ -14,6 +14,7 @@ import (
 func Text(w io.Writer, d *decision.Decision) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "%s\n", oneLine(headline(d)))
+	overrideText(b, d)
 
 	if len(d.Violations) > 0 {
 		section(b, "Why it is blocked")

@@ -162,7 +162,38 @@ type Config struct {
 	// MaxInputBytes bounds the hazard log: its size, and the bytes of its
 	// values once aliases are expanded.
 	MaxInputBytes int64 `yaml:"max_input_bytes" json:"max_input_bytes"`
+	// Emergency names who may override a missing CSO approval in an
+	// emergency; nil (no section) turns overrides off.
+	Emergency *Emergency `yaml:"emergency" json:"emergency,omitempty"`
 }
+
+// Emergency is the configuration's emergency override section (contract 4.2).
+type Emergency struct {
+	Approvers []EmergencyApprover `yaml:"approvers" json:"approvers"`
+	// ReviewWithinDays is how long after the override a counted CSO has to
+	// review the commit retrospectively (default 3).
+	ReviewWithinDays int `yaml:"review_within_days" json:"review_within_days"`
+	// MinReasonLength is the fewest characters an override's reason may
+	// have (default 20): a reason is a sentence, not "urgent".
+	MinReasonLength int `yaml:"min_reason_length" json:"min_reason_length"`
+}
+
+// EmergencyApprover is a person who may override, pinned to their GitHub id.
+type EmergencyApprover struct {
+	GitHub   string `yaml:"github" json:"github"`
+	GitHubID int64  `yaml:"github_id" json:"github_id"`
+	Name     string `yaml:"name" json:"name"`
+	Role     string `yaml:"role" json:"role"`
+	// Emails are the approver's other commit addresses: commits under them
+	// make the approver an author of the change, who cannot override it.
+	Emails []string `yaml:"emails" json:"emails,omitempty"`
+}
+
+// Emergency defaults (contract 4.2).
+const (
+	DefaultReviewWithinDays = 3
+	DefaultMinReasonLength  = 20
+)
 
 // Approvals sets how many counted CSO approvals a clinically relevant change set needs.
 type Approvals struct {

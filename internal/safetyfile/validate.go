@@ -406,7 +406,58 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	if b := cfg.Baseline; b != "" && (strings.TrimSpace(b) != b || strings.ContainsAny(b, " \t\r\n~^:?*[\\")) {
 		r.invalid("baseline", "baseline %q is not a tag name; write the tag of the last release before the gate was adopted, e.g. baseline: v2.3.0", b)
 	}
+	validateEmergency(r, cfg.Emergency)
 	return &cfg, locate, merge(problems, r.problems)
+}
+
+// validateEmergency checks the emergency section and fills its defaults. Each
+// approver is pinned to an immutable GitHub id: a renamed or recycled login
+// must never inherit the right to let a commit through without a CSO.
+func validateEmergency(r *report, e *Emergency) {
+	if e == nil {
+		return
+	}
+	if e.ReviewWithinDays == 0 {
+		e.ReviewWithinDays = DefaultReviewWithinDays
+	}
+	if e.MinReasonLength == 0 {
+		e.MinReasonLength = DefaultMinReasonLength
+	}
+	if e.ReviewWithinDays < 1 {
+		r.invalid("emergency.review_within_days", "emergency.review_within_days is %d; write at least 1 (default 3)", e.ReviewWithinDays)
+	}
+	if e.MinReasonLength < 1 {
+		r.invalid("emergency.min_reason_length", "emergency.min_reason_length is %d; write at least 1 (default 20)", e.MinReasonLength)
+	}
+	if len(e.Approvers) == 0 {
+		r.invalid("emergency.approvers", "emergency.approvers is empty; name at least one approver, or remove the emergency section to turn overrides off")
+	}
+	seen := map[string]bool{}
+	for i, a := range e.Approvers {
+		at := fmt.Sprintf("emergency.approvers[%d]", i)
+		login := strings.ToLower(a.GitHub)
+		switch {
+		case !loginPattern.MatchString(a.GitHub):
+			r.invalid(at+".github", "%s: github %q is not a GitHub login", at, a.GitHub)
+		case seen[login]:
+			r.invalid(at+".github", "%s: @%s is listed twice", at, a.GitHub)
+		}
+		seen[login] = true
+		if a.GitHubID <= 0 {
+			r.invalid(at+".github_id", "%s: github_id is required: the positive numeric id of the GitHub user (gh api users/%s --jq .id)", at, a.GitHub)
+		}
+		if strings.TrimSpace(a.Name) == "" {
+			r.invalid(at+".name", "%s: name is required: the decision names who overrode", at)
+		}
+		if strings.TrimSpace(a.Role) == "" {
+			r.invalid(at+".role", "%s: role is required (e.g. Medical Director): the decision names the role that overrode", at)
+		}
+		for j, em := range a.Emails {
+			if !emailPattern.MatchString(strings.TrimSpace(em)) {
+				r.invalid(fmt.Sprintf("%s.emails[%d]", at, j), "%s: %q is not an email address", at, em)
+			}
+		}
+	}
 }
 
 func relativePath(p string) error {

@@ -1,0 +1,194 @@
+package override
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+const head = "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b"
+
+const reason = "Sepsis alert outage in ED; the hotfix cannot wait for the CSO."
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body, sha, reason string
+		command, valid          bool
+	}{
+		{name: "short sha", body: "/csogate override 3f2a9c1: " + reason, sha: "3f2a9c1", reason: reason, command: true, valid: true},
+		{name: "full sha, CRLF, discussion after", body: "/csogate override " + head + ":  " + reason + "  \r\nmore words", sha: head, reason: reason, command: true, valid: true},
+		{name: "not a command", body: "please /csogate override 3f2a9c1: " + reason},
+		{name: "leading space is not the command", body: " /csogate override 3f2a9c1: " + reason},
+		{name: "other command", body: "/csogate retrospective 3f2a9c1: fine"},
+		{name: "glued", body: "/csogate overrides 3f2a9c1: " + reason, command: true},
+		{name: "two spaces", body: "/csogate override  3f2a9c1: " + reason, command: true},
+		{name: "no colon", body: "/csogate override 3f2a9c1 " + reason, command: true},
+		{name: "upper-case sha", body: "/csogate override 3F2A9C1: " + reason, command: true},
+		{name: "six digits", body: "/csogate override 3f2a9c: " + reason, command: true},
+		{name: "41 digits", body: "/csogate override " + head + "0: " + reason, command: true},
+		{name: "not hex", body: "/csogate override 3f2a9cz: " + reason, command: true},
+		{name: "no reason", body: "/csogate override 3f2a9c1:   \nreason on the next line", command: true},
+		{name: "control character", body: "/csogate override 3f2a9c1: " + reason + "\x1b[31m", command: true},
+		{name: "bidi override", body: "/csogate override 3f2a9c1: " + reason + "\u202e", command: true},
+		{name: "bad utf-8", body: "/csogate override 3f2a9c1: " + reason + "\xff", command: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sha, r, command, err := Parse(tt.body)
+			if command != tt.command || (err == nil) != (tt.valid || !tt.command) || sha != tt.sha || r != tt.reason {
+				t.Errorf("Parse = %q, %q, %v, %v; want %q, %q, command %v, valid %v", sha, r, command, err, tt.sha, tt.reason, tt.command, tt.valid)
+			}
+		})
+	}
+}
+
+// FuzzParseOverride: a body is accepted only in the exact command form; what
+// is accepted has a sha of 7-40 lower-case hex digits and a reason that is
+// the trimmed rest of the first line, on one line, without control characters.
+func FuzzParseOverride(f *testing.F) {
+	for _, s := range []string{"/csogate override 3f2a9c1: " + reason, "/csogate override " + head + ": x\ny", "/csogate override :", "/csogate override abcdefg:\t\r\n", "hello"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		sha, r, command, err := Parse(body)
+		if command != strings.HasPrefix(body, Command) {
+			t.Fatalf("command %v for %q", command, body)
+		}
+		if !command || err != nil {
+			if sha != "" || r != "" {
+				t.Fatalf("refused %q but returned %q, %q", body, sha, r)
+			}
+			return
+		}
+		if len(sha) < 7 || len(sha) > 40 || strings.Trim(sha, "0123456789abcdef") != "" {
+			t.Fatalf("sha %q from %q", sha, body)
+		}
+		first, _, _ := strings.Cut(body, "\n")
+		first = strings.TrimSuffix(first, "\r")
+		if rest := strings.TrimPrefix(first, Command+" "+sha+":"); strings.TrimSpace(rest) != r {
+			t.Fatalf("reason %q is not the rest of the first line %q", r, first)
+		}
+		if r == "" || !utf8.ValidString(r) || strings.ContainsAny(r, "\r\n\x00\x1b") {
+			t.Fatalf("reason %q", r)
+		}
+	})
+}
+
+var emergency = &safetyfile.Emergency{ReviewWithinDays: 3, MinReasonLength: 20, Approvers: []safetyfile.EmergencyApprover{
+	{GitHub: "medical-director", GitHubID: 7001, Name: "Dr Jo Example", Role: "Medical Director", Emails: []string{"jo@trust.example"}},
+}}
+
+func comment(id int64, login string, uid int64, body string) Comment {
+	return Comment{ID: id, Login: login, UserID: uid, UserType: "User", Body: body,
+		CreatedAt: "2026-11-24T02:10:00Z", UpdatedAt: "2026-11-24T02:10:00Z", URL: "https://github.com/o/r/pull/1#issuecomment-1"}
+}
+
+func TestJudge(t *testing.T) {
+	t.Parallel()
+	valid := comment(1, "medical-director", 7001, "/csogate override 3f2a9c1: "+reason)
+	edited := valid
+	edited.UpdatedAt = "2026-11-24T02:11:00Z"
+	bot := valid
+	bot.UserType = "Bot"
+	change := Change{HeadSHA: head, Author: "dev-dan"}
+	byEmail := change
+	byEmail.Commits = []facts.Commit{{SHA: head, People: []facts.CommitPerson{{Role: "co-author", Email: "JO@trust.example"}}}}
+	tests := []struct {
+		name     string
+		cfg      *safetyfile.Emergency
+		comments []Comment
+		change   Change
+		applies  bool
+		why      string
+	}{
+		{name: "valid", cfg: emergency, comments: []Comment{valid}, change: change, applies: true},
+		{name: "off", comments: []Comment{valid}, change: change, why: "overrides are off"},
+		{name: "author", cfg: emergency, comments: []Comment{valid}, change: Change{HeadSHA: head, Author: "Medical-Director"}, why: "authored the pull request"},
+		{name: "co-author by registered email", cfg: emergency, comments: []Comment{valid}, change: byEmail, why: "an address the CSO register lists"},
+		{name: "not listed", cfg: emergency, comments: []Comment{comment(2, "rita", 8, valid.Body)}, change: change, why: "not an emergency approver"},
+		{name: "id mismatch", cfg: emergency, comments: []Comment{comment(3, "medical-director", 9, valid.Body)}, change: change, why: "github_id 7001"},
+		{name: "edited", cfg: emergency, comments: []Comment{edited}, change: change, why: "edited"},
+		{name: "older sha", cfg: emergency, comments: []Comment{comment(4, "medical-director", 7001, "/csogate override 1234567: "+reason)}, change: change, why: "a new push"},
+		{name: "short reason", cfg: emergency, comments: []Comment{comment(5, "medical-director", 7001, "/csogate override 3f2a9c1: urgent")}, change: change, why: "at least 20"},
+		{name: "bot ignored", cfg: emergency, comments: []Comment{bot}, change: change},
+		{name: "the change edits the register", cfg: emergency, comments: []Comment{valid}, change: Change{HeadSHA: head, Author: "dev-dan", GateFiles: []string{"safety/cso-register.yaml"}}, why: "never clears that"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			applies, refused := Judge(tt.cfg, tt.comments, tt.change)
+			if (applies != nil) != tt.applies {
+				t.Fatalf("applies = %+v, refused %+v", applies, refused)
+			}
+			if tt.why == "" && len(refused) > 0 || tt.why != "" && (len(refused) != 1 || !strings.Contains(refused[0].Why, tt.why)) {
+				t.Errorf("refused %+v; want one saying %q", refused, tt.why)
+			}
+			if applies != nil && (applies.Reason != reason || applies.ReviewDue != "2026-11-27" || applies.Commit != head || applies.Role != "Medical Director") {
+				t.Errorf("override %+v", applies)
+			}
+		})
+	}
+}
+
+func TestApplyClearsOnlyAMissingApproval(t *testing.T) {
+	t.Parallel()
+	o := &decision.Override{By: "medical-director", Name: "Dr Jo Example", Role: "Medical Director", Reason: reason, Commit: head, ReviewDue: "2026-11-27"}
+	blocked := func(exit int, codes ...string) *decision.Decision {
+		d := &decision.Decision{Decision: decision.Blocked, ExitCode: exit}
+		for _, c := range codes {
+			d.Violations = append(d.Violations, policy.Finding{Code: c})
+		}
+		return d
+	}
+	for _, tt := range []struct {
+		name     string
+		d        *decision.Decision
+		approved bool
+	}{
+		{"missing approval", blocked(1, "CSO_APPROVAL_REQUIRED"), true},
+		{"release sign-off", blocked(1, "CSO_RELEASE_SIGNOFF_REQUIRED"), false},
+		{"changes requested", blocked(1, "CSO_APPROVAL_REQUIRED", "CSO_CHANGES_REQUESTED"), false},
+		{"residual risk", blocked(1, "CSO_APPROVAL_REQUIRED", "UNACCEPTABLE_RESIDUAL_RISK"), false},
+		{"dismissed stop", blocked(1, "CSO_BLOCK_DISMISSED"), false},
+		{"custom policy", blocked(1, "CSO_APPROVAL_REQUIRED", "ORG_PEN_TEST"), false},
+		{"direct push", blocked(1, "DIRECT_PUSH"), false},
+		{"invalid input", blocked(2, "INPUT_INVALID"), false},
+		{"failure", blocked(3, "CSO_APPROVAL_REQUIRED"), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			Apply(tt.d, o, nil)
+			if got := tt.d.Decision == decision.Approved; got != tt.approved {
+				t.Fatalf("decision %s", tt.d.Decision)
+			}
+			if tt.approved && (tt.d.Override != o || tt.d.ExitCode != 0 || len(tt.d.Warnings) != 1 || tt.d.Warnings[0].Code != decision.CodeEmergencyOverride ||
+				!strings.HasPrefix(tt.d.Summary(), "EMERGENCY OVERRIDE by @medical-director — retrospective CSO review due by 2026-11-27")) {
+				t.Errorf("approved decision %+v, summary %q", tt.d, tt.d.Summary())
+			}
+			if !tt.approved && (tt.d.Override != nil || len(tt.d.OverridesRefused) != 1) {
+				t.Errorf("blocked decision %+v", tt.d)
+			}
+		})
+	}
+}
+
+func TestParseComments(t *testing.T) {
+	t.Parallel()
+	got, err := ParseComments([]byte(`[{"id": 1, "user": {"login": "octocat", "id": 1, "type": "User"}, "body": "Me too", "created_at": "2011-04-14T16:00:49Z", "updated_at": "2011-04-14T16:00:49Z"},
+	 {"id": 2, "user": {"login": "medical-director", "id": 7001, "type": "User"}, "body": "/csogate override 3f2a9c1: ` + reason + `", "created_at": "2026-11-24T02:10:00Z", "updated_at": "2026-11-24T02:10:00Z", "html_url": "https://x"},
+	 {"id": 3, "user": {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}, "body": "/csogate override 3f2a9c1: ` + reason + `", "created_at": "2026-11-24T02:10:00Z", "updated_at": "2026-11-24T02:10:00Z"}]`))
+	if err != nil || len(got) != 1 || got[0].ID != 2 || got[0].UserID != 7001 || got[0].URL != "https://x" {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	for _, bad := range []string{`{}`, `[{"user": {"login": "a"}, "body": "/csogate override x"}]`, `[{"id": 1, "body": "/csogate override 3f2a9c1: x", "created_at": "yesterday", "updated_at": ""}]`} {
+		if _, err := ParseComments([]byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
