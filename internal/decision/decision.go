@@ -6,6 +6,7 @@ package decision
 
 import (
 	"fmt"
+	"github.com/csogate/csogate/internal/hazarddiff"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +60,10 @@ type Decision struct {
 	EligibleApprovers []Approver           `json:"eligible_approvers"`
 	Rules             []policy.Rule        `json:"rules"`
 	Problems          []safetyfile.Problem `json:"problems,omitempty"`
+	// HazardLogChanges is the hazard log compared hazard by hazard with the
+	// trusted side's (HazardLogComparedWith), when the change set edits it.
+	HazardLogChanges      []hazarddiff.HazardChange `json:"hazard_log_changes,omitempty"`
+	HazardLogComparedWith string                    `json:"hazard_log_compared_with,omitempty"`
 
 	// ExitCode is what the process exits with.
 	ExitCode int `json:"-"`
@@ -94,6 +99,9 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 	d.RequiredApprovals = r.RequiredApprovals
 	d.CountedApprovals = r.CountedApprovals
 	d.Rules = nonNil(r.Rules)
+	if len(in.HazardLogChanges.Changes) > 0 {
+		d.HazardLogChanges, d.HazardLogComparedWith = in.HazardLogChanges.Changes, in.HazardLogChanges.Base
+	}
 	for _, id := range r.TouchedHazards {
 		h, ok := in.Hazards[id]
 		if !ok {

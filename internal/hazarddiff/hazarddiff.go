@@ -28,8 +28,11 @@ const (
 type HazardChange struct {
 	ID     string `json:"id"`
 	Change string `json:"change"` // added | removed | modified
-	// Title is the hazard's title at the head (at the base when removed).
-	Title string `json:"title"`
+	// Title, Status and ResidualRisk are the hazard's at the head (at the
+	// base when removed); ResidualRisk is 0 when unrated.
+	Title        string `json:"title"`
+	Status       string `json:"status"`
+	ResidualRisk int    `json:"residual_risk"`
 	// Fields are the changed fields in a fixed order; for an added hazard
 	// every field it sets (before null), for a removed one every field it
 	// had (after null).
@@ -158,7 +161,7 @@ func index(log *safetyfile.HazardLog) map[string]*safetyfile.Hazard {
 
 // whole describes a hazard that exists on one side only.
 func whole(h *safetyfile.Hazard, change string) HazardChange {
-	c := HazardChange{ID: h.ID, Change: change, Title: h.Title, Fields: []Field{}, Controls: []ControlChange{},
+	c := HazardChange{ID: h.ID, Change: change, Title: h.Title, Status: h.Status, ResidualRisk: int(h.ResidualRisk()), Fields: []Field{}, Controls: []ControlChange{},
 		ComponentsAdded: []string{}, ComponentsRemoved: []string{}}
 	v := values(h)
 	for _, name := range FieldNames {
@@ -191,7 +194,7 @@ func whole(h *safetyfile.Hazard, change string) HazardChange {
 
 // compare describes what changed on a hazard present on both sides.
 func compare(b, h *safetyfile.Hazard) (HazardChange, bool) {
-	c := HazardChange{ID: h.ID, Change: Modified, Title: h.Title, Fields: []Field{}}
+	c := HazardChange{ID: h.ID, Change: Modified, Title: h.Title, Status: h.Status, ResidualRisk: int(h.ResidualRisk()), Fields: []Field{}}
 	vb, vh := values(b), values(h)
 	for _, name := range FieldNames {
 		if !reflect.DeepEqual(vb[name], vh[name]) {

@@ -68,6 +68,8 @@ func Text(changes []HazardChange) string {
 		for _, f := range c.Fields {
 			label := fieldLabels[f.Field]
 			switch {
+			case f.Field == "title" && c.Change != Modified:
+				continue // the heading line shows it
 			case c.Change != Modified:
 				fmt.Fprintf(b, "    %s: %s\n", label, oneLine(plain(f.Before)+plain(f.After)))
 			case textFields[f.Field]:
@@ -113,6 +115,9 @@ func Markdown(changes []HazardChange, level string) string {
 		if len(c.Fields) > 0 {
 			b.WriteString("| Field | Before | After |\n|---|---|---|\n")
 			for _, f := range c.Fields {
+				if f.Field == "title" && c.Change != Modified {
+					continue // the heading shows it
+				}
 				before, after := markdownField(c.Change, f)
 				fmt.Fprintf(b, "| %s | %s | %s |\n", fieldLabels[f.Field], before, after)
 			}

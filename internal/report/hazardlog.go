@@ -1,0 +1,64 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/hazarddiff"
+	"github.com/csogate/csogate/internal/mdtext"
+)
+
+// riskReductions are the RISK_REDUCED_WITHOUT_CONTROL findings, warning or
+// violation: the change a CSO exists to catch, so every rendering says it first.
+func riskReductions(d *decision.Decision) []string {
+	var out []string
+	for _, f := range slices.Concat(d.Violations, d.Warnings) {
+		if f.Code == "RISK_REDUCED_WITHOUT_CONTROL" {
+			out = append(out, f.Message)
+		}
+	}
+	return out
+}
+
+// hazardLogAlertMarkdown is the callout at the top of the comment.
+func hazardLogAlertMarkdown(d *decision.Decision) string {
+	b := &strings.Builder{}
+	for _, m := range riskReductions(d) {
+		fmt.Fprintf(b, "\n> [!WARNING]\n> **Residual risk lowered with no new control.** %s\n", mdtext.Message(m))
+	}
+	return b.String()
+}
+
+// hazardLogMarkdown is the "What changed in the hazard log" section.
+func hazardLogMarkdown(d *decision.Decision) string {
+	if len(d.HazardLogChanges) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\n### What changed in the hazard log\n\nCompared hazard by hazard with the hazard log at %s.\n%s",
+		mdtext.Inline(d.HazardLogComparedWith), hazarddiff.Markdown(d.HazardLogChanges, "####"))
+}
+
+// hazardLogAlertText is the same callout for a terminal.
+func hazardLogAlertText(d *decision.Decision) string {
+	b := &strings.Builder{}
+	for _, m := range riskReductions(d) {
+		fmt.Fprintf(b, "\n⚠ Residual risk lowered with no new control: %s\n", oneLine(m))
+	}
+	return b.String()
+}
+
+// hazardLogText is the "What changed in the hazard log" section for a terminal.
+func hazardLogText(d *decision.Decision) string {
+	if len(d.HazardLogChanges) == 0 {
+		return ""
+	}
+	b := &strings.Builder{}
+	section(b, "What changed in the hazard log (compared with the hazard log at "+oneLine(d.HazardLogComparedWith)+")")
+	for _, line := range strings.SplitAfter(strings.TrimSuffix(hazarddiff.Text(d.HazardLogChanges), "\n"), "\n") {
+		b.WriteString("  " + line)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
