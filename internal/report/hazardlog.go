@@ -62,3 +62,17 @@ func hazardLogText(d *decision.Decision) string {
 	b.WriteString("\n")
 	return b.String()
 }
+
+// hazardLogAdvice says what unblocks the hazard-log rules' violations. It
+// joins the advice table at start-up, kept here with the rest of the
+// hazard-log section.
+var hazardLogAdvice = map[string]string{
+	"RISK_REDUCED_WITHOUT_CONTROL":   "Add or change the control on the hazard that justifies its lower residual risk, or restore the residual assessment: with risk_reduction_without_control: block no approval clears a reassessment without one.",
+	"HAZARD_CLOSED_ABOVE_ACCEPTABLE": "No approval unblocks this. Keep the hazard open, or add controls and reassess its residual risk to the acceptable level before closing it.",
+}
+
+func init() {
+	for code, a := range hazardLogAdvice {
+		advice[code] = a
+	}
+}
