@@ -73,3 +73,28 @@ func TestDiffCommandAcrossLayouts(t *testing.T) {
 		t.Errorf("an invalid head log exits %d, want 2:\n%s", code, out)
 	}
 }
+
+// TestBaseHazardLogRecordReplays: a decision made with --base-hazard-log is
+// recorded with the base log among the trusted copies, and replays to the
+// same decision offline.
+func TestBaseHazardLogRecordReplays(t *testing.T) {
+	t.Parallel()
+	dir, err := filepath.Abs("testdata/scenarios/hazard-log-risk-reduced-cso-approved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := append(scenarioArgs(t, dir), "--record", rec, "--format", "json")
+	if code := run(context.Background(), args, os.Getenv, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("check exited %d: %s %s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"hazard_log_compared_with": "base-hazard-log.yaml"`) {
+		t.Fatalf("the decision does not say what it compared with:\n%s", stdout.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), []string{"-C", dir, "check", "--replay", rec}, os.Getenv, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("replay exited %d:\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+}

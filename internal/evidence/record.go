@@ -154,6 +154,9 @@ type Request struct {
 	Commits      []facts.Commit `json:"commits,omitempty"`
 	Today        string         `json:"today"` // YYYY-MM-DD, UTC
 	BaseManifest *BaseManifest  `json:"base_manifest"`
+	// BaseHazardLog is how the CLI's --base-hazard-log described itself; its
+	// files are among the trusted copies, at the hazard log's path.
+	BaseHazardLog string `json:"base_hazard_log,omitempty"`
 }
 
 // Paths is gate.Paths.
@@ -354,6 +357,9 @@ func requestOf(req *gate.Request) Request {
 	}
 	if req.Trusted != nil {
 		r.TrustedSide = req.Trusted.Describe()
+	}
+	if req.BaseHazardLog != nil {
+		r.BaseHazardLog = req.BaseHazardLog.Describe()
 	}
 	for _, rv := range req.Reviews {
 		at := ""
@@ -569,6 +575,11 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 	}
 	if r.ChangedFilesKnown {
 		req.ChangedFiles = append([]string{}, r.ChangedFiles...)
+	}
+	if r.BaseHazardLog != "" {
+		if rs, ok := trusted.(recordSource); ok {
+			req.BaseHazardLog = recordSource{files: rs.files, describe: r.BaseHazardLog}
+		}
 	}
 	for _, rv := range r.Reviews {
 		fr := facts.Review{ID: rv.ID, Login: rv.Login, UserID: rv.UserID, State: rv.State, CommitID: rv.CommitID}
