@@ -78,6 +78,20 @@ warning contains f if {
 	some f in reduced_without_control
 }
 
+# Under block, a changed log that could not be compared (the trusted side has
+# none at that path, or it does not read) fails closed: otherwise moving the
+# log to a new path would get a lowered risk past a rule no approval clears.
+reduced_without_control contains finding("RISK_REDUCED_WITHOUT_CONTROL", msg, "", "", s.path) if {
+	input.hazard_log_changes.risk_reduction_without_control != "warn"
+	input.hazard_log_changes.compared == false
+	some s in input.safety_files
+	s.kind == "hazard_log"
+	msg := sprintf(
+		"The hazard log %s changed but could not be compared with the trusted side's (%s): with risk_reduction_without_control: block the gate cannot show that no residual risk was lowered without a control; add or move the log while the base branch's configuration says risk_reduction_without_control: warn (a CSO approves it), then set block again",
+		[s.path, input.hazard_log_changes.why],
+	)
+}
+
 violation contains f if {
 	input.hazard_log_changes.risk_reduction_without_control != "warn"
 	some f in reduced_without_control

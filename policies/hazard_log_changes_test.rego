@@ -103,3 +103,23 @@ test_unchanged_log_is_not_clinical if {
 	d.clinically_relevant == false
 	status(d, "RISK_REDUCED_WITHOUT_CONTROL") == "passed"
 }
+
+# The attacker moves the log to a path the base branch lacks: under block the
+# change cannot be compared, and the gate blocks rather than skip the rule.
+test_uncompared_log_change_blocks_under_block if {
+	d := gate.decision with input as with_({
+		"safety_files": [{"path": "safety/new-log.yaml", "kind": "hazard_log"}],
+		"hazard_log_changes": {"compared": false, "why": "base commit abc1234 has no hazard log (safety/new-log.yaml) to compare with", "base": "x", "risk_reduction_without_control": "block", "changes": []},
+	})
+	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 1
+	status(d, "RISK_REDUCED_WITHOUT_CONTROL") == "failed"
+}
+
+test_uncompared_log_change_under_warn_needs_a_cso_only if {
+	d := gate.decision with input as with_({
+		"safety_files": [{"path": "safety/new-log.yaml", "kind": "hazard_log"}],
+		"hazard_log_changes": {"compared": false, "why": "none at the base", "base": "x", "risk_reduction_without_control": "warn", "changes": []},
+	})
+	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 0
+	count(of(d.violations, "CSO_APPROVAL_REQUIRED")) == 1
+}
