@@ -9,6 +9,7 @@ package hazarddiff
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/csogate/csogate/internal/risk"
@@ -192,8 +193,21 @@ func whole(h *safetyfile.Hazard, change string) HazardChange {
 	return c
 }
 
+// unchanged reports, without building the field table, that every compared
+// field of a hazard is the same on both sides: most hazards of a large log
+// are, and the table costs allocations.
+func unchanged(b, h *safetyfile.Hazard) bool {
+	return b.Title == h.Title && b.Description == h.Description && b.Harm == h.Harm &&
+		b.Status == h.Status && b.Owner == h.Owner && b.Initial == h.Initial && b.Residual == h.Residual &&
+		slices.Equal(b.Causes, h.Causes) && slices.Equal(b.Effects, h.Effects) &&
+		slices.Equal(b.Components, h.Components) && slices.Equal(b.Controls, h.Controls)
+}
+
 // compare describes what changed on a hazard present on both sides.
 func compare(b, h *safetyfile.Hazard) (HazardChange, bool) {
+	if unchanged(b, h) {
+		return HazardChange{}, false
+	}
 	c := HazardChange{ID: h.ID, Change: Modified, Title: h.Title, Status: h.Status, ResidualRisk: int(h.ResidualRisk()), Fields: []Field{}}
 	vb, vh := values(b), values(h)
 	for _, name := range FieldNames {
