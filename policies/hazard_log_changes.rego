@@ -104,9 +104,26 @@ warning contains finding("HAZARD_REMOVED", msg, "", c.id, input.hazard_log.file)
 	some c in log_changes
 	c.change == "removed"
 	msg := sprintf(
-		"%s %q (residual risk %s, status %s) was removed from %s: a CSO must approve its removal on the head commit; to keep the record, set its status to closed instead",
-		[c.id, c.title, rated_or_unrated(c.residual_risk), status_word(c.status), input.hazard_log.file],
+		"%s %q (residual risk %s, status %s) was removed from %s%s: a CSO must approve its removal on the head commit; to keep the record, set its status to closed instead",
+		[c.id, c.title, rated_or_unrated(c.residual_risk), status_word(c.status), input.hazard_log.file, same_title_added(c)],
 	)
+}
+
+# same_title_added names hazards added with the removed one's title: a
+# renamed id, which the gate shows as both but the CSO should recognise.
+same_title_added(c) := sprintf(" (%s, added, has the same title: if the id was renamed, every reference to %s must follow)", [concat(", ", ids), c.id]) if {
+	ids := [a.id | some a in log_changes; a.change == "added"; a.title == c.title]
+	count(ids) > 0
+}
+
+same_title_added(c) := "" if {
+	not any_same_title_added(c)
+}
+
+any_same_title_added(c) if {
+	some a in log_changes
+	a.change == "added"
+	a.title == c.title
 }
 
 # HAZARD_CLOSED_ABOVE_ACCEPTABLE exists because closing a hazard says its

@@ -123,3 +123,13 @@ test_uncompared_log_change_under_warn_needs_a_cso_only if {
 	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 0
 	count(of(d.violations, "CSO_APPROVAL_REQUIRED")) == 1
 }
+
+test_renamed_id_is_shown_as_both_and_named if {
+	removed := {
+		"id": "HAZ-001", "change": "removed", "title": "Wrong patient", "status": "open", "residual_risk": 2,
+		"fields": [], "controls": [], "components_added": [], "components_removed": [],
+	}
+	added := object.union(removed, {"id": "HAZ-101", "change": "added"})
+	d := gate.decision with input as log_change_input([added, removed], "warn")
+	[w.message | some w in of(d.warnings, "HAZARD_REMOVED")] == ["HAZ-001 \"Wrong patient\" (residual risk 2 (low), status open) was removed from safety/hazard-log.yaml (HAZ-101, added, has the same title: if the id was renamed, every reference to HAZ-001 must follow): a CSO must approve its removal on the head commit; to keep the record, set its status to closed instead"]
+}
