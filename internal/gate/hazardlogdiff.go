@@ -78,7 +78,7 @@ func (l *loaded) trustedLogFiles(ctx context.Context, req *Request, dir bool) (m
 
 // compareHazardLog compares the head's hazard log with the trusted side's,
 // hazard by hazard. A change set whose changed files leave the log alone
-// has nothing to compare and costs no read.
+// has nothing to compare and costs no read (unless a base log was named).
 func (l *loaded) compareHazardLog(ctx context.Context, req *Request) (facts.HazardLogChanges, error) {
 	p := req.Paths
 	src := baseLogSource(req)
@@ -88,7 +88,9 @@ func (l *loaded) compareHazardLog(ctx context.Context, req *Request) (facts.Haza
 		out.Why = "the head's hazard log was not read"
 		return out, nil
 	}
-	if req.ChangedFiles != nil && !touches(req.ChangedFiles, p.HazardLog) {
+	// A base log named explicitly (--base-hazard-log) is always compared:
+	// the CLI's --hazard-log may be spelt unlike the changed-files list.
+	if req.BaseHazardLog == nil && req.ChangedFiles != nil && !touches(req.ChangedFiles, p.HazardLog) {
 		out.Compared = true
 		return out, nil
 	}

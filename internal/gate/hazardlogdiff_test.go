@@ -121,3 +121,32 @@ func TestHazardLogNotReadWhenUntouched(t *testing.T) {
 		t.Errorf("hazard_log_changes = %+v, want compared with no change", out.Input)
 	}
 }
+
+// TestNamedBaseLogAlwaysCompared: with --base-hazard-log the log is compared
+// even when the changed-files list does not name it (a list spelt otherwise,
+// or made before the log was edited), so the rules cannot be skipped by it.
+func TestNamedBaseLogAlwaysCompared(t *testing.T) {
+	t.Parallel()
+	req := product(t, nil)
+	data, err := os.ReadFile(filepath.Join(req.WorkspaceRoot, "safety/hazard-log.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lowered := strings.Replace(string(data), "residual: {severity: major, likelihood: low}\n    risk: {initial: 4, residual: 3}",
+		"residual: {severity: major, likelihood: very-low}\n    risk: {initial: 4, residual: 2}", 1)
+	if lowered == string(data) {
+		t.Fatal("the test product's HAZ-002 is not at residual 3")
+	}
+	base := filepath.Join(t.TempDir(), "base.yaml")
+	if err := os.WriteFile(base, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(req.WorkspaceRoot, "safety/hazard-log.yaml"), []byte(lowered), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	req.BaseHazardLog = PathSource{Path: base, As: req.Paths.HazardLog, Name: "base.yaml"}
+	out := Evaluate(context.Background(), req)
+	if len(out.Decision.HazardLogChanges) != 1 || out.Decision.HazardLogChanges[0].ID != "HAZ-002" {
+		t.Fatalf("hazard_log_changes = %+v, want HAZ-002; %+v", out.Decision.HazardLogChanges, out.Decision.Problems)
+	}
+}
