@@ -36,8 +36,34 @@ func hazardLogMarkdown(d *decision.Decision) string {
 	if len(d.HazardLogChanges) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("\n### What changed in the hazard log\n\nCompared hazard by hazard with the hazard log at %s.\n%s",
-		mdtext.Inline(d.HazardLogComparedWith), hazarddiff.Markdown(d.HazardLogChanges, "####"))
+	shown, rest := d.HazardLogChanges, []hazarddiff.HazardChange(nil)
+	if len(shown) > maxHazardsShown {
+		shown, rest = shown[:maxHazardsShown], shown[maxHazardsShown:]
+	}
+	return fmt.Sprintf("\n### What changed in the hazard log\n\nCompared hazard by hazard with the hazard log at %s.\n%s%s",
+		mdtext.Inline(d.HazardLogComparedWith), hazarddiff.Markdown(shown, "####"), notShown(rest))
+}
+
+// maxHazardsShown bounds the hazards the comment details, so that a log
+// rewritten wholesale (a layout migration) leaves room in GitHub's 65,536
+// characters for the approvals, rules and warnings after it.
+const maxHazardsShown = 25
+
+// notShown names the hazards left out of the comment (the first few ids).
+func notShown(rest []hazarddiff.HazardChange) string {
+	if len(rest) == 0 {
+		return ""
+	}
+	var ids []string
+	for i, c := range rest {
+		if i == 20 {
+			ids = append(ids, "…")
+			break
+		}
+		ids = append(ids, c.ID+" ("+c.Change+")")
+	}
+	return fmt.Sprintf("\n…and %d more hazards changed: %s. The decision JSON (`hazard_log_changes`) lists every one, and `csogate diff` prints them.\n",
+		len(rest), mdtext.Inline(strings.Join(ids, ", ")))
 }
 
 // hazardLogAlertText is the same callout for a terminal.
