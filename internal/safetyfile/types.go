@@ -144,25 +144,26 @@ var ProfessionalBodies = []string{"GMC", "NMC", "GPhC", "HCPC", "GDC", "GOC", "G
 
 // Config is the optional gate configuration (contract 1.4).
 type Config struct {
-	ClinicalPaths          []string  `yaml:"clinical_paths" json:"clinical_paths"`
-	IgnorePaths            []string  `yaml:"ignore_paths" json:"ignore_paths"`
-	Approvals              Approvals `yaml:"approvals" json:"approvals"`
-	AcceptableResidualRisk int       `yaml:"acceptable_residual_risk" json:"acceptable_residual_risk"`
-	HazardLogMaxAgeDays    int       `yaml:"hazard_log_max_age_days" json:"hazard_log_max_age_days"`
-	StaleHazardLog         string    `yaml:"stale_hazard_log" json:"stale_hazard_log"`
-	// RiskReductionWithoutControl is warn (the default: a CSO approves the
-	// reassessment) or block, for a residual risk lowered with no control
-	// added or changed on the hazard.
-	RiskReductionWithoutControl string            `yaml:"risk_reduction_without_control" json:"risk_reduction_without_control"`
-	Policies                    []string          `yaml:"policies" json:"policies"`
-	Columns                     map[string]string `yaml:"columns" json:"columns,omitempty"`
-	Statuses                    map[string]string `yaml:"statuses" json:"statuses,omitempty"`
-	HazardIDPrefix              string            `yaml:"hazard_id_prefix" json:"hazard_id_prefix"`
-	Product                     string            `yaml:"product" json:"product,omitempty"`
+	ClinicalPaths          []string          `yaml:"clinical_paths" json:"clinical_paths"`
+	IgnorePaths            []string          `yaml:"ignore_paths" json:"ignore_paths"`
+	Approvals              Approvals         `yaml:"approvals" json:"approvals"`
+	AcceptableResidualRisk int               `yaml:"acceptable_residual_risk" json:"acceptable_residual_risk"`
+	HazardLogMaxAgeDays    int               `yaml:"hazard_log_max_age_days" json:"hazard_log_max_age_days"`
+	StaleHazardLog         string            `yaml:"stale_hazard_log" json:"stale_hazard_log"`
+	Policies               []string          `yaml:"policies" json:"policies"`
+	Columns                map[string]string `yaml:"columns" json:"columns,omitempty"`
+	Statuses               map[string]string `yaml:"statuses" json:"statuses,omitempty"`
+	HazardIDPrefix         string            `yaml:"hazard_id_prefix" json:"hazard_id_prefix"`
+	Product                string            `yaml:"product" json:"product,omitempty"`
 	// Baseline is the tag (or full commit sha) of the last release made
 	// before the gate was adopted: release mode starts the range there while
 	// no release has yet passed the gate.
 	Baseline string `yaml:"baseline" json:"baseline,omitempty"`
+
+	// RiskReductionWithoutControl is warn (the default: a CSO approves the
+	// reassessment) or block, for a residual risk lowered with no control
+	// added or changed on the hazard.
+	RiskReductionWithoutControl string `yaml:"risk_reduction_without_control" json:"risk_reduction_without_control"`
 }
 
 // Approvals sets how many counted CSO approvals a clinically relevant change set needs.
@@ -175,15 +176,16 @@ type Approvals struct {
 // base onto which a file's keys are decoded.
 func DefaultConfig() Config {
 	return Config{
-		ClinicalPaths:               []string{},
-		IgnorePaths:                 []string{},
-		Approvals:                   Approvals{Minimum: 1},
-		AcceptableResidualRisk:      3,
-		HazardLogMaxAgeDays:         365,
-		StaleHazardLog:              "warn",
+		ClinicalPaths:          []string{},
+		IgnorePaths:            []string{},
+		Approvals:              Approvals{Minimum: 1},
+		AcceptableResidualRisk: 3,
+		HazardLogMaxAgeDays:    365,
+		StaleHazardLog:         "warn",
+		Policies:               []string{},
+		HazardIDPrefix:         "HAZ-",
+
 		RiskReductionWithoutControl: "warn",
-		Policies:                    []string{},
-		HazardIDPrefix:              "HAZ-",
 	}
 }
 
