@@ -6,12 +6,12 @@ package decision
 
 import (
 	"fmt"
-	"github.com/csogate/csogate/internal/hazarddiff"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/hazarddiff"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
