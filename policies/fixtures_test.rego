@@ -42,6 +42,13 @@ base := {
 	"officers": [],
 	"reviews": [],
 	"skipped_reviews": [],
+	"hazard_log_changes": {
+		"compared": true,
+		"why": "",
+		"base": "the tip of the base branch main, abc1234",
+		"risk_reduction_without_control": "warn",
+		"changes": [],
+	},
 }
 
 # with_ returns base with the given top-level keys replaced.

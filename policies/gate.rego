@@ -48,6 +48,9 @@ rule_codes := [
 	"CSO_BLOCK_DISMISSED",
 	"HAZARD_LOG_STALE",
 	"SAFETY_FILE_CHANGED",
+	"RISK_REDUCED_WITHOUT_CONTROL",
+	"HAZARD_REMOVED",
+	"HAZARD_CLOSED_ABOVE_ACCEPTABLE",
 ]
 
 rule_titles := {
@@ -59,6 +62,9 @@ rule_titles := {
 	"CSO_BLOCK_DISMISSED": "No CSO's stop was dismissed by someone who could not approve",
 	"HAZARD_LOG_STALE": "The hazard log has been reviewed recently",
 	"SAFETY_FILE_CHANGED": "The gate's own inputs are unchanged",
+	"RISK_REDUCED_WITHOUT_CONTROL": "No residual risk lowered without a control",
+	"HAZARD_REMOVED": "No hazard removed from the log",
+	"HAZARD_CLOSED_ABOVE_ACCEPTABLE": "No hazard closed above the acceptable risk",
 }
 
 rule_report(code) := {

@@ -29,6 +29,9 @@ test_nothing_clinical_is_not_required if {
 		["CSO_BLOCK_DISMISSED", "passed"],
 		["HAZARD_LOG_STALE", "passed"],
 		["SAFETY_FILE_CHANGED", "passed"],
+		["RISK_REDUCED_WITHOUT_CONTROL", "passed"],
+		["HAZARD_REMOVED", "passed"],
+		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
 	]
 }
 
@@ -73,6 +76,9 @@ test_every_rule_has_title_and_detail_in_every_state if {
 		["CSO_BLOCK_DISMISSED", "failed"],
 		["HAZARD_LOG_STALE", "warning"],
 		["SAFETY_FILE_CHANGED", "warning"],
+		["RISK_REDUCED_WITHOUT_CONTROL", "passed"],
+		["HAZARD_REMOVED", "passed"],
+		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
 	]
 	every r in d.rules {
 		r.title != ""

@@ -29,6 +29,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		changedFiles  = fs.String("changed-files", "", "required: the changed files, one per line as git diff --name-only origin/main...HEAD prints them (C-quoted names, a BOM, CRLF, UTF-16 with a BOM are read), or - for standard input")
 		nullList      = fs.Bool("null", false, "the --changed-files list is NUL-separated, as git diff -z --name-only writes it")
 		allowEmpty    = fs.Bool("allow-empty-changes", false, "accept an empty --changed-files list (otherwise an error: a failed git diff prints nothing)")
+		baseLog       = fs.String("base-hazard-log", "", "the hazard log at the base of the change (file or Markdown directory, in the layout of --hazard-log): the change to the log is shown hazard by hazard and judged (RISK_REDUCED_WITHOUT_CONTROL, HAZARD_REMOVED, HAZARD_CLOSED_ABOVE_ACCEPTABLE)")
 		baseManifest  = fs.String("base-manifest", "", "the change manifest at the base of the change: only changes added or modified since then are under review, as the Action counts them")
 		reviewsFile   = fs.String("reviews", "", "JSON array of pull request reviews as GitHub's API returns them (needs --head-sha)")
 		commentsFile  = fs.String("comments", "", "JSON array of the pull request's comments as GitHub's list-issue-comments API returns them: emergency overrides (/csogate override <sha>: <reason>) are read from them (needs --head-sha)")
@@ -112,6 +113,9 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 				"Check the command that wrote it (git diff --name-only origin/main...HEAD); if the change really touches no file, pass --allow-empty-changes"})
 	default:
 		req.ChangedFiles = append([]string{}, changed...)
+	}
+	if *baseLog != "" {
+		req.BaseHazardLog = gate.PathSource{Path: underRoot(root, *baseLog), As: files.paths.HazardLog, Name: *baseLog}
 	}
 	if *baseManifest != "" {
 		req.BaseManifest, err = readInput(root, *baseManifest, stdin)

@@ -55,8 +55,11 @@ func inert(t *testing.T, name, md string, allowed map[string]*regexp.Regexp) {
 // summaryElements are the elements of the comment and job summary: the
 // headings only the gate's own.
 var summaryElements = map[string]*regexp.Regexp{
-	"h2":      regexp.MustCompile(`^(✅|☑️|⛔) Clinical safety gate: (approved|not required|blocked)$`),
-	"h3":      regexp.MustCompile(`^(Why it is blocked|What would unblock it|Clinically relevant changes|Hazards touched|CSO approvals: \d+ counted of \d+ required|Warnings|Override comments that did not count)$`),
+	"h2": regexp.MustCompile(`^(✅|☑️|⛔) Clinical safety gate: (approved|not required|blocked)$`),
+	"h3": regexp.MustCompile(`^(Why it is blocked|What would unblock it|Clinically relevant changes|Hazards touched|What changed in the hazard log|CSO approvals: \d+ counted of \d+ required|Warnings|Override comments that did not count)$`),
+	// One per hazard of the hazard-log diff: its id and title, escaped.
+	"h4":         regexp.MustCompile(` — (added|removed|modified)$`),
+	"blockquote": nil, "del": nil, "code": nil,
 	"details": nil, "summary": regexp.MustCompile(`^Rules evaluated$`),
 	"p": nil, "ul": nil, "li": nil, "strong": nil, "em": nil,
 	"table": nil, "thead": nil, "tbody": nil, "tr": nil, "th": nil, "td": nil,

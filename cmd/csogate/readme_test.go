@@ -198,3 +198,27 @@ func TestExamplesPointAtTheReference(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEShowsRealHazardLogDiff keeps the CSO section's "What changed in
+// the hazard log" honest: it is what csogate diff prints for the example's
+// log and the edited copy in testdata/readme, headings demoted.
+func TestREADMEShowsRealHazardLogDiff(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-C", "../../examples/example-epr", "diff", "--base", "safety/hazard-log.yaml",
+		"--head", "../../cmd/csogate/testdata/readme/hazard-log-edited.yaml", "--format", "markdown"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 || stderr.Len() > 0 {
+		t.Fatalf("csogate diff exited %d: %s", code, stderr.String())
+	}
+	md := strings.TrimPrefix(strings.NewReplacer("\n#### ", "\n###### ", "\n### ", "\n##### ").Replace("\n"+stdout.String()), "\n")
+	if !strings.Contains(md, "↓ lowered") {
+		t.Fatalf("the edited log no longer lowers a residual risk:\n%s", md)
+	}
+	if !bytes.Contains(readme, []byte(strings.TrimSpace(md))) {
+		t.Errorf("README's hazard-log diff differs from what csogate diff prints (headings demoted):\n%s", md)
+	}
+}

@@ -31,6 +31,8 @@ Usage:
   csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
   csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
   csogate [-C DIR] export --format xlsx|csv|markdown --out PATH   hazard log → NHS-template layouts
+  csogate [-C DIR] diff --base FILE|DIR --head FILE|DIR [--format text|json|markdown]
+                                      what changed in the hazard log, hazard by hazard
   csogate schema [NAME] | --write DIR   JSON Schemas of the safety files, for editors
   csogate [-C DIR] verify --artifact F|--digest sha256:…|--commit SHA --attestation F
           --repo OWNER/REPO --workflow PATH --release TAG [--record DIR] [--release-note F]
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return runImport(ctx, root, args[1:], stdout, stderr)
 	case "export":
 		return runExport(ctx, root, args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(ctx, root, args[1:], stdout, stderr)
 	case "schema":
 		return runSchema(root, args[1:], stdout, stderr)
 	case "action":

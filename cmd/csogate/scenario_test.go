@@ -20,7 +20,8 @@ const scenarioHead = "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b"
 // testdata/scenarios and compares the decision JSON, the text explanation and
 // the exit code with the golden files want.json, want.txt and want.exit.
 // A scenario holds only what differs from _base: files it lacks are taken from
-// there, and its optional "args" file adds flags (one per line).
+// there, its optional "args" file adds flags (one per line), and its optional
+// base-hazard-log.yaml is passed as --base-hazard-log.
 func TestScenarios(t *testing.T) {
 	t.Parallel()
 	dirs, err := filepath.Glob("testdata/scenarios/*")
@@ -67,6 +68,11 @@ func scenarioArgs(t *testing.T, dir string) []string {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "reviews.json")); err == nil {
 		args = append(args, "--reviews", "reviews.json")
+	}
+	// base-hazard-log.yaml is the hazard log the change started from: the
+	// gate compares the head's log with it hazard by hazard.
+	if _, err := os.Stat(filepath.Join(dir, "base-hazard-log.yaml")); err == nil {
+		args = append(args, "--base-hazard-log", "base-hazard-log.yaml")
 	}
 	if extra, err := os.ReadFile(filepath.Join(dir, "args")); err == nil {
 		for _, line := range strings.Split(string(extra), "\n") {

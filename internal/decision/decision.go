@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/hazarddiff"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -71,6 +72,10 @@ type Decision struct {
 	// request's decision leaves them out.
 	PullRequests []PullRequest `json:"pull_requests,omitempty"`
 	DirectPushes []DirectPush  `json:"direct_pushes,omitempty"`
+	// HazardLogChanges is the hazard log compared hazard by hazard with the
+	// trusted side's (HazardLogComparedWith), when the change set edits it.
+	HazardLogChanges      []hazarddiff.HazardChange `json:"hazard_log_changes,omitempty"`
+	HazardLogComparedWith string                    `json:"hazard_log_compared_with,omitempty"`
 
 	// ExitCode is what the process exits with.
 	ExitCode int `json:"-"`
@@ -137,6 +142,9 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 	d.RequiredApprovals = r.RequiredApprovals
 	d.CountedApprovals = r.CountedApprovals
 	d.Rules = nonNil(r.Rules)
+	if len(in.HazardLogChanges.Changes) > 0 {
+		d.HazardLogChanges, d.HazardLogComparedWith = in.HazardLogChanges.Changes, in.HazardLogChanges.Base
+	}
 	for _, id := range r.TouchedHazards {
 		h, ok := in.Hazards[id]
 		if !ok {

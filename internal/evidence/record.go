@@ -162,6 +162,9 @@ type Request struct {
 	// Comments are the override comments the gate read (contract 4.2):
 	// replay judges the override again from them.
 	Comments []override.Comment `json:"comments,omitempty"`
+	// BaseHazardLog is how the CLI's --base-hazard-log described itself; its
+	// files are among the trusted copies, at the hazard log's path.
+	BaseHazardLog string `json:"base_hazard_log,omitempty"`
 }
 
 // Paths is gate.Paths.
@@ -400,6 +403,9 @@ func requestOf(req *gate.Request) Request {
 	if req.Trusted != nil {
 		r.TrustedSide = req.Trusted.Describe()
 	}
+	if req.BaseHazardLog != nil {
+		r.BaseHazardLog = req.BaseHazardLog.Describe()
+	}
 	for _, rv := range req.Reviews {
 		at := ""
 		if !rv.SubmittedAt.IsZero() {
@@ -620,6 +626,11 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 	}
 	if r.ChangedFilesKnown {
 		req.ChangedFiles = append([]string{}, r.ChangedFiles...)
+	}
+	if r.BaseHazardLog != "" {
+		if rs, ok := trusted.(recordSource); ok {
+			req.BaseHazardLog = recordSource{files: rs.files, describe: r.BaseHazardLog}
+		}
 	}
 	for _, rv := range r.Reviews {
 		fr := facts.Review{ID: rv.ID, Login: rv.Login, UserID: rv.UserID, State: rv.State, CommitID: rv.CommitID}

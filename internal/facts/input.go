@@ -34,6 +34,8 @@ type Input struct {
 
 	Config    Config    `json:"config"`
 	HazardLog HazardLog `json:"hazard_log"`
+	// HazardLogChanges is the head's log compared with the trusted side's.
+	HazardLogChanges HazardLogChanges `json:"hazard_log_changes"`
 
 	// Hazards holds every hazard the change set touches — named by a change
 	// in review or matched by a changed file — keyed by id.

@@ -150,6 +150,9 @@ type Request struct {
 	// BaseManifest is the manifest at the pull request's base; when set, only
 	// changes added or modified since then are under review.
 	BaseManifest []byte
+	// BaseHazardLog, when set, serves the trusted side's hazard log (the
+	// CLI's --base-hazard-log); otherwise it is read from Trusted.
+	BaseHazardLog Source
 
 	ChangedFiles  []string // nil when unknown
 	Reviews       []facts.Review
@@ -249,6 +252,12 @@ type loaded struct {
 	files      []InputFile
 	policyDirs []string
 	trusted    map[string][]byte
+	// logFormat is the layout the head's hazard log was read in, and
+	// componentsMap the head's components map (nil when none): the trusted
+	// side's log is read the same way to compare the two.
+	logFormat     hazardlog.Format
+	componentsMap safetyfile.ComponentsMap
+	baseLog       trustedLog
 }
 
 // Evaluate runs the gate. It always returns a decision; any failure is blocked.
@@ -290,6 +299,12 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
 		return out
 	}
+	logChanges, err := l.compareHazardLog(ctx, req)
+	out.Files, out.Trusted = l.files, l.trusted
+	if err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
+		return out
+	}
 	changes := l.manifest.Changes
 	if req.BaseManifest != nil {
 		changes = changedSince(req.BaseManifest, l.manifest.Changes)
@@ -305,6 +320,7 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
 		return out
 	}
+	in.HazardLogChanges = logChanges
 	out.Input = in
 	c := <-compiled
 	if c.err != nil {
@@ -532,6 +548,7 @@ func (l *loaded) readHazardLog(req *Request, required bool) error {
 		l.problems = append(l.problems, safetyfile.Problem{Location: safetyfile.Location{File: p.HazardLog}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
 		return nil
 	}
+	l.logFormat = format
 	res := hazardlog.Load(full, hazardlog.Options{Format: format, Sheet: p.Sheet, Config: l.config})
 	rel := relocate(full, p.HazardLog)
 	if res.Err != nil {
@@ -588,6 +605,7 @@ func (l *loaded) readComponentsMap(ctx context.Context, ws DirSource, name strin
 	l.record("components_map", name, "workspace", data)
 	m, locate, problems := safetyfile.LoadComponentsMap(name, data)
 	l.problems = append(l.problems, problems...)
+	l.componentsMap = m
 	if l.log != nil {
 		l.problems = append(l.problems, safetyfile.CheckComponentsMap(m, locate, l.log)...)
 		safetyfile.ApplyComponentsMap(l.log, m)

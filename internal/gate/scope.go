@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -47,15 +46,15 @@ func (l *loaded) scopeProduct(ctx context.Context, req *Request) (product, from 
 		name := path.Base(path.Clean(p.HazardLog))
 		return strings.TrimSuffix(name, path.Ext(name)), fmt.Sprintf("the hazard log's name, %s (the configuration names no product)", p.HazardLog), nil
 	}
-	data, found, err := req.Trusted.ReadFile(ctx, p.HazardLog)
+	side = baseLogSource(req).Describe()
+	files, err := l.trustedLogFiles(ctx, req, false)
 	if err != nil {
 		return "", "", fmt.Errorf("reading %s from %s for the product officer scope is checked against: %w", p.HazardLog, side, err)
 	}
+	data, found := files[p.HazardLog]
 	if !found {
 		return "", fmt.Sprintf("%s has no hazard log (%s) yet and the configuration names no product", side, p.HazardLog), nil
 	}
-	l.record("hazard_log", p.HazardLog, "trusted", data)
-	sort.SliceStable(l.files, func(i, j int) bool { return roleOrder[l.files[i].Role] < roleOrder[l.files[j].Role] })
 	from = fmt.Sprintf("the hazard log at %s", side)
 	if l.log != nil && l.sameAsWorkspaceLog(data) {
 		product = l.log.Product

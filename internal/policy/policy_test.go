@@ -31,7 +31,8 @@ func baseInput() *facts.Input {
 			AcceptableResidualRisk: 3, MinimumApprovals: 1, ApprovalsByResidualRisk: map[string]int{},
 			HazardLogMaxAgeDays: 365, StaleHazardLog: "warn",
 		},
-		HazardLog: facts.HazardLog{File: "safety/hazard-log.yaml", Reviewed: "2026-09-01", AgeDays: 30, HazardCount: 3},
+		HazardLog:        facts.HazardLog{File: "safety/hazard-log.yaml", Reviewed: "2026-09-01", AgeDays: 30, HazardCount: 3},
+		HazardLogChanges: facts.HazardLogChanges{Compared: true, Base: "base commit abc1234", RiskReductionWithoutControl: "warn"},
 		Hazards: map[string]facts.Hazard{
 			"HAZ-001": hazard("HAZ-001", "Wrong patient's record shown after search", "major", "very-low", 2),
 			"HAZ-003": hazard("HAZ-003", "Allergy banner not shown", "major", "low", 3),
@@ -385,8 +386,8 @@ func TestEval(t *testing.T) {
 			if r.CountedApprovals != tt.wantCounted || r.RequiredApprovals != tt.wantRequired {
 				t.Errorf("approvals counted/required = %d/%d, want %d/%d", r.CountedApprovals, r.RequiredApprovals, tt.wantCounted, tt.wantRequired)
 			}
-			if len(r.Rules) != 8 {
-				t.Errorf("%d rules reported, want 8", len(r.Rules))
+			if len(r.Rules) != 11 {
+				t.Errorf("%d rules reported, want 11", len(r.Rules))
 			}
 			for _, f := range slices.Concat(r.Violations, r.Warnings) {
 				if strings.Contains(f.Message, "%!") {
@@ -883,6 +884,9 @@ func fill(v reflect.Value, n int) {
 		p := reflect.New(v.Type().Elem())
 		fill(p.Elem(), n+1)
 		v.Set(p)
+	case reflect.Interface:
+		// A value of either side of a diff: a number, as the risks are.
+		v.Set(reflect.ValueOf(n))
 	default:
 		panic("fill: unhandled kind " + v.Kind().String())
 	}

@@ -31,6 +31,7 @@ func Markdown(d *decision.Decision, links Links) string {
 	if links.RunURL != "" {
 		fmt.Fprintf(b, "\n[Workflow run](%s)\n", links.RunURL)
 	}
+	b.WriteString(hazardLogAlertMarkdown(d))
 
 	if len(d.Violations) > 0 {
 		fmt.Fprintf(b, "\n### Why it is blocked\n\n")
@@ -75,6 +76,7 @@ func Markdown(d *decision.Decision, links Links) string {
 			fmt.Fprintf(b, "| %s | %s | %d | %d | %s | %s |\n", cell(h.ID), cell(h.Title), h.InitialRisk, h.ResidualRisk, cell(h.Residual), cell(h.Status))
 		}
 	}
+	b.WriteString(hazardLogMarkdown(d))
 
 	fmt.Fprintf(b, "\n### CSO approvals: %d counted of %d required\n\n", d.CountedApprovals, d.RequiredApprovals)
 	if len(d.Approvals) == 0 {

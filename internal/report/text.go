@@ -14,6 +14,7 @@ import (
 func Text(w io.Writer, d *decision.Decision) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "%s\n", oneLine(headline(d)))
+	b.WriteString(hazardLogAlertText(d))
 	overrideText(b, d)
 
 	if len(d.Violations) > 0 {
@@ -36,6 +37,7 @@ func Text(w io.Writer, d *decision.Decision) error {
 			fmt.Fprintf(b, "  • %s %s — residual risk %d (%s), initial %d, status %s\n", oneLine(h.ID), oneLine(h.Title), h.ResidualRisk, oneLine(h.Residual), h.InitialRisk, oneLine(h.Status))
 		}
 	}
+	b.WriteString(hazardLogText(d))
 
 	if len(d.Rules) > 0 || d.Decision != decision.Blocked || len(d.Approvals) > 0 {
 		section(b, fmt.Sprintf("CSO approvals: %d counted of %d required", d.CountedApprovals, d.RequiredApprovals))

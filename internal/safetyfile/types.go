@@ -165,6 +165,11 @@ type Config struct {
 	// Emergency names who may override a missing CSO approval in an
 	// emergency; nil (no section) turns overrides off.
 	Emergency *Emergency `yaml:"emergency" json:"emergency,omitempty"`
+
+	// RiskReductionWithoutControl is warn (the default: a CSO approves the
+	// reassessment) or block, for a residual risk lowered with no control
+	// added or changed on the hazard.
+	RiskReductionWithoutControl string `yaml:"risk_reduction_without_control" json:"risk_reduction_without_control"`
 }
 
 // Emergency is the configuration's emergency override section (contract 4.2).
@@ -205,15 +210,16 @@ type Approvals struct {
 // base onto which a file's keys are decoded.
 func DefaultConfig() Config {
 	return Config{
-		ClinicalPaths:          []string{},
-		IgnorePaths:            []string{},
-		Approvals:              Approvals{Minimum: 1},
-		AcceptableResidualRisk: 3,
-		HazardLogMaxAgeDays:    365,
-		StaleHazardLog:         "warn",
-		Policies:               []string{},
-		HazardIDPrefix:         "HAZ-",
-		MaxInputBytes:          DefaultMaxInputBytes,
+		ClinicalPaths:               []string{},
+		IgnorePaths:                 []string{},
+		Approvals:                   Approvals{Minimum: 1},
+		AcceptableResidualRisk:      3,
+		HazardLogMaxAgeDays:         365,
+		StaleHazardLog:              "warn",
+		Policies:                    []string{},
+		HazardIDPrefix:              "HAZ-",
+		MaxInputBytes:               DefaultMaxInputBytes,
+		RiskReductionWithoutControl: "warn",
 	}
 }
 

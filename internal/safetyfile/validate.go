@@ -380,6 +380,11 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	default:
 		r.invalid("stale_hazard_log", "stale_hazard_log %q is not known; write warn or block", cfg.StaleHazardLog)
 	}
+	switch cfg.RiskReductionWithoutControl {
+	case "warn", "block":
+	default:
+		r.invalid("risk_reduction_without_control", "risk_reduction_without_control %q is not known; write warn or block", cfg.RiskReductionWithoutControl)
+	}
 	for _, list := range []struct {
 		key   string
 		globs []string
