@@ -178,7 +178,7 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 	}
 	for _, c := range s.Changes {
 		ch := Change{ID: c.ID, Summary: c.Summary, Clinical: string(c.Clinical.Declared()),
-			Hazards: []string{}, UnknownHazards: []string{}, Touches: []Touch{}}
+			Hazards: []string{}, UnknownHazards: []string{}, TouchedHazards: []string{}, TouchGroups: []TouchGroup{}}
 		for _, id := range c.Hazards {
 			if _, ok := byID[id]; ok {
 				ch.Hazards = append(ch.Hazards, id)
@@ -190,6 +190,7 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 		in.Changes = append(in.Changes, ch)
 	}
 
+	touches := make([]touchGrouper, len(in.Changes))
 	if s.ChangedFiles != nil {
 		in.ChangedFilesKnown = true
 		seen := make(map[string]bool, len(s.ChangedFiles))
@@ -230,12 +231,14 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 			}
 			for _, ci := range covering {
 				f.CoveredBy = append(f.CoveredBy, in.Changes[ci].ID)
-				for _, id := range f.Hazards {
-					in.Changes[ci].Touches = append(in.Changes[ci].Touches, Touch{File: p, Hazard: id})
-				}
+				touches[ci].add(p, f.Hazards)
 			}
 			in.Files = append(in.Files, f)
 		}
+	}
+
+	for ci := range touches {
+		in.Changes[ci].TouchedHazards, in.Changes[ci].TouchGroups = touches[ci].result()
 	}
 
 	officers := map[string]*safetyfile.Officer{}
@@ -255,6 +258,59 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 	}
 	in.Reviews, in.SkippedReviews = standingReviews(s, officers, q)
 	return in, nil
+}
+
+// touchGrouper gathers the files one change covers that match hazard
+// components, grouped by the hazards each matches: one entry per group, not
+// per (file, hazard), so a glob shared by many hazards costs one lookup per
+// file.
+type touchGrouper struct {
+	groups  []TouchGroup
+	byKey   map[string]int // hazard ids joined by NUL → index in groups
+	hazards map[string]bool
+}
+
+// add records a covered file and the hazards it matches, sorted (f.Hazards
+// follows hazard-log order; the key must not).
+func (g *touchGrouper) add(file string, hazards []string) {
+	if len(hazards) == 0 {
+		return
+	}
+	if g.byKey == nil {
+		g.byKey, g.hazards = map[string]int{}, map[string]bool{}
+	}
+	sorted := hazards
+	if !sort.StringsAreSorted(sorted) {
+		sorted = append([]string(nil), hazards...)
+		sort.Strings(sorted)
+	}
+	key := strings.Join(sorted, "\x00")
+	i, ok := g.byKey[key]
+	if !ok {
+		i = len(g.groups)
+		g.byKey[key] = i
+		g.groups = append(g.groups, TouchGroup{Hazards: sorted, Sample: []string{}})
+		for _, id := range sorted {
+			g.hazards[id] = true
+		}
+	}
+	grp := &g.groups[i]
+	grp.Files++
+	if len(grp.Sample) < SampleFiles {
+		grp.Sample = append(grp.Sample, file)
+	}
+}
+
+func (g *touchGrouper) result() ([]string, []TouchGroup) {
+	ids := make([]string, 0, len(g.hazards))
+	for id := range g.hazards {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if g.groups == nil {
+		return ids, []TouchGroup{}
+	}
+	return ids, g.groups
 }
 
 // qualifier holds what an officer's standing is judged against.

@@ -37,9 +37,16 @@ func checkInput(in *facts.Input) error {
 				return missing(id, "named by "+c.ID)
 			}
 		}
-		for _, t := range c.Touches {
-			if _, ok := in.Hazards[t.Hazard]; !ok {
-				return missing(t.Hazard, "touched by "+c.ID+" in "+t.File)
+		for _, id := range c.TouchedHazards {
+			if _, ok := in.Hazards[id]; !ok {
+				return missing(id, "touched by "+c.ID)
+			}
+		}
+		for _, g := range c.TouchGroups {
+			for _, id := range g.Hazards {
+				if _, ok := in.Hazards[id]; !ok {
+					return missing(id, "touched by "+c.ID+" in "+strings.Join(g.Sample, ", "))
+				}
 			}
 		}
 	}
