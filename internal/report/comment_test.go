@@ -1,7 +1,9 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -61,5 +63,35 @@ func TestCommentFitsGitHub(t *testing.T) {
 	full := Markdown(d, Links{})
 	if !strings.Contains(full, "CHG-0999") || !strings.Contains(full, "src/x/2999.go") || strings.Contains(full, "more violations") {
 		t.Error("the job summary's Markdown must list every row")
+	}
+}
+
+// TestJSONLayout: the decision document is the same JSON, one top-level
+// field and one list element a line, and well under 1 MB on the large
+// shape the issue measured at 8 MB; text that looks like JSON structure
+// inside strings is left alone.
+func TestJSONLayout(t *testing.T) {
+	t.Parallel()
+	d := hugeDecision()
+	d.Violations[0].Message = `a "quoted" {brace} [bracket], comma: colon \ backslash`
+	var b strings.Builder
+	if err := JSON(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	compact, _ := json.Marshal(d)
+	if err := json.Unmarshal([]byte(b.String()), &got); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	_ = json.Unmarshal(compact, &want)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("the laid-out JSON differs from the decision")
+	}
+	lines := strings.Split(b.String(), "\n")
+	if lines[1] != `  "decision": "blocked",` || !strings.HasPrefix(lines[6], `    {"id":"CHG-0000",`) {
+		t.Errorf("layout starts %q", lines[:7])
+	}
+	if n := strings.Count(b.String(), "\n"); n != len(d.ClinicalChanges)+len(d.Approvals)+len(d.Violations)+len(d.TouchedHazards)+len(d.EligibleApprovers)+20 {
+		t.Errorf("%d lines, want one per field (13), per non-empty list end (5), per list element, and the braces (2)", n)
 	}
 }
