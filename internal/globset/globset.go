@@ -174,7 +174,19 @@ func Compile(patterns []string) (*Set, []PatternError) {
 				s.fileAnyDepth(u, t.aligned)
 			}
 		}
-		altKeys := classifyAll(c)
+		var altKeys [][]indexKey
+		if len(c.alts) > smallBraceSet {
+			// A large brace set ("x/**/*.{fifty,extensions}") is filed
+			// whole under a literal segment rather than as dozens of
+			// alternatives, each classified and filed: a path proposes it
+			// once, and compiling it costs one entry.
+			if ks := literalSegmentKeys(c.norm); ks != nil {
+				altKeys = [][]indexKey{ks}
+			}
+		}
+		if altKeys == nil {
+			altKeys = classifyAll(c)
+		}
 		if altKeys == nil {
 			if ks := literalSegmentKeys(c.norm); ks != nil {
 				altKeys = [][]indexKey{ks}
@@ -219,6 +231,10 @@ func classifyAll(c compiled) [][]indexKey {
 	}
 	return out
 }
+
+// smallBraceSet is the most alternatives a brace pattern is indexed by one
+// by one; a larger set with a literal segment is indexed whole.
+const smallBraceSet = 8
 
 // literalSegmentKeys keys a pattern that no alternative-by-alternative rule
 // could ("[s]rc/mod001/**", "**/**/x/*.go", "src/x/*.{fifty,extensions}",
