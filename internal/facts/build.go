@@ -191,6 +191,7 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 	}
 
 	touches := make([]touchGrouper, len(in.Changes))
+	sets := hazardSets{}
 	if s.ChangedFiles != nil {
 		in.ChangedFilesKnown = true
 		seen := make(map[string]bool, len(s.ChangedFiles))
@@ -214,24 +215,20 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 			if m.ignorePaths.MatchAny(p) {
 				continue
 			}
-			f := File{Path: p, Hazards: []string{}, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAnyTree(p)}
-			for _, pi := range m.components.MatchTree(p) {
-				id := log.Hazards[m.componentOf[pi]].ID
-				// Pattern indices ascend and patterns were laid out hazard by
-				// hazard, so a hazard's repeats are adjacent.
-				if n := len(f.Hazards); n == 0 || f.Hazards[n-1] != id {
-					f.Hazards = append(f.Hazards, id)
-				}
-			}
+			hs := sets.of(m.components.MatchTree(p), func(pi int) string { return log.Hazards[m.componentOf[pi]].ID })
+			f := File{Path: p, Hazards: hs.ids, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAnyTree(p)}
 			if len(f.Hazards) == 0 && !f.ClinicalPath {
 				continue
 			}
-			for _, id := range f.Hazards {
-				touch(id)
+			if !hs.touched {
+				hs.touched = true
+				for _, id := range f.Hazards {
+					touch(id)
+				}
 			}
 			for _, ci := range covering {
 				f.CoveredBy = append(f.CoveredBy, in.Changes[ci].ID)
-				touches[ci].add(p, f.Hazards)
+				touches[ci].add(p, hs)
 			}
 			in.Files = append(in.Files, f)
 		}
@@ -270,27 +267,67 @@ type touchGrouper struct {
 	hazards map[string]bool
 }
 
-// add records a covered file and the hazards it matches, sorted (f.Hazards
-// follows hazard-log order; the key must not).
-func (g *touchGrouper) add(file string, hazards []string) {
-	if len(hazards) == 0 {
+// hazardSet is the hazards a set of matched component globs stands for,
+// worked out once however many files match the same globs.
+type hazardSet struct {
+	ids     []string // in hazard-log order, shared by every such file
+	sorted  []string
+	key     string // sorted ids joined by NUL
+	touched bool   // its hazards are in input.hazards already
+}
+
+// hazardSets memoises hazard sets by the matched pattern indices, so a
+// glob shared by a hundred hazards costs a hundred once, not per file.
+type hazardSets struct {
+	byPatterns map[string]*hazardSet
+	buf        []byte
+}
+
+func (h *hazardSets) of(patterns []int, hazardOf func(pi int) string) *hazardSet {
+	h.buf = h.buf[:0]
+	for _, pi := range patterns {
+		h.buf = strconv.AppendInt(h.buf, int64(pi), 36)
+		h.buf = append(h.buf, ',')
+	}
+	if hs, ok := h.byPatterns[string(h.buf)]; ok {
+		return hs
+	}
+	hs := &hazardSet{ids: []string{}}
+	for _, pi := range patterns {
+		id := hazardOf(pi)
+		// Pattern indices ascend and patterns were laid out hazard by
+		// hazard, so a hazard's repeats are adjacent.
+		if n := len(hs.ids); n == 0 || hs.ids[n-1] != id {
+			hs.ids = append(hs.ids, id)
+		}
+	}
+	hs.sorted = hs.ids
+	if !sort.StringsAreSorted(hs.sorted) {
+		hs.sorted = append([]string(nil), hs.ids...)
+		sort.Strings(hs.sorted)
+	}
+	hs.key = strings.Join(hs.sorted, "\x00")
+	if h.byPatterns == nil {
+		h.byPatterns = map[string]*hazardSet{}
+	}
+	h.byPatterns[string(h.buf)] = hs
+	return hs
+}
+
+// add records a covered file and the hazards it matches.
+func (g *touchGrouper) add(file string, hs *hazardSet) {
+	if len(hs.ids) == 0 {
 		return
 	}
 	if g.byKey == nil {
 		g.byKey, g.hazards = map[string]int{}, map[string]bool{}
 	}
-	sorted := hazards
-	if !sort.StringsAreSorted(sorted) {
-		sorted = append([]string(nil), hazards...)
-		sort.Strings(sorted)
-	}
-	key := strings.Join(sorted, "\x00")
-	i, ok := g.byKey[key]
+	i, ok := g.byKey[hs.key]
 	if !ok {
 		i = len(g.groups)
-		g.byKey[key] = i
-		g.groups = append(g.groups, TouchGroup{Hazards: sorted, Sample: []string{}})
-		for _, id := range sorted {
+		g.byKey[hs.key] = i
+		g.groups = append(g.groups, TouchGroup{Hazards: hs.sorted, Sample: []string{}})
+		for _, id := range hs.sorted {
 			g.hazards[id] = true
 		}
 	}
