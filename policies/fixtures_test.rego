@@ -1,5 +1,5 @@
 # Fixtures shared by the default policies' unit tests: a small input document
-# in schema csogate.input/v1 and builders for its parts.
+# in schema csogate.input/v2 and builders for its parts.
 package csogate.gate_test
 
 head_sha := "abc1234def5678abc1234def5678abc1234def56"
@@ -7,7 +7,7 @@ head_sha := "abc1234def5678abc1234def5678abc1234def56"
 # base is an input with nothing clinically relevant: a valid, current hazard
 # log, no changes, no files, no reviews.
 base := {
-	"schema": "csogate.input/v1",
+	"schema": "csogate.input/v2",
 	"today": "2026-10-01",
 	"product": "Example EPR",
 	"scope_product": "Example EPR",
@@ -73,7 +73,8 @@ change(id, clinical, hazards) := {
 	"clinical": clinical,
 	"hazards": hazards,
 	"unknown_hazards": [],
-	"touches": [],
+	"touched_hazards": [],
+	"touch_groups": [],
 	"covered_files": 0,
 }
 

@@ -4,7 +4,7 @@
 #   The single entry point, data.csogate.gate.decision: what the default rules
 #   and every custom policy (package csogate.custom.<name>) found, and which
 #   rules were evaluated. Go computed the facts (input, schema
-#   csogate.input/v1); these modules decide.
+#   csogate.input/v2); these modules decide.
 package csogate.gate
 
 # decision is the one document the engine reads. Violations and warnings are

@@ -16,7 +16,7 @@ package csogate.gate
 # the gate blocks rather than guessing.
 change_hazards := {c.id: hazards |
 	some c in input.changes
-	hazards := {h | some h in c.hazards} | {t.hazard | some t in c.touches}
+	hazards := {h | some h in c.hazards} | {h | some h in c.touched_hazards}
 }
 
 # declaration_reasons gives what the change's own `clinical:` says. Anything
@@ -33,15 +33,35 @@ declaration_reasons(c) := ["clinical relevance unsure (treated as clinical)"] if
 # change_reasons maps each clinically relevant change to why it is: its
 # declaration, the hazards it names and the hazard components it touches. A
 # change with no reason is not clinically relevant, so this object is also
-# the set of clinical change ids.
+# the set of clinical change ids. Touches come grouped by the hazards the
+# files match (Go grouped them), so a change has one reason per group, not
+# one per (file, hazard) pair: its hazards field lists every id in full.
 change_reasons := {c.id: reasons |
 	some c in input.changes
 	named := [sprintf("names %s", [h]) | some h in c.hazards]
 	unknown := [sprintf("names %s (not in the hazard log)", [h]) | some h in c.unknown_hazards]
-	touched := [sprintf("touches %s (%s component)", [t.file, t.hazard]) | some t in c.touches]
+	touched := [touch_reason(g) | some g in c.touch_groups]
 	reasons := array.concat(array.concat(declaration_reasons(c), named), array.concat(unknown, touched))
 	count(reasons) > 0
 }
+
+# touch_reason reads as "touches src/a.go (HAZ-003 component)", or for a
+# larger group "touches 120 files, e.g. src/a.go, src/b.go, src/c.go
+# (components of HAZ-001, HAZ-002, HAZ-003 and 9 more hazards)".
+touch_reason(g) := sprintf("touches %s (%s)", [touched_files(g), component_names(g.hazards)])
+
+touched_files(g) := concat(", ", g.sample) if g.files <= count(g.sample)
+
+touched_files(g) := sprintf("%d files, e.g. %s", [g.files, concat(", ", g.sample)]) if g.files > count(g.sample)
+
+component_names(hs) := sprintf("%s component", [hs[0]]) if count(hs) == 1
+
+component_names(hs) := sprintf("%s and %s components", [concat(", ", array.slice(hs, 0, n - 1)), hs[n - 1]]) if {
+	n := count(hs)
+	n in {2, 3}
+}
+
+component_names(hs) := sprintf("components of %s and %d more hazards", [concat(", ", array.slice(hs, 0, 3)), count(hs) - 3]) if count(hs) > 3
 
 # clinical_changes lists the clinically relevant changes in manifest order,
 # each with its hazards and the highest residual risk among them: what the

@@ -38,9 +38,10 @@ test_nonclinical_change_naming_a_hazard_is_relevant if {
 
 test_touched_hazards_join_named_ones if {
 	c := object.union(change("CHG-101", "true", ["HAZ-001"]), {
-		"touches": [
-			{"file": "src/ui/allergy/banner.go", "hazard": "HAZ-003"},
-			{"file": "src/search/find.go", "hazard": "HAZ-001"},
+		"touched_hazards": ["HAZ-001", "HAZ-003"],
+		"touch_groups": [
+			{"hazards": ["HAZ-003"], "files": 1, "sample": ["src/ui/allergy/banner.go"]},
+			{"hazards": ["HAZ-001"], "files": 1, "sample": ["src/search/find.go"]},
 		],
 		"covered_files": 2,
 	})
@@ -56,6 +57,29 @@ test_touched_hazards_join_named_ones if {
 			"touches src/search/find.go (HAZ-001 component)",
 		],
 	}]
+}
+
+# A glob shared by a dozen hazards and a change covering hundreds of files
+# under it: one reason that counts the files, names a few and the first
+# hazards, while the change's hazards list every touched id.
+test_large_touch_group_is_one_counted_reason if {
+	ids := [sprintf("HAZ-%03d", [i]) | some i in numbers.range(1, 12)]
+	c := object.union(change("CHG-7", "false", []), {
+		"touched_hazards": ids,
+		"touch_groups": [
+			{"hazards": ids, "files": 300, "sample": ["src/m/a.go", "src/m/b.go", "src/m/c.go"]},
+			{"hazards": ["HAZ-001", "HAZ-002"], "files": 2, "sample": ["src/n/a.go", "src/n/b.go"]},
+			{"hazards": ["HAZ-001", "HAZ-002", "HAZ-003"], "files": 1, "sample": ["src/o/a.go"]},
+		],
+		"covered_files": 303,
+	})
+	d := gate.decision with input as with_({"changes": [c]})
+	d.clinical_changes[0].hazards == ids
+	d.clinical_changes[0].reasons == [
+		"touches 300 files, e.g. src/m/a.go, src/m/b.go, src/m/c.go (components of HAZ-001, HAZ-002, HAZ-003 and 9 more hazards)",
+		"touches src/n/a.go, src/n/b.go (HAZ-001 and HAZ-002 components)",
+		"touches src/o/a.go (HAZ-001, HAZ-002 and HAZ-003 components)",
+	]
 }
 
 test_clinical_changes_keep_manifest_order if {

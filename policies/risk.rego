@@ -10,7 +10,12 @@ touched_hazard_set := change_touched | file_touched
 
 change_touched := {h | some id, _ in change_reasons; some h in change_hazards[id]}
 
-file_touched := {h | some f in input.files; some h in f.hazards}
+# Files matching the same globs share one hazard list, so the lists are
+# collected first: 3,000 files under a glob of 100 hazards are one list of
+# 100, not 300,000 steps.
+file_touched := {h | some hazards in file_hazard_lists; some h in hazards}
+
+file_hazard_lists := {f.hazards | some f in input.files}
 
 touched_hazards := sort(touched_hazard_set)
 

@@ -23,6 +23,9 @@ func main() {
 	changes := flag.Int("changes", fixture.Large.Changes, "changes in the manifest")
 	files := flag.Int("files", fixture.Large.Files, "changed files of the pull request")
 	reviews := flag.Int("reviews", fixture.Large.Reviews, "reviews of the pull request (one is the counted CSO approval)")
+	shared := flag.Int("shared-glob", 0, "hazards sharing each module's component glob (0 or 1: one each)")
+	globs := flag.String("globs", "", `component glob kind: "" (a module's /** and a neighbour's api.go), "broad" (also src/** and **/*) or "braces" (a 50-extension brace set)`)
+	officers := flag.Int("officers", 0, "registered CSOs (0: the default 20)")
 	printArgs := flag.Bool("print-check-args", false, "only print the arguments of csogate check (after \"check\") that evaluate a written product, one per line")
 	flag.Parse()
 	if *printArgs && flag.NArg() == 0 {
@@ -30,10 +33,11 @@ func main() {
 		return
 	}
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: csogate-fixture -out DIR [-hazards N] [-changes M] [-files F] [-reviews R] | -print-check-args")
+		fmt.Fprintln(os.Stderr, "usage: csogate-fixture -out DIR [-hazards N] [-changes M] [-files F] [-reviews R] [-shared-glob K] [-globs broad|braces] [-officers O] | -print-check-args")
 		os.Exit(2)
 	}
-	size := fixture.Size{Hazards: *hazards, Changes: *changes, Files: *files, Reviews: *reviews}
+	size := fixture.Size{Hazards: *hazards, Changes: *changes, Files: *files, Reviews: *reviews,
+		Shape: fixture.Shape{SharedGlob: *shared, Globs: *globs, Officers: *officers}}
 	if err := fixture.Write(*out, size); err != nil {
 		fmt.Fprintf(os.Stderr, "csogate-fixture: %v\n", err)
 		os.Exit(1)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -122,9 +123,16 @@ func TestReleaseRecordEndToEnd(t *testing.T) {
 			replay := exec.Command(bin, "check", "--replay", record, "--format", "json")
 			replay.Dir, replay.Env = audit, []string{"GITHUB_API_URL=http://127.0.0.1:1"}
 			code, stdout, stderr = runBinary(t, replay)
-			if code != tc.code || !strings.Contains(stderr, "replay: the decision matches the record") ||
-				!strings.Contains(stdout, `"decision": "`+tc.decision+`"`) || !strings.Contains(stdout, `"number": 11`) {
-				t.Errorf("check --replay exits %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			var replayed struct {
+				Decision     string `json:"decision"`
+				PullRequests []struct {
+					Number int `json:"number"`
+				} `json:"pull_requests"`
+			}
+			jsonErr := json.Unmarshal([]byte(stdout), &replayed)
+			if code != tc.code || !strings.Contains(stderr, "replay: the decision matches the record") || jsonErr != nil ||
+				replayed.Decision != tc.decision || len(replayed.PullRequests) == 0 || replayed.PullRequests[0].Number != 11 {
+				t.Errorf("check --replay exits %d, want %d with decision %s and #11 (%v)\nstdout:\n%s\nstderr:\n%s", code, tc.code, tc.decision, jsonErr, stdout, stderr)
 			}
 
 			verify := exec.Command(bin, "verify", "--commit", merged, "--attestation", outputs["in-toto"], "--unsigned",

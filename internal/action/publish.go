@@ -183,7 +183,7 @@ func (r *runner) postComment(ctx context.Context, res *result) {
 		return
 	}
 	marker := report.CommentMarker(r.statusContext())
-	body := commentBody(marker, report.Markdown(res.d, report.Links{RunURL: r.env.RunURL}), r.env.RunURL)
+	body := commentBody(marker, report.CommentMarkdown(res.d, report.Links{RunURL: r.env.RunURL}), r.env.RunURL)
 	if err := r.gh.UpsertComment(ctx, r.env.Owner, r.env.Repo, res.target.Pull, marker, body); err != nil {
 		r.writeFailed(res, fmt.Sprintf("writing the comment on #%d", res.target.Pull), err)
 		return
@@ -192,29 +192,41 @@ func (r *runner) postComment(ctx context.Context, res *result) {
 }
 
 // commentBody puts the marker first, so a cut can never remove it, and keeps
-// the body within GitHub's limit.
+// the body within GitHub's limit. The comment's lists are capped already
+// (report.CommentMarkdown); this is the backstop for a few very long rows.
 func commentBody(marker, markdown, runURL string) string {
 	body := marker + "\n" + markdown
-	note := "\n\n*The report is cut here to fit a comment; the job summary of the workflow run has all of it.*\n"
+	note := "\n\n*The report is cut here to fit a comment: %d more lines are in the job summary of the workflow run and in the decision file.*\n"
 	if runURL != "" {
-		note = fmt.Sprintf("\n\n*The report is cut here to fit a comment; the job summary of the [workflow run](%s) has all of it.*\n", runURL)
+		note = "\n\n*The report is cut here to fit a comment: %d more lines are in the job summary of the [workflow run](" + strings.ReplaceAll(runURL, "%", "%%") + ") and in the decision file.*\n"
 	}
 	return truncateAtLine(body, maxCommentChars, note)
 }
 
 // truncateAtLine shortens s to at most limit characters, cutting at a line
-// end and appending note, when it is longer.
+// end and appending note, when it is longer. note holds one %d, the number
+// of lines left out.
 func truncateAtLine(s string, limit int, note string) string {
 	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	keep := limit - utf8.RuneCountInString(note)
+	// Room for the note with the largest count it could carry.
+	keep := limit - utf8.RuneCountInString(fmt.Sprintf(note, strings.Count(s, "\n")+1))
 	runes := []rune(s)
 	cut := string(runes[:max(keep, 0)])
 	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
 		cut = cut[:i]
 	}
-	return cut + note
+	return cut + fmt.Sprintf(note, linesLeft(s, cut))
+}
+
+// linesLeft counts the lines of s that a cut keeping its prefix cut leaves out.
+func linesLeft(s, cut string) int {
+	rest := strings.TrimPrefix(s[len(cut):], "\n")
+	if rest == "" {
+		return 0
+	}
+	return strings.Count(strings.TrimSuffix(rest, "\n"), "\n") + 1
 }
 
 // requestReview asks the register's CSOs whose approval could count to

@@ -93,7 +93,7 @@ func (r *runner) report(res *result) {
 			text = "> " + strings.Join(res.notes, "\n>\n> ") + "\n\n" + text
 		}
 		summary := truncateBytes(text, maxSummaryBytes-1024,
-			"\n\n*The summary is cut here: it would exceed the 1 MiB GitHub allows a step.*\n")
+			"\n\n*The summary is cut here: %d more lines would exceed the 1 MiB GitHub allows a step. The decision file (output decision-file) and the evidence record hold all of it.*\n")
 		if err := r.fileCommand("step-summary", summary); err != nil {
 			r.fileFailed(res, "writing the job summary (GITHUB_STEP_SUMMARY)", err)
 		}
@@ -362,11 +362,11 @@ func truncateBytes(s string, limit int, note string) string {
 	if len(s) <= limit {
 		return s
 	}
-	cut := s[:max(limit-len(note), 0)]
+	cut := s[:max(limit-len(fmt.Sprintf(note, strings.Count(s, "\n")+1)), 0)]
 	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
 		cut = cut[:i]
 	}
-	return cut + note
+	return cut + fmt.Sprintf(note, linesLeft(s, cut))
 }
 
 // randomToken is 16 random bytes in hex, for delimiters no file can predict.

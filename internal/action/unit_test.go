@@ -2,6 +2,7 @@ package action
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -110,15 +111,18 @@ func TestHeredocDelimiterNeverInValue(t *testing.T) {
 func TestTruncation(t *testing.T) {
 	t.Parallel()
 	s := strings.Repeat("a line of the report ✓\n", 5000)
-	got := truncateAtLine(s, 1000, "\n[cut]\n")
-	if utf8.RuneCountInString(got) > 1000 || !strings.HasSuffix(got, "\n[cut]\n") || !strings.HasPrefix(got, "a line") {
+	got := truncateAtLine(s, 1000, "\n[cut %d]\n")
+	if kept := strings.Count(got, "\n") - 1; !strings.HasSuffix(got, fmt.Sprintf("\n[cut %d]\n", 5000-kept)) {
+		t.Errorf("truncateAtLine kept %d lines and ended %q, want the count of the other %d", kept, got[len(got)-20:], 5000-kept)
+	}
+	if utf8.RuneCountInString(got) > 1000 || !strings.Contains(got, "\n[cut ") || !strings.HasPrefix(got, "a line") {
 		t.Errorf("truncateAtLine gave %d characters ending %q", utf8.RuneCountInString(got), got[len(got)-20:])
 	}
 	if got := truncateAtLine("short", 1000, "x"); got != "short" {
 		t.Errorf("a short text was changed: %q", got)
 	}
-	got = truncateBytes(s, 4096, "\n[cut]\n")
-	if len(got) > 4096 || !strings.HasSuffix(got, "[cut]\n") || !utf8.ValidString(got) {
+	got = truncateBytes(s, 4096, "\n[cut %d]\n")
+	if len(got) > 4096 || !strings.HasSuffix(got, "]\n") || !utf8.ValidString(got) {
 		t.Errorf("truncateBytes gave %d bytes", len(got))
 	}
 	body := commentBody("<!-- m -->", strings.Repeat("x\n", maxCommentChars), runURL)

@@ -178,7 +178,7 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 	}
 	for _, c := range s.Changes {
 		ch := Change{ID: c.ID, Summary: c.Summary, Clinical: string(c.Clinical.Declared()),
-			Hazards: []string{}, UnknownHazards: []string{}, Touches: []Touch{}}
+			Hazards: []string{}, UnknownHazards: []string{}, TouchedHazards: []string{}, TouchGroups: []TouchGroup{}}
 		for _, id := range c.Hazards {
 			if _, ok := byID[id]; ok {
 				ch.Hazards = append(ch.Hazards, id)
@@ -190,6 +190,8 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 		in.Changes = append(in.Changes, ch)
 	}
 
+	touches := make([]touchGrouper, len(in.Changes))
+	sets := hazardSets{}
 	if s.ChangedFiles != nil {
 		in.ChangedFilesKnown = true
 		seen := make(map[string]bool, len(s.ChangedFiles))
@@ -213,29 +215,27 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 			if m.ignorePaths.MatchAny(p) {
 				continue
 			}
-			f := File{Path: p, Hazards: []string{}, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAnyTree(p)}
-			for _, pi := range m.components.MatchTree(p) {
-				id := log.Hazards[m.componentOf[pi]].ID
-				// Pattern indices ascend and patterns were laid out hazard by
-				// hazard, so a hazard's repeats are adjacent.
-				if n := len(f.Hazards); n == 0 || f.Hazards[n-1] != id {
-					f.Hazards = append(f.Hazards, id)
-				}
-			}
+			hs := sets.of(m.components.MatchTree(p), func(pi int) string { return log.Hazards[m.componentOf[pi]].ID })
+			f := File{Path: p, Hazards: hs.ids, CoveredBy: []string{}, ClinicalPath: m.clinicalPaths.MatchAnyTree(p)}
 			if len(f.Hazards) == 0 && !f.ClinicalPath {
 				continue
 			}
-			for _, id := range f.Hazards {
-				touch(id)
+			if !hs.touched {
+				hs.touched = true
+				for _, id := range f.Hazards {
+					touch(id)
+				}
 			}
 			for _, ci := range covering {
 				f.CoveredBy = append(f.CoveredBy, in.Changes[ci].ID)
-				for _, id := range f.Hazards {
-					in.Changes[ci].Touches = append(in.Changes[ci].Touches, Touch{File: p, Hazard: id})
-				}
+				touches[ci].add(p, hs)
 			}
 			in.Files = append(in.Files, f)
 		}
+	}
+
+	for ci := range touches {
+		in.Changes[ci].TouchedHazards, in.Changes[ci].TouchGroups = touches[ci].result()
 	}
 
 	officers := map[string]*safetyfile.Officer{}
@@ -255,6 +255,99 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 	}
 	in.Reviews, in.SkippedReviews = standingReviews(s, officers, q)
 	return in, nil
+}
+
+// touchGrouper gathers the files one change covers that match hazard
+// components, grouped by the hazards each matches: one entry per group, not
+// per (file, hazard), so a glob shared by many hazards costs one lookup per
+// file.
+type touchGrouper struct {
+	groups  []TouchGroup
+	byKey   map[string]int // hazard ids joined by NUL → index in groups
+	hazards map[string]bool
+}
+
+// hazardSet is the hazards a set of matched component globs stands for,
+// worked out once however many files match the same globs.
+type hazardSet struct {
+	ids     []string // in hazard-log order, shared by every such file
+	sorted  []string
+	key     string // sorted ids joined by NUL
+	touched bool   // its hazards are in input.hazards already
+}
+
+// hazardSets memoises hazard sets by the matched pattern indices, so a
+// glob shared by a hundred hazards costs a hundred once, not per file.
+type hazardSets struct {
+	byPatterns map[string]*hazardSet
+	buf        []byte
+}
+
+func (h *hazardSets) of(patterns []int, hazardOf func(pi int) string) *hazardSet {
+	h.buf = h.buf[:0]
+	for _, pi := range patterns {
+		h.buf = strconv.AppendInt(h.buf, int64(pi), 36)
+		h.buf = append(h.buf, ',')
+	}
+	if hs, ok := h.byPatterns[string(h.buf)]; ok {
+		return hs
+	}
+	hs := &hazardSet{ids: []string{}}
+	for _, pi := range patterns {
+		id := hazardOf(pi)
+		// Pattern indices ascend and patterns were laid out hazard by
+		// hazard, so a hazard's repeats are adjacent.
+		if n := len(hs.ids); n == 0 || hs.ids[n-1] != id {
+			hs.ids = append(hs.ids, id)
+		}
+	}
+	hs.sorted = hs.ids
+	if !sort.StringsAreSorted(hs.sorted) {
+		hs.sorted = append([]string(nil), hs.ids...)
+		sort.Strings(hs.sorted)
+	}
+	hs.key = strings.Join(hs.sorted, "\x00")
+	if h.byPatterns == nil {
+		h.byPatterns = map[string]*hazardSet{}
+	}
+	h.byPatterns[string(h.buf)] = hs
+	return hs
+}
+
+// add records a covered file and the hazards it matches.
+func (g *touchGrouper) add(file string, hs *hazardSet) {
+	if len(hs.ids) == 0 {
+		return
+	}
+	if g.byKey == nil {
+		g.byKey, g.hazards = map[string]int{}, map[string]bool{}
+	}
+	i, ok := g.byKey[hs.key]
+	if !ok {
+		i = len(g.groups)
+		g.byKey[hs.key] = i
+		g.groups = append(g.groups, TouchGroup{Hazards: hs.sorted, Sample: []string{}})
+		for _, id := range hs.sorted {
+			g.hazards[id] = true
+		}
+	}
+	grp := &g.groups[i]
+	grp.Files++
+	if len(grp.Sample) < SampleFiles {
+		grp.Sample = append(grp.Sample, file)
+	}
+}
+
+func (g *touchGrouper) result() ([]string, []TouchGroup) {
+	ids := make([]string, 0, len(g.hazards))
+	for id := range g.hazards {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if g.groups == nil {
+		return ids, []TouchGroup{}
+	}
+	return ids, g.groups
 }
 
 // qualifier holds what an officer's standing is judged against.

@@ -1,7 +1,9 @@
 package facts
 
 import (
+	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -91,9 +93,15 @@ func TestBuildFiles(t *testing.T) {
 	if !reflect.DeepEqual(c.Hazards, []string{"HAZ-001"}) || !reflect.DeepEqual(c.UnknownHazards, []string{"HAZ-404"}) {
 		t.Errorf("change hazards = %v unknown %v", c.Hazards, c.UnknownHazards)
 	}
-	wantTouches := []Touch{{"src/search/index.go", "HAZ-001"}, {"src/search/dose.go", "HAZ-001"}, {"src/search/dose.go", "HAZ-002"}}
-	if !reflect.DeepEqual(c.Touches, wantTouches) || c.CoveredFiles != 2 {
-		t.Errorf("touches = %v covered %d; want %v, 2 (a file matched by two of a change's paths counts once)", c.Touches, c.CoveredFiles, wantTouches)
+	wantGroups := []TouchGroup{
+		{Hazards: []string{"HAZ-001"}, Files: 1, Sample: []string{"src/search/index.go"}},
+		{Hazards: []string{"HAZ-001", "HAZ-002"}, Files: 1, Sample: []string{"src/search/dose.go"}},
+	}
+	if !reflect.DeepEqual(c.TouchGroups, wantGroups) || c.CoveredFiles != 2 {
+		t.Errorf("touch groups = %+v covered %d; want %+v, 2 (a file matched by two of a change's paths counts once)", c.TouchGroups, c.CoveredFiles, wantGroups)
+	}
+	if !reflect.DeepEqual(c.TouchedHazards, []string{"HAZ-001", "HAZ-002"}) {
+		t.Errorf("touched hazards = %v, want HAZ-001, HAZ-002", c.TouchedHazards)
 	}
 	if in.Changes[1].CoveredFiles != 1 {
 		t.Errorf("docs change covers %d files, want 1 (an ignored file is still covered)", in.Changes[1].CoveredFiles)
@@ -269,5 +277,37 @@ func TestParseReviews(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTouchGroupsGrowWithFilesNotPairs is the issue-12 shape: a dozen
+// hazards share each component glob and a change covers many files under
+// it. The change must carry one group per distinct hazard set (counted, a
+// few paths named), not one entry per (file, hazard) pair.
+func TestTouchGroupsGrowWithFilesNotPairs(t *testing.T) {
+	t.Parallel()
+	s := sources()
+	var hazards []safetyfile.Hazard
+	for i := range 12 {
+		hazards = append(hazards, safetyfile.Hazard{ID: fmt.Sprintf("HAZ-%03d", 100-i), Title: "shared", Components: []string{"src/mod0/**"},
+			Initial: safetyfile.Assessment{Severity: risk.Major, Likelihood: risk.Low}, Residual: safetyfile.Assessment{Severity: risk.Minor, Likelihood: risk.Low}})
+	}
+	s.HazardLog.Hazards = hazards
+	s.Changes = []safetyfile.Change{{ID: "CHG-1", Clinical: safetyfile.ClinicalTrue, Paths: []string{"src/**"}}}
+	s.ChangedFiles = nil
+	for i := range 500 {
+		s.ChangedFiles = append(s.ChangedFiles, fmt.Sprintf("src/mod0/f%03d.go", i))
+	}
+	in := build(t, s)
+	c := in.Changes[0]
+	if len(c.TouchGroups) != 1 {
+		t.Fatalf("touch groups = %d, want 1 (every file matches the same 12 hazards)", len(c.TouchGroups))
+	}
+	g := c.TouchGroups[0]
+	if g.Files != 500 || !reflect.DeepEqual(g.Sample, []string{"src/mod0/f000.go", "src/mod0/f001.go", "src/mod0/f002.go"}) {
+		t.Errorf("group = %d files, sample %v; want 500 files and the first %d paths", g.Files, g.Sample, SampleFiles)
+	}
+	if len(g.Hazards) != 12 || !sort.StringsAreSorted(g.Hazards) || !reflect.DeepEqual(g.Hazards, c.TouchedHazards) {
+		t.Errorf("group hazards = %v, touched = %v; want the 12 ids sorted in both", g.Hazards, c.TouchedHazards)
 	}
 }

@@ -8,8 +8,11 @@
 package facts
 
 // SchemaVersion names the shape of Input. Custom policies may check it; a
-// change that breaks existing policies must bump it.
-const SchemaVersion = "csogate.input/v1"
+// change that breaks existing policies must bump it. v2 replaced v1's
+// per-(file, hazard) changes[].touches with changes[].touched_hazards and
+// changes[].touch_groups, so the document grows with the changes and the
+// hazards they touch, not with their product.
+const SchemaVersion = "csogate.input/v2"
 
 // Input is the document policies receive as `input`.
 type Input struct {
@@ -115,17 +118,28 @@ type Change struct {
 	Hazards []string `json:"hazards"`
 	// UnknownHazards are ids the change names that the log lacks.
 	UnknownHazards []string `json:"unknown_hazards"`
-	// Touches lists changed files the change's paths cover that match a
-	// hazard's components: evidence the change touches that hazard.
-	Touches []Touch `json:"touches"`
+	// TouchedHazards are the hazards whose components the changed files
+	// the change's paths cover match, sorted: evidence the change touches them.
+	TouchedHazards []string `json:"touched_hazards"`
+	// TouchGroups are those files grouped by the hazards they match, in
+	// the order the changed-file list first names each group.
+	TouchGroups []TouchGroup `json:"touch_groups"`
 	// CoveredFiles counts the changed files the change's paths cover.
 	CoveredFiles int `json:"covered_files"`
 }
 
-// Touch is a changed file matching a hazard's components.
-type Touch struct {
-	File   string `json:"file"`
-	Hazard string `json:"hazard"`
+// SampleFiles is how many paths a touch group names; the rest are counted.
+const SampleFiles = 3
+
+// TouchGroup is a set of changed files a change covers that match the
+// components of the same hazards.
+type TouchGroup struct {
+	// Hazards whose components every file of the group matches, sorted.
+	Hazards []string `json:"hazards"`
+	// Files counts the group's files.
+	Files int `json:"files"`
+	// Sample holds the first SampleFiles of them, in changed-file order.
+	Sample []string `json:"sample"`
 }
 
 // File is a changed file that matters to the gate.

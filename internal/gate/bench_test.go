@@ -63,8 +63,14 @@ func BenchmarkEvaluate(b *testing.B) {
 // manifest change clinical and the files matched to hazards.
 func TestFixtureApproved(t *testing.T) {
 	t.Parallel()
+	var sizes []fixture.Size
 	for _, k := range []int{1, 3, 10} {
-		s := fixture.Small.Times(k)
+		sizes = append(sizes, fixture.Small.Times(k))
+	}
+	for _, shape := range fixture.Shapes {
+		sizes = append(sizes, fixture.Size{Hazards: 120, Changes: 20, Files: 60, Reviews: 6, Shape: shape})
+	}
+	for _, s := range sizes {
 		out := Evaluate(context.Background(), fixtureRequest(t, s))
 		d := out.Decision
 		if d.Decision != decision.Approved {
@@ -93,6 +99,16 @@ func TestFixtureApproved(t *testing.T) {
 		}
 		if len(d.Warnings) != 0 {
 			t.Errorf("%v: warnings %+v", s, d.Warnings)
+		}
+		if want := max(20, s.Officers); len(out.Input.Officers) != want {
+			t.Errorf("%v: %d officers, want %d", s, len(out.Input.Officers), want)
+		}
+		shared := 0
+		for _, f := range out.Input.Files {
+			shared = max(shared, len(f.Hazards))
+		}
+		if s.SharedGlob > 1 && shared < s.SharedGlob {
+			t.Errorf("%v: a file matches at most %d hazards, want %d sharing a glob", s, shared, s.SharedGlob)
 		}
 	}
 }

@@ -39,9 +39,11 @@
 // one the fewest alternatives share, so a prefix common to many patterns
 // does not make every path below it try all of them.
 //
-// Everything else ("**", "**/*mod*", a class or "**" before the first
-// literal segment, braces that expand to more than 64 alternatives or sit
-// right after a '*') is in a fallback list tried on every path. Brace
+// A pattern none of these rules keys ("[s]rc/x/**", "**/**/x/*.go", braces
+// that expand to more than 64 alternatives or sit right after a '*') is
+// filed, whole, by any literal top-level segment it has: every path it
+// matches has that segment. Only what has none ("**", "**/*mod*") is in a
+// fallback list tried on every path. Brace
 // expansion mirrors doublestar's own substitution, so "{src,lib}/**" is
 // filed under "src" and "lib". Identical normalised patterns are matched
 // once and reported under every index that holds them.
@@ -172,7 +174,24 @@ func Compile(patterns []string) (*Set, []PatternError) {
 				s.fileAnyDepth(u, t.aligned)
 			}
 		}
-		altKeys := classifyAll(c)
+		var altKeys [][]indexKey
+		if len(c.alts) > smallBraceSet {
+			// A large brace set ("x/**/*.{fifty,extensions}") is filed
+			// whole under a literal segment rather than as dozens of
+			// alternatives, each classified and filed: a path proposes it
+			// once, and compiling it costs one entry.
+			if ks := literalSegmentKeys(c.norm); ks != nil {
+				altKeys = [][]indexKey{ks}
+			}
+		}
+		if altKeys == nil {
+			altKeys = classifyAll(c)
+		}
+		if altKeys == nil {
+			if ks := literalSegmentKeys(c.norm); ks != nil {
+				altKeys = [][]indexKey{ks}
+			}
+		}
 		for _, ks := range altKeys {
 			for _, k := range ks {
 				shared[k]++
@@ -211,6 +230,31 @@ func classifyAll(c compiled) [][]indexKey {
 		}
 	}
 	return out
+}
+
+// smallBraceSet is the most alternatives a brace pattern is indexed by one
+// by one; a larger set with a literal segment is indexed whole.
+const smallBraceSet = 8
+
+// literalSegmentKeys keys a pattern that no alternative-by-alternative rule
+// could ("[s]rc/mod001/**", "**/**/x/*.go", "src/x/*.{fifty,extensions}",
+// braces after a '*') by its literal top-level segments: each is bounded
+// by a literal '/' of the pattern, or its start or end, and that '/' can
+// only meet a '/' of the path, so a matching path has a segment equal to
+// it ("**" may match no segments, and "x/**" matches "x", but neither
+// removes x). nil when the pattern has no such segment or is not valid
+// UTF-8 (see classify).
+func literalSegmentKeys(norm string) []indexKey {
+	if !utf8.ValidString(norm) {
+		return nil
+	}
+	var keys []indexKey
+	for _, seg := range splitTopLevel(norm) {
+		if seg != "" && isLiteral(seg) {
+			keys = append(keys, indexKey{kind: kindSegment, key: seg})
+		}
+	}
+	return keys
 }
 
 // file puts distinct pattern u in the bucket of k.
@@ -342,10 +386,10 @@ func (s *Set) MatchAny(path string) bool {
 	return false
 }
 
-// matches confirms a candidate with doublestar itself.
+// matches confirms a candidate with doublestar itself. Compile validated
+// every pattern in uniq, so the match skips doublestar's validation pass.
 func (s *Set) matches(u int, name string) bool {
-	ok, err := doublestar.Match(s.uniq[u], name)
-	return ok && err == nil
+	return doublestar.MatchUnvalidated(s.uniq[u], name)
 }
 
 // each calls visit with every non-empty index bucket whose key name has, the

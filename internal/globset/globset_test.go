@@ -420,3 +420,48 @@ func TestMatchTree(t *testing.T) {
 		}
 	}
 }
+
+// TestUnkeyableGlobsIndexedByLiteralSegment: the globs issue 12 found tried
+// against every changed file — a class before the first literal segment,
+// "**" twice, a brace set too large to expand — are filed by a literal
+// segment they have, so a path without it never tries them, and they still
+// match exactly what doublestar matches.
+func TestUnkeyableGlobsIndexedByLiteralSegment(t *testing.T) {
+	t.Parallel()
+	var exts []string
+	for i := range 70 {
+		exts = append(exts, fmt.Sprintf("e%d", i))
+	}
+	patterns := []string{
+		"[s]rc/mod001/**",
+		"**/**/x/*.go",
+		"src/x/*.{" + strings.Join(exts, ",") + "}",
+		"[!a]rc/mod002/*.go",
+		"**/*mod*", // no literal segment: the only fallback
+	}
+	s, errs := Compile(patterns)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !slices.Equal(s.fallback, []int{4}) {
+		t.Errorf("fallback = %v, want only the pattern without a literal segment", s.fallback)
+	}
+	ns := newNaiveSet(patterns)
+	// A brace set of 70 is past expansion; one of 50 expands (for
+	// validation) but is filed and kept for trees as one entry.
+	fifty := "src/y/**/*.{" + strings.Join(exts[:50], ",") + "}"
+	big, _ := Compile([]string{fifty})
+	if len(big.tree[0]) != 1 || len(big.segment["y"])+len(big.segment["src"]) != 1 || len(big.fallback) != 0 {
+		t.Errorf("%s: %d tree entries, segment buckets %v, fallback %v; want it filed once", fifty, len(big.tree[0]), big.segment, big.fallback)
+	}
+	for _, p := range []string{"src/y/a/b.e49", "src/y/b.e1", "src/y", "src", "src/y/b.e50"} {
+		checkAgainstNaive(t, []string{fifty}, big, newNaiveSet([]string{fifty}), p)
+	}
+	for _, p := range []string{
+		"src/mod001/a.go", "src/mod001", "xrc/mod001/b/c", "src/mod002/a.go", "/rc/mod002/a.go", "arc/mod002/a.go",
+		"x/a.go", "a/b/x/c.go", "a/x/b/c.go", "src/x/f.e69", "src/x/f.e70", "src/x/sub/f.e1",
+		"lib/mod001/a.go", "docs/module.md", "src/other/a.go",
+	} {
+		checkAgainstNaive(t, patterns, s, ns, p)
+	}
+}

@@ -2,6 +2,7 @@ package globset
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -49,15 +50,59 @@ func treeSegs(c compiled) []treeSeg {
 		alts = []string{c.norm}
 	}
 	out := make([]treeSeg, 0, len(alts))
+	var seen map[string]bool
 	for _, a := range alts {
-		segs := splitTopLevel(a)
-		aligned := 0
-		for aligned < len(segs)-1 && !spans(segs[aligned]) {
-			aligned++
+		t := treeSeg{text: a, segs: alignedSegments(a)}
+		t.aligned = len(t.segs)
+		if len(alts) > 1 {
+			// Only the aligned segments decide which paths are above an
+			// alternative: "x/**/*.{go,ts,…}" needs one entry, not fifty.
+			key := strconv.Itoa(t.aligned)
+			if t.aligned > 0 {
+				key += "\x00" + t.prefix(t.aligned)
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
 		}
-		out = append(out, treeSeg{text: a, segs: segs, aligned: aligned})
+		out = append(out, t)
 	}
 	return out
+}
+
+// alignedSegments returns the leading top-level segments of p that each
+// match exactly one path segment, short of its last segment: the part of
+// p a path can be above. It stops splitting at the first segment that
+// spans, so a long tail costs nothing.
+func alignedSegments(p string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '[':
+			i = skipClass(p, i)
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case '/':
+			if depth == 0 {
+				seg := p[start:i]
+				if spans(seg) {
+					return out
+				}
+				out = append(out, seg)
+				start = i + 1
+			}
+		}
+	}
+	return out // the last segment is never part of the aligned prefix
 }
 
 // prefix is the pattern's first k segments, sliced from its text.

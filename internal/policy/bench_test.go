@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -46,9 +47,7 @@ func genInput(scale int) *facts.Input {
 		if i%10 != 9 {
 			ci := i / 3
 			f.CoveredBy = []string{in.Changes[ci].ID}
-			for _, h := range f.Hazards {
-				in.Changes[ci].Touches = append(in.Changes[ci].Touches, facts.Touch{File: f.Path, Hazard: h})
-			}
+			addTouch(&in.Changes[ci], f.Path, f.Hazards)
 			in.Changes[ci].CoveredFiles++
 		}
 		in.Files = append(in.Files, f)
@@ -72,6 +71,28 @@ func genInput(scale int) *facts.Input {
 		in.Reviews = append(in.Reviews, r)
 	}
 	return in
+}
+
+// addTouch records a covered file in the change's touch groups as facts.Build
+// does: files matching the same hazards share a group.
+func addTouch(c *facts.Change, path string, hazards []string) {
+	sorted := slices.Sorted(slices.Values(hazards))
+	for _, h := range sorted {
+		if !slices.Contains(c.TouchedHazards, h) {
+			c.TouchedHazards = append(c.TouchedHazards, h)
+		}
+	}
+	slices.Sort(c.TouchedHazards)
+	for i := range c.TouchGroups {
+		if g := &c.TouchGroups[i]; slices.Equal(g.Hazards, sorted) {
+			g.Files++
+			if len(g.Sample) < facts.SampleFiles {
+				g.Sample = append(g.Sample, path)
+			}
+			return
+		}
+	}
+	c.TouchGroups = append(c.TouchGroups, facts.TouchGroup{Hazards: sorted, Files: 1, Sample: []string{path}})
 }
 
 func BenchmarkEval(b *testing.B) {

@@ -37,7 +37,8 @@ func fixtureInput(tb testing.TB, size fixture.Size) *facts.Input {
 	}
 	in, err := facts.Build(&facts.Sources{HazardLog: log, HazardLogFile: safetyfile.HazardLogPath, Release: m.Release,
 		Changes: m.Changes, Register: reg, Config: cfg, ChangedFiles: facts.ParseChangedFiles(p.ChangedFiles),
-		Reviews: reviews, HeadSHA: fixture.HeadSHA, Author: fixture.Author, Today: today}, matchers)
+		Reviews: reviews, HeadSHA: fixture.HeadSHA, Author: fixture.Author, Today: today,
+		ScopeProduct: log.Product, ScopeProductFrom: "hazard log"}, matchers)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -17,7 +17,8 @@ import (
 // null, so a policy may count or iterate any list of the schema without
 // guarding against null (count(null) is an error under strict built-ins).
 func inputValue(in *facts.Input) (ast.Value, error) {
-	t, err := toTerm(reflect.ValueOf(in))
+	c := &converter{shared: map[sliceKey]*ast.Term{}}
+	t, err := c.term(reflect.ValueOf(in))
 	if err != nil {
 		return nil, err
 	}
@@ -37,9 +38,16 @@ func checkInput(in *facts.Input) error {
 				return missing(id, "named by "+c.ID)
 			}
 		}
-		for _, t := range c.Touches {
-			if _, ok := in.Hazards[t.Hazard]; !ok {
-				return missing(t.Hazard, "touched by "+c.ID+" in "+t.File)
+		for _, id := range c.TouchedHazards {
+			if _, ok := in.Hazards[id]; !ok {
+				return missing(id, "touched by "+c.ID)
+			}
+		}
+		for _, g := range c.TouchGroups {
+			for _, id := range g.Hazards {
+				if _, ok := in.Hazards[id]; !ok {
+					return missing(id, "touched by "+c.ID+" in "+strings.Join(g.Sample, ", "))
+				}
 			}
 		}
 	}
@@ -53,7 +61,23 @@ func checkInput(in *facts.Input) error {
 	return nil
 }
 
-func toTerm(v reflect.Value) (*ast.Term, error) {
+// converter turns Go values into Rego terms. A slice the facts share between
+// many places (facts.Build gives every changed file that matches the same
+// globs the same hazard list) is converted once and its term shared: Rego
+// values are immutable, and 3,000 files under a glob of 100 hazards would
+// otherwise make 300,000 terms.
+type converter struct {
+	shared map[sliceKey]*ast.Term
+}
+
+// sliceKey identifies a slice's contents by where they are in memory.
+type sliceKey struct {
+	data uintptr
+	n    int
+	typ  reflect.Type
+}
+
+func (c *converter) term(v reflect.Value) (*ast.Term, error) {
 	switch v.Kind() {
 	case reflect.String:
 		return ast.InternedTerm(v.String()), nil
@@ -69,17 +93,28 @@ func toTerm(v reflect.Value) (*ast.Term, error) {
 		if v.IsNil() {
 			return ast.NullTerm(), nil
 		}
-		return toTerm(v.Elem())
+		return c.term(v.Elem())
 	case reflect.Slice, reflect.Array:
+		var key sliceKey
+		if v.Kind() == reflect.Slice && v.Len() > 0 {
+			key = sliceKey{data: v.Pointer(), n: v.Len(), typ: v.Type()}
+			if t, ok := c.shared[key]; ok {
+				return t, nil
+			}
+		}
 		terms := make([]*ast.Term, v.Len())
 		for i := range terms {
-			x, err := toTerm(v.Index(i))
+			x, err := c.term(v.Index(i))
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
 			terms[i] = x
 		}
-		return ast.ArrayTerm(terms...), nil
+		t := ast.ArrayTerm(terms...)
+		if key.n > 0 {
+			c.shared[key] = t
+		}
+		return t, nil
 	case reflect.Map:
 		if v.Type().Key().Kind() != reflect.String {
 			return nil, fmt.Errorf("map key type %s: want string", v.Type().Key())
@@ -87,7 +122,7 @@ func toTerm(v reflect.Value) (*ast.Term, error) {
 		pairs := make([][2]*ast.Term, 0, v.Len())
 		iter := v.MapRange()
 		for iter.Next() {
-			x, err := toTerm(iter.Value())
+			x, err := c.term(iter.Value())
 			if err != nil {
 				return nil, fmt.Errorf("[%q]: %w", iter.Key().String(), err)
 			}
@@ -98,7 +133,7 @@ func toTerm(v reflect.Value) (*ast.Term, error) {
 		fields := structFields(v.Type())
 		pairs := make([][2]*ast.Term, 0, len(fields))
 		for _, f := range fields {
-			x, err := toTerm(v.Field(f.index))
+			x, err := c.term(v.Field(f.index))
 			if err != nil {
 				return nil, fmt.Errorf(".%s: %w", f.name, err)
 			}

@@ -73,7 +73,8 @@ func review(state string) facts.StandingReview {
 func clinicalInput() *facts.Input {
 	in := baseInput()
 	c := change("CHG-101", "true", "HAZ-003")
-	c.Touches = []facts.Touch{{File: "src/ui/allergy/banner.go", Hazard: "HAZ-003"}}
+	c.TouchedHazards = []string{"HAZ-003"}
+	c.TouchGroups = []facts.TouchGroup{{Hazards: []string{"HAZ-003"}, Files: 1, Sample: []string{"src/ui/allergy/banner.go"}}}
 	c.CoveredFiles = 1
 	in.Changes = []facts.Change{c}
 	in.Files = []facts.File{{Path: "src/ui/allergy/banner.go", Hazards: []string{"HAZ-003"}, CoveredBy: []string{"CHG-101"}}}
@@ -703,7 +704,8 @@ func TestEvalInconsistentInput(t *testing.T) {
 		want   string
 	}{
 		{"named", func(in *facts.Input) { in.Changes[0].Hazards = []string{"HAZ-777"} }, "hazard HAZ-777 (named by CHG-101)"},
-		{"touched", func(in *facts.Input) { in.Changes[0].Touches[0].Hazard = "HAZ-777" }, "hazard HAZ-777 (touched by CHG-101 in src/ui/allergy/banner.go)"},
+		{"touched", func(in *facts.Input) { in.Changes[0].TouchedHazards = []string{"HAZ-777"} }, "hazard HAZ-777 (touched by CHG-101)"},
+		{"touch group", func(in *facts.Input) { in.Changes[0].TouchGroups[0].Hazards = []string{"HAZ-777"} }, "hazard HAZ-777 (touched by CHG-101 in src/ui/allergy/banner.go)"},
 		{"matched", func(in *facts.Input) { in.Files[0].Hazards = []string{"HAZ-777"} }, "hazard HAZ-777 (matched by src/ui/allergy/banner.go)"},
 	}
 	for _, tt := range tests {

@@ -20,7 +20,7 @@ hazards := {
 
 change(id, hazards) := {
 	"id": id, "summary": "", "clinical": "true", "hazards": hazards,
-	"unknown_hazards": [], "touches": [], "covered_files": 0,
+	"unknown_hazards": [], "touched_hazards": [], "touch_groups": [], "covered_files": 0,
 }
 
 approval(login) := {
@@ -35,7 +35,7 @@ approval(login) := {
 }
 
 doc(changes, reviews) := {
-	"schema": "csogate.input/v1", "today": "2026-10-01", "product": "Example EPR",
+	"schema": "csogate.input/v2", "today": "2026-10-01", "product": "Example EPR",
 	"release": "2.4.0", "head_sha": "abc1234def", "author": "dev", "commit_authors": [],
 	"config": {
 		"acceptable_residual_risk": 3, "minimum_approvals": 1, "approvals_by_residual_risk": {},

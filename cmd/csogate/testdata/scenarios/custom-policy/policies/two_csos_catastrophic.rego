@@ -8,7 +8,7 @@
 # `violation` (blocks) or `warning` (reported), each an object with a string
 # `code` (upper case, like the default codes) and `message`, and optionally
 # `change`, `hazard` and `file`. It reads the facts document as `input`
-# (schema csogate.input/v1) and may reuse what the default policy derived,
+# (schema csogate.input/v2) and may reuse what the default policy derived,
 # such as data.csogate.gate.clinical_changes and
 # data.csogate.gate.counted_approvals; it must not read
 # data.csogate.gate.decision, which is built from the custom findings.
