@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -73,7 +71,7 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 	what := ""
 	switch {
 	case *artifact != "":
-		sum, err := hashArtifact(underRoot(root, *artifact))
+		sum, err := evidence.FileSHA256(underRoot(root, *artifact))
 		if err != nil {
 			return usageErr("--artifact: %v", err)
 		}
@@ -150,18 +148,3 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 	return decision.ExitAllowed
 }
 
-func hashArtifact(name string) (string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is not a file", name)
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}

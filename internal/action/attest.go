@@ -2,11 +2,8 @@ package action
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -157,7 +154,7 @@ func (r *runner) attestationSubject(res *result) (*evidence.Subject, error) {
 	name := r.subject.name
 	switch {
 	case r.subject.path != "":
-		sum, err := hashFile(filepath.Join(r.env.Workspace, filepath.FromSlash(r.subject.path)))
+		sum, err := evidence.FileSHA256(filepath.Join(r.env.Workspace, filepath.FromSlash(r.subject.path)))
 		if err != nil {
 			return nil, fmt.Errorf("input %s: hashing the artefact: %w", inSubjectPath, err)
 		}
@@ -191,22 +188,6 @@ func (r *runner) repoURL() string {
 		return "repository"
 	}
 	return r.env.ServerURL + "/" + r.env.Owner + "/" + r.env.Repo
-}
-
-func hashFile(name string) (string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is not a file", name)
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // isCommitHash reports whether s is a full SHA-1 or SHA-256 commit hash.

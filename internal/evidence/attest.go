@@ -2,9 +2,12 @@ package evidence
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -413,4 +416,23 @@ func VerifyReleaseNote(p *Predicate, note []byte) []string {
 			sha(note), p.ReleaseNote.SHA256)}
 	}
 	return nil
+}
+
+// FileSHA256 is the hex SHA-256 of a regular file: the digest an
+// attestation's subject and csogate verify compare. A directory, device or
+// other non-file is an error, not an empty digest.
+func FileSHA256(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		return "", fmt.Errorf("%s is not a file", name)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -76,33 +76,16 @@ func treeSegs(c compiled) []treeSeg {
 
 // alignedSegments returns the leading top-level segments of p that each
 // match exactly one path segment, short of its last segment: the part of
-// p a path can be above. It stops splitting at the first segment that
-// spans, so a long tail costs nothing.
+// p a path can be above.
 func alignedSegments(p string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '\\':
-			i++
-		case '[':
-			i = skipClass(p, i)
-		case '{':
-			depth++
-		case '}':
-			depth--
-		case '/':
-			if depth == 0 {
-				seg := p[start:i]
-				if spans(seg) {
-					return out
-				}
-				out = append(out, seg)
-				start = i + 1
-			}
+	segs := splitTopLevel(p)
+	segs = segs[:len(segs)-1] // the last segment is never part of the aligned prefix
+	for i, seg := range segs {
+		if spans(seg) {
+			return segs[:i]
 		}
 	}
-	return out // the last segment is never part of the aligned prefix
+	return segs
 }
 
 // prefix is the pattern's first k segments, sliced from its text.
