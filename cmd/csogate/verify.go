@@ -147,4 +147,3 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 	}
 	return decision.ExitAllowed
 }
-
