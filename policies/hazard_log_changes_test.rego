@@ -158,3 +158,23 @@ test_control_reworded_counts if {
 	d := gate.decision with input as log_change_input([modified("HAZ-002", likelihood_lowered, ctl, "open", 2)], "block")
 	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 0
 }
+
+# The attacker's edit under block: the hazard given a new id with the same
+# title and controls and a lower residual risk. The gate shows a removal and
+# an addition (HAZARD_REMOVED, which an approval clears), but it is the same
+# hazard's risk lowered with no control added: block must still refuse it.
+test_attack_renamed_id_lowers_risk_under_block if {
+	ctl := {"id": "CTL-011", "description": "Pharmacist check", "kind": "procedure", "evidence": ""}
+	removed := {
+		"id": "HAZ-002", "change": "removed", "title": "Dose calculated with an out-of-date weight", "status": "open", "residual_risk": 3,
+		"fields": [], "controls": [{"key": "CTL-011", "change": "removed", "before": ctl, "after": null}],
+		"components_added": [], "components_removed": [],
+	}
+	added := {
+		"id": "HAZ-002a", "change": "added", "title": "Dose calculated with an out-of-date weight", "status": "open", "residual_risk": 2,
+		"fields": [], "controls": [{"key": "CTL-011", "change": "added", "before": null, "after": ctl}],
+		"components_added": [], "components_removed": [],
+	}
+	d := gate.decision with input as log_change_input([added, removed], "block")
+	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 1
+}
