@@ -42,10 +42,30 @@ reduced_without_control contains finding("RISK_REDUCED_WITHOUT_CONTROL", msg, ""
 	)
 }
 
+# A control counts when its substance changed: a whitespace or case edit, a
+# new id for the same control, or one re-keyed by a reworded-only-in-spacing
+# description is not a control that justifies a lower risk.
 control_added_or_changed(c) if {
 	some cc in c.controls
-	cc.change in {"added", "modified"}
+	cc.change == "modified"
+	control_substance(cc.before) != control_substance(cc.after)
 }
+
+control_added_or_changed(c) if {
+	some cc in c.controls
+	cc.change == "added"
+	not substance_removed(c, control_substance(cc.after))
+}
+
+substance_removed(c, s) if {
+	some cc in c.controls
+	cc.change == "removed"
+	control_substance(cc.before) == s
+}
+
+control_substance(ctl) := [squash(object.get(ctl, f, "")) | some f in ["description", "kind", "evidence"]]
+
+squash(s) := lower(trim_space(regex.replace(s, `\s+`, " ")))
 
 # reassessed_by names the scores that moved, so the CSO sees what was claimed.
 reassessed_by(c) := sprintf(" (%s)", [concat(", ", moved)]) if {

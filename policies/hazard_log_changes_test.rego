@@ -133,3 +133,48 @@ test_renamed_id_is_shown_as_both_and_named if {
 	d := gate.decision with input as log_change_input([added, removed], "warn")
 	[w.message | some w in of(d.warnings, "HAZARD_REMOVED")] == ["HAZ-001 \"Wrong patient\" (residual risk 2 (low), status open) was removed from safety/hazard-log.yaml (HAZ-101, added, has the same title: if the id was renamed, every reference to HAZ-001 must follow): a CSO must approve its removal on the head commit; to keep the record, set its status to closed instead"]
 }
+
+# The attacker's edit under block: the risk lowered and a control touched only
+# cosmetically, or given a new id, is no control added or changed.
+test_attack_cosmetic_control_edit_is_no_control if {
+	before := {"id": "CTL-011", "description": "Pharmacist check", "kind": "procedure", "evidence": ""}
+	edits := [
+		[{"key": "CTL-011", "change": "modified", "before": before, "after": object.union(before, {"description": "Pharmacist  check "})}],
+		[{"key": "CTL-011", "change": "modified", "before": before, "after": object.union(before, {"kind": "Procedure"})}],
+		[
+			{"key": "CTL-999", "change": "added", "before": null, "after": object.union(before, {"id": "CTL-999"})},
+			{"key": "CTL-011", "change": "removed", "before": before, "after": null},
+		],
+	]
+	every ctl in edits {
+		d := gate.decision with input as log_change_input([modified("HAZ-002", likelihood_lowered, ctl, "open", 2)], "block")
+		count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 1
+	}
+}
+
+test_control_reworded_counts if {
+	before := {"id": "CTL-011", "description": "Pharmacist check", "kind": "procedure", "evidence": ""}
+	ctl := [{"key": "CTL-011", "change": "modified", "before": before, "after": object.union(before, {"description": "Pharmacist double-checks every paediatric dose"})}]
+	d := gate.decision with input as log_change_input([modified("HAZ-002", likelihood_lowered, ctl, "open", 2)], "block")
+	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 0
+}
+
+# The attacker's edit under block: the hazard given a new id with the same
+# title and controls and a lower residual risk. The gate shows a removal and
+# an addition (HAZARD_REMOVED, which an approval clears), but it is the same
+# hazard's risk lowered with no control added: block must still refuse it.
+test_attack_renamed_id_lowers_risk_under_block if {
+	ctl := {"id": "CTL-011", "description": "Pharmacist check", "kind": "procedure", "evidence": ""}
+	removed := {
+		"id": "HAZ-002", "change": "removed", "title": "Dose calculated with an out-of-date weight", "status": "open", "residual_risk": 3,
+		"fields": [], "controls": [{"key": "CTL-011", "change": "removed", "before": ctl, "after": null}],
+		"components_added": [], "components_removed": [],
+	}
+	added := {
+		"id": "HAZ-002a", "change": "added", "title": "Dose calculated with an out-of-date weight", "status": "open", "residual_risk": 2,
+		"fields": [], "controls": [{"key": "CTL-011", "change": "added", "before": null, "after": ctl}],
+		"components_added": [], "components_removed": [],
+	}
+	d := gate.decision with input as log_change_input([added, removed], "block")
+	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 1
+}

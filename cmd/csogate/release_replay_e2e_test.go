@@ -136,7 +136,7 @@ func TestReleaseRecordEndToEnd(t *testing.T) {
 			}
 
 			verify := exec.Command(bin, "verify", "--commit", merged, "--attestation", outputs["in-toto"], "--unsigned",
-				"--repo", githubtest.DefaultOwner+"/"+githubtest.DefaultRepo, "--workflow", ".github/workflows/release.yml",
+				"--repo", githubtest.DefaultOwner+"/"+githubtest.DefaultRepo, "--workflow", ".github/workflows/release.yml@refs/heads/main", // a manual run from main, not the tag's
 				"--release", "v2.4.0", "--record", record, "--release-note", outputs["release-note"])
 			verify.Dir, verify.Env = audit, []string{"GITHUB_API_URL=http://127.0.0.1:1"}
 			code, stdout, stderr = runBinary(t, verify)

@@ -330,24 +330,27 @@ func repoPath(uri string) string {
 }
 
 // expectedWorkflow is want.Workflow with the repository in front when it
-// names a file of the expected repository.
+// names a file of the expected repository, and the release's tag as its ref
+// when it names none.
 func expectedWorkflow(want Expected) string {
 	w := strings.TrimPrefix(want.Workflow, "./")
 	if strings.HasPrefix(w, ".github/") {
-		return want.Repository + "/" + w
+		w = want.Repository + "/" + w
+	}
+	if !strings.Contains(w, "@") {
+		w += "@refs/tags/" + strings.TrimPrefix(want.Release, "refs/tags/")
 	}
 	return w
 }
 
 // workflowMatches compares the signer (owner/repo/path@ref) with the
-// expected workflow; the ref is compared only when the expectation names one.
+// expected workflow. An expectation without a ref means the run for the
+// release's own tag: the workflow file of any other ref (a branch anyone
+// with push access can edit it on, a pull request) proves nothing.
 func workflowMatches(signer string, want Expected) bool {
 	exp := expectedWorkflow(want)
 	if want.Workflow == "" {
 		return false
-	}
-	if !strings.Contains(exp, "@") {
-		signer, _, _ = strings.Cut(signer, "@")
 	}
 	expRepo, expPath := splitRepo(exp)
 	gotRepo, gotPath := splitRepo(signer)

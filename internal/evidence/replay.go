@@ -240,6 +240,14 @@ func versionOf(rec *Record) string {
 // readCopy reads a copy inside the record directory and checks its hash.
 func readCopy(dir, name, want, hint string) ([]byte, error) {
 	full := filepath.Join(dir, filepath.FromSlash(name))
+	// A record is untrusted: a copy read through a link, or one that is a
+	// named pipe or a device, could hang the replay or exhaust its memory.
+	if err := noLinks(dir, name); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRecord, err)
+	}
+	if info, err := os.Lstat(full); err == nil && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: the record's copy %s is not a regular file (mode %s): a record holds its copies as files", ErrInvalidRecord, name, info.Mode())
+	}
 	data, err := os.ReadFile(full)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &Mismatch{File: full, Recorded: want, Hint: hint}

@@ -237,3 +237,34 @@ func mustJSON(t testing.TB, v any) []byte {
 	}
 	return data
 }
+
+// TestAttackAttestationFromABranchRun: anyone who can push a branch can edit
+// release.yml there (code owners guard merges, not pushes), make it run on
+// that push, skip the gate and attest "approved" for v2.4.0 about the same
+// build. GitHub signs it as release.yml, at refs/heads/<branch>. A workflow
+// named without a ref must still be the run for the release's own tag.
+func TestAttackAttestationFromABranchRun(t *testing.T) {
+	t.Parallel()
+	_, _, approved := attested(t, eprApproved)
+	for _, signer := range []string{
+		"https://github.com/example/epr/.github/workflows/release.yml@refs/heads/evil",
+		"https://github.com/example/epr/.github/workflows/release.yml@refs/tags/v2.3.9",
+		"https://github.com/example/epr/.github/workflows/release.yml@refs/pull/7/merge",
+		"https://github.com/example/epr/.github/workflows/release.yml",
+	} {
+		atts, err := ParseAttestations(ghOutput(t, testRepo, signer, approved))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := Verify(atts, expected()); v.OK() {
+			t.Errorf("an approval signed by %s passes for release v2.4.0", signer)
+		}
+	}
+	atts, err := ParseAttestations(ghOutput(t, testRepo, testSigner, approved))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := Verify(atts, expected()); !v.OK() {
+		t.Errorf("the release's own run is refused: %v", v.Failures)
+	}
+}

@@ -9,6 +9,7 @@ package hazarddiff
 
 import (
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -302,12 +303,33 @@ func (c *HazardChange) ResidualRiskLowered() bool {
 	return false
 }
 
-// ControlAddedOrChanged reports whether a control was added to the hazard or changed.
+// ControlAddedOrChanged reports whether a control was added to the hazard or
+// changed in substance, as policies/hazard_log_changes.rego judges it: a
+// whitespace or case edit, or the same control under a new id, is not a
+// control that justifies a lower risk.
 func (c *HazardChange) ControlAddedOrChanged() bool {
+	removed := map[string]bool{}
 	for _, cc := range c.Controls {
-		if cc.Change == Added || cc.Change == Modified {
+		if cc.Change == Removed {
+			removed[substance(cc.Before)] = true
+		}
+	}
+	for _, cc := range c.Controls {
+		switch {
+		case cc.Change == Modified && substance(cc.Before) != substance(cc.After):
+			return true
+		case cc.Change == Added && !removed[substance(cc.After)]:
 			return true
 		}
 	}
 	return false
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// substance is a control's description, kind and evidence with case and
+// runs of white space ignored.
+func substance(ctl *safetyfile.Control) string {
+	squash := func(s string) string { return strings.ToLower(strings.TrimSpace(spaces.ReplaceAllString(s, " "))) }
+	return squash(ctl.Description) + "\x00" + squash(ctl.Kind) + "\x00" + squash(ctl.Evidence)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/hazardlog"
@@ -215,5 +216,45 @@ func TestIdenticalLogsHaveNoDiff(t *testing.T) {
 	}
 	if !reflect.DeepEqual(Text(nil), "No hazard changed.\n") {
 		t.Fatal(Text(nil))
+	}
+}
+
+// TestAttackCosmeticControlEditIsNoControlChange: under
+// risk_reduction_without_control: block no approval clears a residual risk
+// lowered without a control added or changed. An attacker lowers the risk
+// and touches a control only cosmetically (whitespace, the case of its
+// kind or description, the case of its id, or a new id for the same
+// control): none of these is a control added or changed.
+func TestAttackCosmeticControlEditIsNoControlChange(t *testing.T) {
+	t.Parallel()
+	base := loadExample(t)
+	tests := []struct {
+		name string
+		edit func(c *safetyfile.Control)
+	}{
+		{"trailing space in the description", func(c *safetyfile.Control) { c.Description += " " }},
+		{"doubled space in the description", func(c *safetyfile.Control) { c.Description = strings.Replace(c.Description, " ", "  ", 1) }},
+		{"description upper-cased", func(c *safetyfile.Control) { c.Description = strings.ToUpper(c.Description) }},
+		{"kind capitalised", func(c *safetyfile.Control) { c.Kind = strings.ToUpper(c.Kind) }},
+		{"id lower-cased", func(c *safetyfile.Control) { c.ID = strings.ToLower(c.ID) }},
+		{"id renamed, same control", func(c *safetyfile.Control) { c.ID = "CTL-999" }},
+		{"evidence with a trailing newline", func(c *safetyfile.Control) { c.Evidence += "\n" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			head := *base
+			head.Hazards = append([]safetyfile.Hazard{}, base.Hazards...)
+			h := &head.Hazards[1] // HAZ-002, residual 3
+			h.Controls = append([]safetyfile.Control{}, h.Controls...)
+			h.Residual.Likelihood = risk.VeryLow
+			tt.edit(&h.Controls[0])
+			got := Diff(base, &head)
+			if len(got) != 1 || !got[0].ResidualRiskLowered() {
+				t.Fatalf("want HAZ-002's residual risk lowered, got %+v", got)
+			}
+			if got[0].ControlAddedOrChanged() {
+				t.Errorf("a cosmetic edit counts as a control added or changed: %+v", got[0].Controls)
+			}
+		})
 	}
 }

@@ -6,12 +6,12 @@
 //
 // Markdown syntax (and GitHub's $math$) is backslash-escaped where it would
 // take effect, which renders as the character itself; "<", ">" and "&" become
-// entities. GitHub's mentions (@org/team), issue references (#123) and bare
-// links (https://…, www.…) are not Markdown syntax: GitHub finds them in the
-// rendered text, where a backslash no longer is. Those get a zero-width
-// space (&#8203;) after the "@", the "#" or the "www" and inside "://", the
-// way Dependabot and Renovate quote logins: the text reads the same and
-// links and notifies nothing.
+// entities. GitHub's mentions (@org/team), issue references (#123, GH-123)
+// and bare links (https://…, www.…) are not Markdown syntax: GitHub finds
+// them in the rendered text, where a backslash no longer is. Those get a
+// zero-width space (&#8203;) after the "@", the "#", the "GH-" or the "www"
+// and inside "://", the way Dependabot and Renovate quote logins: the text
+// reads the same and links and notifies nothing.
 package mdtext
 
 import (
@@ -101,6 +101,10 @@ func Inline(s string) string {
 				b.WriteByte('\\')
 			}
 			b.WriteRune(r)
+			// "GH-26" is an issue reference, as "#26" is.
+			if r == '-' && i >= 2 && strings.EqualFold(string(rs[i-2:i]), "gh") && !isWord(at(rs, i-3)) && next >= '0' && next <= '9' {
+				b.WriteString(zeroWidthSpace)
+			}
 		case '.', ')':
 			// "1. " or "1) " at the start of a line begins a numbered list.
 			if isDigits(rs[:i]) && (next == 0 || next == ' ') {

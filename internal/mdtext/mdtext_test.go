@@ -184,3 +184,24 @@ func FuzzInline(f *testing.F) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// TestAttackGHIssueReference: GitHub links "GH-26" to issue 26 as it links
+// "#26", so a hazard title or a review can reference an issue through the
+// gate's comment in that form too.
+func TestAttackGHIssueReference(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"fixes GH-123", "GH-7 first", "see gh-42.", "(GH-1)"} {
+		got := Inline(s)
+		if m := regexp.MustCompile(`(?i)(^|[^a-z0-9])gh-[0-9]`).FindString(got); m != "" {
+			t.Errorf("Inline(%q) = %q: GitHub links %q to an issue", s, got, m)
+		}
+		if shown := strings.ReplaceAll(html.UnescapeString(got), "\u200b", ""); shown != s {
+			t.Errorf("Inline(%q) shows %q, want the text itself", s, shown)
+		}
+	}
+	for _, s := range []string{"HIGH-5", "SIGH-2"} {
+		if got := Inline(s); got != s {
+			t.Errorf("Inline(%q) = %q: not a reference, want it unchanged", s, got)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package override
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -190,5 +191,28 @@ func TestParseComments(t *testing.T) {
 		if _, err := ParseComments([]byte(bad)); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
+	}
+}
+
+// TestAttackShortSHAOverrideCarriesToACollidingHead: the approver overrides
+// the head they read, quoting its 7-digit short sha as GitHub shows it. The
+// author then pushes other code in a commit whose sha starts with the same 7
+// hex digits (2^28 SHA-1 tries: minutes on a laptop, by varying the commit
+// message). The override was for the commit the approver saw, not for any
+// commit sharing its first digits: it must not let the new head through.
+func TestAttackShortSHAOverrideCarriesToACollidingHead(t *testing.T) {
+	t.Parallel()
+	seen := head // the head the approver overrode
+	for _, n := range []int{7, 12} {
+		t.Run(fmt.Sprintf("%d digits", n), func(t *testing.T) {
+			// The author's later push shares the first n digits (12 is 2^48
+			// tries: a rented GPU cluster), nothing else.
+			colliding := seen[:n] + strings.Repeat("e", 40-n)
+			c := comment(1, "medical-director", 7001, "/csogate override "+seen[:n]+": "+reason)
+			applies, refused := Judge(emergency, []Comment{c}, Change{HeadSHA: colliding, Author: "dev-dan"})
+			if applies != nil {
+				t.Fatalf("an override naming %s lets %s through: %+v (refused %+v)", seen[:n], colliding, applies, refused)
+			}
+		})
 	}
 }
