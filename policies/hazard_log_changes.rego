@@ -42,6 +42,46 @@ reduced_without_control contains finding("RISK_REDUCED_WITHOUT_CONTROL", msg, ""
 	)
 }
 
+# A hazard re-filed under a new id is shown as one removed and one added, so
+# the rule above cannot see its residual risk fall. An added hazard rated
+# lower than a hazard removed in the same change, whose controls are all
+# controls the removed hazards already had, is the same claim without a
+# control: judged as one. (Compared with the removed hazards together, not
+# pair by pair, so a rewritten log costs no product of the two lists; a title
+# is not needed to match, since it can be reworded as easily as the id.)
+reduced_without_control contains finding("RISK_REDUCED_WITHOUT_CONTROL", msg, "", a.id, input.hazard_log.file) if {
+	some a in log_changes
+	a.change == "added"
+	a.residual_risk >= 1
+	a.residual_risk < max_removed_risk
+	not adds_new_control(a)
+	msg := sprintf(
+		"%s %q was added with residual risk %s while %s (residual risk up to %s) %s removed from %s, and it brings no control the removed hazards did not have: a hazard re-filed under a new id with a lower residual risk is a residual risk lowered without a control: %s",
+		[a.id, a.title, rated(a.residual_risk), concat(", ", removed_ids), rated(max_removed_risk), was_were(count(removed_ids)), input.hazard_log.file, reduction_remedy],
+	)
+}
+
+removed_ids := sort([r.id | some r in log_changes; r.change == "removed"])
+
+max_removed_risk := max({r.residual_risk | some r in log_changes; r.change == "removed"})
+
+removed_substances := {control_substance(cc.before) |
+	some r in log_changes
+	r.change == "removed"
+	some cc in r.controls
+	cc.change == "removed"
+}
+
+adds_new_control(a) if {
+	some cc in a.controls
+	cc.change == "added"
+	not control_substance(cc.after) in removed_substances
+}
+
+was_were(1) := "was"
+
+was_were(n) := "were" if n != 1
+
 # A control counts when its substance changed: a whitespace or case edit, a
 # new id for the same control, or one re-keyed by a reworded-only-in-spacing
 # description is not a control that justifies a lower risk.

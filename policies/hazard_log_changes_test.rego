@@ -178,3 +178,40 @@ test_attack_renamed_id_lowers_risk_under_block if {
 	d := gate.decision with input as log_change_input([added, removed], "block")
 	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 1
 }
+
+test_renamed_id_with_a_new_control_is_no_reduction_without_control if {
+	old := {"id": "CTL-011", "description": "Pharmacist check", "kind": "procedure", "evidence": ""}
+	new := {"id": "CTL-012", "description": "Weight older than 24 hours blocks the calculation", "kind": "design", "evidence": "tests/weight_test.go"}
+	removed := {
+		"id": "HAZ-002", "change": "removed", "title": "Dose calculated with an out-of-date weight", "status": "open", "residual_risk": 3,
+		"fields": [], "controls": [{"key": "CTL-011", "change": "removed", "before": old, "after": null}],
+		"components_added": [], "components_removed": [],
+	}
+	added := {
+		"id": "HAZ-002a", "change": "added", "title": "Dose from a stale weight", "status": "open", "residual_risk": 2,
+		"fields": [], "controls": [
+			{"key": "CTL-011", "change": "added", "before": null, "after": old},
+			{"key": "CTL-012", "change": "added", "before": null, "after": new},
+		],
+		"components_added": [], "components_removed": [],
+	}
+	d := gate.decision with input as log_change_input([added, removed], "block")
+	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 0
+}
+
+test_renamed_id_lowering_risk_warns_under_warn if {
+	ctl := {"id": "CTL-011", "description": "Pharmacist check", "kind": "procedure", "evidence": ""}
+	removed := {
+		"id": "HAZ-002", "change": "removed", "title": "Dose calculated with an out-of-date weight", "status": "open", "residual_risk": 3,
+		"fields": [], "controls": [{"key": "CTL-011", "change": "removed", "before": ctl, "after": null}],
+		"components_added": [], "components_removed": [],
+	}
+	added := {
+		"id": "HAZ-009", "change": "added", "title": "Reworded title", "status": "open", "residual_risk": 1,
+		"fields": [], "controls": [{"key": "CTL-011", "change": "added", "before": null, "after": ctl}],
+		"components_added": [], "components_removed": [],
+	}
+	d := gate.decision with input as log_change_input([added, removed], "warn")
+	count(of(d.warnings, "RISK_REDUCED_WITHOUT_CONTROL")) == 1
+	count(of(d.violations, "RISK_REDUCED_WITHOUT_CONTROL")) == 0
+}

@@ -27,7 +27,7 @@ func (f *fixture) withEmergency() {
 
 // overrideComment adds a comment by login (with user id) overriding sha.
 func (f *fixture) overrideComment(login string, id int64, sha string, edited bool) int64 {
-	c := githubtest.Comment{Login: login, UserID: id, Body: fmt.Sprintf("/csogate override %s: %s", sha[:12], overReason), CreatedAt: overrideTime, UpdatedAt: overrideTime}
+	c := githubtest.Comment{Login: login, UserID: id, Body: fmt.Sprintf("/csogate override %s: %s", sha, overReason), CreatedAt: overrideTime, UpdatedAt: overrideTime}
 	if edited {
 		c.UpdatedAt = overrideTime.Add(3 * time.Minute)
 	}
@@ -140,7 +140,7 @@ func TestReleaseAfterAnOverrideNeedsTheCSO(t *testing.T) {
 		f.setTree(sha, tree)
 	}
 	f.srv.AddComment(11, githubtest.Comment{Login: director, UserID: directorID, CreatedAt: overrideTime, UpdatedAt: overrideTime,
-		Body: fmt.Sprintf("/csogate override %s: %s", githubtest.SHA("pr-11-head")[:12], overReason)})
+		Body: fmt.Sprintf("/csogate override %s: %s", githubtest.SHA("pr-11-head"), overReason)})
 	f.pushTag("v2.4.0", v240SHA)
 	o := f.run()
 	if o.code != 1 || o.outputs["decision"] != "blocked" || !strings.Contains(o.outputs["violations"], "#11: ") {

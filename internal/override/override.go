@@ -97,8 +97,10 @@ func ParseComments(data []byte) ([]Comment, error) {
 
 // Parse reads an override command. ok is false when the body does not start
 // with the command (not an override at all); err says why a body that does
-// is not exactly `/csogate override <sha>: <reason>`. The sha is 7 to 40
-// lower-case hex digits. The reason is the rest of the first line, trimmed:
+// is not exactly `/csogate override <sha>: <reason>`. The sha is the full
+// commit sha, 40 (or 64) lower-case hex digits: a short one would also name
+// a later commit whose author searched for one sharing its first digits
+// (7 digits take 2^28 tries, minutes of computing). The reason is the rest of the first line, trimmed:
 // later lines are discussion and are neither checked nor quoted, so what is
 // quoted is exactly one sentence the approver wrote on the command's line.
 func Parse(body string) (sha, reason string, ok bool, err error) {
@@ -115,8 +117,8 @@ func Parse(body string) (sha, reason string, ok bool, err error) {
 	if !found {
 		return "", "", true, fmt.Errorf("no colon after the commit sha; write `%s <commit sha>: <reason>`", Command)
 	}
-	if len(sha) < 7 || len(sha) > 40 || strings.TrimLeft(sha, "0123456789abcdef") != "" {
-		return "", "", true, fmt.Errorf("%q is not a commit sha (7 to 40 lower-case hex digits)", sha)
+	if (len(sha) != 40 && len(sha) != 64) || strings.TrimLeft(sha, "0123456789abcdef") != "" {
+		return "", "", true, fmt.Errorf("%s is not a full commit sha: write all 40 lower-case hex digits of the head commit (GitHub shows them on the commit's page); a short sha could also name a later commit made to share its first digits", safetyfile.Excerpt(sha))
 	}
 	if !utf8.ValidString(reason) {
 		return "", "", true, fmt.Errorf("the reason is not valid UTF-8")
@@ -207,7 +209,7 @@ func judgeOne(cfg *safetyfile.Emergency, c Comment, ch Change) (*decision.Overri
 		return nil, "the comment was edited after it was posted: an edited override does not count; post a new comment"
 	}
 	head := strings.ToLower(ch.HeadSHA)
-	if head == "" || !strings.HasPrefix(head, sha) {
+	if head == "" || head != sha {
 		return nil, fmt.Sprintf("it names commit %s but the head under judgement is %s: an override ends with a new push; override the new head", sha, decision.ShortSHA(head))
 	}
 	if n := utf8.RuneCountInString(reason); n < cfg.MinReasonLength {

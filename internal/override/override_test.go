@@ -22,22 +22,23 @@ func TestParse(t *testing.T) {
 		name, body, sha, reason string
 		command, valid          bool
 	}{
-		{name: "short sha", body: "/csogate override 3f2a9c1: " + reason, sha: "3f2a9c1", reason: reason, command: true, valid: true},
+		{name: "short sha could name a crafted later commit", body: "/csogate override 3f2a9c1: " + reason, command: true},
+		{name: "12 digits", body: "/csogate override 3f2a9c1e4b7d: " + reason, command: true},
 		{name: "full sha, CRLF, discussion after", body: "/csogate override " + head + ":  " + reason + "  \r\nmore words", sha: head, reason: reason, command: true, valid: true},
-		{name: "not a command", body: "please /csogate override 3f2a9c1: " + reason},
-		{name: "leading space is not the command", body: " /csogate override 3f2a9c1: " + reason},
+		{name: "not a command", body: "please /csogate override " + head + ": " + reason},
+		{name: "leading space is not the command", body: " /csogate override " + head + ": " + reason},
 		{name: "other command", body: "/csogate retrospective 3f2a9c1: fine"},
-		{name: "glued", body: "/csogate overrides 3f2a9c1: " + reason, command: true},
-		{name: "two spaces", body: "/csogate override  3f2a9c1: " + reason, command: true},
-		{name: "no colon", body: "/csogate override 3f2a9c1 " + reason, command: true},
+		{name: "glued", body: "/csogate overrides " + head + ": " + reason, command: true},
+		{name: "two spaces", body: "/csogate override  " + head + ": " + reason, command: true},
+		{name: "no colon", body: "/csogate override " + head + " " + reason, command: true},
 		{name: "upper-case sha", body: "/csogate override 3F2A9C1: " + reason, command: true},
 		{name: "six digits", body: "/csogate override 3f2a9c: " + reason, command: true},
 		{name: "41 digits", body: "/csogate override " + head + "0: " + reason, command: true},
 		{name: "not hex", body: "/csogate override 3f2a9cz: " + reason, command: true},
-		{name: "no reason", body: "/csogate override 3f2a9c1:   \nreason on the next line", command: true},
-		{name: "control character", body: "/csogate override 3f2a9c1: " + reason + "\x1b[31m", command: true},
-		{name: "bidi override", body: "/csogate override 3f2a9c1: " + reason + "\u202e", command: true},
-		{name: "bad utf-8", body: "/csogate override 3f2a9c1: " + reason + "\xff", command: true},
+		{name: "no reason", body: "/csogate override " + head + ":   \nreason on the next line", command: true},
+		{name: "control character", body: "/csogate override " + head + ": " + reason + "\x1b[31m", command: true},
+		{name: "bidi override", body: "/csogate override " + head + ": " + reason + "\u202e", command: true},
+		{name: "bad utf-8", body: "/csogate override " + head + ": " + reason + "\xff", command: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestParse(t *testing.T) {
 }
 
 // FuzzParseOverride: a body is accepted only in the exact command form; what
-// is accepted has a sha of 7-40 lower-case hex digits and a reason that is
+// is accepted has a full sha of 40 or 64 lower-case hex digits and a reason that is
 // the trimmed rest of the first line, on one line, without control characters.
 func FuzzParseOverride(f *testing.F) {
 	for _, s := range []string{"/csogate override 3f2a9c1: " + reason, "/csogate override " + head + ": x\ny", "/csogate override :", "/csogate override abcdefg:\t\r\n", "hello"} {
@@ -68,7 +69,7 @@ func FuzzParseOverride(f *testing.F) {
 			}
 			return
 		}
-		if len(sha) < 7 || len(sha) > 40 || strings.Trim(sha, "0123456789abcdef") != "" {
+		if (len(sha) != 40 && len(sha) != 64) || strings.Trim(sha, "0123456789abcdef") != "" {
 			t.Fatalf("sha %q from %q", sha, body)
 		}
 		first, _, _ := strings.Cut(body, "\n")
@@ -93,7 +94,7 @@ func comment(id int64, login string, uid int64, body string) Comment {
 
 func TestJudge(t *testing.T) {
 	t.Parallel()
-	valid := comment(1, "medical-director", 7001, "/csogate override 3f2a9c1: "+reason)
+	valid := comment(1, "medical-director", 7001, "/csogate override "+head+": "+reason)
 	edited := valid
 	edited.UpdatedAt = "2026-11-24T02:11:00Z"
 	bot := valid
@@ -116,8 +117,8 @@ func TestJudge(t *testing.T) {
 		{name: "not listed", cfg: emergency, comments: []Comment{comment(2, "rita", 8, valid.Body)}, change: change, why: "not an emergency approver"},
 		{name: "id mismatch", cfg: emergency, comments: []Comment{comment(3, "medical-director", 9, valid.Body)}, change: change, why: "github_id 7001"},
 		{name: "edited", cfg: emergency, comments: []Comment{edited}, change: change, why: "edited"},
-		{name: "older sha", cfg: emergency, comments: []Comment{comment(4, "medical-director", 7001, "/csogate override 1234567: "+reason)}, change: change, why: "a new push"},
-		{name: "short reason", cfg: emergency, comments: []Comment{comment(5, "medical-director", 7001, "/csogate override 3f2a9c1: urgent")}, change: change, why: "at least 20"},
+		{name: "older sha", cfg: emergency, comments: []Comment{comment(4, "medical-director", 7001, "/csogate override 1234567890abcdef1234567890abcdef12345678: "+reason)}, change: change, why: "a new push"},
+		{name: "short reason", cfg: emergency, comments: []Comment{comment(5, "medical-director", 7001, "/csogate override "+head+": urgent")}, change: change, why: "at least 20"},
 		{name: "bot ignored", cfg: emergency, comments: []Comment{bot}, change: change},
 		{name: "the change edits the register", cfg: emergency, comments: []Comment{valid}, change: Change{HeadSHA: head, Author: "dev-dan", GateFiles: []string{"safety/cso-register.yaml"}}, why: "never clears that"},
 	}
@@ -182,8 +183,8 @@ func TestApplyClearsOnlyAMissingApproval(t *testing.T) {
 func TestParseComments(t *testing.T) {
 	t.Parallel()
 	got, err := ParseComments([]byte(`[{"id": 1, "user": {"login": "octocat", "id": 1, "type": "User"}, "body": "Me too", "created_at": "2011-04-14T16:00:49Z", "updated_at": "2011-04-14T16:00:49Z"},
-	 {"id": 2, "user": {"login": "medical-director", "id": 7001, "type": "User"}, "body": "/csogate override 3f2a9c1: ` + reason + `", "created_at": "2026-11-24T02:10:00Z", "updated_at": "2026-11-24T02:10:00Z", "html_url": "https://x"},
-	 {"id": 3, "user": {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}, "body": "/csogate override 3f2a9c1: ` + reason + `", "created_at": "2026-11-24T02:10:00Z", "updated_at": "2026-11-24T02:10:00Z"}]`))
+	 {"id": 2, "user": {"login": "medical-director", "id": 7001, "type": "User"}, "body": "/csogate override ` + head + `: ` + reason + `", "created_at": "2026-11-24T02:10:00Z", "updated_at": "2026-11-24T02:10:00Z", "html_url": "https://x"},
+	 {"id": 3, "user": {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}, "body": "/csogate override ` + head + `: ` + reason + `", "created_at": "2026-11-24T02:10:00Z", "updated_at": "2026-11-24T02:10:00Z"}]`))
 	if err != nil || len(got) != 1 || got[0].ID != 2 || got[0].UserID != 7001 || got[0].URL != "https://x" {
 		t.Fatalf("got %+v, %v", got, err)
 	}
