@@ -386,3 +386,14 @@ func excerptBytes(s string) string {
 	}
 	return strings.Trim(strconv.Quote(s), `"`)
 }
+
+// MustParse is Parse for lists the program wrote itself (fixtures,
+// benchmarks): one path per line, and a panic naming the problems when the
+// list does not read cleanly, since that is a bug in the writer.
+func MustParse(data []byte) []string {
+	paths, problems := Parse("changed files", data, false)
+	if len(problems) > 0 {
+		panic("changedfiles.MustParse: " + problems[0].String())
+	}
+	return paths
+}

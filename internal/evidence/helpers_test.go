@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csogate/csogate/internal/changedfiles"
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
@@ -104,7 +105,7 @@ func evaluate(t testing.TB, sc scenario) (string, *gate.Request, *gate.Outcome) 
 	if sc.changed != nil {
 		req.ChangedFiles = sc.changed
 	} else {
-		req.ChangedFiles = facts.ParseChangedFiles(read(t, filepath.Join(root, "changed-files.txt")))
+		req.ChangedFiles = changedfiles.MustParse(read(t, filepath.Join(root, "changed-files.txt")))
 	}
 	if sc.reviews != "" {
 		reviews, err := facts.ParseReviews(read(t, filepath.Join(root, sc.reviews)))

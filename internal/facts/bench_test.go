@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csogate/csogate/internal/changedfiles"
 	"github.com/csogate/csogate/internal/fixture"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -42,7 +43,7 @@ func fixtureSources(size fixture.Size) (*Sources, error) {
 		return nil, err
 	}
 	return &Sources{HazardLog: log, HazardLogFile: safetyfile.HazardLogPath, Release: m.Release, Changes: m.Changes,
-		Register: reg, Config: cfg, ChangedFiles: ParseChangedFiles(p.ChangedFiles),
+		Register: reg, Config: cfg, ChangedFiles: changedfiles.MustParse(p.ChangedFiles),
 		SafetyFiles: map[string]string{safetyfile.HazardLogPath: "hazard_log", safetyfile.RegisterPath: "register"},
 		Reviews:     reviews, HeadSHA: fixture.HeadSHA, Author: fixture.Author, Today: today}, nil
 }

@@ -246,16 +246,3 @@ func plural(n int) string {
 	}
 	return "s"
 }
-
-// ParseChangedFiles reads one repository-relative path per line, as
-// `git diff --name-only` prints it. Blank lines are skipped.
-func ParseChangedFiles(data []byte) []string {
-	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	out := make([]string, 0, len(lines))
-	for _, l := range lines {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csogate/csogate/internal/changedfiles"
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/fixture"
@@ -36,7 +37,7 @@ func fixtureRequest(tb testing.TB, s fixture.Size) *Request {
 		tb.Fatal(err)
 	}
 	return &Request{Paths: DefaultPaths(), WorkspaceRoot: dir, Trusted: DirSource{Root: dir},
-		ChangedFiles: facts.ParseChangedFiles(files.ChangedFiles), Reviews: reviews,
+		ChangedFiles: changedfiles.MustParse(files.ChangedFiles), Reviews: reviews,
 		HeadSHA: fixture.HeadSHA, Author: fixture.Author, Today: today}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csogate/csogate/internal/changedfiles"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/fixture"
 	"github.com/csogate/csogate/internal/safetyfile"
@@ -36,7 +37,7 @@ func fixtureInput(tb testing.TB, size fixture.Size) *facts.Input {
 		tb.Fatal(err)
 	}
 	in, err := facts.Build(&facts.Sources{HazardLog: log, HazardLogFile: safetyfile.HazardLogPath, Release: m.Release,
-		Changes: m.Changes, Register: reg, Config: cfg, ChangedFiles: facts.ParseChangedFiles(p.ChangedFiles),
+		Changes: m.Changes, Register: reg, Config: cfg, ChangedFiles: changedfiles.MustParse(p.ChangedFiles),
 		Reviews: reviews, HeadSHA: fixture.HeadSHA, Author: fixture.Author, Today: today,
 		ScopeProduct: log.Product, ScopeProductFrom: "hazard log"}, matchers)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/csogate/csogate/internal/changedfiles"
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/fixture"
@@ -31,7 +32,7 @@ func fixtureDecision(b *testing.B, s fixture.Size) *decision.Decision {
 	}
 	today, _ := time.Parse(time.DateOnly, fixture.Today)
 	out := gate.Evaluate(context.Background(), &gate.Request{Paths: gate.DefaultPaths(), WorkspaceRoot: dir,
-		Trusted: gate.DirSource{Root: dir}, ChangedFiles: facts.ParseChangedFiles(p.ChangedFiles), Reviews: reviews,
+		Trusted: gate.DirSource{Root: dir}, ChangedFiles: changedfiles.MustParse(p.ChangedFiles), Reviews: reviews,
 		HeadSHA: fixture.HeadSHA, Author: fixture.Author, Today: today})
 	if out.Decision.Decision != decision.Approved {
 		b.Fatalf("fixture decision %s: %+v", out.Decision.Decision, out.Decision.Violations)
