@@ -19,64 +19,101 @@ import (
 // Reader reads one repository's pull requests, and its files at commits
 // through the contents API, each (ref, path) once: a release reads the same
 // register or manifest for several pull requests, and GitHub's rate limit is
-// shared with the rest of the workflow. Errors are not kept, so a read that
-// failed is tried again if asked again. It is safe for concurrent use.
+// shared with the rest of the workflow. It is safe for concurrent use: a
+// read asked for while the same read is under way waits for it rather than
+// asking GitHub again (release mode evaluates pull requests concurrently, and
+// two of them often share a base commit). Errors are not kept, so a read that
+// failed is tried again if asked again later.
 type Reader struct {
 	api         API
 	owner, repo string
 
 	mu    sync.Mutex
-	files map[[2]string]fileEntry
-	dirs  map[[2]string]map[string][]byte
+	files map[[2]string]*fileEntry
+	dirs  map[[2]string]*dirEntry
 }
 
+// fileEntry is a read of one file, done once done is closed.
 type fileEntry struct {
+	done  chan struct{}
 	data  []byte
 	found bool
+	err   error
+}
+
+// dirEntry is a read of one directory, done once done is closed.
+type dirEntry struct {
+	done  chan struct{}
+	files map[string][]byte
+	err   error
 }
 
 // NewReader reads owner/repo through api.
 func NewReader(api API, owner, repo string) *Reader {
 	return &Reader{api: api, owner: owner, repo: repo,
-		files: map[[2]string]fileEntry{}, dirs: map[[2]string]map[string][]byte{}}
+		files: map[[2]string]*fileEntry{}, dirs: map[[2]string]*dirEntry{}}
 }
 
 // File returns the file at ref; found is false when it does not exist there.
 func (r *Reader) File(ctx context.Context, ref, name string) ([]byte, bool, error) {
 	key := [2]string{ref, path.Clean(name)}
 	r.mu.Lock()
-	e, ok := r.files[key]
-	r.mu.Unlock()
-	if ok {
-		return e.data, e.found, nil
+	e, asked := r.files[key]
+	if !asked {
+		e = &fileEntry{done: make(chan struct{})}
+		r.files[key] = e
 	}
-	data, found, err := r.api.FileAt(ctx, r.owner, r.repo, ref, name)
-	if err != nil {
-		return nil, false, err
-	}
-	r.mu.Lock()
-	r.files[key] = fileEntry{data: data, found: found}
 	r.mu.Unlock()
-	return data, found, nil
+	if asked {
+		select {
+		case <-e.done:
+			return e.data, e.found, e.err
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+	}
+	e.data, e.found, e.err = r.api.FileAt(ctx, r.owner, r.repo, ref, name)
+	if e.err != nil {
+		e.data, e.found = nil, false
+		r.forget(func() { delete(r.files, key) })
+	}
+	close(e.done)
+	return e.data, e.found, e.err
 }
 
 // Dir returns every file under dir at ref, keyed by repository path.
 func (r *Reader) Dir(ctx context.Context, ref, dir string) (map[string][]byte, error) {
 	key := [2]string{ref, path.Clean(dir)}
 	r.mu.Lock()
-	files, ok := r.dirs[key]
+	e, asked := r.dirs[key]
+	if !asked {
+		e = &dirEntry{done: make(chan struct{})}
+		r.dirs[key] = e
+	}
 	r.mu.Unlock()
-	if ok {
-		return maps.Clone(files), nil
+	if asked {
+		select {
+		case <-e.done:
+			return maps.Clone(e.files), e.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	files, err := r.api.DirAt(ctx, r.owner, r.repo, ref, dir)
-	if err != nil {
-		return nil, err
+	e.files, e.err = r.api.DirAt(ctx, r.owner, r.repo, ref, dir)
+	if e.err != nil {
+		e.files = nil
+		r.forget(func() { delete(r.dirs, key) })
 	}
+	close(e.done)
+	return maps.Clone(e.files), e.err
+}
+
+// forget drops a failed read, so a later ask tries again; those already
+// waiting for it get its error.
+func (r *Reader) forget(drop func()) {
 	r.mu.Lock()
-	r.dirs[key] = files
-	r.mu.Unlock()
-	return maps.Clone(files), nil
+	defer r.mu.Unlock()
+	drop()
 }
 
 // Source is the gate.Source of the files at ref, named what in messages

@@ -143,7 +143,7 @@ func files(paths ...string) []githubtest.File {
 // repo builds a repository's history in a fake GitHub: commits, merged pull
 // requests, the safety files at every commit that is read, and tags.
 type repo struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *githubtest.Server
 	trees   map[string]map[string][]byte
 	tip     string
@@ -155,9 +155,9 @@ type repo struct {
 
 // newRepo starts a repository whose first commit holds the test product with
 // a manifest of version; tag (if any) is put on it.
-func newRepo(t *testing.T, product, version, tag string) *repo {
+func newRepo(t testing.TB, product, version, tag string, opts ...githubtest.Option) *repo {
 	t.Helper()
-	r := &repo{t: t, srv: githubtest.New(t), trees: map[string]map[string][]byte{}, version: version, tags: map[string]string{}}
+	r := &repo{t: t, srv: githubtest.New(t, opts...), trees: map[string]map[string][]byte{}, version: version, tags: map[string]string{}}
 	tree := map[string][]byte{}
 	root := filepath.Join("testdata", product)
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -279,7 +279,7 @@ func (r *repo) push(ps push) string {
 
 // checkout writes the tree of a commit into a directory, as actions/checkout
 // would.
-func (r *repo) checkout(t *testing.T, sha string) string {
+func (r *repo) checkout(t testing.TB, sha string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for p, data := range r.trees[sha] {
@@ -295,7 +295,7 @@ func (r *repo) checkout(t *testing.T, sha string) string {
 }
 
 // client is the real GitHub client of the fake.
-func (r *repo) client(t *testing.T) (*github.Client, *githubtest.Sleeps) {
+func (r *repo) client(t testing.TB) (*github.Client, *githubtest.Sleeps) {
 	t.Helper()
 	s := &githubtest.Sleeps{}
 	c, err := github.New(github.Options{BaseURL: r.srv.URL(), Token: "ghs_test", Timeout: 5 * time.Second, Sleep: s.Sleep})
@@ -306,7 +306,7 @@ func (r *repo) client(t *testing.T) (*github.Client, *githubtest.Sleeps) {
 }
 
 // request is a release request for tag, with a checkout of the tagged commit.
-func (r *repo) request(t *testing.T, tag, since string) Request {
+func (r *repo) request(t testing.TB, tag, since string) Request {
 	t.Helper()
 	return Request{Owner: r.srv.Owner(), Repo: r.srv.Repo(), Tag: tag, Since: since, Paths: gate.DefaultPaths(),
 		WorkspaceRoot: r.checkout(t, r.tags[tag]), StatusContext: releaseContext, Today: today}

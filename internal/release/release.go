@@ -26,6 +26,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/csogate/csogate/internal/decision"
@@ -243,11 +244,8 @@ func (e *evaluator) run(ctx context.Context) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	for i, p := range e.pulls {
-		if err := e.evaluatePull(ctx, p, tmp); err != nil {
-			return err
-		}
-		res.Pulls[i].Outcome, res.Pulls[i].Request = p.outcome, p.req
+	if err := e.evaluatePulls(ctx, tmp); err != nil {
+		return err
 	}
 	if err := e.findPreparing(ctx); err != nil {
 		return err
@@ -418,6 +416,37 @@ func (e *evaluator) loadPull(ctx context.Context, pr github.PullRequest) (*pullS
 		return nil, fmt.Errorf("listing the commits of #%d: %w", pr.Number, err)
 	}
 	return &pullState{pr: pr, commits: commits}, nil
+}
+
+// pullWorkers is how many pull requests are evaluated at once. GitHub asks
+// integrations not to make many requests concurrently (its secondary rate
+// limits); four keeps well within that and cuts a large release's wall time
+// about fourfold, as each evaluation mostly waits for GitHub.
+const pullWorkers = 4
+
+// evaluatePulls evaluates the pull requests in merge order, pullWorkers at a
+// time, and publishes each outcome at its index in Result.Pulls. Each group
+// runs to its end before the next starts, and the first error in merge order
+// stops the release: so what the run asked GitHub, and the record it keeps,
+// depend on GitHub's answers only, not on which request came back first, and
+// a replay asks the same questions.
+func (e *evaluator) evaluatePulls(ctx context.Context, tmp string) error {
+	for start := 0; start < len(e.pulls); start += pullWorkers {
+		group := e.pulls[start:min(start+pullWorkers, len(e.pulls))]
+		errs := make([]error, len(group))
+		var wg sync.WaitGroup
+		for i, p := range group {
+			wg.Go(func() { errs[i] = e.evaluatePull(ctx, p, tmp) })
+		}
+		wg.Wait()
+		for i, p := range group {
+			if errs[i] != nil {
+				return errs[i]
+			}
+			e.res.Pulls[start+i].Outcome, e.res.Pulls[start+i].Request = p.outcome, p.req
+		}
+	}
+	return nil
 }
 
 // evaluatePull runs the pull-request gate on a merged pull request as it

@@ -77,6 +77,8 @@ type Server struct {
 	statuses      []Status
 	faults        []*fault
 	requests      []Request
+	// latency holds every answer back (latency.go).
+	latency time.Duration
 }
 
 // Option configures New.
@@ -343,6 +345,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	index := len(s.requests) - 1
 	s.mu.Unlock()
 
+	s.wait(r)
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
 		s.mu.Lock()

@@ -1,0 +1,242 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/github/githubtest"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// A release at scale: 200 merged pull requests of 10 commits each, merged
+// with merge commits (so all 2,000 branch commits are in the range), and 3
+// direct pushes of documentation.
+const (
+	scalePulls   = 200
+	scaleCommits = 10
+	scalePushes  = 3
+	firstScalePR = 101
+)
+
+// buildAtScale builds the release v2.4.0: the first pull request is
+// clinically relevant (CHG-101, approved by a CSO on its head), the last
+// prepares the release (signed off by a CSO), the others change
+// documentation; a direct push of a document follows every 50th.
+func buildAtScale(t testing.TB, opts ...githubtest.Option) *repo {
+	t.Helper()
+	r := newRepo(t, "product", "2.3.0", "v2.3.0", opts...)
+	authors := []string{"dev-dana", "dev-eve"}
+	for i := range scalePulls {
+		n := firstScalePR + i
+		p := pull{number: n, title: fmt.Sprintf("Change %d", n), author: authors[i%2], commits: scaleCommits, mergeCommit: true,
+			files: files(fmt.Sprintf("docs/notes/%d.md", n))}
+		switch i {
+		case 0:
+			p.files, p.adds = files("src/ui/allergy/banner.go"), []string{"CHG-101"}
+			p.reviews = []review{{login: "alice-gp"}}
+		case scalePulls - 1:
+			p.files, p.prepares = files(safetyfile.ManifestPath), "2.4.0"
+			p.reviews = []review{{login: "alice-gp"}}
+		}
+		if i > 0 && i%50 == 0 {
+			p.pushAfter = []push{{author: "dev-dana", files: files(fmt.Sprintf("docs/pushed-%d.md", n))}}
+		}
+		r.merge(p)
+	}
+	r.tag("v2.4.0")
+	return r
+}
+
+// requestKind names what a request to the fake GitHub asks for.
+func requestKind(q githubtest.Request) string {
+	for _, k := range []struct {
+		kind string
+		re   *regexp.Regexp
+	}{
+		{"tags", regexp.MustCompile(`/tags$`)},
+		{"status", regexp.MustCompile(`/commits/[0-9a-f]+/status$`)},
+		{"compare", regexp.MustCompile(`/compare/`)},
+		{"commit pulls", regexp.MustCompile(`/commits/[0-9a-f]+/pulls$`)},
+		{"commit files", regexp.MustCompile(`/commits/[0-9a-f]+$`)},
+		{"pull", regexp.MustCompile(`/pulls/[0-9]+$`)},
+		{"reviews", regexp.MustCompile(`/pulls/[0-9]+/reviews$`)},
+		{"files", regexp.MustCompile(`/pulls/[0-9]+/files$`)},
+		{"commits", regexp.MustCompile(`/pulls/[0-9]+/commits$`)},
+		{"events", regexp.MustCompile(`/issues/[0-9]+/events$`)},
+		{"contents", regexp.MustCompile(`/contents/`)},
+	} {
+		if k.re.MatchString(q.Path) {
+			return k.kind
+		}
+	}
+	return "other: " + q.String()
+}
+
+// scaleRequests is what gating buildAtScale's release asks GitHub, by kind.
+func scaleRequests() map[string]int {
+	inRange := scalePulls*(scaleCommits+1) + scalePushes
+	return map[string]int{
+		"tags":   1,
+		"status": 1, // did v2.3.0 pass?
+		// pages of 100 commits
+		"compare": (inRange + 99) / 100,
+		// newest first, a merge commit names its pull request, whose
+		// commits are then known: one lookup per merge commit and per push
+		"commit pulls": scalePulls + scalePushes,
+		// every merge commit on the first-parent line (does it change more
+		// than its pull request?) and every direct push
+		"commit files": scalePulls + scalePushes,
+		"reviews":      scalePulls,
+		"files":        scalePulls,
+		"commits":      scalePulls,
+		"events":       scalePulls, // dismissals
+		// hazard log, manifest and components map at each head; manifest,
+		// configuration, register and hazard log (the product scope is
+		// checked against) at each base; configuration, register and hazard
+		// log at the released commit (the checkout holds the rest)
+		"contents": scalePulls*(3+4) + 3,
+	}
+}
+
+// TestReleaseAtScale gates a release of 200 pull requests and 2,000 commits,
+// and pins what it asks GitHub: each question once, each kind counted.
+func TestReleaseAtScale(t *testing.T) {
+	t.Parallel()
+	r := buildAtScale(t)
+	c, _ := r.client(t)
+	start := time.Now()
+	res := Evaluate(context.Background(), c, r.request(t, "v2.4.0", ""))
+	t.Logf("gated %d pull requests in %s", len(res.Pulls), time.Since(start))
+
+	d := res.Release.Decision
+	if d.Decision != decision.Approved || d.ExitCode != 0 {
+		t.Fatalf("decision = %s (exit %d), want approved; violations %+v", d.Decision, d.ExitCode, d.Violations)
+	}
+	if len(res.Pulls) != scalePulls {
+		t.Fatalf("%d pull requests, want %d", len(res.Pulls), scalePulls)
+	}
+	for i, p := range res.Pulls {
+		if p.Number != firstScalePR+i || p.Outcome == nil {
+			t.Fatalf("pull request %d = #%d (outcome %v), want #%d evaluated, in merge order", i, p.Number, p.Outcome != nil, firstScalePR+i)
+		}
+	}
+	if res.Preparing == nil || res.Preparing.Number != firstScalePR+scalePulls-1 {
+		t.Errorf("preparing pull request = %+v, want #%d", res.Preparing, firstScalePR+scalePulls-1)
+	}
+	if len(res.DirectPushes) != scalePushes || len(findings(d.Warnings, CodeDirectPush)) != scalePushes {
+		t.Errorf("direct pushes = %+v, warnings %+v; want %d documentation pushes, warned of", res.DirectPushes, d.Warnings, scalePushes)
+	}
+
+	got := map[string]int{}
+	seen := map[string]bool{}
+	for _, q := range r.srv.Requests() {
+		got[requestKind(q)]++
+		if q.IsWrite() {
+			t.Errorf("release mode wrote: %s", q)
+		}
+		// Pages of one list differ by their page parameter; anything else
+		// asked twice is a wasted call against the rate limit.
+		if seen[q.String()] {
+			t.Errorf("repeated request: %s", q)
+		}
+		seen[q.String()] = true
+	}
+	want := scaleRequests()
+	if !maps.Equal(got, want) {
+		var lines []string
+		for _, k := range slices.Sorted(maps.Keys(got)) {
+			lines = append(lines, fmt.Sprintf("%s: %d (want %d)", k, got[k], want[k]))
+		}
+		t.Errorf("requests by kind differ:\n%s", strings.Join(lines, "\n"))
+	}
+	if total, wantTotal := len(r.srv.Requests()), sum(want); total != wantTotal {
+		t.Errorf("%d requests, want %d", total, wantTotal)
+	}
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// BenchmarkReleaseAtScale gates the release of TestReleaseAtScale against a
+// fake GitHub that takes 50 ms to answer each call, and reports the wall
+// time and the number of calls.
+func BenchmarkReleaseAtScale(b *testing.B) {
+	r := buildAtScale(b, githubtest.WithLatency(50*time.Millisecond))
+	c, _ := r.client(b)
+	req := r.request(b, "v2.4.0", "")
+	b.ResetTimer()
+	var elapsed time.Duration
+	for range b.N {
+		r.srv.ResetRequests()
+		start := time.Now()
+		res := Evaluate(context.Background(), c, req)
+		elapsed += time.Since(start)
+		if d := res.Release.Decision; d.Decision != decision.Approved {
+			b.Fatalf("decision = %s, want approved; violations %+v", d.Decision, d.Violations)
+		}
+	}
+	b.ReportMetric(float64(len(r.srv.Requests())), "requests/op")
+	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/op")
+}
+
+// TestConcurrentFailureIsDeterministic: pull requests are evaluated four at
+// a time, and two of a group fail. The release names the first in merge
+// order, never starts the next group, and asks GitHub the same questions on
+// every run, so the record's transcript is the same and its replay asks
+// nothing it does not hold.
+func TestConcurrentFailureIsDeterministic(t *testing.T) {
+	t.Parallel()
+	r := build(t, standardPulls())
+	for _, n := range []int{13, 12} {
+		r.srv.FailAlways("GET", fmt.Sprintf("%s/pulls/%d/reviews", r.srv.RepoPath(), n), githubtest.BadGateway())
+	}
+	var first *Transcript
+	var firstMsg string
+	for run := range 5 {
+		r.srv.ResetRequests()
+		c, _ := r.client(t)
+		rec := NewRecorder(c)
+		req := r.request(t, "v2.4.0", "")
+		d := Evaluate(context.Background(), rec, req).Release.Decision
+		if d.Decision != decision.Blocked || len(d.Violations) != 1 || !strings.Contains(d.Violations[0].Message, "reading the reviews of #12") {
+			t.Fatalf("run %d: decision = %s %+v, want blocked on the reviews of #12", run, d.Decision, d.Violations)
+		}
+		for _, q := range r.srv.Requests() {
+			// (#15's commits are read before evaluation, with the range.)
+			if strings.HasSuffix(q.Path, "/pulls/15/reviews") || strings.HasSuffix(q.Path, "/pulls/15/files") {
+				t.Errorf("run %d asked %s: #15 is in the group after the failure", run, q)
+			}
+		}
+		tr := rec.Transcript()
+		if first == nil {
+			first, firstMsg = tr, d.Violations[0].Message
+			p, err := NewReplayer(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd := Evaluate(context.Background(), p, req).Release.Decision
+			if len(rd.Violations) != 1 || rd.Violations[0].Message != firstMsg || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
+				t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
+					rd.Violations, p.Unanswered(), p.Unasked())
+			}
+			continue
+		}
+		if !slices.EqualFunc(tr.Exchanges, first.Exchanges, func(a, b Exchange) bool {
+			return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
+		}) {
+			t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len(first.Exchanges))
+		}
+	}
+}
