@@ -360,36 +360,48 @@ func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) erro
 	for _, c := range rng.Commits {
 		byID[c.SHA] = c
 	}
-	var beyondPulls []DirectPush
+	// The first-parent line, newest first, and the pull request that
+	// brought each of its commits.
+	var line []string
 	for sha := e.res.ReleaseSHA; ; {
-		c, ok := byID[sha]
-		if !ok {
+		if _, ok := byID[sha]; !ok {
 			break
 		}
-		if p := e.broughtBy[sha]; p != nil {
-			files, err := e.api.CommitFiles(ctx, e.req.Owner, e.req.Repo, sha)
-			if err != nil {
-				return fmt.Errorf("reading the files of commit %s, which brought #%d: %w", decision.ShortSHA(sha), p.pr.Number, err)
-			}
-			own := map[string]bool{}
-			for _, f := range p.req.ChangedFiles {
-				own[f] = true
-			}
-			var beyond []string
-			for _, f := range pullfacts.ChangedPaths(files) {
-				if !own[f] {
-					beyond = append(beyond, f)
-				}
-			}
-			if len(beyond) > 0 {
-				beyondPulls = append(beyondPulls, DirectPush{SHA: sha, Author: commitAuthor(c), Files: beyond, Pull: p.pr.Number})
-			}
+		if e.broughtBy[sha] != nil {
+			line = append(line, sha)
 		}
 		parents := rng.Parents[sha]
 		if len(parents) == 0 {
 			break
 		}
 		sha = parents[0]
+	}
+	var beyondPulls []DirectPush
+	changed := make([][]github.ChangedFile, len(line))
+	err := inGroups(len(line), func(i int) error {
+		var err error
+		if changed[i], err = e.api.CommitFiles(ctx, e.req.Owner, e.req.Repo, line[i]); err != nil {
+			return fmt.Errorf("reading the files of commit %s, which brought #%d: %w", decision.ShortSHA(line[i]), e.broughtBy[line[i]].pr.Number, err)
+		}
+		return nil
+	}, func(i int) {
+		sha, p := line[i], e.broughtBy[line[i]]
+		own := map[string]bool{}
+		for _, f := range p.req.ChangedFiles {
+			own[f] = true
+		}
+		var beyond []string
+		for _, f := range pullfacts.ChangedPaths(changed[i]) {
+			if !own[f] {
+				beyond = append(beyond, f)
+			}
+		}
+		if len(beyond) > 0 {
+			beyondPulls = append(beyondPulls, DirectPush{SHA: sha, Author: commitAuthor(byID[sha]), Files: beyond, Pull: p.pr.Number})
+		}
+	})
+	if err != nil {
+		return err
 	}
 	slices.Reverse(beyondPulls) // oldest first, like the other direct pushes
 	e.res.DirectPushes = append(e.res.DirectPushes, beyondPulls...)
@@ -418,32 +430,42 @@ func (e *evaluator) loadPull(ctx context.Context, pr github.PullRequest) (*pullS
 	return &pullState{pr: pr, commits: commits}, nil
 }
 
-// pullWorkers is how many pull requests are evaluated at once. GitHub asks
-// integrations not to make many requests concurrently (its secondary rate
-// limits); four keeps well within that and cuts a large release's wall time
-// about fourfold, as each evaluation mostly waits for GitHub.
+// pullWorkers is how many pull requests are evaluated, or merge commits'
+// files read, at once. GitHub asks integrations not to make many requests
+// concurrently (its secondary rate limits); four keeps well within that and
+// cuts the wall time of those steps about fourfold, as they mostly wait for
+// GitHub.
 const pullWorkers = 4
 
 // evaluatePulls evaluates the pull requests in merge order, pullWorkers at a
-// time, and publishes each outcome at its index in Result.Pulls. Each group
-// runs to its end before the next starts, and the first error in merge order
-// stops the release: so what the run asked GitHub, and the record it keeps,
-// depend on GitHub's answers only, not on which request came back first, and
-// a replay asks the same questions.
+// time (inGroups), and publishes each outcome at its index in Result.Pulls.
 func (e *evaluator) evaluatePulls(ctx context.Context, tmp string) error {
-	for start := 0; start < len(e.pulls); start += pullWorkers {
-		group := e.pulls[start:min(start+pullWorkers, len(e.pulls))]
-		errs := make([]error, len(group))
+	return inGroups(len(e.pulls), func(i int) error {
+		return e.evaluatePull(ctx, e.pulls[i], tmp)
+	}, func(i int) {
+		e.res.Pulls[i].Outcome, e.res.Pulls[i].Request = e.pulls[i].outcome, e.pulls[i].req
+	})
+}
+
+// inGroups runs work(0..n-1), pullWorkers at a time, and then done(i) for
+// each in order. Each group runs to its end before the next starts, and the
+// first error in order stops the rest: so what a run asks GitHub, and the
+// record it keeps, depend on GitHub's answers only, not on which request came
+// back first, and a replay asks the same questions.
+func inGroups(n int, work func(i int) error, done func(i int)) error {
+	for start := 0; start < n; start += pullWorkers {
+		end := min(start+pullWorkers, n)
+		errs := make([]error, end-start)
 		var wg sync.WaitGroup
-		for i, p := range group {
-			wg.Go(func() { errs[i] = e.evaluatePull(ctx, p, tmp) })
+		for i := start; i < end; i++ {
+			wg.Go(func() { errs[i-start] = work(i) })
 		}
 		wg.Wait()
-		for i, p := range group {
-			if errs[i] != nil {
-				return errs[i]
+		for i := start; i < end; i++ {
+			if errs[i-start] != nil {
+				return errs[i-start]
 			}
-			e.res.Pulls[start+i].Outcome, e.res.Pulls[start+i].Request = p.outcome, p.req
+			done(i)
 		}
 	}
 	return nil
