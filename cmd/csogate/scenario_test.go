@@ -3,15 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files of the scenarios")
+	"github.com/csogate/csogate/internal/golden"
+)
 
 // scenarioHead is the head commit every scenario's reviews are measured against.
 const scenarioHead = "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b"
@@ -39,9 +38,9 @@ func TestScenarios(t *testing.T) {
 			for _, format := range []string{"json", "text", "markdown"} {
 				var stdout, stderr bytes.Buffer
 				code := run(context.Background(), append(args, "--format", format), os.Getenv, strings.NewReader(""), &stdout, &stderr)
-				golden := filepath.Join(dir, map[string]string{"json": "want.json", "text": "want.txt", "markdown": "want.md"}[format])
-				compareGolden(t, golden, stdout.Bytes())
-				compareGolden(t, filepath.Join(dir, "want.exit"), []byte(strconv.Itoa(code)+"\n"))
+				wantFile := filepath.Join(dir, map[string]string{"json": "want.json", "text": "want.txt", "markdown": "want.md"}[format])
+				golden.Check(t, wantFile, stdout.Bytes())
+				golden.Check(t, filepath.Join(dir, "want.exit"), []byte(strconv.Itoa(code)+"\n"))
 				if stderr.Len() > 0 {
 					t.Errorf("stderr: %s", stderr.String())
 				}
@@ -82,21 +81,4 @@ func scenarioArgs(t *testing.T, dir string) []string {
 		}
 	}
 	return args
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/csogate -run TestScenarios -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }

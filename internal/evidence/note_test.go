@@ -1,19 +1,15 @@
 package evidence
 
 import (
-	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/golden"
 	"github.com/csogate/csogate/internal/policy"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden release notes")
 
 // goldenPolicyHash stands in for the policy bundle's hash in the golden
 // notes, which would otherwise change with every edit of a default policy.
@@ -38,23 +34,7 @@ func TestReleaseNoteGolden(t *testing.T) {
 				out.PolicyHash = goldenPolicyHash
 			}
 			got := ReleaseNote(out, testMeta)
-			golden := filepath.Join("testdata", "golden", tt.golden)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/evidence -run TestReleaseNoteGolden -update to create it)", err)
-			}
-			if !bytes.Equal([]byte(got), want) {
-				t.Errorf("%s differs from the note:\n--- got\n%s\n--- want\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", tt.golden), []byte(got))
 		})
 	}
 }

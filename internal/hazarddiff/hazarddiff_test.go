@@ -3,19 +3,16 @@ package hazarddiff
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/csogate/csogate/internal/golden"
 	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 const exampleLog = "../../examples/example-epr/safety/hazard-log.yaml"
 
@@ -71,7 +68,7 @@ func TestExampleDiffIsTheSameInEveryLayout(t *testing.T) {
 	base := loadExample(t)
 	head := edit(t, base)
 	want := render(t, Diff(base, head))
-	compareGolden(t, "testdata/example.golden", want)
+	golden.Check(t, "testdata/example.golden", want)
 	for _, format := range hazardlog.Formats {
 		t.Run(string(format), func(t *testing.T) {
 			b := roundTrip(t, base, format)
@@ -112,23 +109,6 @@ func render(t *testing.T, changes []HazardChange) []byte {
 		t.Fatal(err)
 	}
 	return []byte(Text(changes) + "\n" + Markdown(changes, "####") + "\n" + string(js) + "\n")
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs; got:\n%s", path, got)
-	}
 }
 
 func TestRenamedIDIsShownAsRemovedAndAdded(t *testing.T) {

@@ -275,7 +275,7 @@ func TestColumnTable(t *testing.T) {
 			t.Errorf("typo %q shadows the alias of %s", typo, prev)
 		}
 	}
-	golden(t, "columns.txt", []byte(describeColumns()))
+	checkGolden(t, "columns.txt", []byte(describeColumns()))
 }
 
 func TestDistanceWithin(t *testing.T) {

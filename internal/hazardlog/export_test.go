@@ -53,15 +53,15 @@ func TestExportGolden(t *testing.T) {
 				name := fmt.Sprintf("export/from-%s.%s", src.name, format)
 				switch format {
 				case FormatXLSX:
-					golden(t, name+".txt", dumpXLSX(t, out))
+					checkGolden(t, name+".txt", dumpXLSX(t, out))
 				case FormatMarkdown:
-					golden(t, name+".txt", dumpDir(t, out))
+					checkGolden(t, name+".txt", dumpDir(t, out))
 				default:
 					data, err := os.ReadFile(out)
 					if err != nil {
 						t.Fatal(err)
 					}
-					golden(t, name, data)
+					checkGolden(t, name, data)
 				}
 			})
 		}

@@ -2,7 +2,6 @@ package release
 
 import (
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,11 +12,10 @@ import (
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
+	"github.com/csogate/csogate/internal/golden"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden release summaries in testdata/golden")
 
 func codes(fs []policy.Finding) []string {
 	var out []string
@@ -453,22 +451,7 @@ func TestReleaseMarkdown(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := Markdown(build(t, tt.pulls()).gate(t, "v2.4.0", ""))
-			golden := filepath.Join("testdata", "golden", tt.name+".md")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("Markdown differs from %s (go test -update rewrites it):\n%s", golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", tt.name+".md"), []byte(got))
 		})
 	}
 }
