@@ -191,6 +191,11 @@ type Outcome struct {
 	// the release note, which cites controls and their evidence.
 	HazardLog *safetyfile.HazardLog
 	Manifest  *safetyfile.Manifest
+
+	// logReading is how the hazard log was read, once the evaluation got as
+	// far as its facts: another version of the log is read the same way to
+	// compare the two (CompareHazardLogWith).
+	logReading *logReading
 }
 
 // engineCache keeps compiled policy engines by the exact sources they were
@@ -322,6 +327,7 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 	}
 	in.HazardLogChanges = logChanges
 	out.Input = in
+	out.logReading = &logReading{format: l.logFormat, config: l.config, componentsMap: l.componentsMap}
 	c := <-compiled
 	if c.err != nil {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, fmt.Errorf("policies: %w", c.err))

@@ -245,3 +245,28 @@ func (s PathSource) Describe() string {
 	}
 	return s.Path
 }
+
+// logReading is the layout, configuration and components map the head's
+// hazard log was read with.
+type logReading struct {
+	format        hazardlog.Format
+	config        *safetyfile.Config
+	componentsMap safetyfile.ComponentsMap
+}
+
+// CompareHazardLogWith compares the hazard log the evaluation read with the
+// one src serves at the same path, read in the same layout, with the same
+// configuration and components map, hazard by hazard, as the trusted side's
+// log is compared. It is a report, not part of the decision: release mode
+// shows what changed in the log since the previous release. A log src does
+// not have, or one that does not read cleanly, is not compared (Why says
+// so); the error is a failure to read src.
+func (o *Outcome) CompareHazardLogWith(ctx context.Context, src Source, p Paths) (facts.HazardLogChanges, error) {
+	if o.logReading == nil || o.HazardLog == nil {
+		return facts.HazardLogChanges{Base: src.Describe(), Why: "the hazard log was not read", Changes: []hazarddiff.HazardChange{}}, nil
+	}
+	r := o.logReading
+	l := &loaded{log: o.HazardLog, logFormat: r.format, config: r.config, componentsMap: r.componentsMap,
+		files: append([]InputFile(nil), o.Files...)}
+	return l.compareHazardLog(ctx, &Request{Paths: p, BaseHazardLog: src})
+}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/pullfacts"
@@ -112,6 +113,14 @@ type Result struct {
 	// Request is the release-level evaluation's request, for the decision
 	// record; nil when the release failed before it.
 	Request *gate.Request
+	// Date is the day the release was gated (Request.Today), YYYY-MM-DD:
+	// the safety case addendum's date, so a replay renders the same one.
+	Date string
+	// HazardLogChanges is what changed in the hazard log from the commit the
+	// range starts after (PreviousSHA) to the released commit, hazard by
+	// hazard, for the safety case addendum; nil when the release was not
+	// evaluated as far as its hazard log.
+	HazardLogChanges *facts.HazardLogChanges
 	// Err is what stopped the release from being gated (its decision says
 	// so already), for a caller that explains errors further; nil when the
 	// evaluation ran to its end.
@@ -154,6 +163,9 @@ type DirectPush struct {
 func Evaluate(ctx context.Context, api API, req Request) *Result {
 	res := &Result{Tag: strings.TrimPrefix(req.Tag, "refs/tags/"), ReleaseSHA: req.ReleaseSHA}
 	res.Version = versionOf(res.Tag)
+	if !req.Today.IsZero() {
+		res.Date = req.Today.UTC().Format(time.DateOnly)
+	}
 	if req.Paths.Manifest == "" {
 		req.Paths = gate.DefaultPaths()
 	}
@@ -265,8 +277,37 @@ func (e *evaluator) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := e.compareWithPrevious(ctx, out); err != nil {
+		return err
+	}
 	res.Release, res.Request = out, greq
 	e.finish(out)
+	return nil
+}
+
+// compareWithPrevious compares the release's hazard log with the one at the
+// commit the range starts after, read through the contents API in the same
+// layout (so the read is in the run's transcript and replays), for the
+// safety case addendum. A log absent there (the gate adopted since) or one
+// that does not read cleanly is reported as not compared; failing to read
+// it from GitHub stops the release, whose addendum would be incomplete.
+func (e *evaluator) compareWithPrevious(ctx context.Context, out *gate.Outcome) error {
+	res := e.res
+	if out.Input == nil || res.PreviousSHA == "" {
+		return nil
+	}
+	what := "the previous release " + res.PreviousTag
+	switch res.PreviousBy {
+	case PreviousBaseline:
+		what = "the baseline " + res.PreviousTag
+	case PreviousSince:
+		what = "the range's start " + res.PreviousTag
+	}
+	changes, err := out.CompareHazardLogWith(ctx, e.c.Source(res.PreviousSHA, what), e.req.Paths)
+	if err != nil {
+		return fmt.Errorf("reading the hazard log of %s at %s to compare it with the release's: %w", res.PreviousTag, decision.ShortSHA(res.PreviousSHA), err)
+	}
+	res.HazardLogChanges = &changes
 	return nil
 }
 
