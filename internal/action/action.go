@@ -112,6 +112,8 @@ type runner struct {
 	// decisionFile, recordFile and releaseNote are the paths of the files
 	// written, as the steps after this one see them, for the outputs.
 	decisionFile, recordFile, releaseNote string
+	// safetyCase and safetyCaseHTML are release mode's safety case addendum.
+	safetyCase, safetyCaseHTML string
 	// posted is the state of the commit status posted, "" before.
 	posted string
 }

@@ -111,7 +111,7 @@ func checkActionYAML(t *testing.T, file string, a actionYAML) {
 		"subject-path": "", "subject-digest": "", "subject-name": "",
 	}
 	contractOutputs := []string{"decision", "clinical-changes", "violations", "decision-file", "record-file", "release-note",
-		"in-toto", "predicate", "predicate-type"}
+		"safety-case", "safety-case-html", "in-toto", "predicate", "predicate-type"}
 
 	for name, want := range contractInputs {
 		in, ok := a.Inputs[name]

@@ -104,6 +104,16 @@ func TestAttestationOfARelease(t *testing.T) {
 			if fails := evidence.VerifyReleaseNote(p, append(readFile(t, o.outputs["release-note"]), "edited\n"...)); len(fails) != 1 {
 				t.Errorf("an edited release note passes")
 			}
+			for _, out := range []string{"safety-case", "safety-case-html"} {
+				data := readFile(t, o.outputs[out])
+				if fails := evidence.VerifySafetyCase(p, data); len(fails) > 0 {
+					t.Errorf("the predicate does not sign the %s: %v", out, fails)
+				}
+				edited := append(append([]byte(nil), data...), "<!-- edited -->\n"...)
+				if fails := evidence.VerifySafetyCase(p, edited); len(fails) != 1 {
+					t.Errorf("an edited %s passes", out)
+				}
+			}
 			rec := o.record(t)
 			want := evidence.RunIdentity{SHA: f.env["GITHUB_SHA"], WorkflowRef: identityEnv["GITHUB_WORKFLOW_REF"], WorkflowSHA: identityEnv["GITHUB_WORKFLOW_SHA"],
 				RunID: "4242", RunAttempt: "1", ActionRepository: "csogate/csogate", ActionRef: "v1", ReleaseTag: "v2.4.0"}

@@ -215,6 +215,14 @@ func TestReleaseApproved(t *testing.T) {
 			if filepath.Base(o.outputs["release-note"]) != ReleaseNoteFile || !strings.HasPrefix(o.outputs["release-note"], f.env["RUNNER_TEMP"]) {
 				t.Errorf("release-note = %s, want %s under RUNNER_TEMP", o.outputs["release-note"], ReleaseNoteFile)
 			}
+			for out, name := range map[string]string{"safety-case": SafetyCaseFile, "safety-case-html": SafetyCaseHTMLFile} {
+				if filepath.Dir(o.outputs[out]) != filepath.Dir(o.outputs["release-note"]) || filepath.Base(o.outputs[out]) != name {
+					t.Errorf("%s = %s, want %s beside the release note", out, o.outputs[out], name)
+				}
+			}
+			if sc := string(readFile(t, o.outputs["safety-case"])); !strings.Contains(sc, "# Clinical Safety Case Report addendum: Example EPR v2.4.0") || !strings.Contains(sc, "**SIGNED OFF**") {
+				t.Errorf("the safety case addendum of an approved release:\n%s", sc)
+			}
 			if c := f.srv.Comments(prNumber); len(c) > 0 {
 				t.Errorf("release mode commented: %+v", c)
 			}
@@ -403,8 +411,10 @@ func TestReleaseFailures(t *testing.T) {
 					t.Errorf("the log lacks %q:\n%s", m, o.stdout)
 				}
 			}
-			if o.outputs["record-file"] == "" || o.outputs["release-note"] == "" {
-				t.Errorf("outputs %v, want the record and the release note of the failed release", o.outputs)
+			if o.outputs["record-file"] == "" || o.outputs["release-note"] == "" || o.outputs["safety-case"] == "" || o.outputs["safety-case-html"] == "" {
+				t.Errorf("outputs %v, want the record, the release note and the safety case addendum of the failed release", o.outputs)
+			} else if sc := string(readFile(t, o.outputs["safety-case"])); !strings.Contains(sc, "NOT SIGNED OFF") {
+				t.Errorf("the safety case addendum of a failed release does not say NOT SIGNED OFF:\n%s", sc)
 			}
 		})
 	}
@@ -471,6 +481,11 @@ func TestPullRequestRecordReplays(t *testing.T) {
 	if rec.Context.PullRequest != prNumber || rec.Context.EventName != "pull_request" || rec.Context.Repository != "octo-org/clinical-app" ||
 		rec.Tool.Version != "test" || rec.Request.HeadSHA != headSHA || len(rec.Approvals) != 1 || rec.Approvals[0].ReviewerID != aliceID {
 		t.Errorf("record: context %+v, tool %+v, head %s, approvals %+v", rec.Context, rec.Tool, rec.Request.HeadSHA, rec.Approvals)
+	}
+	for _, out := range []string{"safety-case", "safety-case-html"} {
+		if _, ok := o.outputs[out]; ok {
+			t.Errorf("a pull request run set %s", out)
+		}
 	}
 	if _, ok := o.outputs["release-note"]; ok {
 		t.Errorf("a pull request run set release-note")

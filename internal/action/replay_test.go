@@ -3,6 +3,8 @@ package action
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -105,6 +107,33 @@ func TestReleaseRecordReplaysOffline(t *testing.T) {
 			if len(res.Decision.PullRequests) != len(pulls) {
 				t.Errorf("the replay derives %d pull requests, the run %d", len(res.Decision.PullRequests), len(pulls))
 			}
+			// The safety case addendum the run wrote is what the replay
+			// renders, byte for byte, and what the record names by hash.
+			for _, sc := range []struct {
+				output   string
+				replayed []byte
+				signed   *evidence.PredicateFile
+			}{{"safety-case", res.SafetyCase, res.Record.Release.SafetyCase}, {"safety-case-html", res.SafetyCaseHTML, res.Record.Release.SafetyCaseHTML}} {
+				written := readFile(t, o.outputs[sc.output])
+				if !bytes.Equal(written, sc.replayed) {
+					t.Errorf("%s: the replay renders another addendum than the run wrote:\n--- run\n%s\n--- replay\n%s", sc.output, written, sc.replayed)
+				}
+				if sc.signed == nil || sc.signed.Name != filepath.Base(o.outputs[sc.output]) || sc.signed.SHA256 != sha256Hex(written) {
+					t.Errorf("%s: the record names %+v, the run wrote %s with sha256 %s", sc.output, sc.signed, o.outputs[sc.output], sha256Hex(written))
+				}
+			}
+			wantSigned := "**SIGNED OFF**"
+			if tc.wantExit != 0 {
+				wantSigned = "**NOT SIGNED OFF**"
+			}
+			if !bytes.Contains(res.SafetyCase, []byte(wantSigned)) {
+				t.Errorf("the addendum does not say %s:\n%s", wantSigned, res.SafetyCase)
+			}
 		})
 	}
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/release"
 	"github.com/csogate/csogate/internal/report"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -33,6 +34,11 @@ const (
 	RecordDir = "csogate-record"
 	// ReleaseNoteFile is release mode's clinical safety release note.
 	ReleaseNoteFile = "csogate-release-note.md"
+	// SafetyCaseFile and SafetyCaseHTMLFile are release mode's DCB0129
+	// Clinical Safety Case Report addendum, as Markdown and as a printable
+	// HTML page.
+	SafetyCaseFile     = release.SafetyCaseFile
+	SafetyCaseHTMLFile = release.SafetyCaseHTMLFile
 )
 
 // The runner's limits.
@@ -233,6 +239,7 @@ func (r *runner) setOutputs(d *decision.Decision) error {
 		{"violations", strings.TrimSpace(buf.String())},
 	}
 	for _, f := range [][2]string{{"decision-file", r.decisionFile}, {"record-file", r.recordFile}, {"release-note", r.releaseNote},
+		{"safety-case", r.safetyCase}, {"safety-case-html", r.safetyCaseHTML},
 		{"in-toto", r.attest.statement}, {"predicate", r.attest.predicate}, {"predicate-type", r.attest.predicateType}} {
 		if f[1] != "" {
 			outputs = append(outputs, f)
@@ -314,6 +321,21 @@ func (r *runner) writeEvidence(res *result) error {
 			return fmt.Errorf("writing the release note: %w", err)
 		}
 		r.releaseNote = r.env.outputPath(ReleaseNoteFile)
+		// The addendum is rendered as the record named it by hash.
+		md, page, err := evidence.SafetyCase(res.release)
+		if err != nil {
+			return err
+		}
+		for _, f := range []struct {
+			name string
+			data []byte
+			dst  *string
+		}{{SafetyCaseFile, md, &r.safetyCase}, {SafetyCaseHTMLFile, page, &r.safetyCaseHTML}} {
+			if err := os.WriteFile(filepath.Join(r.env.outputDir(), f.name), f.data, 0o644); err != nil {
+				return fmt.Errorf("writing the safety case addendum: %w", err)
+			}
+			*f.dst = r.env.outputPath(f.name)
+		}
 	}
 	return r.writeAttestation(filepath.Join(r.env.outputDir(), RecordDir), sub, note)
 }

@@ -63,9 +63,14 @@ type Predicate struct {
 	// ReleaseNote names the clinical safety release note of a release run
 	// by its hash, so the copy attached to the release can be checked.
 	ReleaseNote *PredicateFile `json:"release_note,omitempty"`
-	Tool        Tool           `json:"tool"`
-	Context     Context        `json:"context"`
-	CreatedAt   string         `json:"created_at"`
+	// SafetyCase and SafetyCaseHTML name a release run's DCB0129 Clinical
+	// Safety Case Report addendum, Markdown and HTML, by hash, as its
+	// record does.
+	SafetyCase     *PredicateFile `json:"safety_case,omitempty"`
+	SafetyCaseHTML *PredicateFile `json:"safety_case_html,omitempty"`
+	Tool           Tool           `json:"tool"`
+	Context        Context        `json:"context"`
+	CreatedAt      string         `json:"created_at"`
 }
 
 // PredicateApproval is a counted CSO approval.
@@ -105,6 +110,9 @@ func NewStatement(rec *Record, subject Subject) (*Statement, error) {
 		Tool: rec.Tool, Context: rec.Context, CreatedAt: rec.CreatedAt}
 	for _, v := range d.Violations {
 		p.Violations = append(p.Violations, v.Code)
+	}
+	if rec.Release != nil {
+		p.SafetyCase, p.SafetyCaseHTML = rec.Release.SafetyCase, rec.Release.SafetyCaseHTML
 	}
 	for _, a := range rec.Approvals {
 		if a.Counted {
@@ -419,6 +427,26 @@ func VerifyReleaseNote(p *Predicate, note []byte) []string {
 			sha(note), p.ReleaseNote.SHA256)}
 	}
 	return nil
+}
+
+// VerifySafetyCase checks that data is the safety case addendum the
+// attestation signed, as Markdown or as HTML.
+func VerifySafetyCase(p *Predicate, data []byte) []string {
+	if p.SafetyCase == nil && p.SafetyCaseHTML == nil {
+		return []string{"the attestation names no safety case addendum: it was not made by a release run of a csogate that writes one"}
+	}
+	var signed []string
+	for _, f := range []*PredicateFile{p.SafetyCase, p.SafetyCaseHTML} {
+		if f == nil {
+			continue
+		}
+		if sha(data) == f.SHA256 {
+			return nil
+		}
+		signed = append(signed, fmt.Sprintf("%s %s", f.Name, f.SHA256))
+	}
+	return []string{fmt.Sprintf("the safety case's sha256 is %s, but the attestation signed %s: the addendum was edited, or is another release's",
+		sha(data), strings.Join(signed, " and "))}
 }
 
 // FileSHA256 is the hex SHA-256 of a regular file: the digest an

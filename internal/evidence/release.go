@@ -42,6 +42,16 @@ type ReleaseRecord struct {
 	// Workspace lists the release's files read from the runner's checkout,
 	// with their copies in the record.
 	Workspace []FileCopy `json:"workspace"`
+	// HazardLogChanges is the release's hazard log compared hazard by hazard
+	// with the one at the commit the range starts after, as the safety case
+	// addendum shows it; absent when the release was not evaluated as far as
+	// its hazard log.
+	HazardLogChanges *facts.HazardLogChanges `json:"hazard_log_changes,omitempty"`
+	// SafetyCase and SafetyCaseHTML name the DCB0129 Clinical Safety Case
+	// Report addendum the run wrote (Markdown and HTML) by SHA-256. A
+	// replay renders both again from what it re-derives and compares.
+	SafetyCase     *PredicateFile `json:"safety_case"`
+	SafetyCaseHTML *PredicateFile `json:"safety_case_html"`
 	// GitHub is every question the run asked GitHub and its answer; the
 	// files among the answers are named by SHA-256 and kept in GitHubFiles.
 	GitHub      []release.Exchange `json:"github"`
@@ -163,6 +173,13 @@ func buildRelease(run ReleaseRun, out *gate.Outcome) (*ReleaseRecord, map[string
 	if res.Preparing != nil {
 		rel.Preparing = res.Preparing.Number
 	}
+	rel.HazardLogChanges = res.HazardLogChanges
+	md, page, err := SafetyCase(res)
+	if err != nil {
+		return nil, nil, err
+	}
+	rel.SafetyCase = NewPredicateFile(release.SafetyCaseFile, md)
+	rel.SafetyCaseHTML = NewPredicateFile(release.SafetyCaseHTMLFile, page)
 	for _, p := range res.Pulls {
 		rp := ReleasePull{Number: p.Number, Title: p.Title, URL: p.URL, Author: p.Author, HeadSHA: p.HeadSHA, BaseSHA: p.BaseSHA,
 			MergeCommitSHA: p.MergeCommitSHA, Inputs: []gate.InputFile{}, Approvals: []Approval{}}
@@ -224,6 +241,16 @@ func buildRelease(run ReleaseRun, out *gate.Outcome) (*ReleaseRecord, map[string
 		}
 	}
 	return rel, copies, nil
+}
+
+// SafetyCase renders a release's DCB0129 Clinical Safety Case Report
+// addendum, Markdown and HTML, as the record names them by hash.
+func SafetyCase(res *release.Result) (markdown, page []byte, err error) {
+	html, err := release.SafetyCaseHTML(res)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []byte(release.SafetyCaseMarkdown(res)), []byte(html), nil
 }
 
 // failedRequest is the release-level request of a release that failed
@@ -350,8 +377,12 @@ func replayRelease(ctx context.Context, rec *Record, dir string) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("re-deriving the record: %w", err)
 	}
+	md, page, err := SafetyCase(res)
+	if err != nil {
+		return nil, err
+	}
 
-	out := &Result{Record: rec, Decision: res.Release.Decision, Recorded: rec.Decision}
+	out := &Result{Record: rec, Decision: res.Release.Decision, Recorded: rec.Decision, SafetyCase: md, SafetyCaseHTML: page}
 	add := func(ds []Difference) { out.Differences = append(out.Differences, ds...) }
 	if rec.ExitCode != res.Release.Decision.ExitCode {
 		add([]Difference{{Field: "exit_code", Recorded: fmt.Sprint(rec.ExitCode), Replayed: fmt.Sprint(res.Release.Decision.ExitCode)}})

@@ -64,6 +64,11 @@ type Result struct {
 	// facts, approvals) that the replay did not re-derive identically. Empty
 	// means the gate decided as the record says.
 	Differences []Difference
+	// SafetyCase and SafetyCaseHTML are a release record's DCB0129 safety
+	// case addendum as the replay renders it from what it re-derived (nil
+	// for a pull-request record); a replay that matches the record renders
+	// the files the run wrote, byte for byte.
+	SafetyCase, SafetyCaseHTML []byte
 }
 
 // Difference is one field of the record that the replay derived otherwise.
