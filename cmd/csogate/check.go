@@ -38,7 +38,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		commitAuthors multiFlag
 		replayDir     = fs.String("replay", "", "re-derive the decision from the decision record in this directory, offline, and check that it matches; exits as the recorded run did")
 		recordDir     = fs.String("record", "", "write the decision record (every input's SHA-256, facts, decision, approvals, copies of the trusted files) and release-note.md into this directory")
-		format        = fs.String("format", "text", "output: text (explanation), json (decision document), markdown (as the job summary shows it) or input (the document policies receive, for policy authors)")
+		format        = fs.String("format", "text", "output: text (explanation), json (decision document), markdown (as the job summary shows it) or input (the document policies receive, for policy authors); with --replay of a release record also safety-case or safety-case-html (the release's DCB0129 Clinical Safety Case Report addendum, as the run wrote it)")
 	)
 	fs.Var(&commitAuthors, "commit-author", "login of a commit author, committer or co-author (repeatable; cannot approve)")
 	if err := fs.Parse(args); err != nil {

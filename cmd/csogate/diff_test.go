@@ -97,4 +97,11 @@ func TestBaseHazardLogRecordReplays(t *testing.T) {
 	if code := run(context.Background(), []string{"-C", dir, "check", "--replay", rec}, os.Getenv, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("replay exited %d:\n%s\n%s", code, stdout.String(), stderr.String())
 	}
+	// A pull request's record has no release, so no safety case addendum.
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), []string{"-C", dir, "check", "--replay", rec, "--format", "safety-case"}, os.Getenv, strings.NewReader(""), &stdout, &stderr); code != 2 ||
+		stdout.Len() != 0 || !strings.Contains(stderr.String(), "needs the record of a release run") {
+		t.Errorf("--format safety-case on a pull request's record exits %d, want 2 saying it needs a release record:\n%s\n%s", code, stdout.String(), stderr.String())
+	}
 }

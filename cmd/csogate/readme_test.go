@@ -222,3 +222,27 @@ func TestREADMEShowsRealHazardLogDiff(t *testing.T) {
 		t.Errorf("README's hazard-log diff differs from what csogate diff prints (headings demoted):\n%s", md)
 	}
 }
+
+// TestReplayFormatsDocumented: the synopsis of check --replay, in the README
+// and in docs/reference.md, names every format a replay writes, the safety
+// case addendum's included.
+func TestReplayFormatsDocumented(t *testing.T) {
+	t.Parallel()
+	const synopsis = "check --replay DIR [--format text|json|markdown|safety-case|safety-case-html]"
+	for _, file := range []string{"../../README.md", "../../docs/reference.md"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), synopsis) {
+			t.Errorf("%s does not show %q", file, synopsis)
+		}
+	}
+	for _, format := range []string{"text", "json", "markdown", "safety-case", "safety-case-html"} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"check", "--replay", t.TempDir(), "--format", format}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+		if strings.Contains(stderr.String(), "is not known") {
+			t.Errorf("--format %s is documented but refused (exit %d): %s", format, code, stderr.String())
+		}
+	}
+}

@@ -135,12 +135,28 @@ func TestReleaseRecordEndToEnd(t *testing.T) {
 				t.Errorf("check --replay exits %d, want %d with decision %s and #11 (%v)\nstdout:\n%s\nstderr:\n%s", code, tc.code, tc.decision, jsonErr, stdout, stderr)
 			}
 
+			// The safety case addendum, offline from the record, is the
+			// job's file byte for byte, Markdown and HTML.
+			for format, output := range map[string]string{"safety-case": "safety-case", "safety-case-html": "safety-case-html"} {
+				replay := exec.Command(bin, "check", "--replay", record, "--format", format)
+				replay.Dir, replay.Env = audit, []string{"GITHUB_API_URL=http://127.0.0.1:1"}
+				code, stdout, stderr := runBinary(t, replay)
+				written := string(readTestFile(t, outputs[output]))
+				if code != tc.code || stdout != written || !strings.Contains(stderr, "replay: the decision matches the record") {
+					t.Errorf("check --replay --format %s exits %d (want %d), and prints the job's %s: %v\nstderr:\n%s", format, code, tc.code, output, stdout == written, stderr)
+				}
+				if tc.code == 0 && format == "safety-case" {
+					checkREADMEExcerpt(t, written)
+				}
+			}
+
 			verify := exec.Command(bin, "verify", "--commit", merged, "--attestation", outputs["in-toto"], "--unsigned",
 				"--repo", githubtest.DefaultOwner+"/"+githubtest.DefaultRepo, "--workflow", ".github/workflows/release.yml@refs/heads/main", // a manual run from main, not the tag's
-				"--release", "v2.4.0", "--record", record, "--release-note", outputs["release-note"])
+				"--release", "v2.4.0", "--record", record, "--release-note", outputs["release-note"],
+				"--safety-case", outputs["safety-case"], "--safety-case", outputs["safety-case-html"])
 			verify.Dir, verify.Env = audit, []string{"GITHUB_API_URL=http://127.0.0.1:1"}
 			code, stdout, stderr = runBinary(t, verify)
-			if code != tc.code || (code == 0 && !strings.Contains(stdout, "replays to the same decision")) {
+			if code != tc.code || (code == 0 && (!strings.Contains(stdout, "replays to the same decision") || !strings.Contains(stdout, "safety case "+outputs["safety-case-html"]+": the one signed"))) {
 				t.Errorf("verify --record exits %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
 			}
 			if code != 0 && strings.Contains(stdout, "the replay differs") {
@@ -164,4 +180,20 @@ func runBinary(t *testing.T, cmd *exec.Cmd) (int, string, string) {
 		code = exit.ExitCode()
 	}
 	return code, stdout.String(), stderr.String()
+}
+
+// checkREADMEExcerpt checks that the README's excerpt of the safety case
+// addendum (the fenced block after "<!-- safety-case-excerpt -->") is, line
+// for line, part of the addendum the job wrote for the bundled example.
+func checkREADMEExcerpt(t *testing.T, addendum string) {
+	t.Helper()
+	readme := string(readTestFile(t, "../../README.md"))
+	_, after, ok := strings.Cut(readme, "<!-- safety-case-excerpt -->\n```markdown\n")
+	if !ok {
+		t.Fatal("README.md has no safety case excerpt (<!-- safety-case-excerpt --> and a markdown block)")
+	}
+	excerpt, _, _ := strings.Cut(after, "```\n")
+	if strings.TrimSpace(excerpt) == "" || !strings.Contains(addendum, excerpt) {
+		t.Errorf("README.md's safety case excerpt is not part of the addendum csogate writes for the bundled example; the addendum is:\n%s", addendum)
+	}
 }

@@ -20,9 +20,9 @@ import (
 // an audit mismatch must never pass.
 func runReplay(ctx context.Context, root, dir, format string, stdout, stderr io.Writer) int {
 	switch format {
-	case "text", "json", "markdown":
+	case "text", "json", "markdown", "safety-case", "safety-case-html":
 	default:
-		fmt.Fprintf(stderr, "csogate check: --format %q is not known with --replay; write text, json or markdown\n", format)
+		fmt.Fprintf(stderr, "csogate check: --format %q is not known with --replay; write text, json, markdown, or for a release record safety-case or safety-case-html\n", format)
 		return decision.ExitInvalid
 	}
 	res, err := evidence.Replay(ctx, underRoot(root, dir), root)
@@ -41,6 +41,19 @@ func runReplay(ctx context.Context, root, dir, format string, stdout, stderr io.
 
 	var werr error
 	switch format {
+	case "safety-case", "safety-case-html":
+		// The release's DCB0129 addendum, as the replay renders it from
+		// what it re-derived: the file the run wrote, when the replay
+		// matches the record.
+		if res.SafetyCase == nil {
+			fmt.Fprintf(stderr, "csogate check --replay: --format %s needs the record of a release run; %s is the record of a pull request\n", format, dir)
+			return decision.ExitInvalid
+		}
+		page := res.SafetyCase
+		if format == "safety-case-html" {
+			page = res.SafetyCaseHTML
+		}
+		_, werr = stdout.Write(page)
 	case "json":
 		werr = report.JSON(stdout, res.Decision)
 	case "markdown":

@@ -36,6 +36,7 @@ Usage:
   csogate schema [NAME] | --write DIR   JSON Schemas of the safety files, for editors
   csogate [-C DIR] verify --artifact F|--digest sha256:…|--commit SHA --attestation F
           --repo OWNER/REPO --workflow PATH --release TAG [--record DIR] [--release-note F]
+          [--safety-case F]...
                                       may this artefact be deployed?
   csogate version
 

@@ -23,7 +23,8 @@ var (
 // csogate decision about the artefact, signed by the expected repository
 // and workflow, approved or not_required for the expected release; with
 // --record, also that the record is the one signed and replays to the same
-// decision. Exit 0 only then; 1 on any mismatch or a blocked decision; 2
+// decision; with --release-note and --safety-case, that the files attached
+// to the release are the ones signed. Exit 0 only then; 1 on any mismatch or a blocked decision; 2
 // for input it cannot use.
 func runVerify(ctx context.Context, root string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("verify", stderr)
@@ -37,8 +38,10 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 		release     = fs.String("release", "", "the release tag being deployed: the decision must be for it")
 		recordDir   = fs.String("record", "", "the decision record directory (csogate-record): its digest must be the one signed, and its replay against the checkout (-C) must derive the signed decision")
 		releaseNote = fs.String("release-note", "", "the clinical safety release note attached to the release: it must be the one the attestation signed")
+		safetyCases multiFlag
 		unsigned    = fs.Bool("unsigned", false, "accept a plain in-toto statement (the action's in-toto output) without a signature: for offline tests only, it proves no origin")
 	)
+	fs.Var(&safetyCases, "safety-case", "the DCB0129 safety case addendum attached to the release, Markdown or HTML (repeatable): each must be one the attestation signed")
 	if err := fs.Parse(args); err != nil {
 		return decision.ExitInvalid
 	}
@@ -122,6 +125,17 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 		}
 		failures = append(failures, evidence.VerifyReleaseNote(v.Chosen.Statement.Predicate, note)...)
 	}
+	if v.Chosen != nil {
+		for _, f := range safetyCases {
+			data, err := os.ReadFile(underRoot(root, f))
+			if err != nil {
+				return usageErr("--safety-case: %v", err)
+			}
+			for _, why := range evidence.VerifySafetyCase(v.Chosen.Statement.Predicate, data) {
+				failures = append(failures, f+": "+why)
+			}
+		}
+	}
 	if len(failures) > 0 || v.Chosen == nil {
 		fmt.Fprintf(stdout, "csogate verify: REFUSED: %s may not be deployed as release %s\n", what, *release)
 		for _, f := range failures {
@@ -144,6 +158,9 @@ func runVerify(ctx context.Context, root string, args []string, stdin io.Reader,
 	fmt.Fprintln(stdout)
 	if *releaseNote != "" {
 		fmt.Fprintf(stdout, "  release note %s: the one signed\n", *releaseNote)
+	}
+	for _, f := range safetyCases {
+		fmt.Fprintf(stdout, "  safety case %s: the one signed\n", f)
 	}
 	return decision.ExitAllowed
 }

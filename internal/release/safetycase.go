@@ -30,7 +30,7 @@ var SafetyStatement = []string{
 	"I have reviewed the clinically relevant changes in this release, the hazards they affect and the changes to the hazard log since the previous release, as set out in this addendum.",
 	"The clinical risks of this release have been assessed in accordance with DCB0129. Each affected hazard has been assessed for its initial and residual risk, the controls relied on are recorded with their evidence, and each residual risk is acceptable, or has been reduced as low as reasonably practicable and is justified in the hazard log.",
 	"The hazard log is up to date for this release, and this addendum forms part of the Clinical Safety Case Report for the product.",
-	"My sign-off is the approval, as a registered Clinical Safety Officer, of the pull request that prepared this release, on the commit named below. It relates only to this release of this product and does not replace the deploying organisation's own assessment under DCB0160.",
+	"My sign-off is the approval, as a registered Clinical Safety Officer, of the pull request that prepared this release, on the commit named in the sign-off above. It relates only to this release of this product and does not replace the deploying organisation's own assessment under DCB0160.",
 }
 
 // safetyCase is the addendum's content, built once from the result and
