@@ -1,6 +1,7 @@
 package release
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/golden"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
@@ -366,5 +368,67 @@ func TestSafetyCaseBounded(t *testing.T) {
 		if !strings.Contains(md, want) || !strings.Contains(page, want) {
 			t.Errorf("an addendum does not say %q", want)
 		}
+	}
+}
+
+// flakyPreviousLog is the real client, except that reading the hazard log at
+// one commit fails as GitHub failing would.
+type flakyPreviousLog struct {
+	*github.Client
+	sha string
+}
+
+func (f flakyPreviousLog) FileAt(ctx context.Context, owner, repo, ref, name string) ([]byte, bool, error) {
+	if ref == f.sha && name == safetyfile.HazardLogPath {
+		return nil, false, &github.UnavailableError{Operation: "GET /repos/" + owner + "/" + repo + "/contents/" + name, Last: "502 Bad Gateway", Attempts: 4}
+	}
+	return f.Client.FileAt(ctx, owner, repo, ref, name)
+}
+
+// TestPreviousHazardLogRead: a release with no pull request (a direct push
+// of documentation) reads the previous release's hazard log for the
+// addendum itself, one request more, and a GitHub that fails that read
+// blocks the release (GITHUB_UNAVAILABLE) rather than write an addendum
+// without the hazard log's changes.
+func TestPreviousHazardLogRead(t *testing.T) {
+	t.Parallel()
+	build := func(t *testing.T) *repo {
+		r := newRepo(t, "product", "2.3.0", "v2.3.0")
+		r.push(push{author: "dev-dana", files: files("docs/readme.md"), edit: map[string][]byte{"docs/readme.md": []byte("docs\n")}})
+		r.tag("v2.3.1")
+		return r
+	}
+
+	r := build(t)
+	c, _ := r.client(t)
+	res := Evaluate(context.Background(), c, r.request(t, "v2.3.1", ""))
+	if res.HazardLogChanges == nil || !res.HazardLogChanges.Compared || len(res.HazardLogChanges.Changes) != 0 {
+		t.Fatalf("hazard log changes = %+v, want compared with v2.3.0 and unchanged", res.HazardLogChanges)
+	}
+	reads := 0
+	for _, q := range r.srv.Requests() {
+		if strings.HasSuffix(q.Path, "/contents/"+safetyfile.HazardLogPath) && q.Query.Get("ref") == r.tags["v2.3.0"] {
+			reads++
+		}
+	}
+	if reads != 1 {
+		t.Errorf("the hazard log at v2.3.0 was read %d times, want once", reads)
+	}
+	if md := SafetyCaseMarkdown(res); !strings.Contains(md, "No hazard was added, removed or changed.") {
+		t.Errorf("the addendum does not say the hazard log is unchanged:\n%s", md)
+	}
+
+	r = build(t)
+	c, _ = r.client(t)
+	res = Evaluate(context.Background(), flakyPreviousLog{Client: c, sha: r.tags["v2.3.0"]}, r.request(t, "v2.3.1", ""))
+	d := res.Release.Decision
+	if d.Decision != decision.Blocked || d.ExitCode != decision.ExitOperational || len(d.Violations) != 1 || d.Violations[0].Code != decision.CodeGitHubUnavailable {
+		t.Fatalf("decision = %s (exit %d) %+v, want blocked, exit 3, GITHUB_UNAVAILABLE", d.Decision, d.ExitCode, d.Violations)
+	}
+	if msg := d.Violations[0].Message; !strings.Contains(msg, "reading the hazard log of v2.3.0 at "+short(r.tags["v2.3.0"])) {
+		t.Errorf("message = %q, want it to name the previous release's hazard log", msg)
+	}
+	if md := SafetyCaseMarkdown(res); !strings.Contains(md, "**NOT SIGNED OFF**") || !strings.Contains(md, "GITHUB_UNAVAILABLE") {
+		t.Errorf("the addendum of the failed release:\n%s", md)
 	}
 }
