@@ -65,7 +65,10 @@ type safetyCase struct {
 	Open              []caseHazard
 	OpenMore          int
 	SignedOff         bool
-	SignOffHeadline   string
+	SignOffWord       string
+	SignOffPull       int
+	SignOffPullTitle  string
+	SignOffText       string
 	Officers          []caseOfficer
 	SignOffWhy        []caseFinding
 	SignOffWhyMore    int
@@ -437,22 +440,27 @@ func caseSignOff(c *safetyCase, r *Result, d *decision.Decision) {
 		c.Officers = append(c.Officers, caseOfficer{Name: orText(a.Name, "(not in the register)"), Login: a.Login, Body: dash(a.Body),
 			Registration: dash(a.Registration), Date: dash(a.SubmittedAt), Commit: a.Commit})
 	}
+	// The sentence after SIGNED OFF or NOT SIGNED OFF: the preparing pull
+	// request (SignOffPull, rendered as #N and its title) and then
+	// SignOffText, or SignOffText alone.
 	prepared := "no merged pull request set release: to " + r.Version
 	if p := r.Preparing; p != nil {
-		prepared = fmt.Sprintf("#%d %s prepared the release", p.Number, p.Title)
+		c.SignOffPull, c.SignOffPullTitle, prepared = p.Number, p.Title, ""
 	}
+	c.SignOffWord = "NOT SIGNED OFF"
 	switch {
 	case d.Decision == decision.Approved && len(c.Officers) > 0:
-		c.SignedOff = true
-		c.SignOffHeadline = fmt.Sprintf("SIGNED OFF: %s; the CSO approved it on its final head, and the release gate approved the release.", prepared)
+		c.SignedOff, c.SignOffWord = true, "SIGNED OFF"
+		c.SignOffText = prepared + "; the CSO approved it on its final head, and the release gate approved the release."
 		c.StatementSignedBy = "Signed by the Clinical Safety Officer named above, by the approval recorded there."
 		return
 	case d.Decision == decision.NotRequired:
-		c.SignOffHeadline = "NOT SIGNED OFF: not required, as the release has no clinically relevant change. The statement below is not signed for this release."
+		c.SignOffPull, c.SignOffPullTitle = 0, ""
+		c.SignOffText = "not required, as the release has no clinically relevant change. The statement below is not signed for this release."
 	case len(c.Officers) > 0:
-		c.SignOffHeadline = fmt.Sprintf("NOT SIGNED OFF: %s and a CSO approved it, but the release is blocked, so it may not be deployed and this addendum is not signed off until every finding below is resolved.", prepared)
+		c.SignOffText = prepared + " and a CSO approved it, but the release is blocked, so it may not be deployed and this addendum is not signed off until every finding below is resolved."
 	default:
-		c.SignOffHeadline = fmt.Sprintf("NOT SIGNED OFF: %s, and no CSO approval counts as the release's sign-off. The release is blocked until the findings below are resolved.", prepared)
+		c.SignOffText = prepared + ", and no CSO approval counts as the release's sign-off. The release is blocked until the findings below are resolved."
 	}
 	c.StatementSignedBy = "Not signed: the release has no CSO sign-off."
 	for i, v := range d.Violations {

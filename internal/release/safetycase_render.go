@@ -123,8 +123,12 @@ func SafetyCaseMarkdown(r *Result) string {
 	}
 
 	b.WriteString("\n## 7. CSO sign-off\n\n")
-	word, rest, _ := strings.Cut(c.SignOffHeadline, ": ")
-	fmt.Fprintf(b, "**%s**: %s\n", word, t(rest))
+	fmt.Fprintf(b, "**%s**: ", c.SignOffWord)
+	if c.SignOffPull > 0 {
+		// "#N" is the gate's own reference, which GitHub links.
+		fmt.Fprintf(b, "#%d %s prepared the release", c.SignOffPull, t(c.SignOffPullTitle))
+	}
+	fmt.Fprintf(b, "%s\n", t(c.SignOffText))
 	if len(c.Officers) > 0 {
 		b.WriteString("\n| Clinical Safety Officer | Professional body | Registration | GitHub login | Date | Commit |\n|---|---|---|---|---|---|\n")
 		for _, o := range c.Officers {
@@ -185,7 +189,6 @@ var safetyCaseHTMLSource string
 // for its context, so no text from a file or from GitHub becomes markup.
 var safetyCaseHTML = template.Must(template.New("safety-case").Funcs(template.FuncMap{
 	"more": moreText,
-	"cut":  func(s string) []string { w, r, _ := strings.Cut(s, ": "); return []string{w, r} },
 }).Parse(safetyCaseHTMLSource))
 
 // SafetyCaseHTML renders the same addendum as SafetyCaseMarkdown as one

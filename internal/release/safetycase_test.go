@@ -236,6 +236,7 @@ func TestSafetyCaseInjection(t *testing.T) {
 	ps := approvedPulls(t)
 	ps[len(ps)-2] = hazardLogPull(t, 16, hostile, hostile)
 	pullNumber(ps, 13).title = hostile
+	pullNumber(ps, 15).title = hostile // the sign-off names the preparing pull request
 	res := build(t, ps).gate(t, "v2.4.0", "")
 	md := SafetyCaseMarkdown(res)
 	page, err := SafetyCaseHTML(res)
