@@ -21,7 +21,8 @@
 //
 // Served: pulls/{n} (get, reviews, files, commits, requested_reviewers get
 // and post), issues/{n}/events, issues/{n}/comments (list, create),
-// issues/comments/{id} (update), statuses/{sha}, contents/{path}, tags,
+// issues/comments/{id} (update), issues (list by state and labels, create),
+// issues/{n} (update), issues/{n}/assignees (add), statuses/{sha}, contents/{path}, tags,
 // compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls,
 // git/ref/heads/{branch}, commits/{ref}/status. Anything else is GitHub's
 // JSON 404, and recorded like every request.
@@ -66,6 +67,7 @@ type Server struct {
 	clock       time.Time
 	lastID      int64
 	pulls       map[int]*pull
+	issues      map[int]*Issue // issues.go
 	commits     map[string]*Commit
 	commitOrder []string
 	contents    map[string]map[string][]byte // ref -> path -> data
