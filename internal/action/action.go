@@ -40,11 +40,13 @@ import (
 type gitHub interface {
 	release.API
 	BranchHead(ctx context.Context, owner, repo, branch string) (string, error)
-	IssueComments(ctx context.Context, owner, repo string, number int) ([]github.IssueComment, error)
 	SetStatus(ctx context.Context, owner, repo, sha string, s github.Status) error
 	UpsertComment(ctx context.Context, owner, repo string, number int, marker, body string) error
 	RequestedReviewers(ctx context.Context, owner, repo string, number int) ([]string, error)
 	RequestReviewers(ctx context.Context, owner, repo string, number int, logins []string) error
+	CreateIssue(ctx context.Context, owner, repo, title, body string, labels []string) (github.Issue, error)
+	UpdateIssue(ctx context.Context, owner, repo string, number int, title, body, state string) error
+	AddAssignees(ctx context.Context, owner, repo string, number int, logins []string) error
 }
 
 var _ gitHub = (*github.Client)(nil)
@@ -114,6 +116,8 @@ type runner struct {
 	decisionFile, recordFile, releaseNote string
 	// posted is the state of the commit status posted, "" before.
 	posted string
+	// retro are the retrospective review issues, once listed in this run.
+	retro []github.Issue
 }
 
 // target is where a decision is posted.
@@ -153,8 +157,10 @@ type result struct {
 	target  target
 	// what names the evaluation in the log, e.g. "pull request #7 at 1a2b3c4".
 	what string
-	// pull is the pull request evaluated (0 for none), for the record.
-	pull int
+	// pull is the pull request evaluated (0 for none), for the record;
+	// title its title, for the retrospective review issue.
+	pull  int
+	title string
 	// release is release mode's result; nil in the other modes.
 	release *release.Result
 	// releaseRun is what release mode asked of GitHub and how, for a
@@ -219,6 +225,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 
 	res := r.dispatch(ctx)
 	r.publish(ctx, res)
+	r.remindRetrospective(ctx, res)
 	r.report(res)
 	if r.posted != "" && res.supersededBy == "" && r.posted != statusState(res.d, res.target.neverPending()) {
 		// A write failed after the status was posted (the comment, or the

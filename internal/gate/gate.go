@@ -196,6 +196,9 @@ type Outcome struct {
 	// the release note, which cites controls and their evidence.
 	HazardLog *safetyfile.HazardLog
 	Manifest  *safetyfile.Manifest
+	// Config is the trusted configuration as read (the defaults when there
+	// is none; nil when reading failed).
+	Config *safetyfile.Config
 }
 
 // engineCache keeps compiled policy engines by the exact sources they were
@@ -268,7 +271,7 @@ type loaded struct {
 // Evaluate runs the gate. It always returns a decision; any failure is blocked.
 func Evaluate(ctx context.Context, req *Request) *Outcome {
 	l, err := load(ctx, req, true)
-	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, HazardLog: l.log, Manifest: l.manifest}
+	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, HazardLog: l.log, Manifest: l.manifest, Config: l.config}
 	product, release := "", ""
 	if l.log != nil {
 		product = l.log.Product

@@ -20,6 +20,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -55,6 +56,20 @@ func Relevant(c Comment) bool {
 // isOverride reports whether a relevant comment is an override command
 // (rather than a retrospective review).
 func isOverride(c Comment) bool { return strings.HasPrefix(c.Body, Command) }
+
+// FromGitHub keeps the Relevant comments of a pull request as the client
+// read them.
+func FromGitHub(all []github.IssueComment) []Comment {
+	var out []Comment
+	for _, c := range all {
+		oc := Comment{ID: c.ID, Login: c.Login, UserID: c.UserID, UserType: c.UserType, Body: c.Body,
+			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, URL: c.HTMLURL}
+		if Relevant(oc) {
+			out = append(out, oc)
+		}
+	}
+	return out
+}
 
 // githubComment is the API's JSON shape.
 type githubComment struct {
