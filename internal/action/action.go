@@ -117,7 +117,8 @@ type runner struct {
 	// posted is the state of the commit status posted, "" before.
 	posted string
 	// retro are the retrospective review issues, once listed in this run.
-	retro []github.Issue
+	retro       []github.Issue
+	retroListed bool
 }
 
 // target is where a decision is posted.

@@ -108,14 +108,14 @@ func (ri retroIssue) body() string {
 
 // retroIssues lists the retrospective issues once per run.
 func (r *runner) retroIssues(ctx context.Context) ([]github.Issue, error) {
-	if r.retro != nil {
+	if r.retroListed {
 		return r.retro, nil
 	}
 	issues, err := r.gh.IssuesWithLabel(ctx, r.env.Owner, r.env.Repo, release.RetrospectiveLabel)
 	if err != nil {
 		return nil, err
 	}
-	r.retro = issues
+	r.retro, r.retroListed = issues, true
 	return issues, nil
 }
 

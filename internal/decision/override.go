@@ -61,6 +61,9 @@ type OverrideStatus struct {
 	InRange  bool      `json:"in_range"`
 	Status   string    `json:"status"`
 	Override *Override `json:"override"`
+	// RetrospectivesRefused are the retrospective review comments that did
+	// not count, each with why.
+	RetrospectivesRefused []OverrideRefusal `json:"retrospectives_refused,omitempty"`
 }
 
 // OverrideRefusal is an override comment that did not count, and why.

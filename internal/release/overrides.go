@@ -115,6 +115,11 @@ func overrideStatus(p Pull, inRange bool, today time.Time) *decision.OverrideSta
 	o := p.Outcome.Decision.Override
 	o.ReviewDue = override.ReviewDue(p.MergedAt, o.ReviewWithinDays)
 	st := &decision.OverrideStatus{Pull: p.Number, Title: p.Title, MergedAt: p.MergedAt.UTC().Format(time.RFC3339), InRange: inRange, Override: o}
+	for _, r := range p.Outcome.Decision.OverridesRefused {
+		if strings.HasPrefix(r.Why, retrospectivePrefix) {
+			st.RetrospectivesRefused = append(st.RetrospectivesRefused, r)
+		}
+	}
 	switch {
 	case o.Retrospective != nil:
 		st.Status = decision.RetrospectiveReviewed
@@ -192,7 +197,22 @@ func overdueMessage(st decision.OverrideStatus) string {
 		"To clear it a registered, trained CSO in scope for the change, independent of its authors and not the emergency approver, either approves #%d on its merged head %s, "+
 		"or comments on #%d: /csogate retrospective %s: <what the review found>.",
 		st.Pull, where, dateOf(st.MergedAt), o.Name, o.By, o.Role, o.Reason, o.ReviewDue, o.ReviewWithinDays,
-		st.Pull, decision.ShortSHA(o.Commit), st.Pull, o.Commit)
+		st.Pull, decision.ShortSHA(o.Commit), st.Pull, o.Commit) + refusedNote(st)
+}
+
+// retrospectivePrefix starts the refusal of a retrospective comment.
+const retrospectivePrefix = "retrospective review: "
+
+// refusedNote says which retrospective comments did not count, and why.
+func refusedNote(st decision.OverrideStatus) string {
+	var parts []string
+	for _, r := range st.RetrospectivesRefused {
+		parts = append(parts, fmt.Sprintf("@%s's comment %d: %s", r.By, r.CommentID, strings.TrimPrefix(r.Why, retrospectivePrefix)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " Not counted: " + strings.Join(parts, "; ") + "."
 }
 
 func who(name, login string) string {
