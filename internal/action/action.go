@@ -311,10 +311,13 @@ func (r *runner) explain(err error, t target) string {
 
 // permissionsBlock is the least a pull-request gate's job needs, as a
 // workflow spells it; releasePermissionsBlock a release gate's, which only
-// reads pull requests (through their commits) and posts a status.
+// reads pull requests (through their commits) and posts a status. issues:
+// write is for the retrospective review issues of emergency overrides
+// (retrospective.go): the release gate lists them (a read it cannot do
+// without when the configuration allows overrides), and both keep them.
 const (
-	permissionsBlock        = "permissions: {contents: read, pull-requests: write, statuses: write}"
-	releasePermissionsBlock = "permissions: {contents: read, pull-requests: read, statuses: write}"
+	permissionsBlock        = "permissions: {contents: read, pull-requests: write, statuses: write, issues: write}"
+	releasePermissionsBlock = "permissions: {contents: read, pull-requests: read, statuses: write, issues: write}"
 )
 
 // exitCode maps the decision to the process's exit code; fail-on-block: false
