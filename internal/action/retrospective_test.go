@@ -379,6 +379,20 @@ func TestRetrospectiveThatDoesNotCount(t *testing.T) {
 	}
 }
 
+// TestCSOStopsAnOverriddenPullRequestAfterItShipped: the retrospective
+// reviewer finds a problem and requests changes on #11, shipped in an
+// earlier release: every later release is blocked by it (no override
+// clears a CSO's stop), naming #11.
+func TestCSOStopsAnOverriddenPullRequestAfterItShipped(t *testing.T) {
+	t.Parallel()
+	f := overdueRelease(t)
+	f.srv.AddReview(11, githubtest.Review{Login: niamh, UserID: niamhID, State: "CHANGES_REQUESTED", CommitID: githubtest.SHA("pr-11-head")})
+	o := f.run()
+	if v := violationsOf(o); o.code != 1 || !strings.Contains(v, "CSO_CHANGES_REQUESTED") || !strings.Contains(v, "#11 (merged in an earlier release") {
+		t.Errorf("exit %d, violations %s", o.code, v)
+	}
+}
+
 // TestPullRequestWarnsOfAnOverdueReview: while #11's review is overdue by
 // its open issue, every pull request's decision warns
 // EMERGENCY_REVIEW_OVERDUE; the warning does not block it.

@@ -94,7 +94,9 @@ func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *g
 		return e.evaluatePull(ctx, earlier[i], tmp)
 	}, func(i int) {
 		p := earlier[i]
-		if d := p.outcome.Decision; d != nil && d.Override != nil {
+		// Kept: an override that applies, and one a CSO has since stopped
+		// by requesting changes (which no override clears).
+		if d := p.outcome.Decision; d != nil && (d.Override != nil || hasCode(d.Violations, codeChangesRequested)) {
 			e.res.Earlier = append(e.res.Earlier, Pull{Number: p.pr.Number, Title: p.pr.Title, URL: p.pr.HTMLURL, Author: p.pr.Author,
 				HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, MergeCommitSHA: p.pr.MergeCommitSHA, MergedAt: p.pr.MergedAt,
 				Outcome: p.outcome, Request: p.req})
@@ -154,6 +156,20 @@ func (e *evaluator) addOverrides(d *decision.Decision) {
 	}
 	e.res.Overrides = all
 	d.Overrides = listed
+	for _, p := range e.res.Earlier {
+		pd := p.Outcome.Decision
+		if pd.Override != nil {
+			continue
+		}
+		for _, v := range pd.Violations {
+			if v.Code == codeChangesRequested {
+				v.Message = fmt.Sprintf("#%d (merged in an earlier release on an emergency override): %s "+
+					"A CSO stopped it after it shipped: fix it in a pull request a CSO approves, and that CSO approves #%d's merged head %s once it is fixed.",
+					p.Number, v.Message, p.Number, decision.ShortSHA(p.HeadSHA))
+				d.Violations = append(d.Violations, v)
+			}
+		}
+	}
 	for _, st := range listed {
 		if st.InRange {
 			d.Warnings = append(d.Warnings, policy.Finding{Code: decision.CodeEmergencyOverride, Message: OverrideLine(st)})
@@ -237,4 +253,13 @@ func overdueSince(due string) string {
 		return due
 	}
 	return t.AddDate(0, 0, 1).Format(time.DateOnly)
+}
+
+func hasCode(fs []policy.Finding, code string) bool {
+	for _, f := range fs {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
 }
