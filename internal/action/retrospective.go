@@ -12,7 +12,6 @@ import (
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/mdtext"
 	"github.com/csogate/csogate/internal/override"
-	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/release"
 )
 
@@ -219,10 +218,11 @@ func (r *runner) remindRetrospective(ctx context.Context, res *result) {
 // costs one request (the issues with the label, every page), made only when
 // the trusted configuration allows overrides and retrospective-issues is
 // on; a failed read is a warning in the log. The issue's word is enough for
-// a warning; the release gate checks the pull requests themselves.
+// a warning; the release gate checks the pull requests themselves. What it
+// found goes into the request too, so the decision record replays it.
 func (r *runner) warnOverdue(ctx context.Context, res *result) {
 	if !r.in.RetrospectiveIssues || res.outcome == nil || res.outcome.Config == nil || res.outcome.Config.Emergency == nil ||
-		res.d.ExitCode >= decision.ExitInvalid {
+		res.request == nil || res.d.ExitCode >= decision.ExitInvalid {
 		return
 	}
 	issues, err := r.retroIssues(ctx)
@@ -230,6 +230,7 @@ func (r *runner) warnOverdue(ctx context.Context, res *result) {
 		r.warnf("Could not read the retrospective review issues to warn of overdue reviews: %s", r.explain(err, res.target))
 		return
 	}
+	var overdue []override.OverdueReview
 	for _, is := range issues {
 		m := retroMarker.FindStringSubmatch(is.Body)
 		if is.State != "open" || !ownIssue(is) || m == nil {
@@ -239,9 +240,8 @@ func (r *runner) warnOverdue(ctx context.Context, res *result) {
 		if n == res.pull || m[3] == decision.RetrospectiveReviewed || !override.Overdue(m[2], r.env.Today) {
 			continue
 		}
-		res.d.Warnings = append(res.d.Warnings, policy.Finding{Code: decision.CodeEmergencyReviewOverdue,
-			Message: fmt.Sprintf("the retrospective CSO review of #%d, let through by an emergency override, was due by %s (issue #%d) and is overdue: "+
-				"the next release is blocked (EMERGENCY_REVIEW_OVERDUE) until a counted CSO approves #%d's merged head or comments /csogate retrospective on it",
-				n, m[2], is.Number, n)})
+		overdue = append(overdue, override.OverdueReview{Pull: n, Due: m[2], Issue: is.Number})
 	}
+	res.request.OverdueReviews = overdue
+	override.WarnOverdue(res.d, overdue)
 }

@@ -419,4 +419,12 @@ func TestPullRequestWarnsOfAnOverdueReview(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0], "#3") || !strings.Contains(got[0], "2026-11-20") {
 		t.Errorf("EMERGENCY_REVIEW_OVERDUE warnings %q; want one for #3", got)
 	}
+	// The record keeps what the issues said, so its replay warns alike.
+	replay, err := evidence.Replay(context.Background(), filepath.Dir(o.outputs["record-file"]), f.workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !replay.Matches() || len(replay.Decision.Warnings) != len(o.decision["warnings"].([]any)) {
+		t.Errorf("the replay differs: %v", replay.Differences)
+	}
 }

@@ -172,6 +172,9 @@ type Request struct {
 	// gate find the counted CSO's retrospective review of an override that
 	// applies to the head (decision.Override.Retrospective).
 	JudgeRetrospective bool
+	// OverdueReviews (PR gate) are other overridden pull requests whose
+	// retrospective review is overdue: each a warning on the decision.
+	OverdueReviews []override.OverdueReview
 }
 
 // InputFile is a file the evaluation read, for the evidence record.
@@ -371,6 +374,7 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 			out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, fmt.Errorf("judging the retrospective review of the override: %w", err))
 		}
 	}
+	override.WarnOverdue(out.Decision, req.OverdueReviews)
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/policy"
 )
 
 // RetrospectiveCommand begins a retrospective review comment: a counted CSO
@@ -69,4 +70,29 @@ func Finding(c Comment) string {
 		return ""
 	}
 	return finding
+}
+
+// OverdueReview is another overridden pull request whose retrospective
+// review is overdue, as its open retrospective issue says: the PR gate warns
+// of it (WarnOverdue). It is kept in the decision record's request, so a
+// replay warns alike.
+type OverdueReview struct {
+	Pull  int    `json:"pull"`
+	Due   string `json:"due"`   // YYYY-MM-DD
+	Issue int    `json:"issue"` // the retrospective review issue
+}
+
+// WarnOverdue adds the warning EMERGENCY_REVIEW_OVERDUE for each overdue
+// review to a decision that was reached (not invalid input or a failure): the
+// next release will be blocked until a counted CSO reviews it.
+func WarnOverdue(d *decision.Decision, overdue []OverdueReview) {
+	if d.ExitCode >= decision.ExitInvalid {
+		return
+	}
+	for _, o := range overdue {
+		d.Warnings = append(d.Warnings, policy.Finding{Code: decision.CodeEmergencyReviewOverdue,
+			Message: fmt.Sprintf("the retrospective CSO review of #%d, let through by an emergency override, was due by %s (issue #%d) and is overdue: "+
+				"the next release is blocked (EMERGENCY_REVIEW_OVERDUE) until a counted CSO approves #%d's merged head or comments /csogate retrospective on it",
+				o.Pull, o.Due, o.Issue, o.Pull)})
+	}
 }
