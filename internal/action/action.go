@@ -40,11 +40,13 @@ import (
 type gitHub interface {
 	release.API
 	BranchHead(ctx context.Context, owner, repo, branch string) (string, error)
-	IssueComments(ctx context.Context, owner, repo string, number int) ([]github.IssueComment, error)
 	SetStatus(ctx context.Context, owner, repo, sha string, s github.Status) error
 	UpsertComment(ctx context.Context, owner, repo string, number int, marker, body string) error
 	RequestedReviewers(ctx context.Context, owner, repo string, number int) ([]string, error)
 	RequestReviewers(ctx context.Context, owner, repo string, number int, logins []string) error
+	CreateIssue(ctx context.Context, owner, repo, title, body string, labels []string) (github.Issue, error)
+	UpdateIssue(ctx context.Context, owner, repo string, number int, title, body, state string) error
+	AddAssignees(ctx context.Context, owner, repo string, number int, logins []string) error
 }
 
 var _ gitHub = (*github.Client)(nil)
@@ -116,6 +118,9 @@ type runner struct {
 	safetyCase, safetyCaseHTML string
 	// posted is the state of the commit status posted, "" before.
 	posted string
+	// retro are the retrospective review issues, once listed in this run.
+	retro       []github.Issue
+	retroListed bool
 }
 
 // target is where a decision is posted.
@@ -155,8 +160,10 @@ type result struct {
 	target  target
 	// what names the evaluation in the log, e.g. "pull request #7 at 1a2b3c4".
 	what string
-	// pull is the pull request evaluated (0 for none), for the record.
-	pull int
+	// pull is the pull request evaluated (0 for none), for the record;
+	// title its title, for the retrospective review issue.
+	pull  int
+	title string
 	// release is release mode's result; nil in the other modes.
 	release *release.Result
 	// releaseRun is what release mode asked of GitHub and how, for a
@@ -221,6 +228,7 @@ func Run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 
 	res := r.dispatch(ctx)
 	r.publish(ctx, res)
+	r.remindRetrospective(ctx, res)
 	r.report(res)
 	if r.posted != "" && res.supersededBy == "" && r.posted != statusState(res.d, res.target.neverPending()) {
 		// A write failed after the status was posted (the comment, or the
@@ -305,10 +313,13 @@ func (r *runner) explain(err error, t target) string {
 
 // permissionsBlock is the least a pull-request gate's job needs, as a
 // workflow spells it; releasePermissionsBlock a release gate's, which only
-// reads pull requests (through their commits) and posts a status.
+// reads pull requests (through their commits) and posts a status. issues:
+// write is for the retrospective review issues of emergency overrides
+// (retrospective.go): the release gate lists them (a read it cannot do
+// without when the configuration allows overrides), and both keep them.
 const (
-	permissionsBlock        = "permissions: {contents: read, pull-requests: write, statuses: write}"
-	releasePermissionsBlock = "permissions: {contents: read, pull-requests: read, statuses: write}"
+	permissionsBlock        = "permissions: {contents: read, pull-requests: write, statuses: write, issues: write}"
+	releasePermissionsBlock = "permissions: {contents: read, pull-requests: read, statuses: write, issues: write}"
 )
 
 // exitCode maps the decision to the process's exit code; fail-on-block: false

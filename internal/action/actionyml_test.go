@@ -107,6 +107,8 @@ func checkActionYAML(t *testing.T, file string, a actionYAML) {
 		"fail-on-block":  "true",
 		"release-ref":    "",
 		"since":          "",
+		// The emergency override's retrospective review reminders.
+		"retrospective-issues": "true",
 		// Issue 11: the attestation's subject.
 		"subject-path": "", "subject-digest": "", "subject-name": "",
 	}

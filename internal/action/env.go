@@ -31,6 +31,9 @@ const (
 	inFailOnBlock   = "fail-on-block"
 	inReleaseRef    = "release-ref"
 	inSince         = "since"
+	// inRetrospectiveIssues: open and keep one issue per overridden pull
+	// request reminding the CSOs of its retrospective review.
+	inRetrospectiveIssues = "retrospective-issues"
 )
 
 // DefaultStatusContext is the commit status context branch protection requires.
@@ -42,18 +45,19 @@ const DefaultStatusContext = "clinical-safety/cso-approval"
 // is the workflow token. readInputs reads these names and no others, and a
 // test holds this list and action.yml to each other.
 var inputDefaults = map[string]string{
-	inToken:         "",
-	inHazardLog:     safetyfile.HazardLogPath,
-	inManifest:      safetyfile.ManifestPath,
-	inRegister:      safetyfile.RegisterPath,
-	inConfig:        safetyfile.ConfigPath,
-	inPolicies:      "",
-	inStatusContext: DefaultStatusContext,
-	inComment:       "true",
-	inRequestReview: "true",
-	inFailOnBlock:   "true",
-	inReleaseRef:    "",
-	inSince:         "",
+	inToken:               "",
+	inHazardLog:           safetyfile.HazardLogPath,
+	inManifest:            safetyfile.ManifestPath,
+	inRegister:            safetyfile.RegisterPath,
+	inConfig:              safetyfile.ConfigPath,
+	inPolicies:            "",
+	inStatusContext:       DefaultStatusContext,
+	inComment:             "true",
+	inRequestReview:       "true",
+	inFailOnBlock:         "true",
+	inReleaseRef:          "",
+	inSince:               "",
+	inRetrospectiveIssues: "true",
 	// Read by readSubject (attest.go).
 	inSubjectPath: "", inSubjectDigest: "", inSubjectName: "",
 }
@@ -66,6 +70,9 @@ type inputs struct {
 	Comment       bool
 	RequestReview bool
 	FailOnBlock   bool
+	// RetrospectiveIssues opens, updates and closes the retrospective
+	// review issues (retrospective.go).
+	RetrospectiveIssues bool
 	// ReleaseRef and Since belong to release mode (contract section 4).
 	ReleaseRef string
 	Since      string
@@ -118,7 +125,8 @@ func readInputs(gha *githubactions.Action) (inputs, []string) {
 		bad(inStatusContext, "must be one line of at most 255 characters, such as %s", DefaultStatusContext)
 		in.StatusContext = DefaultStatusContext
 	}
-	for name, dst := range map[string]*bool{inComment: &in.Comment, inRequestReview: &in.RequestReview, inFailOnBlock: &in.FailOnBlock} {
+	for name, dst := range map[string]*bool{inComment: &in.Comment, inRequestReview: &in.RequestReview, inFailOnBlock: &in.FailOnBlock,
+		inRetrospectiveIssues: &in.RetrospectiveIssues} {
 		b, err := parseBool(raw[name])
 		if err != nil {
 			bad(name, "%q is not a boolean; write true or false", raw[name])

@@ -81,7 +81,7 @@ func TestGitHubFailures(t *testing.T) {
 			setup:   func(f *fixture) { f.srv.FailAlways("GET", repo+"/contents/", githubtest.Forbidden()) },
 			code:    3,
 			state:   "error",
-			message: []string{"GITHUB_UNAVAILABLE", `"contents: read"`, "permissions: {contents: read, pull-requests: write, statuses: write}"},
+			message: []string{"GITHUB_UNAVAILABLE", `"contents: read"`, "permissions: {contents: read, pull-requests: write, statuses: write, issues: write}"},
 		},
 		{
 			name: "no permission to post the status",

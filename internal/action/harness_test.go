@@ -34,11 +34,15 @@ var (
 	baseSHA = githubtest.SHA("base-7")
 )
 
-// withToday fixes the clock at the tests' day: the action reads no clock
-// override from its environment.
-func withToday() Option {
+// withToday fixes the clock at the tests' day (or at today, YYYY-MM-DD,
+// when given): the action reads no clock override from its environment.
+func withToday(today ...string) Option {
+	day := testToday
+	if len(today) > 0 && today[0] != "" {
+		day = today[0]
+	}
 	return func(o *options) {
-		day, err := time.Parse(time.DateOnly, testToday)
+		day, err := time.Parse(time.DateOnly, day)
 		if err != nil {
 			panic(err)
 		}
@@ -68,6 +72,8 @@ type fixture struct {
 	// first run (a test may replace them before).
 	changed []string
 	added   bool
+	// today is the day the runs see (YYYY-MM-DD; "" for testToday).
+	today string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -252,7 +258,7 @@ func (f *fixture) run() *outcome {
 	}
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(), func(k string) string { return f.env[k] }, &stdout, &stderr,
-		WithVersion("test"), withSleep(f.sleeps.Sleep), withToday())
+		WithVersion("test"), withSleep(f.sleeps.Sleep), withToday(f.today))
 	// A test may point the runner's files somewhere unwritable: read what is there.
 	output, _ := os.ReadFile(f.env["GITHUB_OUTPUT"])
 	summary, _ := os.ReadFile(f.env["GITHUB_STEP_SUMMARY"])

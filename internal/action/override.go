@@ -17,13 +17,5 @@ func (r *runner) overrideComments(ctx context.Context, number int) ([]override.C
 	if err != nil {
 		return nil, fmt.Errorf("reading the comments of #%d for emergency overrides: %w", number, err)
 	}
-	var out []override.Comment
-	for _, c := range all {
-		oc := override.Comment{ID: c.ID, Login: c.Login, UserID: c.UserID, UserType: c.UserType, Body: c.Body,
-			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, URL: c.HTMLURL}
-		if override.Relevant(oc) {
-			out = append(out, oc)
-		}
-	}
-	return out, nil
+	return override.FromGitHub(all), nil
 }

@@ -128,10 +128,10 @@ func TestEmergencyOverride(t *testing.T) {
 }
 
 // TestReleaseAfterAnOverrideNeedsTheCSO: an override lets a pull request
-// merge, never a release past its CSO. Release mode does not read override
-// comments, so the release that contains the overridden pull request stays
-// blocked for it until a counted CSO approves its final head — the
-// retrospective review — and passes once one has.
+// merge, never a release past its CSO for long. #11 merged on an override in
+// January; by the tests' day its retrospective review is long overdue, so the
+// release that contains it is blocked (EMERGENCY_REVIEW_OVERDUE, naming #11)
+// until a counted CSO approves #11's final head, and passes once one has.
 func TestReleaseAfterAnOverrideNeedsTheCSO(t *testing.T) {
 	t.Parallel()
 	f := newReleaseFixture(t, false)
@@ -143,7 +143,8 @@ func TestReleaseAfterAnOverrideNeedsTheCSO(t *testing.T) {
 		Body: fmt.Sprintf("/csogate override %s: %s", githubtest.SHA("pr-11-head"), overReason)})
 	f.pushTag("v2.4.0", v240SHA)
 	o := f.run()
-	if o.code != 1 || o.outputs["decision"] != "blocked" || !strings.Contains(o.outputs["violations"], "#11: ") {
+	if o.code != 1 || o.outputs["decision"] != "blocked" || !strings.Contains(o.outputs["violations"], "EMERGENCY_REVIEW_OVERDUE") ||
+		!strings.Contains(o.outputs["violations"], "#11 (in this release") {
 		t.Fatalf("release with the overridden #11: exit %d, decision %s, violations %s", o.code, o.outputs["decision"], o.outputs["violations"])
 	}
 

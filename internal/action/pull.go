@@ -181,7 +181,8 @@ func (r *runner) gatePullAtHead(ctx context.Context, number int, eventHead strin
 		TrustedRef: tip, TrustedWhat: "the tip of the base branch " + pr.BaseRef + ",",
 		Workspace: workspace, Paths: r.in.Paths, Today: r.env.Today,
 	}, t)
-	res.notes = notes
+	res.notes, res.title = notes, pr.Title
+	r.warnOverdue(ctx, res)
 	return res
 }
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/github/githubtest"
@@ -32,18 +33,28 @@ const releaseContext = DefaultStatusContext + ReleaseContextSuffix
 type releaseFixture struct {
 	*fixture
 	trees map[string]map[string][]byte
+	// mergedAt is when merge merges (zero: the fake's clock).
+	mergedAt time.Time
 }
 
 // newReleaseFixture builds the history. The CSO approves #15 on its head,
 // and #11 too when bannerApproved.
 func newReleaseFixture(t *testing.T, bannerApproved bool) *releaseFixture {
 	t.Helper()
-	f := &releaseFixture{fixture: newFixture(t), trees: map[string]map[string][]byte{}}
+	return newReleaseFixtureWith(t, bannerApproved, time.Time{}, nil)
+}
+
+// newReleaseFixtureWith is newReleaseFixture with the pull requests merged
+// at mergedAt (zero: the fake's clock), and extra added to every tree's files.
+func newReleaseFixtureWith(t *testing.T, bannerApproved bool, mergedAt time.Time, extra map[string][]byte) *releaseFixture {
+	t.Helper()
+	f := &releaseFixture{fixture: newFixture(t), trees: map[string]map[string][]byte{}, mergedAt: mergedAt}
 	tree := map[string][]byte{}
 	for _, name := range []string{"hazard-log.yaml", "cso-register.yaml", "csogate.yaml"} {
 		tree["safety/"+name] = readFile(t, "testdata/repo/safety/"+name)
 	}
 	tree["safety/changes.yaml"] = []byte("release: 2.3.0\nchanges: []\n")
+	maps.Copy(tree, extra)
 	f.srv.AddCommit(githubtest.Commit{SHA: initialSHA, AuthorLogin: author, Message: "Initial commit"})
 	f.setTree(initialSHA, tree)
 	f.srv.AddTag("v2.3.0", initialSHA)
@@ -89,7 +100,8 @@ func newReleaseFixture(t *testing.T, bannerApproved bool) *releaseFixture {
 func (f *releaseFixture) merge(number int, title, base string, baseTree, edit map[string][]byte, files []githubtest.File, reviews []githubtest.Review) string {
 	head := githubtest.SHA(fmt.Sprintf("pr-%d-head", number))
 	merged := githubtest.SHA(fmt.Sprintf("pr-%d-merge", number))
-	f.srv.AddPull(githubtest.Pull{Number: number, Title: title, Author: author, HeadSHA: head, BaseSHA: base, Merged: true, MergeCommitSHA: merged})
+	f.srv.AddPull(githubtest.Pull{Number: number, Title: title, Author: author, HeadSHA: head, BaseSHA: base, Merged: true, MergeCommitSHA: merged,
+		MergedAt: f.mergedAt})
 	f.srv.AddCommits(number, githubtest.Commit{SHA: head, AuthorLogin: author, Message: title})
 	f.srv.AddFiles(number, files...)
 	f.srv.AddCommit(githubtest.Commit{SHA: merged, AuthorLogin: author, CommitterLogin: "web-flow", Parents: []string{base},
@@ -255,7 +267,8 @@ func TestReleaseApproved(t *testing.T) {
 // line 2 (do they change more than their pull requests?), the configuration
 // and register at the released commit 2, the trusted hazard log (the
 // product officer scope is checked against) at each base and at the released
-// commit 3, and the status 1: 33. Before the range rule (issue 9) it was 27.
+// commit 3, and the status 1: 33; and each pull request's comments (emergency
+// overrides and retrospective reviews) 2: 35. Before the range rule (issue 9) it was 27.
 func TestReleaseRequests(t *testing.T) {
 	t.Parallel()
 	f := newReleaseFixture(t, true)
@@ -272,8 +285,8 @@ func TestReleaseRequests(t *testing.T) {
 		seen[r.String()] = true
 		got = append(got, r.String())
 	}
-	if len(got) != 33 {
-		t.Errorf("%d requests, want 33:\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 35 {
+		t.Errorf("%d requests, want 35:\n%s", len(got), strings.Join(got, "\n"))
 	}
 	if w := f.srv.Writes(); len(w) != 1 || w[0].Path != f.srv.RepoPath()+"/statuses/"+v240SHA {
 		t.Errorf("writes %v, want the status on the released commit only", w)

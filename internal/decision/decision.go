@@ -65,6 +65,10 @@ type Decision struct {
 	// not count, each with why.
 	Override         *Override         `json:"override,omitempty"`
 	OverridesRefused []OverrideRefusal `json:"overrides_refused,omitempty"`
+	// Overrides (release mode) are the emergency overrides of the release's
+	// pull requests, and earlier ones whose retrospective review is overdue,
+	// each with its retrospective review's status.
+	Overrides []OverrideStatus `json:"overrides,omitempty"`
 
 	// PullRequests and DirectPushes are a release decision's detail: each
 	// merged pull request of the release as the pull-request gate judged it,

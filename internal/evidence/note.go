@@ -9,6 +9,7 @@ import (
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/mdtext"
 	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/release"
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -59,10 +60,28 @@ func ReleaseNote(out *gate.Outcome, meta Meta) string {
 	changesSection(b, out, d)
 	hazardsSection(b, out, d)
 	approvalsSection(b, d)
+	overridesSection(b, d)
 	findings(b, "Violations", "This release is blocked until each is resolved.", d.Violations)
 	findings(b, "Warnings", "", d.Warnings)
 	inputsSection(b, out, meta)
 	return b.String()
+}
+
+// overridesSection lists the emergency overrides of the release (and
+// earlier ones whose retrospective review is overdue), each with who
+// overrode, why, and where its retrospective CSO review stands.
+func overridesSection(b *strings.Builder, d *decision.Decision) {
+	if len(d.Overrides) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n## Emergency overrides\n\nThese pull requests were let through without a counted CSO approval; a counted CSO must review each retrospectively.\n\n")
+	for _, st := range d.Overrides {
+		line := release.OverrideLine(st)
+		if !st.InRange {
+			line += " (merged before this release's range)"
+		}
+		fmt.Fprintf(b, "- %s\n", mdtext.Message(line))
+	}
 }
 
 func noteDate(out *gate.Outcome, meta Meta) string {

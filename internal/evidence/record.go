@@ -162,6 +162,9 @@ type Request struct {
 	// Comments are the override comments the gate read (contract 4.2):
 	// replay judges the override again from them.
 	Comments []override.Comment `json:"comments,omitempty"`
+	// OverdueReviews are the overdue retrospective reviews the PR gate
+	// warned of, as their issues said.
+	OverdueReviews []override.OverdueReview `json:"overdue_reviews,omitempty"`
 	// BaseHazardLog is how the CLI's --base-hazard-log described itself; its
 	// files are among the trusted copies, at the hazard log's path.
 	BaseHazardLog string `json:"base_hazard_log,omitempty"`
@@ -399,6 +402,7 @@ func requestOf(req *gate.Request) Request {
 		Commits:           req.Commits,
 		Today:             req.Today.UTC().Format(time.DateOnly),
 		Comments:          req.Comments,
+		OverdueReviews:    req.OverdueReviews,
 	}
 	if req.Trusted != nil {
 		r.TrustedSide = req.Trusted.Describe()
@@ -614,15 +618,16 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 		Paths: gate.Paths{HazardLog: r.Paths.HazardLog, HazardLogFormat: r.Paths.HazardLogFormat, Sheet: r.Paths.Sheet,
 			Manifest: r.Paths.Manifest, Register: r.Paths.Register, Config: r.Paths.Config, ConfigRequired: r.Paths.ConfigRequired,
 			ComponentsMap: r.Paths.ComponentsMap, Policies: r.Paths.Policies, Named: r.Paths.Named},
-		WorkspaceRoot: workspaceRoot,
-		Trusted:       trusted,
-		BaseManifest:  baseManifest,
-		HeadSHA:       r.HeadSHA,
-		Author:        r.Author,
-		CommitAuthors: r.CommitAuthors,
-		Commits:       r.Commits,
-		Today:         today.Time,
-		Comments:      r.Comments,
+		WorkspaceRoot:  workspaceRoot,
+		Trusted:        trusted,
+		BaseManifest:   baseManifest,
+		HeadSHA:        r.HeadSHA,
+		Author:         r.Author,
+		CommitAuthors:  r.CommitAuthors,
+		Commits:        r.Commits,
+		Today:          today.Time,
+		Comments:       r.Comments,
+		OverdueReviews: r.OverdueReviews,
 	}
 	if r.ChangedFilesKnown {
 		req.ChangedFiles = append([]string{}, r.ChangedFiles...)

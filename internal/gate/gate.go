@@ -164,9 +164,17 @@ type Request struct {
 	// their authors, committers and co-authors (independence by email).
 	Commits []facts.Commit
 	Today   time.Time
-	// Comments are the pull request's override comments (contract 4.2);
-	// the trusted configuration's emergency section says who may override.
+	// Comments are the pull request's override and retrospective review
+	// comments (contract 4.2); the trusted configuration's emergency section
+	// says who may override.
 	Comments []override.Comment
+	// JudgeRetrospective (release mode, on a merged pull request) has the
+	// gate find the counted CSO's retrospective review of an override that
+	// applies to the head (decision.Override.Retrospective).
+	JudgeRetrospective bool
+	// OverdueReviews (PR gate) are other overridden pull requests whose
+	// retrospective review is overdue: each a warning on the decision.
+	OverdueReviews []override.OverdueReview
 }
 
 // InputFile is a file the evaluation read, for the evidence record.
@@ -191,6 +199,9 @@ type Outcome struct {
 	// the release note, which cites controls and their evidence.
 	HazardLog *safetyfile.HazardLog
 	Manifest  *safetyfile.Manifest
+	// Config is the trusted configuration as read (the defaults when there
+	// is none; nil when reading failed).
+	Config *safetyfile.Config
 
 	// logReading is how the hazard log was read, once the evaluation got as
 	// far as its facts: another version of the log is read the same way to
@@ -268,7 +279,7 @@ type loaded struct {
 // Evaluate runs the gate. It always returns a decision; any failure is blocked.
 func Evaluate(ctx context.Context, req *Request) *Outcome {
 	l, err := load(ctx, req, true)
-	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, HazardLog: l.log, Manifest: l.manifest}
+	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, HazardLog: l.log, Manifest: l.manifest, Config: l.config}
 	product, release := "", ""
 	if l.log != nil {
 		product = l.log.Product
@@ -314,13 +325,14 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 	if req.BaseManifest != nil {
 		changes = changedSince(req.BaseManifest, l.manifest.Changes)
 	}
-	in, err := facts.Build(&facts.Sources{
+	sources := &facts.Sources{
 		HazardLog: l.log, HazardLogFile: req.Paths.HazardLog, Release: release, Changes: changes,
 		Register: l.register, Config: l.config, ChangedFiles: req.ChangedFiles,
 		SafetyFiles: safetyFiles(req.Paths, l.policyDirs), Reviews: req.Reviews, Dismissals: req.Dismissals,
 		HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Commits: req.Commits, Today: req.Today,
 		ScopeProduct: scopeProduct, ScopeProductFrom: scopeFrom,
-	}, matchers)
+	}
+	in, err := facts.Build(sources, matchers)
 	if err != nil {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
 		return out
@@ -349,7 +361,88 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 	}
 	applies, refused := override.Judge(l.config.Emergency, req.Comments, change)
 	override.Apply(out.Decision, applies, refused)
+	if req.JudgeRetrospective && applies != nil {
+		retro := func(reviews []facts.Review) ([]policy.Approval, error) {
+			again := *sources
+			again.Reviews, again.Dismissals = reviews, nil
+			in2, err := facts.Build(&again, matchers)
+			if err != nil {
+				return nil, err
+			}
+			in2.HazardLogChanges = logChanges
+			r, err := engine.Eval(ctx, in2)
+			if err != nil {
+				return nil, err
+			}
+			return decision.FromPolicy(in2, r).Approvals, nil
+		}
+		if err := judgeRetrospective(out.Decision, applies, req.Comments, req.HeadSHA, retro); err != nil {
+			out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, fmt.Errorf("judging the retrospective review of the override: %w", err))
+		}
+	}
+	override.WarnOverdue(out.Decision, req.OverdueReviews)
 	return out
+}
+
+// judgeRetrospective finds the counted CSO's review of an overridden head
+// (release mode, after the merge). The override is recorded on the
+// decision whenever it applies to the head: when it let the head through,
+// and also when a counted CSO has since approved the head, so the release
+// lists it as reviewed. The review is the first counted approval of the head
+// by someone other than the emergency approver, or else the first
+// `/csogate retrospective` comment whose author passes every check an
+// approval passes: judge them as approving reviews of the head (approvals).
+func judgeRetrospective(d *decision.Decision, applies *decision.Override, comments []override.Comment, head string,
+	approvals func([]facts.Review) ([]policy.Approval, error)) error {
+	switch {
+	case d.Override != nil:
+	case d.Decision == decision.Approved && d.CountedApprovals > 0:
+		d.Override = applies
+	default:
+		return nil // not overridden: blocked for more, or needing no approval
+	}
+	counted := func(list []policy.Approval) *policy.Approval {
+		for i, a := range list {
+			if a.Counted && !strings.EqualFold(a.Login, applies.By) {
+				return &list[i]
+			}
+		}
+		return nil
+	}
+	if a := counted(d.Approvals); a != nil {
+		d.Override.Retrospective = &decision.Retrospective{By: a.Login, Name: a.Name, At: a.SubmittedAt, Via: "review", ID: a.ReviewID}
+		return nil
+	}
+	candidates, refused := override.RetrospectiveCandidates(comments, head)
+	d.OverridesRefused = append(d.OverridesRefused, refused...)
+	if len(candidates) == 0 {
+		return nil
+	}
+	judged, err := approvals(candidates)
+	if err != nil {
+		return err
+	}
+	findings := map[int64]string{}
+	for _, c := range comments {
+		findings[c.ID] = override.Finding(c)
+	}
+	for _, a := range judged {
+		switch {
+		case a.Counted && strings.EqualFold(a.Login, applies.By):
+			d.OverridesRefused = append(d.OverridesRefused, decision.OverrideRefusal{CommentID: a.ReviewID, By: a.Login,
+				Why: "retrospective review: the emergency approver cannot review their own override; another counted CSO must"})
+		case a.Counted && d.Override.Retrospective == nil:
+			d.Override.Retrospective = &decision.Retrospective{By: a.Login, Name: a.Name, At: a.SubmittedAt, Via: "comment", ID: a.ReviewID, Finding: findings[a.ReviewID]}
+		case !a.Counted:
+			why := a.WhyNot
+			if a.WhyNotDetail != "" {
+				why = a.WhyNotDetail
+			}
+			d.OverridesRefused = append(d.OverridesRefused, decision.OverrideRefusal{CommentID: a.ReviewID, By: a.Login,
+				Why: "retrospective review: @" + a.Login + " is not a counted CSO for this change: " + why})
+		}
+	}
+	return nil
 }
 
 // Validate reads and checks the files without deciding anything. Unlike

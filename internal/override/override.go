@@ -20,6 +20,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/facts"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -41,14 +42,33 @@ type Comment struct {
 	URL       string `json:"html_url"`
 }
 
-// Relevant reports whether a comment could be an override: written by a
-// person (bots, the gate's own sticky comment among them, never override)
-// and starting with the command. Only these are kept and recorded.
+// Relevant reports whether a comment could be an override or a
+// retrospective review: written by a person (bots, the gate's own sticky
+// comment among them, never count) and starting with either command. Only
+// these are kept and recorded.
 func Relevant(c Comment) bool {
 	if strings.EqualFold(c.UserType, "Bot") || strings.HasSuffix(strings.ToLower(c.Login), "[bot]") {
 		return false
 	}
-	return strings.HasPrefix(c.Body, Command)
+	return strings.HasPrefix(c.Body, Command) || strings.HasPrefix(c.Body, RetrospectiveCommand)
+}
+
+// isOverride reports whether a relevant comment is an override command
+// (rather than a retrospective review).
+func isOverride(c Comment) bool { return strings.HasPrefix(c.Body, Command) }
+
+// FromGitHub keeps the Relevant comments of a pull request as the client
+// read them.
+func FromGitHub(all []github.IssueComment) []Comment {
+	var out []Comment
+	for _, c := range all {
+		oc := Comment{ID: c.ID, Login: c.Login, UserID: c.UserID, UserType: c.UserType, Body: c.Body,
+			CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, URL: c.HTMLURL}
+		if Relevant(oc) {
+			out = append(out, oc)
+		}
+	}
+	return out
 }
 
 // githubComment is the API's JSON shape.
@@ -104,33 +124,39 @@ func ParseComments(data []byte) ([]Comment, error) {
 // later lines are discussion and are neither checked nor quoted, so what is
 // quoted is exactly one sentence the approver wrote on the command's line.
 func Parse(body string) (sha, reason string, ok bool, err error) {
-	if !strings.HasPrefix(body, Command) {
+	return parseCommand(body, Command, "reason", "say why the commit cannot wait for a CSO")
+}
+
+// parseCommand reads `<command> <full sha>: <text>` on the body's first line
+// (see Parse); what names the text in messages.
+func parseCommand(body, command, what, hint string) (sha, text string, ok bool, err error) {
+	if !strings.HasPrefix(body, command) {
 		return "", "", false, nil
 	}
 	line, _, _ := strings.Cut(body, "\n")
 	line = strings.TrimSuffix(line, "\r")
-	rest, found := strings.CutPrefix(line, Command+" ")
+	rest, found := strings.CutPrefix(line, command+" ")
 	if !found {
-		return "", "", true, fmt.Errorf("write the command as `%s <commit sha>: <reason>` on its first line", Command)
+		return "", "", true, fmt.Errorf("write the command as `%s <commit sha>: <%s>` on its first line", command, what)
 	}
-	sha, reason, found = strings.Cut(rest, ":")
+	sha, text, found = strings.Cut(rest, ":")
 	if !found {
-		return "", "", true, fmt.Errorf("no colon after the commit sha; write `%s <commit sha>: <reason>`", Command)
+		return "", "", true, fmt.Errorf("no colon after the commit sha; write `%s <commit sha>: <%s>`", command, what)
 	}
 	if (len(sha) != 40 && len(sha) != 64) || strings.TrimLeft(sha, "0123456789abcdef") != "" {
 		return "", "", true, fmt.Errorf("%s is not a full commit sha: write all 40 lower-case hex digits of the head commit (GitHub shows them on the commit's page); a short sha could also name a later commit made to share its first digits", safetyfile.Excerpt(sha))
 	}
-	if !utf8.ValidString(reason) {
-		return "", "", true, fmt.Errorf("the reason is not valid UTF-8")
+	if !utf8.ValidString(text) {
+		return "", "", true, fmt.Errorf("the %s is not valid UTF-8", what)
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return "", "", true, fmt.Errorf("no reason after the colon: say why the commit cannot wait for a CSO")
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", "", true, fmt.Errorf("no %s after the colon: %s", what, hint)
 	}
-	if strings.IndexFunc(reason, func(r rune) bool { return unicode.IsControl(r) || unicode.In(r, unicode.Bidi_Control) }) >= 0 {
-		return "", "", true, fmt.Errorf("the reason contains control characters")
+	if strings.IndexFunc(text, func(r rune) bool { return unicode.IsControl(r) || unicode.In(r, unicode.Bidi_Control) }) >= 0 {
+		return "", "", true, fmt.Errorf("the %s contains control characters", what)
 	}
-	return sha, reason, true, nil
+	return sha, text, true, nil
 }
 
 // Change is who made the change under judgement and its head commit.
@@ -160,7 +186,7 @@ func Judge(cfg *safetyfile.Emergency, comments []Comment, ch Change) (applies *d
 		return cmp.Compare(a.ID, b.ID)
 	})
 	for _, c := range ordered {
-		if !Relevant(c) {
+		if !Relevant(c) || !isOverride(c) {
 			continue
 		}
 		o, why := judgeOne(cfg, c, ch)
@@ -224,12 +250,35 @@ func judgeOne(cfg *safetyfile.Emergency, c Comment, ch Change) (*decision.Overri
 	}
 	return &decision.Override{By: c.Login, Name: ap.Name, Role: ap.Role, Reason: reason, CommentID: c.ID, CommentURL: c.URL,
 		Commit: ch.HeadSHA, Time: created.UTC().Format(time.RFC3339),
-		ReviewDue: created.UTC().AddDate(0, 0, days).Format(time.DateOnly)}, ""
+		ReviewDue: ReviewDue(created, days), ReviewWithinDays: days}, ""
 }
 
-// Clearable are the only violations an override clears: a missing approval.
-// (Release mode reads no override comments, so a release's missing sign-off
-// is never among them.)
+// ReviewDue is the last day, YYYY-MM-DD in UTC, of a retrospective review
+// that must come within days calendar days of from: the review is on time
+// through the whole of that day (UTC), and overdue from the next. Before the
+// merge the PR gate counts from the override; release mode counts from the
+// pull request's merged_at, the binding deadline.
+func ReviewDue(from time.Time, days int) string {
+	if days < 1 {
+		days = safetyfile.DefaultReviewWithinDays
+	}
+	return from.UTC().AddDate(0, 0, days).Format(time.DateOnly)
+}
+
+// Overdue reports whether a review due by due (YYYY-MM-DD) is overdue on
+// today (a date, read in UTC). An unreadable due date is overdue: the gate
+// does not guess in the pull request's favour.
+func Overdue(due string, today time.Time) bool {
+	d, err := time.Parse(time.DateOnly, due)
+	if err != nil {
+		return true
+	}
+	return today.UTC().Format(time.DateOnly) > d.Format(time.DateOnly)
+}
+
+// Clearable are the only violations an override clears: a missing approval
+// of a pull request's head. (A release's missing sign-off, which release
+// mode raises after the pull requests are judged, is never among them.)
 var Clearable = map[string]bool{"CSO_APPROVAL_REQUIRED": true}
 
 // Apply records the override outcome on the decision. An override that

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/decision"
@@ -215,5 +216,97 @@ func TestAttackShortSHAOverrideCarriesToACollidingHead(t *testing.T) {
 				t.Fatalf("an override naming %s lets %s through: %+v (refused %+v)", seen[:n], colliding, applies, refused)
 			}
 		})
+	}
+}
+
+func TestParseRetrospective(t *testing.T) {
+	t.Parallel()
+	const finding = "Banner wording is ambiguous; follow-up raised."
+	tests := []struct {
+		name, body, sha, finding string
+		command, valid           bool
+	}{
+		{name: "valid", body: "/csogate retrospective " + head + ": " + finding + "\nmore", sha: head, finding: finding, command: true, valid: true},
+		{name: "short sha", body: "/csogate retrospective 3f2a9c1: " + finding, command: true},
+		{name: "no finding", body: "/csogate retrospective " + head + ":  ", command: true},
+		{name: "no colon", body: "/csogate retrospective " + head + " fine", command: true},
+		{name: "glued", body: "/csogate retrospectively " + head + ": fine", command: true},
+		{name: "control character", body: "/csogate retrospective " + head + ": fine\x1b[0m", command: true},
+		{name: "override is not retrospective", body: "/csogate override " + head + ": " + reason},
+		{name: "quoted", body: "> /csogate retrospective " + head + ": fine"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sha, f, command, err := ParseRetrospective(tt.body)
+			if command != tt.command || (err == nil) != (tt.valid || !tt.command) || sha != tt.sha || f != tt.finding {
+				t.Errorf("ParseRetrospective = %q, %q, %v, %v", sha, f, command, err)
+			}
+		})
+	}
+}
+
+// FuzzParseRetrospective: only the exact command form is accepted, with a
+// full lower-case sha and a one-line finding free of control characters.
+func FuzzParseRetrospective(f *testing.F) {
+	for _, s := range []string{"/csogate retrospective " + head + ": fine", "/csogate retrospective 3f2a9c1: x", "/csogate retrospective :", "hello"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		sha, finding, command, err := ParseRetrospective(body)
+		if command != strings.HasPrefix(body, RetrospectiveCommand) {
+			t.Fatalf("command %v for %q", command, body)
+		}
+		if !command || err != nil {
+			if sha != "" || finding != "" {
+				t.Fatalf("refused %q but returned %q, %q", body, sha, finding)
+			}
+			return
+		}
+		if (len(sha) != 40 && len(sha) != 64) || strings.Trim(sha, "0123456789abcdef") != "" {
+			t.Fatalf("sha %q from %q", sha, body)
+		}
+		if finding == "" || !utf8.ValidString(finding) || strings.ContainsAny(finding, "\r\n\x00\x1b") {
+			t.Fatalf("finding %q", finding)
+		}
+	})
+}
+
+// TestRetrospectiveCandidates: only unedited, exact commands naming the head
+// stand for a review; an override comment is not one; the rest are refused
+// with why.
+func TestRetrospectiveCandidates(t *testing.T) {
+	t.Parallel()
+	valid := comment(1, "nurse-niamh", 1021937, "/csogate retrospective "+head+": reviewed, fine")
+	edited := comment(2, "nurse-niamh", 1021937, valid.Body)
+	edited.UpdatedAt = "2026-11-25T00:00:00Z"
+	other := comment(3, "nurse-niamh", 1021937, "/csogate retrospective 1234567890abcdef1234567890abcdef12345678: fine")
+	bot := comment(4, "csogate[bot]", 9, valid.Body)
+	bot.UserType = "Bot"
+	over := comment(5, "medical-director", 7001, "/csogate override "+head+": "+reason)
+	reviews, refused := RetrospectiveCandidates([]Comment{valid, edited, other, bot, over}, head)
+	if len(reviews) != 1 || reviews[0].ID != 1 || reviews[0].State != "APPROVED" || reviews[0].CommitID != head || reviews[0].Login != "nurse-niamh" {
+		t.Errorf("reviews %+v", reviews)
+	}
+	if len(refused) != 2 || !strings.Contains(refused[0].Why, "edited") || !strings.Contains(refused[1].Why, "merged head") {
+		t.Errorf("refused %+v", refused)
+	}
+}
+
+func TestOverdue(t *testing.T) {
+	t.Parallel()
+	merged := time.Date(2026, 11, 24, 23, 30, 0, 0, time.UTC)
+	due := ReviewDue(merged, 3)
+	if due != "2026-11-27" {
+		t.Fatalf("due %s", due)
+	}
+	for day, want := range map[string]bool{"2026-11-26": false, "2026-11-27": false, "2026-11-28": true} {
+		d, _ := time.Parse(time.DateOnly, day)
+		if got := Overdue(due, d.Add(23*time.Hour)); got != want {
+			t.Errorf("Overdue on %s = %v", day, got)
+		}
+	}
+	if !Overdue("someday", merged) {
+		t.Error("an unreadable due date is not overdue")
 	}
 }

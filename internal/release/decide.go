@@ -142,6 +142,7 @@ func (e *evaluator) finish(out *gate.Outcome) {
 	}
 
 	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)
+	e.addOverrides(d)
 
 	if len(d.Violations) > 0 {
 		d.Decision, d.ExitCode = decision.Blocked, max(exit, decision.ExitBlocked)

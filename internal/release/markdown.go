@@ -81,6 +81,19 @@ func Markdown(r *Result) string {
 		}
 	}
 
+	if len(d.Overrides) > 0 {
+		fmt.Fprintf(b, "\n## Emergency overrides\n\n| Pull request | Overridden by | Reason | Merged | Retrospective CSO review |\n|---|---|---|---|---|\n")
+		for _, st := range d.Overrides {
+			o := st.Override
+			where := ""
+			if !st.InRange {
+				where = " (earlier release)"
+			}
+			fmt.Fprintf(b, "| #%d %s%s | %s | %s | %s | %s |\n", st.Pull, cell(st.Title), where, cell(who(o.Name, o.By)+", "+o.Role),
+				cell(o.Reason), dateOf(st.MergedAt), cell(retrospectiveCell(st)))
+		}
+	}
+
 	if r.Release != nil && r.Release.Input != nil {
 		fmt.Fprintf(b, "\n## Release sign-off\n\n%s\n", signoffLine(r, d))
 	}
@@ -235,4 +248,21 @@ func startWhy(r *Result) string {
 		return fmt.Sprintf("since: %s widened the range back from the last release that passed the gate.", r.PreviousTag)
 	}
 	return ""
+}
+
+// retrospectiveCell says where an override's retrospective review stands.
+func retrospectiveCell(st decision.OverrideStatus) string {
+	o := st.Override
+	switch st.Status {
+	case decision.RetrospectiveReviewed:
+		r := o.Retrospective
+		s := fmt.Sprintf("reviewed by %s on %s (%s)", who(r.Name, r.By), dateOf(r.At), r.Via)
+		if r.Finding != "" {
+			s += fmt.Sprintf(": %q", r.Finding)
+		}
+		return s
+	case decision.RetrospectiveOverdue:
+		return fmt.Sprintf("OVERDUE since %s (due by %s): EMERGENCY_REVIEW_OVERDUE blocks", overdueSince(o.ReviewDue), o.ReviewDue)
+	}
+	return "due by " + o.ReviewDue
 }

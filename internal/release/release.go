@@ -33,6 +33,7 @@ import (
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -49,6 +50,12 @@ type API interface {
 	PullRequestsForCommit(ctx context.Context, owner, repo, sha string) ([]github.PullRequest, error)
 	CommitFiles(ctx context.Context, owner, repo, sha string) ([]github.ChangedFile, error)
 	PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error)
+	// IssueComments are a pull request's comments: its emergency overrides
+	// and retrospective reviews.
+	IssueComments(ctx context.Context, owner, repo string, number int) ([]github.IssueComment, error)
+	// IssuesWithLabel lists the retrospective review issues, open and
+	// closed: they name the overridden pull requests before the range.
+	IssuesWithLabel(ctx context.Context, owner, repo, label string) ([]github.Issue, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -102,6 +109,16 @@ type Result struct {
 	// Pulls are the merged pull requests of the range, in merge order.
 	Pulls        []Pull
 	DirectPushes []DirectPush
+	// Earlier are overridden pull requests merged before the range, found
+	// through their retrospective review issues and judged again as they
+	// stand (each with its outcome); only those whose override the gate
+	// finds are kept.
+	Earlier []Pull
+	// Overrides are the emergency overrides of the range's pull requests
+	// and of Earlier, with their retrospective review's status. The release
+	// decision's overrides are those of the range and the overdue earlier
+	// ones; the Action keeps every one's retrospective issue up to date.
+	Overrides []decision.OverrideStatus
 	// Preparing is the pull request that prepared the release: the last one
 	// in merge order whose head sets the manifest's release: to Version and
 	// whose base did not. Nil when none did.
@@ -281,6 +298,9 @@ func (e *evaluator) run(ctx context.Context) error {
 		return err
 	}
 	res.Release, res.Request = out, greq
+	if err := e.findEarlierOverrides(ctx, tmp, out); err != nil {
+		return err
+	}
 	e.finish(out)
 	return nil
 }
@@ -531,6 +551,14 @@ func (e *evaluator) evaluatePull(ctx context.Context, p *pullState, tmp string) 
 	if err != nil {
 		return err
 	}
+	// Its comments, for an emergency override of the final head and the
+	// counted CSO's retrospective review of it.
+	comments, err := e.api.IssueComments(ctx, e.req.Owner, e.req.Repo, n)
+	if err != nil {
+		return fmt.Errorf("reading the comments of #%d for emergency overrides and retrospective reviews: %w", n, err)
+	}
+	p.req.Comments = override.FromGitHub(comments)
+	p.req.JudgeRetrospective = true
 	p.outcome, err = pullfacts.Evaluate(ctx, p.req)
 	return err
 }

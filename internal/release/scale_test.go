@@ -70,6 +70,8 @@ func requestKind(q githubtest.Request) string {
 		{"files", regexp.MustCompile(`/pulls/[0-9]+/files$`)},
 		{"commits", regexp.MustCompile(`/pulls/[0-9]+/commits$`)},
 		{"events", regexp.MustCompile(`/issues/[0-9]+/events$`)},
+		{"comments", regexp.MustCompile(`/issues/[0-9]+/comments$`)},
+		{"issues", regexp.MustCompile(`/issues$`)},
 		{"contents", regexp.MustCompile(`/contents/`)},
 	} {
 		if k.re.MatchString(q.Path) {
@@ -97,6 +99,10 @@ func scaleRequests() map[string]int {
 		"files":        scalePulls,
 		"commits":      scalePulls,
 		"events":       scalePulls, // dismissals
+		// emergency overrides and retrospective reviews (the release's
+		// configuration has no emergency section, so no retrospective
+		// issues are listed)
+		"comments": scalePulls,
 		// hazard log, manifest and components map at each head; manifest,
 		// configuration, register and hazard log (the product scope is
 		// checked against) at each base; configuration, register and hazard

@@ -239,6 +239,20 @@ func (r *Recorder) PullRequest(ctx context.Context, owner, repo string, number i
 	return v, err
 }
 
+// IssueComments implements API.
+func (r *Recorder) IssueComments(ctx context.Context, owner, repo string, number int) ([]github.IssueComment, error) {
+	v, err := r.api.IssueComments(ctx, owner, repo, number)
+	r.keep("issue_comments", []string{owner, repo, strconv.Itoa(number)}, v, err)
+	return v, err
+}
+
+// IssuesWithLabel implements API.
+func (r *Recorder) IssuesWithLabel(ctx context.Context, owner, repo, label string) ([]github.Issue, error) {
+	v, err := r.api.IssuesWithLabel(ctx, owner, repo, label)
+	r.keep("issues_with_label", []string{owner, repo, label}, v, err)
+	return v, err
+}
+
 // Replayer is an API that answers from a transcript, offline: a question
 // the transcript holds no answer to fails, and is listed by Unanswered.
 type Replayer struct {
@@ -421,4 +435,14 @@ func (p *Replayer) CommitFiles(_ context.Context, owner, repo, sha string) (v []
 // PullRequest implements API.
 func (p *Replayer) PullRequest(_ context.Context, owner, repo string, number int) (v github.PullRequest, err error) {
 	return v, p.answer("pull_request", []string{owner, repo, strconv.Itoa(number)}, &v)
+}
+
+// IssueComments implements API.
+func (p *Replayer) IssueComments(_ context.Context, owner, repo string, number int) (v []github.IssueComment, err error) {
+	return v, p.answer("issue_comments", []string{owner, repo, strconv.Itoa(number)}, &v)
+}
+
+// IssuesWithLabel implements API.
+func (p *Replayer) IssuesWithLabel(_ context.Context, owner, repo, label string) (v []github.Issue, err error) {
+	return v, p.answer("issues_with_label", []string{owner, repo, label}, &v)
 }

@@ -102,6 +102,7 @@ var advice = map[string]string{
 	"GATE_ERROR":                   "The gate could not complete its evaluation. Fix the cause named above and rerun.",
 	"CSO_RELEASE_SIGNOFF_REQUIRED": "A CSO approves the pull request that prepared the release (the one that set release: in the manifest) on its final head commit.",
 	"DIRECT_PUSH":                  "Clinically relevant code reached the release without a reviewed pull request. Revert it, or bring it in through a pull request a CSO approves.",
+	"EMERGENCY_REVIEW_OVERDUE":     "A counted CSO (registered, trained, in scope, independent of the change's authors, not the emergency approver) reviews the overridden pull request named in the message: approve it on its merged head, or comment /csogate retrospective <full sha>: <finding> on it. Then re-run the release. Closing its reminder issue does not clear it.",
 }
 
 // Advice returns the unblocking advice for a code, with the head commit filled in.

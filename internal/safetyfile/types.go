@@ -175,8 +175,9 @@ type Config struct {
 // Emergency is the configuration's emergency override section (contract 4.2).
 type Emergency struct {
 	Approvers []EmergencyApprover `yaml:"approvers" json:"approvers"`
-	// ReviewWithinDays is how long after the override a counted CSO has to
-	// review the commit retrospectively (default 3).
+	// ReviewWithinDays is how many calendar days (UTC) after the merge a
+	// counted CSO has to review the overridden commit retrospectively
+	// (default 3); once overdue, every release is blocked.
 	ReviewWithinDays int `yaml:"review_within_days" json:"review_within_days"`
 	// MinReasonLength is the fewest characters an override's reason may
 	// have (default 20): a reason is a sentence, not "urgent".

@@ -21,7 +21,8 @@
 //
 // Served: pulls/{n} (get, reviews, files, commits, requested_reviewers get
 // and post), issues/{n}/events, issues/{n}/comments (list, create),
-// issues/comments/{id} (update), statuses/{sha}, contents/{path}, tags,
+// issues/comments/{id} (update), issues (list by state and labels, create),
+// issues/{n} (update), issues/{n}/assignees (add), statuses/{sha}, contents/{path}, tags,
 // compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls,
 // git/ref/heads/{branch}, commits/{ref}/status. Anything else is GitHub's
 // JSON 404, and recorded like every request.
@@ -66,6 +67,7 @@ type Server struct {
 	clock       time.Time
 	lastID      int64
 	pulls       map[int]*pull
+	issues      map[int]*Issue // issues.go
 	commits     map[string]*Commit
 	commitOrder []string
 	contents    map[string]map[string][]byte // ref -> path -> data
@@ -215,7 +217,9 @@ type fault struct {
 
 // Fail makes the next requests with method (empty: any) whose path starts
 // with pathPrefix (without the server's path prefix) get responses, one each,
-// in order; after them, requests are served normally again.
+// in order; after them, requests are served normally again. A pathPrefix
+// ending in "$" matches that path only (".../issues$" fails creating an
+// issue, not commenting on one).
 func (s *Server) Fail(method, pathPrefix string, responses ...Response) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -233,7 +237,10 @@ func (s *Server) FailAlways(method, pathPrefix string, r Response) {
 // nextFault takes the response to inject for a request, if any.
 func (s *Server) nextFault(method, path string) (Response, bool) {
 	for i, f := range s.faults {
-		if (f.method != "" && !strings.EqualFold(f.method, method)) || !strings.HasPrefix(path, f.prefix) {
+		if f.method != "" && !strings.EqualFold(f.method, method) {
+			continue
+		}
+		if exact, ok := strings.CutSuffix(f.prefix, "$"); ok && path != exact || !ok && !strings.HasPrefix(path, f.prefix) {
 			continue
 		}
 		r := f.responses[0]

@@ -1,0 +1,265 @@
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/override"
+	"github.com/csogate/csogate/internal/policy"
+)
+
+// RetrospectiveLabel is the label of the issue the Action opens for each
+// overridden pull request, reminding the CSOs of its retrospective review.
+// Release mode lists the issues with it to find overrides merged before the
+// release's range.
+const RetrospectiveLabel = "csogate-retrospective"
+
+// RetrospectiveTitle is the title of the retrospective review issue of pull
+// request number; the issue is found again by label and this title.
+func RetrospectiveTitle(number int) string {
+	return fmt.Sprintf("Retrospective CSO review due: #%d", number)
+}
+
+// titlePull reads the pull request number from a retrospective issue's
+// title; 0 when the title is not one.
+func titlePull(title string) int {
+	rest, ok := strings.CutPrefix(title, "Retrospective CSO review due: #")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
+}
+
+// findEarlierOverrides finds the overridden pull requests merged before the
+// range through their retrospective review issues, open or closed, and
+// judges each again as it stands: an issue is a reminder anyone with triage
+// access can close or edit, so it only names the pull request; whether a
+// counted CSO reviewed it is read from the pull request itself. Nothing is
+// asked when the release's trusted configuration has no emergency section
+// (no override could have been given under it).
+func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *gate.Outcome) error {
+	if out.Config == nil || out.Config.Emergency == nil {
+		return nil
+	}
+	issues, err := e.api.IssuesWithLabel(ctx, e.req.Owner, e.req.Repo, RetrospectiveLabel)
+	if err != nil {
+		return fmt.Errorf("listing the retrospective review issues (label %s) to find overrides before the range: %w", RetrospectiveLabel, err)
+	}
+	inRange := map[int]bool{}
+	for _, p := range e.pulls {
+		inRange[p.pr.Number] = true
+	}
+	seen := map[int]bool{}
+	var numbers []int
+	for _, is := range issues {
+		n := titlePull(is.Title)
+		if n == 0 || inRange[n] || seen[n] {
+			continue
+		}
+		seen[n] = true
+		numbers = append(numbers, n)
+	}
+	var earlier []*pullState
+	for _, n := range numbers {
+		pr, err := e.api.PullRequest(ctx, e.req.Owner, e.req.Repo, n)
+		var status *github.StatusError
+		if errors.As(err, &status) && status.StatusCode == http.StatusNotFound {
+			continue // an issue naming no pull request: nothing to check
+		}
+		if err != nil {
+			return fmt.Errorf("reading #%d, named by a retrospective review issue: %w", n, err)
+		}
+		if !pr.Merged || pr.HeadSHA == "" || pr.BaseSHA == "" {
+			continue // never merged: nothing of it shipped under an override
+		}
+		commits, err := e.api.Commits(ctx, e.req.Owner, e.req.Repo, n)
+		if err != nil {
+			return fmt.Errorf("listing the commits of #%d: %w", n, err)
+		}
+		earlier = append(earlier, &pullState{pr: pr, commits: commits})
+	}
+	err = inGroups(len(earlier), func(i int) error {
+		return e.evaluatePull(ctx, earlier[i], tmp)
+	}, func(i int) {
+		p := earlier[i]
+		// Kept: an override that applies, and one a CSO has since stopped
+		// by requesting changes (which no override clears).
+		if d := p.outcome.Decision; d != nil && (d.Override != nil || hasCode(d.Violations, codeChangesRequested)) {
+			e.res.Earlier = append(e.res.Earlier, Pull{Number: p.pr.Number, Title: p.pr.Title, URL: p.pr.HTMLURL, Author: p.pr.Author,
+				HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, MergeCommitSHA: p.pr.MergeCommitSHA, MergedAt: p.pr.MergedAt,
+				Outcome: p.outcome, Request: p.req})
+		}
+	})
+	return err
+}
+
+// overrideStatus is a pull request's override with its retrospective
+// review's status on today: reviewed, due (by merged_at +
+// review_within_days, calendar days in UTC) or overdue. The due date is
+// rebound to the merge, which is when the override took effect. nil when no
+// override applies to the pull request's final head.
+func overrideStatus(p Pull, inRange bool, today time.Time) *decision.OverrideStatus {
+	if p.Outcome == nil || p.Outcome.Decision == nil || p.Outcome.Decision.Override == nil {
+		return nil
+	}
+	o := p.Outcome.Decision.Override
+	o.ReviewDue = override.ReviewDue(p.MergedAt, o.ReviewWithinDays)
+	st := &decision.OverrideStatus{Pull: p.Number, Title: p.Title, MergedAt: p.MergedAt.UTC().Format(time.RFC3339), InRange: inRange, Override: o}
+	for _, r := range p.Outcome.Decision.OverridesRefused {
+		if strings.HasPrefix(r.Why, retrospectivePrefix) {
+			st.RetrospectivesRefused = append(st.RetrospectivesRefused, r)
+		}
+	}
+	switch {
+	case o.Retrospective != nil:
+		st.Status = decision.RetrospectiveReviewed
+	case override.Overdue(o.ReviewDue, today):
+		st.Status = decision.RetrospectiveOverdue
+	default:
+		st.Status = decision.RetrospectiveDue
+	}
+	return st
+}
+
+// addOverrides lists every override of the range and every earlier one on
+// the decision: a warning EMERGENCY_OVERRIDE for each in the range, with its
+// retrospective status, and the violation EMERGENCY_REVIEW_OVERDUE for each
+// whose review is overdue, wherever it was merged.
+func (e *evaluator) addOverrides(d *decision.Decision) {
+	today := e.req.Today
+	var all []decision.OverrideStatus
+	for _, p := range e.res.Pulls {
+		if st := overrideStatus(p, true, today); st != nil {
+			all = append(all, *st)
+		}
+	}
+	listed := all
+	for _, p := range e.res.Earlier {
+		if st := overrideStatus(p, false, today); st != nil {
+			all = append(all, *st)
+			if st.Status == decision.RetrospectiveOverdue {
+				listed = append(listed, *st)
+			}
+		}
+	}
+	e.res.Overrides = all
+	d.Overrides = listed
+	for _, p := range e.res.Earlier {
+		pd := p.Outcome.Decision
+		if pd.Override != nil {
+			continue
+		}
+		for _, v := range pd.Violations {
+			if v.Code == codeChangesRequested {
+				v.Message = fmt.Sprintf("#%d (merged in an earlier release on an emergency override): %s "+
+					"A CSO stopped it after it shipped: fix it in a pull request a CSO approves, and that CSO approves #%d's merged head %s once it is fixed.",
+					p.Number, v.Message, p.Number, decision.ShortSHA(p.HeadSHA))
+				d.Violations = append(d.Violations, v)
+			}
+		}
+	}
+	for _, st := range listed {
+		if st.InRange {
+			d.Warnings = append(d.Warnings, policy.Finding{Code: decision.CodeEmergencyOverride, Message: OverrideLine(st)})
+		}
+		if st.Status == decision.RetrospectiveOverdue {
+			d.Violations = append(d.Violations, policy.Finding{Code: decision.CodeEmergencyReviewOverdue, Message: overdueMessage(st)})
+		}
+	}
+}
+
+// OverrideLine says what an override was and where its retrospective
+// review stands, in one line starting "#N: ".
+func OverrideLine(st decision.OverrideStatus) string {
+	o := st.Override
+	s := fmt.Sprintf("#%d: %s (@%s, %s) overrode commit %s (%q); merged %s. ", st.Pull, o.Name, o.By, o.Role,
+		decision.ShortSHA(o.Commit), o.Reason, dateOf(st.MergedAt))
+	switch st.Status {
+	case decision.RetrospectiveReviewed:
+		r := o.Retrospective
+		how := "an approving review of the merged head"
+		if r.Via == "comment" {
+			how = fmt.Sprintf("a retrospective comment, finding %q", r.Finding)
+		}
+		return s + fmt.Sprintf("Retrospective CSO review: done by %s on %s, %s.", who(r.Name, r.By), dateOf(r.At), how)
+	case decision.RetrospectiveOverdue:
+		return s + fmt.Sprintf("Retrospective CSO review: OVERDUE since %s (due by %s).", overdueSince(o.ReviewDue), o.ReviewDue)
+	}
+	return s + fmt.Sprintf("Retrospective CSO review: due by %s.", o.ReviewDue)
+}
+
+// overdueMessage is the EMERGENCY_REVIEW_OVERDUE violation: which pull
+// request, which override, the deadline, and how to clear it.
+func overdueMessage(st decision.OverrideStatus) string {
+	o := st.Override
+	where := "in this release"
+	if !st.InRange {
+		where = "in an earlier release"
+	}
+	return fmt.Sprintf("#%d (%s, merged %s) was let through by the emergency override of %s (@%s, %s): %q. "+
+		"A counted CSO had to review it retrospectively by %s (%d days after the merge) and none has, so no release may go out until one does. "+
+		"To clear it a registered, trained CSO in scope for the change, independent of its authors and not the emergency approver, either approves #%d on its merged head %s, "+
+		"or comments on #%d: /csogate retrospective %s: <what the review found>.",
+		st.Pull, where, dateOf(st.MergedAt), o.Name, o.By, o.Role, o.Reason, o.ReviewDue, o.ReviewWithinDays,
+		st.Pull, decision.ShortSHA(o.Commit), st.Pull, o.Commit) + refusedNote(st)
+}
+
+// retrospectivePrefix starts the refusal of a retrospective comment.
+const retrospectivePrefix = "retrospective review: "
+
+// refusedNote says which retrospective comments did not count, and why.
+func refusedNote(st decision.OverrideStatus) string {
+	var parts []string
+	for _, r := range st.RetrospectivesRefused {
+		parts = append(parts, fmt.Sprintf("@%s's comment %d: %s", r.By, r.CommentID, strings.TrimPrefix(r.Why, retrospectivePrefix)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " Not counted: " + strings.Join(parts, "; ") + "."
+}
+
+func who(name, login string) string {
+	if name == "" {
+		return "@" + login
+	}
+	return fmt.Sprintf("%s (@%s)", name, login)
+}
+
+// dateOf is the date part of an RFC 3339 time, in UTC.
+func dateOf(rfc3339 string) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return rfc3339
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func overdueSince(due string) string {
+	t, err := time.Parse(time.DateOnly, due)
+	if err != nil {
+		return due
+	}
+	return t.AddDate(0, 0, 1).Format(time.DateOnly)
+}
+
+func hasCode(fs []policy.Finding, code string) bool {
+	for _, f := range fs {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
