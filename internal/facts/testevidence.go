@@ -29,6 +29,7 @@ type TestEvidence struct {
 // to it.
 type ControlEvidence struct {
 	Hazard      string `json:"hazard"`
+	HazardTitle string `json:"hazard_title"`
 	Control     string `json:"control"` // "" when the log gives the control no id
 	Description string `json:"description"`
 	Kind        string `json:"kind"`
@@ -147,7 +148,7 @@ func LinkTests(log *safetyfile.HazardLog, hazardIDs []string, reports []*junit.R
 			continue
 		}
 		for _, ctl := range h.Controls {
-			ce := ControlEvidence{Hazard: h.ID, Control: ctl.ID, Description: ctl.Description, Kind: ctl.Kind,
+			ce := ControlEvidence{Hazard: h.ID, HazardTitle: h.Title, Control: ctl.ID, Description: ctl.Description, Kind: ctl.Kind,
 				Evidence: ctl.Evidence, ExpectsTests: ExpectsTests(ctl), Failing: []FailingTest{}}
 			if ev.Given && ctl.ID != "" {
 				countLinked(&ce, reports, linkedCases(ctl.ID, reports, byProperty[ctl.ID]))
@@ -224,7 +225,7 @@ func countLinked(ce *ControlEvidence, reports []*junit.Report, refs []caseRef) {
 		case junit.Failed:
 			ce.Failed++
 			if len(ce.Failing) < FailingSample {
-				ce.Failing = append(ce.Failing, FailingTest{Name: c.FullName(), File: reports[ref.report].File, Line: c.Line, Message: c.Message})
+				ce.Failing = append(ce.Failing, FailingTest{Name: clipName(c.FullName()), File: reports[ref.report].File, Line: c.Line, Message: c.Message})
 			}
 		case junit.Skipped:
 			ce.Skipped++
@@ -290,4 +291,19 @@ func boundaryAfter(s string, end int) bool {
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// maxTestName bounds a test name quoted in a finding: names come from the
+// head's test run, and a generated name can be any length.
+const maxTestName = 200
+
+func clipName(s string) string {
+	if len(s) <= maxTestName {
+		return s
+	}
+	cut := maxTestName
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
 }
