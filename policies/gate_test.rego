@@ -65,10 +65,13 @@ test_every_rule_has_title_and_detail_in_every_state if {
 		"changes": [change("CHG-1", "true", ["HAZ-009"]), unknown],
 		"files": [file("src/x.go", ["HAZ-001"], false, [])],
 		"safety_files": [{"path": "safety/csogate.yaml", "kind": "config"}],
-		"test_evidence": evidence([
-			failing_control("HAZ-009", "CTL-090"),
-			control_evidence("HAZ-009", "CTL-091", "missing", 0, 0, 1),
-		], "warn"),
+		"test_evidence": evidence(
+			[
+				failing_control("HAZ-009", "CTL-090"),
+				control_evidence("HAZ-009", "CTL-091", "missing", 0, 0, 1),
+			],
+			"warn",
+		),
 		"reviews": [
 			object.union(review("changes_requested"), {"login": "a"}),
 			object.union(review("dismissed"), {"login": "b", "dismissed_state": "changes_requested"}),

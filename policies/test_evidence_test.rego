@@ -76,10 +76,13 @@ test_control_without_id_is_missing if {
 }
 
 test_passing_and_not_expected_controls_pass if {
-	d := gate.decision with input as touching_003(evidence([
-		control_evidence("HAZ-003", "CTL-020", "passed", 3, 0, 1),
-		object.union(control_evidence("HAZ-003", "CTL-021", "not_expected", 0, 0, 0), {"kind": "procedure", "expects_tests": false}),
-	], "required"))
+	d := gate.decision with input as touching_003(evidence(
+		[
+			control_evidence("HAZ-003", "CTL-020", "passed", 3, 0, 1),
+			object.union(control_evidence("HAZ-003", "CTL-021", "not_expected", 0, 0, 0), {"kind": "procedure", "expects_tests": false}),
+		],
+		"required",
+	))
 	count(d.violations) == 0
 	count(d.warnings) == 0
 	status(d, "CONTROL_TEST_FAILED") == "passed"
