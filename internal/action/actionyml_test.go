@@ -107,6 +107,7 @@ func checkActionYAML(t *testing.T, file string, a actionYAML) {
 		"fail-on-block":  "true",
 		"release-ref":    "",
 		"since":          "",
+		"test-results":   "",
 		// Issue 11: the attestation's subject.
 		"subject-path": "", "subject-digest": "", "subject-name": "",
 	}
