@@ -27,6 +27,11 @@ func TestReplayJudgesTheRecordedTestResults(t *testing.T) {
 	if code := run(context.Background(), args, os.Getenv, strings.NewReader(""), &out, &errb); code != 1 {
 		t.Fatalf("check exit %d, want 1: %s %s", code, out.String(), errb.String())
 	}
+	note, err := os.ReadFile(filepath.Join(record, "release-note.md"))
+	if err != nil || !strings.Contains(string(note), "| Control | Kind | Description | Evidence | Tests in this run |") ||
+		!strings.Contains(string(note), "| failed: 1 passed, 1 failed, 0 skipped |") {
+		t.Errorf("the release note does not say what the tests showed (%v):\n%s", err, note)
+	}
 	// The reports were the run's output, not the checkout's: gone now.
 	if err := os.RemoveAll(filepath.Join(work, "reports")); err != nil {
 		t.Fatal(err)
