@@ -10,7 +10,7 @@ import (
 )
 
 // TestEvidence is what the run's test results say about the controls of the
-// touched hazards (policies/test_evidence.rego). Go links test cases to
+// touched hazards (policies/control_tests.rego). Go links test cases to
 // controls; the policy judges the counts.
 type TestEvidence struct {
 	// Given is false when no test results were given: nothing is judged.
@@ -132,13 +132,34 @@ func LinkTests(log *safetyfile.HazardLog, hazardIDs []string, reports []*junit.R
 		ev.Files = append(ev.Files, r.File)
 		ev.Cases += len(r.Cases)
 	}
-	// Property links first: one pass over the cases, indexed by control id.
-	byProperty := map[string][]caseRef{}
+	// The ids of the judged controls, then one pass over the cases: each
+	// case's property links and the ids its names contain, so the cost is
+	// the size of the reports, not reports × controls.
+	judged := map[string]bool{}
+	for _, hid := range hazardIDs {
+		if h, ok := byID[hid]; ok {
+			for _, ctl := range h.Controls {
+				if ctl.ID != "" {
+					judged[ctl.ID] = true
+				}
+			}
+		}
+	}
+	links := map[string][]caseRef{}
+	var named []string
 	for ri, r := range reports {
 		for ci := range r.Cases {
 			c := &r.Cases[ci]
+			ref := caseRef{ri, ci}
+			named = namedControls(named[:0], c.Name, judged)
+			named = namedControls(named, c.ClassName, judged)
 			for _, id := range propertyControls(c) {
-				byProperty[id] = append(byProperty[id], caseRef{ri, ci})
+				if judged[id] && !containsString(named, id) {
+					named = append(named, id)
+				}
+			}
+			for _, id := range named {
+				links[id] = append(links[id], ref)
 			}
 		}
 	}
@@ -151,7 +172,7 @@ func LinkTests(log *safetyfile.HazardLog, hazardIDs []string, reports []*junit.R
 			ce := ControlEvidence{Hazard: h.ID, HazardTitle: h.Title, Control: ctl.ID, Description: ctl.Description, Kind: ctl.Kind,
 				Evidence: ctl.Evidence, ExpectsTests: ExpectsTests(ctl), Failing: []FailingTest{}}
 			if ev.Given && ctl.ID != "" {
-				countLinked(&ce, reports, linkedCases(ctl.ID, reports, byProperty[ctl.ID]))
+				countLinked(&ce, reports, links[ctl.ID])
 			}
 			ce.Outcome = outcome(&ce, ev.Given)
 			ev.Controls = append(ev.Controls, ce)
@@ -190,34 +211,6 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// linkedCases returns the cases linked to the control by property or by
-// name, each once, in report order.
-func linkedCases(id string, reports []*junit.Report, byProperty []caseRef) []caseRef {
-	linked := map[caseRef]bool{}
-	for _, ref := range byProperty {
-		linked[ref] = true
-	}
-	for ri, r := range reports {
-		for ci := range r.Cases {
-			c := &r.Cases[ci]
-			if NamesControl(c.Name, id) || NamesControl(c.ClassName, id) {
-				linked[caseRef{ri, ci}] = true
-			}
-		}
-	}
-	out := make([]caseRef, 0, len(linked))
-	for ref := range linked {
-		out = append(out, ref)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].report != out[j].report {
-			return out[i].report < out[j].report
-		}
-		return out[i].index < out[j].index
-	})
-	return out
-}
-
 func countLinked(ce *ControlEvidence, reports []*junit.Report, refs []caseRef) {
 	for _, ref := range refs {
 		c := &reports[ref.report].Cases[ref.index]
@@ -251,6 +244,29 @@ func outcome(ce *ControlEvidence, given bool) string {
 	}
 	return TestsNotExpected
 }
+
+// namedControls appends to out the ids of ids that name contains as words
+// (NamesControl), each once: at every word start, each prefix of the run of
+// id characters that ends on a word boundary is looked up.
+func namedControls(out []string, name string, ids map[string]bool) []string {
+	for start := 0; start < len(name); start++ {
+		if !isIDStart(name[start]) || (start > 0 && isAlnum(name[start-1])) {
+			continue
+		}
+		for end := start + 1; end <= len(name) && isIDChar(name[end-1]); end++ {
+			if boundaryAfter(name, end) {
+				if id := name[start:end]; ids[id] && !containsString(out, id) {
+					out = append(out, id)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func isIDStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isIDChar(c byte) bool { return isAlnum(c) || c == '.' || c == '_' || c == '-' }
 
 // NamesControl reports whether a test name contains the control id as a
 // word: not preceded by a letter or digit, and not followed by one, nor by

@@ -163,3 +163,23 @@ func TestNamesControl(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNamedControls: the one-pass scan finds exactly the ids NamesControl
+// finds, whatever the test name.
+func FuzzNamedControls(f *testing.F) {
+	ids := map[string]bool{"CTL-1": true, "CTL-10": true, "CTL-1.2": true, "C": true, "HAZ-001.a_b": true}
+	for _, s := range []string{"TestX/CTL-1_banner", "CTL-10 CTL-1.2", "xCTL-1", "C-C", "HAZ-001.a_b-2", "CTL-1-2 CTL-1-x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		got := map[string]bool{}
+		for _, id := range namedControls(nil, name, ids) {
+			got[id] = true
+		}
+		for id := range ids {
+			if got[id] != NamesControl(name, id) {
+				t.Fatalf("%q: scan says %v for %s, NamesControl %v", name, got[id], id, NamesControl(name, id))
+			}
+		}
+	})
+}

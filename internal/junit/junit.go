@@ -127,6 +127,9 @@ func Parse(name string, data []byte, lim Limits) (*Report, error) {
 
 type frame struct {
 	name string
+	// raw is the element's name as written (prefix:local), which its end
+	// tag must repeat: RawToken does not check.
+	raw xml.Name
 	// props collects a <testsuite>'s or <testcase>'s <property> elements.
 	props []Property
 	// suiteProps is the suite's inherited properties plus its own, fixed
@@ -160,7 +163,7 @@ func (p *parser) line() int {
 func (p *parser) run() error {
 	for {
 		line := p.line()
-		tok, err := p.dec.Token()
+		tok, err := p.dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -231,7 +234,7 @@ func (p *parser) start(t xml.StartElement, line int) error {
 	if len(p.stack) > 0 {
 		parent = p.stack[len(p.stack)-1].name
 	}
-	f := frame{name: name, caseIdx: -1}
+	f := frame{name: name, raw: t.Name, caseIdx: -1}
 	switch name {
 	case "testsuite":
 		if parent != "" && parent != "testsuites" && parent != "testsuite" {
@@ -282,6 +285,13 @@ func (p *parser) start(t xml.StartElement, line int) error {
 	return nil
 }
 
+func rawName(n xml.Name) string {
+	if n.Space != "" {
+		return n.Space + ":" + n.Local
+	}
+	return n.Local
+}
+
 func orRoot(parent string) string {
 	if parent == "" {
 		return "the document"
@@ -313,6 +323,9 @@ func (p *parser) end(t xml.EndElement) error {
 		return p.errAt(p.line(), "</%s> closes nothing", t.Name.Local)
 	}
 	f := p.stack[len(p.stack)-1]
+	if f.raw != t.Name {
+		return p.errAt(p.line(), "not well-formed XML: element <%s> closed by </%s>; a JUnit report is XML as the test runner writes it", rawName(f.raw), rawName(t.Name))
+	}
 	p.stack = p.stack[:len(p.stack)-1]
 	switch {
 	case f.name == "testcase" && f.caseIdx >= 0:

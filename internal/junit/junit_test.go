@@ -122,7 +122,7 @@ func TestAttackReports(t *testing.T) {
 		{name: "JSON", doc: `{"tests": [{"name": "TestX", "status": "pass"}]}`, wantErr: "x.xml:1: text outside the root element"},
 		{name: "empty file", doc: "", wantErr: "x.xml:1: the test report is empty"},
 		{name: "other XML", doc: "<?xml version=\"1.0\"?>\n<project><name>x</name></project>", wantErr: "x.xml:2: the root element is <project>"},
-		{name: "cut short", doc: "<testsuites>\n<testsuite name=\"a\">\n<testcase name=\"t\">", wantErr: "x.xml:3: not well-formed XML"},
+		{name: "cut short", doc: "<testsuites>\n<testsuite name=\"a\">\n<testcase name=\"t\">", wantErr: "x.xml:3: the report ends inside <testcase>: the file is cut short"},
 		{name: "mismatched tags", doc: "<testsuites>\n<testsuite name=\"a\">\n</testcase></testsuites>", wantErr: "x.xml:3: not well-formed XML"},
 		{name: "two roots", doc: "<testsuite name=\"a\"/>\n<testsuite name=\"b\"/>", wantErr: "x.xml:2: a second root element"},
 		{name: "nameless case", doc: "<testsuite name=\"a\">\n<testcase classname=\"c\"/></testsuite>", wantErr: "x.xml:2: a <testcase> without a name"},
