@@ -51,6 +51,8 @@ rule_codes := [
 	"RISK_REDUCED_WITHOUT_CONTROL",
 	"HAZARD_REMOVED",
 	"HAZARD_CLOSED_ABOVE_ACCEPTABLE",
+	"CONTROL_TEST_FAILED",
+	"CONTROL_TEST_MISSING",
 ]
 
 rule_titles := {
@@ -65,6 +67,8 @@ rule_titles := {
 	"RISK_REDUCED_WITHOUT_CONTROL": "No residual risk lowered without a control",
 	"HAZARD_REMOVED": "No hazard removed from the log",
 	"HAZARD_CLOSED_ABOVE_ACCEPTABLE": "No hazard closed above the acceptable risk",
+	"CONTROL_TEST_FAILED": "No failing test linked to a touched hazard's control",
+	"CONTROL_TEST_MISSING": "Controls that expect tests have a passing test",
 }
 
 rule_report(code) := {

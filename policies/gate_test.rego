@@ -32,11 +32,14 @@ test_nothing_clinical_is_not_required if {
 		["RISK_REDUCED_WITHOUT_CONTROL", "passed"],
 		["HAZARD_REMOVED", "passed"],
 		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
+		["CONTROL_TEST_FAILED", "not_applicable"],
+		["CONTROL_TEST_MISSING", "not_applicable"],
 	]
 }
 
 test_approved_change_set if {
 	d := gate.decision with input as with_({
+		"test_evidence": evidence([control_evidence("HAZ-003", "CTL-020", "passed", 2, 0, 0)], "warn"),
 		"changes": [change("CHG-101", "true", ["HAZ-003"])],
 		"files": [file("src/ui/allergy/banner.go", ["HAZ-003"], false, ["CHG-101"])],
 		"reviews": [review("approved")],
@@ -62,6 +65,13 @@ test_every_rule_has_title_and_detail_in_every_state if {
 		"changes": [change("CHG-1", "true", ["HAZ-009"]), unknown],
 		"files": [file("src/x.go", ["HAZ-001"], false, [])],
 		"safety_files": [{"path": "safety/csogate.yaml", "kind": "config"}],
+		"test_evidence": evidence(
+			[
+				failing_control("HAZ-009", "CTL-090"),
+				control_evidence("HAZ-009", "CTL-091", "missing", 0, 0, 1),
+			],
+			"warn",
+		),
 		"reviews": [
 			object.union(review("changes_requested"), {"login": "a"}),
 			object.union(review("dismissed"), {"login": "b", "dismissed_state": "changes_requested"}),
@@ -79,6 +89,8 @@ test_every_rule_has_title_and_detail_in_every_state if {
 		["RISK_REDUCED_WITHOUT_CONTROL", "passed"],
 		["HAZARD_REMOVED", "passed"],
 		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
+		["CONTROL_TEST_FAILED", "failed"],
+		["CONTROL_TEST_MISSING", "warning"],
 	]
 	every r in d.rules {
 		r.title != ""

@@ -36,11 +36,13 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		headSHA       = fs.String("head-sha", "", "the head commit under review; approvals of other commits are stale")
 		author        = fs.String("author", "", "the pull request's author (cannot approve their own change)")
 		commitAuthors multiFlag
+		testResults   multiFlag
 		replayDir     = fs.String("replay", "", "re-derive the decision from the decision record in this directory, offline, and check that it matches; exits as the recorded run did")
 		recordDir     = fs.String("record", "", "write the decision record (every input's SHA-256, facts, decision, approvals, copies of the trusted files) and release-note.md into this directory")
 		format        = fs.String("format", "text", "output: text (explanation), json (decision document), markdown (as the job summary shows it) or input (the document policies receive, for policy authors); with --replay of a release record also safety-case or safety-case-html (the release's DCB0129 Clinical Safety Case Report addendum, as the run wrote it)")
 	)
 	fs.Var(&commitAuthors, "commit-author", "login of a commit author, committer or co-author (repeatable; cannot approve)")
+	fs.Var(&testResults, "test-results", "a JUnit XML test report, or a glob of them (reports/**/*.xml), as the head's test run wrote them (repeatable): tests linked to the touched hazards' controls are judged (CONTROL_TEST_FAILED, CONTROL_TEST_MISSING); a pattern matching no file is an error")
 	if err := fs.Parse(args); err != nil {
 		return decision.ExitInvalid
 	}
@@ -145,6 +147,15 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 			problems = append(problems, safetyfile.Problem{
 				Location: safetyfile.Location{File: inputName(*commentsFile)}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
 		}
+	}
+	if len(testResults) > 0 {
+		files, bad, err := gate.ReadTestResults(root, testResults)
+		if err != nil {
+			fmt.Fprintf(stderr, "csogate check: --test-results: %v\n", err)
+			return decision.ExitOperational
+		}
+		problems = append(problems, bad...)
+		req.TestResults, req.TestResultsGiven = files, true
 	}
 	if len(problems) > 0 {
 		d = decision.InvalidInput("", "", *headSHA, problems)

@@ -56,7 +56,7 @@ func inert(t *testing.T, name, md string, allowed map[string]*regexp.Regexp) {
 // headings only the gate's own.
 var summaryElements = map[string]*regexp.Regexp{
 	"h2": regexp.MustCompile(`^(✅|☑️|⛔) Clinical safety gate: (approved|not required|blocked)$`),
-	"h3": regexp.MustCompile(`^(Why it is blocked|What would unblock it|Clinically relevant changes|Hazards touched|What changed in the hazard log|CSO approvals: \d+ counted of \d+ required|Warnings|Override comments that did not count)$`),
+	"h3": regexp.MustCompile(`^(Why it is blocked|What would unblock it|Clinically relevant changes|Hazards touched|Controls and their evidence|What changed in the hazard log|CSO approvals: \d+ counted of \d+ required|Warnings|Override comments that did not count)$`),
 	// One per hazard of the hazard-log diff: its id and title, escaped.
 	"h4":         regexp.MustCompile(` — (added|removed|modified)$`),
 	"blockquote": nil, "del": nil, "code": nil,

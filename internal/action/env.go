@@ -34,6 +34,7 @@ const (
 	// inRetrospectiveIssues: open and keep one issue per overridden pull
 	// request reminding the CSOs of its retrospective review.
 	inRetrospectiveIssues = "retrospective-issues"
+	inTestResults         = "test-results"
 )
 
 // DefaultStatusContext is the commit status context branch protection requires.
@@ -58,6 +59,7 @@ var inputDefaults = map[string]string{
 	inReleaseRef:          "",
 	inSince:               "",
 	inRetrospectiveIssues: "true",
+	inTestResults:         "",
 	// Read by readSubject (attest.go).
 	inSubjectPath: "", inSubjectDigest: "", inSubjectName: "",
 }
@@ -76,6 +78,9 @@ type inputs struct {
 	// ReleaseRef and Since belong to release mode (contract section 4).
 	ReleaseRef string
 	Since      string
+	// TestResults are globs of the JUnit reports the workflow's test step
+	// wrote, relative to the workspace (one a line).
+	TestResults []string
 }
 
 // readInputs reads and checks every input. It returns what it could parse
@@ -118,6 +123,18 @@ func readInputs(gha *githubactions.Action) (inputs, []string) {
 			continue
 		}
 		in.Paths.Policies = append(in.Paths.Policies, p)
+	}
+
+	for _, pattern := range strings.Split(raw[inTestResults], "\n") {
+		pattern = strings.TrimSpace(filepath.ToSlash(pattern))
+		if pattern == "" {
+			continue
+		}
+		if clean := path.Clean(strings.TrimPrefix(pattern, "./")); path.IsAbs(clean) || !filepath.IsLocal(filepath.FromSlash(clean)) {
+			bad(inTestResults, "%q is not inside the workspace; write a glob relative to it, e.g. reports/**/*.xml", pattern)
+			continue
+		}
+		in.TestResults = append(in.TestResults, strings.TrimPrefix(pattern, "./"))
 	}
 
 	in.StatusContext = raw[inStatusContext]

@@ -10,6 +10,7 @@ import (
 	gogithub "github.com/google/go-github/v62/github"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/pullfacts"
 )
@@ -232,10 +233,25 @@ func (r *runner) gatePull(ctx context.Context, p pullfacts.Pull, t target) *resu
 		res.what, res.pull = what, p.Number
 		return res
 	}
+	// The test results are the head workflow's output on this runner: read
+	// first, so a pattern that matches nothing stops the run before any
+	// request to GitHub.
+	var testResults []gate.TestResultFile
+	if len(r.in.TestResults) > 0 {
+		files, problems, err := gate.ReadTestResults(r.env.Workspace, r.in.TestResults)
+		if err != nil {
+			return fail(err)
+		}
+		if len(problems) > 0 {
+			return &result{d: decision.InvalidInput("", "", p.HeadSHA, problems), target: t, what: what, pull: p.Number}
+		}
+		testResults = files
+	}
 	req, err := r.pulls.Request(ctx, p)
 	if err != nil {
 		return fail(err)
 	}
+	req.TestResults, req.TestResultsGiven = testResults, len(r.in.TestResults) > 0
 	if req.Comments, err = r.overrideComments(ctx, p.Number); err != nil {
 		return fail(err)
 	}

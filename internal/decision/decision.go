@@ -81,6 +81,13 @@ type Decision struct {
 	HazardLogChanges      []hazarddiff.HazardChange `json:"hazard_log_changes,omitempty"`
 	HazardLogComparedWith string                    `json:"hazard_log_compared_with,omitempty"`
 
+	// Controls is the traceability list a CSO reads: every control of the
+	// touched hazards (and of hazards the change adds to or modifies in the
+	// log) with its evidence and what the run's test results say of it.
+	// TestResults says which results were judged; nil when none were given.
+	Controls    []Control    `json:"controls,omitempty"`
+	TestResults *TestResults `json:"test_results,omitempty"`
+
 	// ExitCode is what the process exits with.
 	ExitCode int `json:"-"`
 }
@@ -93,6 +100,32 @@ type TouchedHazard struct {
 	InitialRisk  int    `json:"initial_risk"`
 	ResidualRisk int    `json:"residual_risk"`
 	Residual     string `json:"residual"` // "major / very-low"
+}
+
+// Control is one control of a touched hazard, with its evidence.
+type Control struct {
+	Hazard      string `json:"hazard"`
+	Control     string `json:"control"` // "" when the log gives it no id
+	Description string `json:"description"`
+	Kind        string `json:"kind"`
+	Evidence    string `json:"evidence"`
+	// EvidenceStatus is whether the file the evidence names exists (found |
+	// missing); empty when it was not checked.
+	EvidenceStatus string `json:"evidence_status,omitempty"`
+	// TestOutcome: passed | failed | missing | not_expected (no test linked,
+	// none expected) | not_checked (no test results given).
+	TestOutcome  string `json:"test_outcome"`
+	TestsPassed  int    `json:"tests_passed"`
+	TestsFailed  int    `json:"tests_failed"`
+	TestsSkipped int    `json:"tests_skipped"`
+	// FailingTests names the first few failed tests; TestsFailed counts them all.
+	FailingTests []facts.FailingTest `json:"failing_tests,omitempty"`
+}
+
+// TestResults is what test results the decision judged.
+type TestResults struct {
+	Reports int `json:"reports"`
+	Cases   int `json:"cases"`
 }
 
 // PullRequest is a merged pull request of a release and the pull-request
@@ -157,6 +190,7 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 		d.TouchedHazards = append(d.TouchedHazards, TouchedHazard{ID: h.ID, Title: h.Title, Status: h.Status,
 			InitialRisk: h.InitialRisk, ResidualRisk: h.ResidualRisk, Residual: h.ResidualSeverity + " / " + h.ResidualLikelihood})
 	}
+	d.Controls, d.TestResults = controlsOf(in.TestEvidence)
 	for _, o := range in.Officers {
 		if o.Eligible {
 			d.EligibleApprovers = append(d.EligibleApprovers, Approver{Login: o.Login, Name: o.Name, Body: o.Body, Registration: o.Registration})
@@ -171,6 +205,23 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 		d.Decision, d.ExitCode = NotRequired, ExitAllowed
 	}
 	return d
+}
+
+// controlsOf lists the controls the facts relate to test results.
+func controlsOf(ev facts.TestEvidence) ([]Control, *TestResults) {
+	var out []Control
+	for _, c := range ev.Controls {
+		ctl := Control{Hazard: c.Hazard, Control: c.Control, Description: c.Description, Kind: c.Kind, Evidence: c.Evidence,
+			TestOutcome: c.Outcome, TestsPassed: c.Passed, TestsFailed: c.Failed, TestsSkipped: c.Skipped}
+		if len(c.Failing) > 0 {
+			ctl.FailingTests = c.Failing
+		}
+		out = append(out, ctl)
+	}
+	if !ev.Given {
+		return out, nil
+	}
+	return out, &TestResults{Reports: len(ev.Files), Cases: ev.Cases}
 }
 
 // MaxProblems is how many input problems a decision or validate lists. A

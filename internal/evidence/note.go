@@ -229,7 +229,13 @@ func hazardsSection(b *strings.Builder, out *gate.Outcome, d *decision.Decision)
 			fmt.Fprintf(b, "\nNo controls are recorded for this hazard.\n")
 			continue
 		}
-		fmt.Fprintf(b, "\n| Control | Kind | Description | Evidence |\n|---|---|---|---|\n")
+		// With test results, each control says what they showed.
+		tests := controlTests(out, th.ID)
+		if tests != nil {
+			fmt.Fprintf(b, "\n| Control | Kind | Description | Evidence | Tests in this run |\n|---|---|---|---|---|\n")
+		} else {
+			fmt.Fprintf(b, "\n| Control | Kind | Description | Evidence |\n|---|---|---|---|\n")
+		}
 		for _, c := range h.Controls {
 			id, kind, evidence := "—", "—", "*none recorded*"
 			if c.ID != "" {
@@ -241,9 +247,39 @@ func hazardsSection(b *strings.Builder, out *gate.Outcome, d *decision.Decision)
 			if strings.TrimSpace(c.Evidence) != "" {
 				evidence = cell(c.Evidence)
 			}
+			if tests != nil {
+				fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", id, kind, cell(c.Description), evidence, cell(tests[c.ID]))
+				continue
+			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", id, kind, cell(c.Description), evidence)
 		}
 	}
+}
+
+// controlTests says, per control id of the hazard, what the run's test
+// results showed; nil when no test results were given.
+func controlTests(out *gate.Outcome, hazard string) map[string]string {
+	if out.Decision == nil || out.Decision.TestResults == nil {
+		return nil
+	}
+	m := map[string]string{}
+	for _, c := range out.Decision.Controls {
+		if c.Hazard != hazard || c.Control == "" {
+			continue
+		}
+		linked := c.TestsPassed + c.TestsFailed + c.TestsSkipped
+		switch c.TestOutcome {
+		case "passed", "failed":
+			m[c.Control] = fmt.Sprintf("%s: %d passed, %d failed, %d skipped", c.TestOutcome, c.TestsPassed, c.TestsFailed, c.TestsSkipped)
+		case "missing":
+			m[c.Control] = fmt.Sprintf("missing: no passing test (%d linked)", linked)
+		case "not_expected":
+			m[c.Control] = "none linked (none expected)"
+		default:
+			m[c.Control] = strings.ReplaceAll(c.TestOutcome, "_", " ")
+		}
+	}
+	return m
 }
 
 func logHazard(log *safetyfile.HazardLog, id string) *safetyfile.Hazard {

@@ -47,6 +47,14 @@ func checkPaths(rec *Record, dir string) error {
 			return invalid("request.base_manifest: %v", err)
 		}
 	}
+	for i, c := range rec.Request.TestResults {
+		if c.Path == "" || !isSHA256(c.SHA256) || c.Copy != testResultsDir+"/"+c.SHA256 {
+			return invalid("request.test_results[%d] needs a path, a SHA-256 and its copy %s/<sha256>", i, testResultsDir)
+		}
+		if err := noLinks(dir, c.Copy); err != nil {
+			return invalid("request.test_results[%d]: %v", i, err)
+		}
+	}
 	return nil
 }
 

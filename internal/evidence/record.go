@@ -52,6 +52,10 @@ const (
 	outsideDir = "trusted-outside"
 	// baseManifestDir holds the manifest at the pull request's base.
 	baseManifestDir = "base-manifest"
+	// testResultsDir holds, by SHA-256, the JUnit reports the run judged:
+	// they are the head workflow's output, in no checkout, so a replay
+	// needs the record's copies to judge the same.
+	testResultsDir = "test-results"
 )
 
 // ErrInvalidRecord marks a record directory that cannot be used: record.json
@@ -168,6 +172,10 @@ type Request struct {
 	// BaseHazardLog is how the CLI's --base-hazard-log described itself; its
 	// files are among the trusted copies, at the hazard log's path.
 	BaseHazardLog string `json:"base_hazard_log,omitempty"`
+	// TestResultsGiven is true when test results were given, and
+	// TestResults lists each report with its SHA-256 and its copy.
+	TestResultsGiven bool       `json:"test_results_given,omitempty"`
+	TestResults      []FileCopy `json:"test_results,omitempty"`
 }
 
 // Paths is gate.Paths.
@@ -269,7 +277,7 @@ func writeRecord(dir string, rec *Record, copies map[string][]byte) (string, err
 		// Copies left from an earlier record would sit beside this one
 		// unreferenced, and an auditor browsing trusted/ could take them for
 		// what this run read.
-		for _, sub := range []string{RecordFile, trustedDir, outsideDir, baseManifestDir, workspaceDir, githubDir} {
+		for _, sub := range []string{RecordFile, trustedDir, outsideDir, baseManifestDir, workspaceDir, githubDir, testResultsDir} {
 			if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
 				return "", fmt.Errorf("replacing the record in %s: %w", dir, err)
 			}
@@ -371,6 +379,13 @@ func build(req *gate.Request, out *gate.Outcome, meta Meta) (*Record, map[string
 		bm := &BaseManifest{Path: req.Paths.Manifest, SHA256: sum, Copy: copyName(baseManifestDir, req.Paths.Manifest, sum)}
 		rec.Request.BaseManifest = bm
 		copies[bm.Copy] = req.BaseManifest
+	}
+	rec.Request.TestResultsGiven = req.TestResultsGiven || len(req.TestResults) > 0
+	for _, f := range req.TestResults {
+		sum := sha(f.Data)
+		c := FileCopy{Path: f.Path, SHA256: sum, Copy: testResultsDir + "/" + sum}
+		rec.Request.TestResults = append(rec.Request.TestResults, c)
+		copies[c.Copy] = f.Data
 	}
 	return rec, copies, nil
 }

@@ -153,6 +153,15 @@ func replay(ctx context.Context, rec *Record, dir, workspaceRoot string) (*Resul
 		base = data
 	}
 
+	var testResults []gate.TestResultFile
+	for _, c := range rec.Request.TestResults {
+		data, err := readCopy(dir, c.Copy, c.SHA256, fmt.Sprintf("the record's copy of the test results %s was altered or lost: the record cannot be replayed", c.Path))
+		if err != nil {
+			return nil, err
+		}
+		testResults = append(testResults, gate.TestResultFile{Path: c.Path, Data: data})
+	}
+
 	// Then the checkout: the workspace-side files at the head commit.
 	for _, in := range rec.Inputs {
 		if in.Side != "workspace" {
@@ -174,6 +183,7 @@ func replay(ctx context.Context, rec *Record, dir, workspaceRoot string) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	req.TestResults, req.TestResultsGiven = testResults, rec.Request.TestResultsGiven
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

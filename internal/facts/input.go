@@ -39,6 +39,9 @@ type Input struct {
 	HazardLog HazardLog `json:"hazard_log"`
 	// HazardLogChanges is the head's log compared with the trusted side's.
 	HazardLogChanges HazardLogChanges `json:"hazard_log_changes"`
+	// TestEvidence is what the run's test results say about the touched
+	// hazards' controls; Given is false when no results were given.
+	TestEvidence TestEvidence `json:"test_evidence"`
 
 	// Hazards holds every hazard the change set touches — named by a change
 	// in review or matched by a changed file — keyed by id.

@@ -175,6 +175,12 @@ type Request struct {
 	// OverdueReviews (PR gate) are other overridden pull requests whose
 	// retrospective review is overdue: each a warning on the decision.
 	OverdueReviews []override.OverdueReview
+	// TestResults are the JUnit XML reports the head's workflow wrote
+	// (--test-results, the test-results input). TestResultsGiven is false
+	// when none were asked for: the controls' test evidence is then not
+	// checked at all, so runs that give none decide as before.
+	TestResults      []TestResultFile
+	TestResultsGiven bool
 }
 
 // InputFile is a file the evaluation read, for the evidence record.
@@ -291,6 +297,8 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
 		return out
 	}
+	reports, problems := parseTestResults(req.TestResults, req.TestResultsGiven || len(req.TestResults) > 0)
+	l.problems = append(l.problems, problems...)
 	if len(l.problems) > 0 {
 		out.Decision = decision.InvalidInput(product, release, req.HeadSHA, l.problems)
 		return out
@@ -338,6 +346,7 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		return out
 	}
 	in.HazardLogChanges = logChanges
+	in.TestEvidence = facts.LinkTests(l.log, facts.EvidenceHazards(in, logChanges.Changes), reports, l.config.ControlTests)
 	out.Input = in
 	out.logReading = &logReading{format: l.logFormat, config: l.config, componentsMap: l.componentsMap}
 	c := <-compiled

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/policy"
 )
 
@@ -37,6 +38,15 @@ func hugeDecision() *decision.Decision {
 	for i := range 2000 {
 		d.EligibleApprovers = append(d.EligibleApprovers, decision.Approver{Login: fmt.Sprintf("cso%d", i), Name: "Dr Example", Body: "GMC", Registration: "1234567"})
 	}
+	for i := range 5000 {
+		c := decision.Control{Hazard: fmt.Sprintf("HAZ-%05d", i/2), Control: fmt.Sprintf("CTL-%05d", i), Description: strings.Repeat("description ", 200),
+			Kind: "test", Evidence: strings.Repeat("tests/evidence_test.go ", 50), TestOutcome: "failed", TestsFailed: 900}
+		for range 3 {
+			c.FailingTests = append(c.FailingTests, facts.FailingTest{Name: strings.Repeat("n", 200), File: "reports/junit.xml", Line: 12345, Message: strings.Repeat("m", 300)})
+		}
+		d.Controls = append(d.Controls, c)
+	}
+	d.TestResults = &decision.TestResults{Reports: 3, Cases: 900000}
 	d.Violations = append(d.Violations, policy.Finding{Code: "CSO_APPROVAL_REQUIRED", Message: "0 of 1 counted"})
 	return d
 }
@@ -54,7 +64,7 @@ func TestCommentFitsGitHub(t *testing.T) {
 	for _, want := range []string{
 		"What would unblock it", "Who may approve", "CSO_APPROVAL_REQUIRED",
 		"… and 2971 more violations", "… and 970 more clinically relevant changes", "… and 4970 more touched hazards",
-		"… and 270 more approving reviews", "and 1970 more registered CSOs", "… and 30 more reasons",
+		"… and 270 more approving reviews", "… and 4970 more controls", "and 1970 more registered CSOs", "… and 30 more reasons",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("comment lacks %q", want)
@@ -91,7 +101,31 @@ func TestJSONLayout(t *testing.T) {
 	if lines[1] != `  "decision": "blocked",` || !strings.HasPrefix(lines[6], `    {"id":"CHG-0000",`) {
 		t.Errorf("layout starts %q", lines[:7])
 	}
-	if n := strings.Count(b.String(), "\n"); n != len(d.ClinicalChanges)+len(d.Approvals)+len(d.Violations)+len(d.TouchedHazards)+len(d.EligibleApprovers)+20 {
-		t.Errorf("%d lines, want one per field (13), per non-empty list end (5), per list element, and the braces (2)", n)
+	if n := strings.Count(b.String(), "\n"); n != len(d.ClinicalChanges)+len(d.Approvals)+len(d.Violations)+len(d.TouchedHazards)+len(d.EligibleApprovers)+len(d.Controls)+26 {
+		t.Errorf("%d lines, want one per field (15), per non-empty list end (6), per list element, the braces (2) and test_results's two fields and end (3)", n)
+	}
+}
+
+// TestAttackControlIDAsMarkdown: a test name from the head's run that
+// carries Markdown (a link, an image, a mention, a table break) is shown as
+// text in the traceability table and in the violation.
+func TestAttackControlIDAsMarkdown(t *testing.T) {
+	t.Parallel()
+	evil := "CTL-7 [approved by CSO](https://evil.example) ![x](https://evil.example/x.png) @alice-gp | ✅ passed <b>ok</b>"
+	d := &decision.Decision{Decision: decision.Blocked, HeadSHA: strings.Repeat("a", 40),
+		TouchedHazards: []decision.TouchedHazard{{ID: "HAZ-1", Title: "t"}},
+		Controls: []decision.Control{{Hazard: "HAZ-1", Control: "CTL-7", Kind: "test", TestOutcome: "failed", TestsFailed: 1,
+			FailingTests: []facts.FailingTest{{Name: evil, File: "r.xml", Line: 3, Message: evil}}}},
+		TestResults: &decision.TestResults{Reports: 1, Cases: 1},
+		Violations:  []policy.Finding{{Code: "CONTROL_TEST_FAILED", Message: "CTL-7: failed: " + evil}}}
+	for _, body := range []string{Markdown(d, Links{}), CommentMarkdown(d, Links{})} {
+		for _, bad := range []string{"](https://evil.example)", "![x]", "@alice-gp", "<b>", "@alice-gp | ✅ passed"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("the comment carries %q unescaped:\n%s", bad, body)
+			}
+		}
+		if strings.Count(body, "| ✅ passed") != strings.Count(body, `\| ✅ passed`) {
+			t.Errorf("a table cell break in a test name is not escaped:\n%s", body)
+		}
 	}
 }

@@ -126,6 +126,7 @@ func markdown(d *decision.Decision, links Links, rows int) string {
 			fmt.Fprintf(b, "| %s | %s | %d | %d | %s | %s |\n", cell(h.ID), cell(h.Title), h.InitialRisk, h.ResidualRisk, cell(h.Residual), cell(h.Status))
 		}
 	}
+	b.WriteString(controlsMarkdown(d, rows))
 	b.WriteString(hazardLogMarkdown(d))
 
 	fmt.Fprintf(b, "\n### CSO approvals: %d counted of %d required\n\n", d.CountedApprovals, d.RequiredApprovals)

@@ -37,6 +37,7 @@ func Text(w io.Writer, d *decision.Decision) error {
 			fmt.Fprintf(b, "  • %s %s — residual risk %d (%s), initial %d, status %s\n", oneLine(h.ID), oneLine(h.Title), h.ResidualRisk, oneLine(h.Residual), h.InitialRisk, oneLine(h.Status))
 		}
 	}
+	b.WriteString(controlsText(d))
 	b.WriteString(hazardLogText(d))
 
 	if len(d.Rules) > 0 || d.Decision != decision.Blocked || len(d.Approvals) > 0 {

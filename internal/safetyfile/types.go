@@ -170,6 +170,11 @@ type Config struct {
 	// reassessment) or block, for a residual risk lowered with no control
 	// added or changed on the hazard.
 	RiskReductionWithoutControl string `yaml:"risk_reduction_without_control" json:"risk_reduction_without_control"`
+
+	// ControlTests is warn (the default) or required: what a control that
+	// expects test evidence does when the run's test results link no test
+	// to it (CONTROL_TEST_MISSING). A failing linked test always blocks.
+	ControlTests string `yaml:"control_tests" json:"control_tests"`
 }
 
 // Emergency is the configuration's emergency override section (contract 4.2).
@@ -221,6 +226,7 @@ func DefaultConfig() Config {
 		HazardIDPrefix:              "HAZ-",
 		MaxInputBytes:               DefaultMaxInputBytes,
 		RiskReductionWithoutControl: "warn",
+		ControlTests:                "warn",
 	}
 }
 

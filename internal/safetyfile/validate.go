@@ -385,6 +385,11 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	default:
 		r.invalid("risk_reduction_without_control", "risk_reduction_without_control %q is not known; write warn or block", cfg.RiskReductionWithoutControl)
 	}
+	switch cfg.ControlTests {
+	case "warn", "required":
+	default:
+		r.invalid("control_tests", "control_tests %q is not known; write warn or required", cfg.ControlTests)
+	}
 	for _, list := range []struct {
 		key   string
 		globs []string
