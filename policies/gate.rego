@@ -51,6 +51,8 @@ rule_codes := [
 	"RISK_REDUCED_WITHOUT_CONTROL",
 	"HAZARD_REMOVED",
 	"HAZARD_CLOSED_ABOVE_ACCEPTABLE",
+	"HAZARD_COMPONENT_ORPHANED",
+	"CONTROL_EVIDENCE_MISSING",
 ]
 
 rule_titles := {
@@ -65,6 +67,8 @@ rule_titles := {
 	"RISK_REDUCED_WITHOUT_CONTROL": "No residual risk lowered without a control",
 	"HAZARD_REMOVED": "No hazard removed from the log",
 	"HAZARD_CLOSED_ABOVE_ACCEPTABLE": "No hazard closed above the acceptable risk",
+	"HAZARD_COMPONENT_ORPHANED": "Hazard components match code at the head",
+	"CONTROL_EVIDENCE_MISSING": "Control evidence files are in the repository",
 }
 
 rule_report(code) := {

@@ -32,6 +32,8 @@ test_nothing_clinical_is_not_required if {
 		["RISK_REDUCED_WITHOUT_CONTROL", "passed"],
 		["HAZARD_REMOVED", "passed"],
 		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
+		["HAZARD_COMPONENT_ORPHANED", "not_applicable"],
+		["CONTROL_EVIDENCE_MISSING", "not_applicable"],
 	]
 }
 
@@ -40,6 +42,7 @@ test_approved_change_set if {
 		"changes": [change("CHG-101", "true", ["HAZ-003"])],
 		"files": [file("src/ui/allergy/banner.go", ["HAZ-003"], false, ["CHG-101"])],
 		"reviews": [review("approved")],
+		"repository": object.union(base.repository, {"checked": true, "why": "", "source": "GitHub's file tree of abc1234", "hazards": 1}),
 	})
 	d.clinically_relevant
 	d.counted_approvals == 1
@@ -66,6 +69,11 @@ test_every_rule_has_title_and_detail_in_every_state if {
 			object.union(review("changes_requested"), {"login": "a"}),
 			object.union(review("dismissed"), {"login": "b", "dismissed_state": "changes_requested"}),
 		],
+		"repository": object.union(base.repository, {
+			"checked": true, "why": "", "source": "the working directory", "hazards": 2,
+			"orphaned": [{"id": "HAZ-009", "title": "t", "status": "open", "residual_risk": 4, "globs": ["src/gone/**"], "all_globs": true, "file": "safety/hazard-log.yaml"}],
+			"evidence": [{"hazard": "HAZ-009", "control": "CTL-9", "evidence": "tests/gone_test.go", "kind": "path", "status": "missing", "detail": "names no file"}],
+		}),
 	})
 	[[r.code, r.status] | some r in d.rules] == [
 		["UNKNOWN_HAZARD", "failed"],
@@ -79,6 +87,8 @@ test_every_rule_has_title_and_detail_in_every_state if {
 		["RISK_REDUCED_WITHOUT_CONTROL", "passed"],
 		["HAZARD_REMOVED", "passed"],
 		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
+		["HAZARD_COMPONENT_ORPHANED", "warning"],
+		["CONTROL_EVIDENCE_MISSING", "warning"],
 	]
 	every r in d.rules {
 		r.title != ""

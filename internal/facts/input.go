@@ -39,6 +39,9 @@ type Input struct {
 	HazardLog HazardLog `json:"hazard_log"`
 	// HazardLogChanges is the head's log compared with the trusted side's.
 	HazardLogChanges HazardLogChanges `json:"hazard_log_changes"`
+	// Repository is what the head holds of the checked hazards' code and
+	// their controls' evidence.
+	Repository Repository `json:"repository"`
 
 	// Hazards holds every hazard the change set touches — named by a change
 	// in review or matched by a changed file — keyed by id.

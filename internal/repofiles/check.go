@@ -169,11 +169,11 @@ func Check(t *Tree, hazards []Hazard) Result {
 			case EvidenceNone:
 				continue
 			case EvidenceURL:
-				ev.Status, ev.Detail = "not_checked", "a URL: csogate does not fetch it"
+				ev.Status, ev.Detail = "not_checked", "is a URL: csogate does not fetch it"
 			case EvidenceTest:
-				ev.Status, ev.Detail = "not_checked", "a test: judged by test results, not by a file"
+				ev.Status, ev.Detail = "not_checked", "names a test: judged by test results, not by a file"
 			case EvidenceText:
-				ev.Status, ev.Detail = "not_checked", "text, not a file path (write file:PATH for a path with spaces)"
+				ev.Status, ev.Detail = "not_checked", "is text, not a file path (write file:PATH for a path with spaces)"
 			default:
 				if why := refuse(target, kind); why != "" {
 					ev.Status, ev.Detail = "refused", why
@@ -228,11 +228,11 @@ func (t *Tree) lookup(p string, witness map[string]Kind) (status, detail string)
 	case !ok:
 		if q := t.sameButCase(p); q != "" {
 			witness[q] = t.entries[q]
-			return "missing", "no such file; " + q + " differs only in letter case (paths are case-sensitive)"
+			return "missing", "names no file; " + q + " differs only in letter case (paths are case-sensitive)"
 		}
-		return "missing", "no such file"
+		return "missing", "names no file"
 	case k == File:
-		return "present", "a file"
+		return "present", "is a file"
 	case k == Dir:
 		return "missing", "is a directory, not a file: name the file, or a glob such as " + p + "/**"
 	case k == Link:

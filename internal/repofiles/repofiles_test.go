@@ -66,13 +66,13 @@ func TestEvidenceAttacks(t *testing.T) {
 	for _, c := range []struct {
 		evidence, status, detail string
 	}{
-		{"tests/search/banner_test.go", "present", "a file"},
-		{"./tests/search/banner_test.go", "present", "a file"},
-		{"file:docs/safety/Test Report.pdf", "present", "a file"},
+		{"tests/search/banner_test.go", "present", "is a file"},
+		{"./tests/search/banner_test.go", "present", "is a file"},
+		{"file:docs/safety/Test Report.pdf", "present", "is a file"},
 		{"tests/search/*_test.go", "present", "matches tests/search/banner_test.go and other files"},
 		{"tests/search/banner*.go", "present", "matches tests/search/banner_test.go"},
 		{"tests/prescribing/*_test.go", "missing", "matches no file"},
-		{"tests/search/gone_test.go", "missing", "no such file"},
+		{"tests/search/gone_test.go", "missing", "names no file"},
 		{"../../etc/passwd", "refused", "has a .. segment"},
 		{"tests/../../etc/passwd", "refused", "has a .. segment"},
 		{"/etc/passwd", "refused", "is an absolute path"},

@@ -170,6 +170,10 @@ type Config struct {
 	// reassessment) or block, for a residual risk lowered with no control
 	// added or changed on the hazard.
 	RiskReductionWithoutControl string `yaml:"risk_reduction_without_control" json:"risk_reduction_without_control"`
+	// ControlEvidence is warn (the default) or required: what a control
+	// whose evidence names a file the head does not hold does
+	// (CONTROL_EVIDENCE_MISSING).
+	ControlEvidence string `yaml:"control_evidence" json:"control_evidence"`
 }
 
 // Emergency is the configuration's emergency override section (contract 4.2).
@@ -220,6 +224,7 @@ func DefaultConfig() Config {
 		HazardIDPrefix:              "HAZ-",
 		MaxInputBytes:               DefaultMaxInputBytes,
 		RiskReductionWithoutControl: "warn",
+		ControlEvidence:             "warn",
 	}
 }
 

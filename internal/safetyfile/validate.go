@@ -385,6 +385,11 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	default:
 		r.invalid("risk_reduction_without_control", "risk_reduction_without_control %q is not known; write warn or block", cfg.RiskReductionWithoutControl)
 	}
+	switch cfg.ControlEvidence {
+	case "warn", "required":
+	default:
+		r.invalid("control_evidence", "control_evidence %q is not known; write warn or required", cfg.ControlEvidence)
+	}
 	for _, list := range []struct {
 		key   string
 		globs []string
