@@ -163,7 +163,7 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 		Officers:         []Officer{},
 		Reviews:          []StandingReview{},
 		Repository: Repository{ControlEvidence: controlEvidence(s.Config), Orphaned: []OrphanedHazard{}, Evidence: []repofiles.Evidence{},
-			Why: "no list of the repository's files was given"},
+			Why: "no list of the repository's files was given (the command line lists the working directory when it is a git work tree, or reads --repo-files)"},
 	}
 	byID := make(map[string]int, len(log.Hazards))
 	for i, h := range log.Hazards {
