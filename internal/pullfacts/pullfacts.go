@@ -23,6 +23,7 @@ type API interface {
 	Dismissals(ctx context.Context, owner, repo string, number int) ([]github.Dismissal, error)
 	FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, bool, error)
 	DirAt(ctx context.Context, owner, repo, ref, dir string) (map[string][]byte, error)
+	Tree(ctx context.Context, owner, repo, sha string) ([]github.TreeEntry, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -103,6 +104,7 @@ func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 		CommitAuthors: commitPeople(commits),
 		Commits:       commitFacts(commits),
 		Today:         p.Today,
+		RepoFiles:     r.RepoFiles(p.HeadSHA),
 	}, nil
 }
 
