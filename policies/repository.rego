@@ -117,4 +117,4 @@ rule_detail(code, "not_applicable") := sprintf("Not checked: %s.", [repository.w
 	code in {"HAZARD_COMPONENT_ORPHANED", "CONTROL_EVIDENCE_MISSING"}
 }
 
-checked_hazards := sprintf("the %d hazard%s checked, %s", [repository.hazards, plural(repository.hazards), repository.scope])
+checked_hazards := sprintf("the %d hazard%s checked (%s)", [repository.hazards, plural(repository.hazards), repository.scope])

@@ -74,7 +74,7 @@ test_present_url_test_and_text_evidence_pass if {
 	status(d, "HAZARD_COMPONENT_ORPHANED") == "passed"
 	some r in d.rules
 	r.code == "CONTROL_EVIDENCE_MISSING"
-	r.detail == "Every file or glob named as evidence by the 2 hazards checked, the hazards the change set touches is in the repository at the head (2 checked; URLs, tests and text are not looked up)."
+	r.detail == "Every file or glob named as evidence by the 2 hazards checked (the hazards the change set touches) is in the repository at the head (2 checked; URLs, tests and text are not looked up)."
 }
 
 test_nothing_to_check_is_not_applicable if {

@@ -119,5 +119,10 @@ func Evaluate(ctx context.Context, req *gate.Request) (*gate.Outcome, error) {
 			return out, fmt.Errorf("reading the register, configuration and policies from %s: %w", s.Describe(), err)
 		}
 	}
+	if f, ok := req.RepoFiles.(*RepoFiles); ok {
+		if err := f.Err(); err != nil {
+			return out, fmt.Errorf("reading the file tree of %s, to check hazard components and control evidence: %w", decision.ShortSHA(f.sha), err)
+		}
+	}
 	return out, nil
 }

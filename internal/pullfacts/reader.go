@@ -122,34 +122,66 @@ func (r *Reader) Dir(ctx context.Context, ref, dir string) (map[string][]byte, e
 // read when the gate first asks for it and once per commit however many
 // evaluations ask: a release judges several pull requests, and two may
 // share a head.
-func (r *Reader) RepoFiles(sha string) gate.RepoFiles {
-	return gate.RepoFilesFunc(func(ctx context.Context) (*repofiles.Tree, error) {
-		r.mu.Lock()
-		e, asked := r.trees[sha]
-		if !asked {
-			e = &treeEntry{done: make(chan struct{})}
-			r.trees[sha] = e
+func (r *Reader) RepoFiles(sha string) *RepoFiles {
+	return &RepoFiles{r: r, sha: sha}
+}
+
+// RepoFiles is one commit's file list as gate.RepoFiles. It keeps the error
+// a read returned, so Evaluate reports a failure of GitHub as GitHub's.
+type RepoFiles struct {
+	r   *Reader
+	sha string
+
+	mu  sync.Mutex
+	err error
+}
+
+var _ gate.RepoFiles = (*RepoFiles)(nil)
+
+// Tree implements gate.RepoFiles.
+func (f *RepoFiles) Tree(ctx context.Context) (*repofiles.Tree, error) {
+	tree, err := f.r.tree(ctx, f.sha)
+	if err != nil {
+		f.mu.Lock()
+		f.err = err
+		f.mu.Unlock()
+	}
+	return tree, err
+}
+
+// Err is the error the read returned, or nil.
+func (f *RepoFiles) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+func (r *Reader) tree(ctx context.Context, sha string) (*repofiles.Tree, error) {
+	r.mu.Lock()
+	e, asked := r.trees[sha]
+	if !asked {
+		e = &treeEntry{done: make(chan struct{})}
+		r.trees[sha] = e
+	}
+	r.mu.Unlock()
+	if asked {
+		select {
+		case <-e.done:
+			return e.tree, e.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		r.mu.Unlock()
-		if asked {
-			select {
-			case <-e.done:
-				return e.tree, e.err
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		entries, err := r.api.Tree(ctx, r.owner, r.repo, sha)
-		if err == nil {
-			e.tree, err = github.TreeOf("GitHub's file tree of "+decision.ShortSHA(sha), entries)
-		}
-		if e.err = err; err != nil {
-			e.tree = nil
-			r.forget(func() { delete(r.trees, sha) })
-		}
-		close(e.done)
-		return e.tree, e.err
-	})
+	}
+	entries, err := r.api.Tree(ctx, r.owner, r.repo, sha)
+	if err == nil {
+		e.tree, err = github.TreeOf("GitHub's file tree of "+decision.ShortSHA(sha), entries)
+	}
+	if e.err = err; err != nil {
+		e.tree = nil
+		r.forget(func() { delete(r.trees, sha) })
+	}
+	close(e.done)
+	return e.tree, e.err
 }
 
 // forget drops a failed read, so a later ask tries again; those already

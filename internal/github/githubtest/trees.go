@@ -146,3 +146,11 @@ func (s *Server) submodulesAt(ref string) map[string]string {
 	}
 	return nil
 }
+
+// DeleteContent removes the file at path from the tree of ref: a file the
+// commit deleted or moved away.
+func (s *Server) DeleteContent(ref, p string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.contents[ref], strings.Trim(p, "/"))
+}
