@@ -113,8 +113,13 @@ rule_detail("CONTROL_EVIDENCE_MISSING", "passed") := sprintf("Every file or glob
 	n := count([e | some e in repository_evidence; e.kind in {"path", "glob"}])
 }
 
-rule_detail(code, "not_applicable") := sprintf("Not checked: %s.", [repository.why]) if {
+rule_detail(code, "not_applicable") := sprintf("Not checked: %s.", [repository_why]) if {
 	code in {"HAZARD_COMPONENT_ORPHANED", "CONTROL_EVIDENCE_MISSING"}
 }
+
+repository_why := w if {
+	w := object.get(repository, "why", "")
+	w != ""
+} else := "the facts hold no check of the repository's files"
 
 checked_hazards := sprintf("the %d hazard%s checked (%s)", [repository.hazards, plural(repository.hazards), repository.scope])
