@@ -55,11 +55,11 @@ func RepositoryHazards(log *safetyfile.HazardLog, in *Input) (hazards []repofile
 	all := !in.ChangedFilesKnown
 	scope = "the hazards the change set touches"
 	if all {
-		scope = "every hazard (no list of changed files was given)"
+		scope = "every hazard, since no list of changed files was given"
 	}
 	for _, f := range in.SafetyFiles {
 		if f.Kind == "hazard_log" || f.Kind == "components_map" {
-			all, scope = true, "every hazard ("+f.Path+" changed)"
+			all, scope = true, "every hazard, since "+f.Path+" changed"
 			break
 		}
 	}
