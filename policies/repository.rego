@@ -104,7 +104,7 @@ rule_detail("HAZARD_COMPONENT_ORPHANED", "warning") := sprintf("%d hazard%s whos
 
 rule_detail("HAZARD_COMPONENT_ORPHANED", "passed") := sprintf("The components of %s match files at the head (%s).", [checked_hazards, repository.source])
 
-rule_detail("CONTROL_EVIDENCE_MISSING", status) := sprintf("%d control%s whose evidence is not a file at the head.", [n, plural(n)]) if {
+rule_detail("CONTROL_EVIDENCE_MISSING", status) := sprintf("%d control evidence path%s or glob%s %s no file at the head.", [n, plural(n), plural(n), names_verb(n)]) if {
 	status in {"failed", "warning"}
 	n := count(evidence_findings)
 }
@@ -123,3 +123,7 @@ repository_why := w if {
 } else := "the facts hold no check of the repository's files"
 
 checked_hazards := sprintf("the %d hazard%s checked (%s)", [repository.hazards, plural(repository.hazards), repository.scope])
+
+names_verb(1) := "names"
+
+names_verb(n) := "name" if n != 1

@@ -67,6 +67,28 @@ func Classify(evidence string) (kind EvidenceKind, target string) {
 	return EvidencePath, target
 }
 
+// Items splits evidence that lists several paths or globs — separated by
+// commas, semicolons or white space, every item a path or glob by
+// Classify's rule ("tests/a_test.go, tests/b_test.go") — into its items,
+// each looked up on its own. Anything else is one item: prose that mentions
+// a path is text, never half-checked.
+func Items(evidence string) []string {
+	e := strings.TrimSpace(evidence)
+	if kind, _ := Classify(e); kind != EvidenceText {
+		return []string{e}
+	}
+	items := strings.FieldsFunc(e, func(r rune) bool { return r == ',' || r == ';' || isSpace(r) })
+	if len(items) < 2 {
+		return []string{e}
+	}
+	for _, it := range items {
+		if kind, _ := Classify(it); kind != EvidencePath && kind != EvidenceGlob {
+			return []string{e}
+		}
+	}
+	return items
+}
+
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
 }
@@ -163,29 +185,31 @@ func Check(t *Tree, hazards []Hazard) Result {
 		}
 		compJobs = append(compJobs, js)
 		for _, c := range h.Controls {
-			kind, target := Classify(c.Evidence)
-			ev := Evidence{Hazard: h.ID, Control: c.ID, Evidence: strings.TrimSpace(c.Evidence), Kind: kind}
-			switch kind {
-			case EvidenceNone:
-				continue
-			case EvidenceURL:
-				ev.Status, ev.Detail = "not_checked", "is a URL: csogate does not fetch it"
-			case EvidenceTest:
-				ev.Status, ev.Detail = "not_checked", "names a test: judged by test results, not by a file"
-			case EvidenceText:
-				ev.Status, ev.Detail = "not_checked", "is text, not a file path (write file:PATH for a path with spaces)"
-			default:
-				if why := refuse(target, kind); why != "" {
-					ev.Status, ev.Detail = "refused", why
-					break
-				}
-				if kind == EvidenceGlob {
-					evs = append(evs, pending{ev: ev, job: jobFor(normaliseGlob(target), false)})
+			for _, item := range Items(c.Evidence) {
+				kind, target := Classify(item)
+				ev := Evidence{Hazard: h.ID, Control: c.ID, Evidence: strings.TrimSpace(item), Kind: kind}
+				switch kind {
+				case EvidenceNone:
 					continue
+				case EvidenceURL:
+					ev.Status, ev.Detail = "not_checked", "is a URL: csogate does not fetch it"
+				case EvidenceTest:
+					ev.Status, ev.Detail = "not_checked", "names a test: judged by test results, not by a file"
+				case EvidenceText:
+					ev.Status, ev.Detail = "not_checked", "is text, not a file path (write file:PATH for a path with spaces)"
+				default:
+					if why := refuse(target, kind); why != "" {
+						ev.Status, ev.Detail = "refused", why
+						break
+					}
+					if kind == EvidenceGlob {
+						evs = append(evs, pending{ev: ev, job: jobFor(normaliseGlob(target), false)})
+						continue
+					}
+					ev.Status, ev.Detail = t.lookup(path.Clean(strings.TrimPrefix(target, "./")), res.Witnesses)
 				}
-				ev.Status, ev.Detail = t.lookup(path.Clean(strings.TrimPrefix(target, "./")), res.Witnesses)
+				evs = append(evs, pending{ev: ev, job: -1})
 			}
-			evs = append(evs, pending{ev: ev, job: -1})
 		}
 	}
 	t.matchAll(jobs, res.Witnesses)

@@ -113,6 +113,29 @@ func TestEvidenceAttacks(t *testing.T) {
 	}
 }
 
+// A list of paths is looked up item by item; prose that mentions a path is
+// text, never half-checked.
+func TestEvidenceLists(t *testing.T) {
+	tr := tree(t, head)
+	res := Check(tr, []Hazard{{ID: "HAZ-001", Controls: []Control{
+		{ID: "CTL-001", Evidence: "tests/search/banner_test.go, tests/search/gone_test.go"},
+		{ID: "CTL-002", Evidence: "tests/search/ranking_test.go; tests/search/*_test.go"},
+		{ID: "CTL-003", Evidence: "See tests/search/banner_test.go for the banner"},
+	}}})
+	var got []string
+	for _, e := range res.Evidence {
+		got = append(got, e.Control+" "+e.Evidence+" "+e.Status)
+	}
+	want := []string{
+		"CTL-001 tests/search/banner_test.go present", "CTL-001 tests/search/gone_test.go missing",
+		"CTL-002 tests/search/ranking_test.go present", "CTL-002 tests/search/*_test.go present",
+		"CTL-003 See tests/search/banner_test.go for the banner not_checked",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("evidence =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestOrphanedComponents(t *testing.T) {
 	tr := tree(t, head)
 	hazards := []Hazard{
