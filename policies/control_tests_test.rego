@@ -3,7 +3,7 @@ package csogate.gate_test
 import data.csogate.gate
 
 # evidence is input.test_evidence with results given for these controls.
-evidence(controls, setting) := {
+given_test_evidence(controls, setting) := {
 	"given": true,
 	"files": ["reports/junit.xml"],
 	"cases": 12,
@@ -11,14 +11,14 @@ evidence(controls, setting) := {
 	"controls": controls,
 }
 
-control_evidence(hazard, id, outcome, passed, failed, skipped) := {
+linked_tests(hazard, id, outcome, passed, failed, skipped) := {
 	"hazard": hazard, "hazard_title": "Allergy banner not shown", "control": id,
 	"description": "Allergy banner cannot be collapsed while prescribing", "kind": "test",
 	"evidence": "tests/ui/allergy_banner_test.go", "expects_tests": true,
 	"passed": passed, "failed": failed, "skipped": skipped, "failing": [], "outcome": outcome,
 }
 
-failing_control(hazard, id) := object.union(control_evidence(hazard, id, "failed", 1, 4, 0), {"failing": [
+failing_control(hazard, id) := object.union(linked_tests(hazard, id, "failed", 1, 4, 0), {"failing": [
 	{"name": "tests.test_banner.test_collapsed", "file": "reports/junit.xml", "line": 7, "message": "banner hidden"},
 	{"name": "tests.test_banner.test_small_screen", "file": "reports/junit.xml", "line": 9, "message": ""},
 ]})
@@ -34,7 +34,7 @@ touching_003(ev) := with_({
 # Go counts both; any failure blocks, and a counted CSO approval does not
 # clear it.
 test_failing_linked_test_blocks_even_with_cso_approval if {
-	d := gate.decision with input as touching_003(evidence([failing_control("HAZ-003", "CTL-020")], "warn"))
+	d := gate.decision with input as touching_003(given_test_evidence([failing_control("HAZ-003", "CTL-020")], "warn"))
 	d.counted_approvals == 1
 	[v.message | some v in of(d.violations, "CONTROL_TEST_FAILED")] == ["CTL-020 \"Allergy banner cannot be collapsed while prescribing\" of HAZ-003 \"Allergy banner not shown\": 4 of 5 linked tests failed in this run's test results (tests.test_banner.test_collapsed at reports/junit.xml:7: banner hidden; tests.test_banner.test_small_screen at reports/junit.xml:9; and 2 more): the control's evidence does not hold on this commit, so the hazard's residual risk is not shown; fix the code or the test and rerun the tests (no approval clears a failing safety test)"]
 	[[v.hazard, v.file] | some v in of(d.violations, "CONTROL_TEST_FAILED")] == [["HAZ-003", "reports/junit.xml"]]
@@ -42,33 +42,33 @@ test_failing_linked_test_blocks_even_with_cso_approval if {
 }
 
 test_missing_test_warns_by_default if {
-	d := gate.decision with input as touching_003(evidence([control_evidence("HAZ-003", "CTL-020", "missing", 0, 0, 0)], "warn"))
+	d := gate.decision with input as touching_003(given_test_evidence([linked_tests("HAZ-003", "CTL-020", "missing", 0, 0, 0)], "warn"))
 	count(d.violations) == 0
 	[w.message | some w in of(d.warnings, "CONTROL_TEST_MISSING")] == ["CTL-020 \"Allergy banner cannot be collapsed while prescribing\" of HAZ-003 \"Allergy banner not shown\" expects test evidence (kind test, evidence \"tests/ui/allergy_banner_test.go\") but no test links to it in the 1 test report given (12 test cases): run the test that proves it, and link it with <property name=\"control\" value=\"CTL-020\"/> on the test case (pytest: record_property(\"control\", \"CTL-020\")) or by naming CTL-020 in the test's name; with control_tests: required this blocks"]
 	status(d, "CONTROL_TEST_MISSING") == "warning"
 }
 
 test_missing_test_blocks_when_required if {
-	d := gate.decision with input as touching_003(evidence([control_evidence("HAZ-003", "CTL-020", "missing", 0, 0, 0)], "required"))
+	d := gate.decision with input as touching_003(given_test_evidence([linked_tests("HAZ-003", "CTL-020", "missing", 0, 0, 0)], "required"))
 	count(of(d.violations, "CONTROL_TEST_MISSING")) == 1
 	count(of(d.warnings, "CONTROL_TEST_MISSING")) == 0
 	status(d, "CONTROL_TEST_MISSING") == "failed"
 }
 
 test_unknown_control_tests_setting_blocks if {
-	d := gate.decision with input as touching_003(evidence([control_evidence("HAZ-003", "CTL-020", "missing", 0, 0, 0)], "ignore"))
+	d := gate.decision with input as touching_003(given_test_evidence([linked_tests("HAZ-003", "CTL-020", "missing", 0, 0, 0)], "ignore"))
 	count(of(d.violations, "CONTROL_TEST_MISSING")) == 1
 }
 
 test_skipped_only_is_missing_and_says_so if {
-	d := gate.decision with input as touching_003(evidence([control_evidence("HAZ-003", "CTL-020", "missing", 0, 0, 2)], "warn"))
+	d := gate.decision with input as touching_003(given_test_evidence([linked_tests("HAZ-003", "CTL-020", "missing", 0, 0, 2)], "warn"))
 	some w in of(d.warnings, "CONTROL_TEST_MISSING")
 	contains(w.message, "but its 2 linked tests were all skipped, and a skipped test is no evidence")
 }
 
 test_control_without_id_is_missing if {
-	c := object.union(control_evidence("HAZ-003", "", "missing", 0, 0, 0), {"kind": "design", "evidence": "tests/x_test.go"})
-	d := gate.decision with input as touching_003(evidence([c], "warn"))
+	c := object.union(linked_tests("HAZ-003", "", "missing", 0, 0, 0), {"kind": "design", "evidence": "tests/x_test.go"})
+	d := gate.decision with input as touching_003(given_test_evidence([c], "warn"))
 	some w in of(d.warnings, "CONTROL_TEST_MISSING")
 	startswith(w.message, "A control with no id (\"Allergy banner cannot be collapsed while prescribing\") of HAZ-003")
 	contains(w.message, "its evidence names a test: \"tests/x_test.go\"")
@@ -76,10 +76,10 @@ test_control_without_id_is_missing if {
 }
 
 test_passing_and_not_expected_controls_pass if {
-	d := gate.decision with input as touching_003(evidence(
+	d := gate.decision with input as touching_003(given_test_evidence(
 		[
-			control_evidence("HAZ-003", "CTL-020", "passed", 3, 0, 1),
-			object.union(control_evidence("HAZ-003", "CTL-021", "not_expected", 0, 0, 0), {"kind": "procedure", "expects_tests": false}),
+			linked_tests("HAZ-003", "CTL-020", "passed", 3, 0, 1),
+			object.union(linked_tests("HAZ-003", "CTL-021", "not_expected", 0, 0, 0), {"kind": "procedure", "expects_tests": false}),
 		],
 		"required",
 	))
@@ -92,7 +92,7 @@ test_passing_and_not_expected_controls_pass if {
 # Without test results nothing is judged, whatever the facts hold: existing
 # users who give none see the rules not applicable and say why.
 test_no_results_judges_nothing if {
-	ev := object.union(evidence([failing_control("HAZ-003", "CTL-020")], "required"), {"given": false})
+	ev := object.union(given_test_evidence([failing_control("HAZ-003", "CTL-020")], "required"), {"given": false})
 	d := gate.decision with input as touching_003(ev)
 	count(of(d.violations, "CONTROL_TEST_FAILED")) == 0
 	count(of(d.violations, "CONTROL_TEST_MISSING")) == 0
@@ -103,7 +103,7 @@ test_no_results_judges_nothing if {
 }
 
 test_results_but_no_controls_is_not_applicable if {
-	d := gate.decision with input as touching_003(evidence([], "required"))
+	d := gate.decision with input as touching_003(given_test_evidence([], "required"))
 	status(d, "CONTROL_TEST_MISSING") == "not_applicable"
 	count(d.violations) == 0
 }

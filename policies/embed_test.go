@@ -9,7 +9,7 @@ import (
 
 func TestDefault(t *testing.T) {
 	t.Parallel()
-	want := []string{"approvals.rego", "control_tests.rego", "gate.rego", "hazard_log.rego", "hazard_log_changes.rego", "relevance.rego", "risk.rego"}
+	want := []string{"approvals.rego", "control_tests.rego", "gate.rego", "hazard_log.rego", "hazard_log_changes.rego", "relevance.rego", "repository.rego", "risk.rego"}
 	if err := fstest.TestFS(Default, want...); err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func TestDefault(t *testing.T) {
 
 func TestTests(t *testing.T) {
 	t.Parallel()
-	want := []string{"approvals_test.rego", "control_tests_test.rego", "fixtures_test.rego", "gate_test.rego", "hazard_log_changes_test.rego", "hazard_log_test.rego", "relevance_test.rego", "risk_test.rego"}
+	want := []string{"approvals_test.rego", "control_tests_test.rego", "fixtures_test.rego", "gate_test.rego", "hazard_log_changes_test.rego", "hazard_log_test.rego", "relevance_test.rego", "repository_test.rego", "risk_test.rego"}
 	if err := fstest.TestFS(Tests, want...); err != nil {
 		t.Fatal(err)
 	}

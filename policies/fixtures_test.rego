@@ -49,6 +49,16 @@ base := {
 		"risk_reduction_without_control": "warn",
 		"changes": [],
 	},
+	"repository": {
+		"checked": false,
+		"why": "the change set touches no hazard that is not closed",
+		"source": "",
+		"scope": "the hazards the change set touches",
+		"control_evidence": "warn",
+		"hazards": 0,
+		"orphaned": [],
+		"evidence": [],
+	},
 }
 
 # with_ returns base with the given top-level keys replaced.

@@ -53,6 +53,8 @@ rule_codes := [
 	"HAZARD_CLOSED_ABOVE_ACCEPTABLE",
 	"CONTROL_TEST_FAILED",
 	"CONTROL_TEST_MISSING",
+	"HAZARD_COMPONENT_ORPHANED",
+	"CONTROL_EVIDENCE_MISSING",
 ]
 
 rule_titles := {
@@ -69,6 +71,8 @@ rule_titles := {
 	"HAZARD_CLOSED_ABOVE_ACCEPTABLE": "No hazard closed above the acceptable risk",
 	"CONTROL_TEST_FAILED": "No failing test linked to a touched hazard's control",
 	"CONTROL_TEST_MISSING": "Controls that expect tests have a passing test",
+	"HAZARD_COMPONENT_ORPHANED": "Hazard components match code at the head",
+	"CONTROL_EVIDENCE_MISSING": "Control evidence files are in the repository",
 }
 
 rule_report(code) := {

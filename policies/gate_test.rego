@@ -34,15 +34,18 @@ test_nothing_clinical_is_not_required if {
 		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
 		["CONTROL_TEST_FAILED", "not_applicable"],
 		["CONTROL_TEST_MISSING", "not_applicable"],
+		["HAZARD_COMPONENT_ORPHANED", "not_applicable"],
+		["CONTROL_EVIDENCE_MISSING", "not_applicable"],
 	]
 }
 
 test_approved_change_set if {
 	d := gate.decision with input as with_({
-		"test_evidence": evidence([control_evidence("HAZ-003", "CTL-020", "passed", 2, 0, 0)], "warn"),
+		"test_evidence": given_test_evidence([linked_tests("HAZ-003", "CTL-020", "passed", 2, 0, 0)], "warn"),
 		"changes": [change("CHG-101", "true", ["HAZ-003"])],
 		"files": [file("src/ui/allergy/banner.go", ["HAZ-003"], false, ["CHG-101"])],
 		"reviews": [review("approved")],
+		"repository": object.union(base.repository, {"checked": true, "why": "", "source": "GitHub's file tree of abc1234", "hazards": 1}),
 	})
 	d.clinically_relevant
 	d.counted_approvals == 1
@@ -65,10 +68,10 @@ test_every_rule_has_title_and_detail_in_every_state if {
 		"changes": [change("CHG-1", "true", ["HAZ-009"]), unknown],
 		"files": [file("src/x.go", ["HAZ-001"], false, [])],
 		"safety_files": [{"path": "safety/csogate.yaml", "kind": "config"}],
-		"test_evidence": evidence(
+		"test_evidence": given_test_evidence(
 			[
 				failing_control("HAZ-009", "CTL-090"),
-				control_evidence("HAZ-009", "CTL-091", "missing", 0, 0, 1),
+				linked_tests("HAZ-009", "CTL-091", "missing", 0, 0, 1),
 			],
 			"warn",
 		),
@@ -76,6 +79,11 @@ test_every_rule_has_title_and_detail_in_every_state if {
 			object.union(review("changes_requested"), {"login": "a"}),
 			object.union(review("dismissed"), {"login": "b", "dismissed_state": "changes_requested"}),
 		],
+		"repository": object.union(base.repository, {
+			"checked": true, "why": "", "source": "the working directory", "hazards": 2,
+			"orphaned": [{"id": "HAZ-009", "title": "t", "status": "open", "residual_risk": 4, "globs": ["src/gone/**"], "all_globs": true, "file": "safety/hazard-log.yaml"}],
+			"evidence": [{"hazard": "HAZ-009", "control": "CTL-9", "evidence": "tests/gone_test.go", "kind": "path", "status": "missing", "detail": "names no file"}],
+		}),
 	})
 	[[r.code, r.status] | some r in d.rules] == [
 		["UNKNOWN_HAZARD", "failed"],
@@ -91,6 +99,8 @@ test_every_rule_has_title_and_detail_in_every_state if {
 		["HAZARD_CLOSED_ABOVE_ACCEPTABLE", "passed"],
 		["CONTROL_TEST_FAILED", "failed"],
 		["CONTROL_TEST_MISSING", "warning"],
+		["HAZARD_COMPONENT_ORPHANED", "warning"],
+		["CONTROL_EVIDENCE_MISSING", "warning"],
 	]
 	every r in d.rules {
 		r.title != ""

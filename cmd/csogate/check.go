@@ -16,6 +16,7 @@ import (
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/override"
+	"github.com/csogate/csogate/internal/repofiles"
 	"github.com/csogate/csogate/internal/report"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -38,6 +39,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 		commitAuthors multiFlag
 		testResults   multiFlag
 		replayDir     = fs.String("replay", "", "re-derive the decision from the decision record in this directory, offline, and check that it matches; exits as the recorded run did")
+		repoFiles     = fs.String("repo-files", "", "the repository's files at the head, one per line as git ls-files prints them, or - for standard input: hazard components and control evidence are looked up in it (default: the files under the working directory when it is a git work tree, .git skipped, links not followed)")
 		recordDir     = fs.String("record", "", "write the decision record (every input's SHA-256, facts, decision, approvals, copies of the trusted files) and release-note.md into this directory")
 		format        = fs.String("format", "text", "output: text (explanation), json (decision document), markdown (as the job summary shows it) or input (the document policies receive, for policy authors); with --replay of a release record also safety-case or safety-case-html (the release's DCB0129 Clinical Safety Case Report addendum, as the run wrote it)")
 	)
@@ -83,7 +85,7 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 			"(name your base branch in place of origin/main)")
 	}
 	var fromStdin []string
-	for name, value := range map[string]string{"--changed-files": *changedFiles, "--reviews": *reviewsFile, "--base-manifest": *baseManifest, "--comments": *commentsFile} {
+	for name, value := range map[string]string{"--changed-files": *changedFiles, "--reviews": *reviewsFile, "--base-manifest": *baseManifest, "--comments": *commentsFile, "--repo-files": *repoFiles} {
 		if value == "-" {
 			fromStdin = append(fromStdin, name)
 		}
@@ -115,6 +117,27 @@ func runCheck(ctx context.Context, root string, args []string, _ env, stdin io.R
 				"Check the command that wrote it (git diff --name-only origin/main...HEAD); if the change really touches no file, pass --allow-empty-changes"})
 	default:
 		req.ChangedFiles = append([]string{}, changed...)
+	}
+	if *repoFiles != "" {
+		data, err := readInput(root, *repoFiles, stdin)
+		if err != nil {
+			return usageErr("--repo-files: %v", err)
+		}
+		name := inputName(*repoFiles)
+		listed, bad := changedfiles.Parse(name, data, false)
+		problems = append(problems, bad...)
+		if len(bad) == 0 {
+			tree, err := repofiles.FromList("--repo-files "+name, listed)
+			if err != nil {
+				problems = append(problems, safetyfile.Problem{Location: safetyfile.Location{File: name}, Code: safetyfile.CodeInputInvalid, Message: err.Error()})
+			} else {
+				req.RepoFiles = gate.RepoFilesFunc(func(context.Context) (*repofiles.Tree, error) { return tree, nil })
+			}
+		}
+	} else if isWorkTree(root) {
+		req.RepoFiles = gate.RepoFilesFunc(func(context.Context) (*repofiles.Tree, error) {
+			return repofiles.Walk(root, "the working directory")
+		})
 	}
 	if *baseLog != "" {
 		req.BaseHazardLog = gate.PathSource{Path: underRoot(root, *baseLog), As: files.paths.HazardLog, Name: *baseLog}
@@ -199,6 +222,14 @@ func render(w io.Writer, d *decision.Decision, format string) error {
 		return err
 	}
 	return report.Text(w, d)
+}
+
+// isWorkTree reports whether root is the top of a git work tree (a clone's
+// .git directory, or a worktree's or submodule's .git file): only then are
+// the files under it the repository's.
+func isWorkTree(root string) bool {
+	_, err := os.Lstat(filepath.Join(root, ".git"))
+	return err == nil
 }
 
 // inputName names a file flag's value in messages.

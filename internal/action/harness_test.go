@@ -94,6 +94,12 @@ func newFixture(t *testing.T) *fixture {
 	for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml", "changes.yaml"} {
 		srv.SetContent(headSHA, "safety/"+name, readFile(t, "testdata/repo/safety/"+name))
 	}
+	// The code the hazard log's components name and the files its controls
+	// give as evidence are at the head, as in a real repository: the gate
+	// looks them up in the head's file tree.
+	for _, name := range headCode {
+		srv.SetContent(headSHA, name, []byte("package x\n"))
+	}
 
 	mkdir(t, filepath.Join(dir, "temp"))
 	f.env = map[string]string{
@@ -122,6 +128,13 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f.pullEvent("pull_request", "synchronize", nil)
 	return f
+}
+
+// headCode is the code and evidence the fixture's hazard log names.
+var headCode = []string{
+	"src/search/index.go", "src/prescribing/dose/calc.go", "src/api/weights.go", "src/ui/allergy/banner.go",
+	"src/api/allergies.go", "tests/search/banner_test.go", "tests/search/ranking_test.go",
+	"tests/prescribing/weight_age_test.go", "tests/ui/allergy_banner_test.go", "tests/prescribing/allergy_stop_test.go",
 }
 
 // headFile puts a file at the pull request's head commit, where the gate

@@ -267,8 +267,12 @@ func TestReleaseApproved(t *testing.T) {
 // line 2 (do they change more than their pull requests?), the configuration
 // and register at the released commit 2, the trusted hazard log (the
 // product officer scope is checked against) at each base and at the released
-// commit 3, and the status 1: 33; and each pull request's comments (emergency
-// overrides and retrospective reviews) 2: 35. Before the range rule (issue 9) it was 27.
+// commit 3, the file tree of each evaluated commit whose evaluation touches
+// a hazard (#11's head and the released commit; #15 touches none, so its
+// tree is never asked for) 2, each pull request's comments (emergency
+// overrides and retrospective reviews) 2, and the status 1: 37. Before the
+// range rule it was 27; before the hazard-component and control-evidence
+// checks and the comments, 33.
 func TestReleaseRequests(t *testing.T) {
 	t.Parallel()
 	f := newReleaseFixture(t, true)
@@ -285,8 +289,8 @@ func TestReleaseRequests(t *testing.T) {
 		seen[r.String()] = true
 		got = append(got, r.String())
 	}
-	if len(got) != 35 {
-		t.Errorf("%d requests, want 35:\n%s", len(got), strings.Join(got, "\n"))
+	if len(got) != 37 {
+		t.Errorf("%d requests, want 37:\n%s", len(got), strings.Join(got, "\n"))
 	}
 	if w := f.srv.Writes(); len(w) != 1 || w[0].Path != f.srv.RepoPath()+"/statuses/"+v240SHA {
 		t.Errorf("writes %v, want the status on the released commit only", w)

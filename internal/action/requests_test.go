@@ -18,7 +18,8 @@ import (
 // checked against) and of the base manifest at the tip; the
 // comment found and written; the pull request read again before a success;
 // the final status; the requested reviewers only when a review request is
-// considered.
+// considered; the head's file tree (one recursive read) when the change
+// touches a hazard or the hazard log.
 //
 // The pull request, the pending status, the tip and the head's files (six
 // requests, seven before a success) are new with judging the head the API
@@ -44,6 +45,11 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 		"GET " + repo + "/contents/safety/cso-register.yaml?ref=" + baseSHA,
 		// The base's hazard log names the product officer scope is checked against.
 		"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + baseSHA,
+		// The head's file tree, one recursive read, asked only because the
+		// change touches a hazard: are its components and its controls'
+		// evidence still in the repository (HAZARD_COMPONENT_ORPHANED,
+		// CONTROL_EVIDENCE_MISSING)?
+		"GET " + repo + "/git/trees/" + headSHA + "?recursive=1",
 	}
 	status := "POST " + repo + "/statuses/" + headSHA
 	recheck := "GET " + repo + "/pulls/7"

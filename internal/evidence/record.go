@@ -11,6 +11,7 @@ package evidence
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -28,6 +29,7 @@ import (
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/override"
+	"github.com/csogate/csogate/internal/repofiles"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -176,6 +178,11 @@ type Request struct {
 	// TestResults lists each report with its SHA-256 and its copy.
 	TestResultsGiven bool       `json:"test_results_given,omitempty"`
 	TestResults      []FileCopy `json:"test_results,omitempty"`
+	// RepoFiles is the part of the repository's file list at the head that
+	// decided HAZARD_COMPONENT_ORPHANED and CONTROL_EVIDENCE_MISSING (the
+	// entries each answer stood on, not the whole tree); replay answers
+	// from it. Absent when the check did not read the list.
+	RepoFiles *gate.RepoFilesSeen `json:"repo_files,omitempty"`
 }
 
 // Paths is gate.Paths.
@@ -350,7 +357,7 @@ func build(req *gate.Request, out *gate.Outcome, meta Meta) (*Record, map[string
 		CreatedAt: created.UTC().Format(time.RFC3339),
 		Context: Context{EventName: meta.EventName, Repository: meta.Repository,
 			PullRequest: meta.PullRequest, RunURL: meta.RunURL, RunIdentity: meta.Run},
-		Request:    requestOf(req),
+		Request:    requestOf(req, out),
 		Inputs:     []Input{},
 		PolicyHash: out.PolicyHash,
 		Facts:      out.Input,
@@ -403,7 +410,7 @@ func copyName(dir, p, sum string) string {
 	return dir + "/" + sum
 }
 
-func requestOf(req *gate.Request) Request {
+func requestOf(req *gate.Request, out *gate.Outcome) Request {
 	r := Request{
 		Paths: Paths{HazardLog: req.Paths.HazardLog, HazardLogFormat: req.Paths.HazardLogFormat, Sheet: req.Paths.Sheet,
 			Manifest: req.Paths.Manifest, Register: req.Paths.Register, Config: req.Paths.Config,
@@ -424,6 +431,9 @@ func requestOf(req *gate.Request) Request {
 	}
 	if req.BaseHazardLog != nil {
 		r.BaseHazardLog = req.BaseHazardLog.Describe()
+	}
+	if out != nil {
+		r.RepoFiles = out.RepoFiles
 	}
 	for _, rv := range req.Reviews {
 		at := ""
@@ -646,6 +656,17 @@ func (r *Request) gateRequest(workspaceRoot string, trusted gate.Source, baseMan
 	}
 	if r.ChangedFilesKnown {
 		req.ChangedFiles = append([]string{}, r.ChangedFiles...)
+	}
+	if seen := r.RepoFiles; seen != nil {
+		entries := make(map[string]repofiles.Kind, len(seen.Entries))
+		for _, e := range seen.Entries {
+			entries[e.Path] = e.Kind
+		}
+		tree, err := repofiles.New(seen.Source, entries)
+		if err != nil {
+			return nil, fmt.Errorf("%w: request.repo_files: %v", ErrInvalidRecord, err)
+		}
+		req.RepoFiles = gate.RepoFilesFunc(func(context.Context) (*repofiles.Tree, error) { return tree, nil })
 	}
 	if r.BaseHazardLog != "" {
 		if rs, ok := trusted.(recordSource); ok {

@@ -187,7 +187,7 @@ func buildRelease(run ReleaseRun, out *gate.Outcome) (*ReleaseRecord, map[string
 			rp.MergedAt = p.MergedAt.UTC().Format(time.RFC3339Nano)
 		}
 		if p.Request != nil {
-			r := requestOf(p.Request)
+			r := requestOf(p.Request, p.Outcome)
 			if p.Request.BaseManifest != nil {
 				r.BaseManifest = &BaseManifest{Path: p.Request.Paths.Manifest, SHA256: sha(p.Request.BaseManifest)}
 			}

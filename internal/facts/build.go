@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/csogate/csogate/internal/globset"
+	"github.com/csogate/csogate/internal/repofiles"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -161,6 +162,8 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 		SafetyFiles:      []SafetyFile{},
 		Officers:         []Officer{},
 		Reviews:          []StandingReview{},
+		Repository: Repository{ControlEvidence: controlEvidence(s.Config), Orphaned: []OrphanedHazard{}, Evidence: []repofiles.Evidence{},
+			Why: "no list of the repository's files was given (the command line lists the working directory when it is a git work tree, or reads --repo-files)"},
 	}
 	byID := make(map[string]int, len(log.Hazards))
 	for i, h := range log.Hazards {
@@ -680,4 +683,13 @@ func sortedUnique(list []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// controlEvidence is the configuration's setting; a configuration made in
+// code without it has the default.
+func controlEvidence(c *safetyfile.Config) string {
+	if c.ControlEvidence == "" {
+		return "warn"
+	}
+	return c.ControlEvidence
 }

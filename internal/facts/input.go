@@ -42,6 +42,9 @@ type Input struct {
 	// TestEvidence is what the run's test results say about the touched
 	// hazards' controls; Given is false when no results were given.
 	TestEvidence TestEvidence `json:"test_evidence"`
+	// Repository is what the head holds of the checked hazards' code and
+	// their controls' evidence.
+	Repository Repository `json:"repository"`
 
 	// Hazards holds every hazard the change set touches — named by a change
 	// in review or matched by a changed file — keyed by id.

@@ -28,6 +28,7 @@ import (
 	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/repofiles"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -181,7 +182,25 @@ type Request struct {
 	// checked at all, so runs that give none decide as before.
 	TestResults      []TestResultFile
 	TestResultsGiven bool
+	// RepoFiles lists the repository's files at the head, for
+	// HAZARD_COMPONENT_ORPHANED and CONTROL_EVIDENCE_MISSING; nil when no
+	// list is known (the rules then say they were not checked). It is
+	// asked only when a hazard needs checking.
+	RepoFiles RepoFiles
 }
+
+// RepoFiles gives the repository's files at the head: GitHub's git tree of
+// the head commit in the Action, the working directory or a `git ls-files`
+// list in the CLI, the witnesses a decision record kept on replay.
+type RepoFiles interface {
+	Tree(ctx context.Context) (*repofiles.Tree, error)
+}
+
+// RepoFilesFunc adapts a function to RepoFiles.
+type RepoFilesFunc func(ctx context.Context) (*repofiles.Tree, error)
+
+// Tree implements RepoFiles.
+func (f RepoFilesFunc) Tree(ctx context.Context) (*repofiles.Tree, error) { return f(ctx) }
 
 // InputFile is a file the evaluation read, for the evidence record.
 type InputFile struct {
@@ -213,6 +232,16 @@ type Outcome struct {
 	// far as its facts: another version of the log is read the same way to
 	// compare the two (CompareHazardLogWith).
 	logReading *logReading
+	// RepoFiles is what the repository check stood on: the file list's
+	// name and the entries that decided its answers (nil when it did not
+	// run), so a decision record can replay it without the whole tree.
+	RepoFiles *RepoFilesSeen
+}
+
+// RepoFilesSeen is the part of the repository's file list the check used.
+type RepoFilesSeen struct {
+	Source  string            `json:"source"`
+	Entries []repofiles.Entry `json:"entries"`
 }
 
 // engineCache keeps compiled policy engines by the exact sources they were
@@ -347,6 +376,10 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 	}
 	in.HazardLogChanges = logChanges
 	in.TestEvidence = facts.LinkTests(l.log, facts.EvidenceHazards(in, logChanges.Changes), reports, l.config.ControlTests)
+	if err := checkRepository(ctx, req, l, in, out); err != nil {
+		out.Decision = decision.Failure(product, release, req.HeadSHA, decision.CodeGateError, err)
+		return out
+	}
 	out.Input = in
 	out.logReading = &logReading{format: l.logFormat, config: l.config, componentsMap: l.componentsMap}
 	c := <-compiled
@@ -797,4 +830,47 @@ func changedSince(base []byte, head []safetyfile.Change) []safetyfile.Change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// checkRepository looks the checked hazards' components and their
+// controls' evidence up in the repository's files at the head. The list is
+// read only when a hazard needs checking; a list that cannot be read fails
+// the evaluation (GATE_ERROR), never passes the rules unchecked.
+func checkRepository(ctx context.Context, req *Request, l *loaded, in *facts.Input, out *Outcome) error {
+	hazards, scope := facts.RepositoryHazards(l.log, in)
+	in.Repository.Scope, in.Repository.Hazards = scope, len(hazards)
+	if len(hazards) == 0 {
+		in.Repository.Why = "no hazard to check: " + scope + " (closed hazards are not checked)"
+		if scope == "the hazards the change set touches" {
+			in.Repository.Why = "the change set touches no hazard that is not closed"
+		}
+		return nil
+	}
+	if req.RepoFiles == nil {
+		return nil
+	}
+	tree, err := req.RepoFiles.Tree(ctx)
+	if err != nil {
+		return fmt.Errorf("listing the repository's files at %s to check hazard components and control evidence: %w", headName(req.HeadSHA), err)
+	}
+	res := repofiles.Check(tree, hazards)
+	in.SetRepository(l.log, res, tree.Source, func(id string) string {
+		if m := l.componentsMap[id]; len(m) > 0 {
+			for _, h := range l.log.Hazards {
+				if h.ID == id && reflect.DeepEqual(h.Components, m) {
+					return req.Paths.ComponentsMap
+				}
+			}
+		}
+		return req.Paths.HazardLog
+	})
+	out.RepoFiles = &RepoFilesSeen{Source: tree.Source, Entries: repofiles.SortedWitnesses(res.Witnesses)}
+	return nil
+}
+
+func headName(sha string) string {
+	if sha == "" {
+		return "the head"
+	}
+	return "the head " + decision.ShortSHA(sha)
 }

@@ -152,6 +152,8 @@ func TestEval(t *testing.T) {
 				in.Reviews = []facts.StandingReview{review("approved")}
 				in.TestEvidence = facts.TestEvidence{Given: true, Files: []string{"junit.xml"}, Cases: 1, ControlTests: "required",
 					Controls: []facts.ControlEvidence{{Hazard: "HAZ-003", Control: "CTL-020", Kind: "test", ExpectsTests: true, Passed: 1, Failing: []facts.FailingTest{}, Outcome: "passed"}}}
+				in.Repository = facts.Repository{Checked: true, Source: "GitHub's file tree of abc1234", Scope: "the hazards the change set touches",
+					ControlEvidence: "warn", Hazards: 1}
 				return in
 			},
 			wantRelevant: true, wantCounted: 1, wantRequired: 1,
@@ -389,8 +391,8 @@ func TestEval(t *testing.T) {
 			if r.CountedApprovals != tt.wantCounted || r.RequiredApprovals != tt.wantRequired {
 				t.Errorf("approvals counted/required = %d/%d, want %d/%d", r.CountedApprovals, r.RequiredApprovals, tt.wantCounted, tt.wantRequired)
 			}
-			if len(r.Rules) != 13 {
-				t.Errorf("%d rules reported, want 13", len(r.Rules))
+			if len(r.Rules) != 15 {
+				t.Errorf("%d rules reported, want 15", len(r.Rules))
 			}
 			for _, f := range slices.Concat(r.Violations, r.Warnings) {
 				if strings.Contains(f.Message, "%!") {

@@ -23,6 +23,7 @@ type API interface {
 	Dismissals(ctx context.Context, owner, repo string, number int) ([]github.Dismissal, error)
 	FileAt(ctx context.Context, owner, repo, ref, path string) ([]byte, bool, error)
 	DirAt(ctx context.Context, owner, repo, ref, dir string) (map[string][]byte, error)
+	Tree(ctx context.Context, owner, repo, sha string) ([]github.TreeEntry, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -103,6 +104,7 @@ func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 		CommitAuthors: commitPeople(commits),
 		Commits:       commitFacts(commits),
 		Today:         p.Today,
+		RepoFiles:     r.RepoFiles(p.HeadSHA),
 	}, nil
 }
 
@@ -115,6 +117,11 @@ func Evaluate(ctx context.Context, req *gate.Request) (*gate.Outcome, error) {
 	if s, ok := req.Trusted.(*Source); ok {
 		if err := s.Err(); err != nil {
 			return out, fmt.Errorf("reading the register, configuration and policies from %s: %w", s.Describe(), err)
+		}
+	}
+	if f, ok := req.RepoFiles.(*RepoFiles); ok {
+		if err := f.Err(); err != nil {
+			return out, fmt.Errorf("reading the file tree of %s, to check hazard components and control evidence: %w", decision.ShortSHA(f.sha), err)
 		}
 	}
 	return out, nil

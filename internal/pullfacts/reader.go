@@ -12,7 +12,9 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/hazardlog"
+	"github.com/csogate/csogate/internal/repofiles"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -31,6 +33,14 @@ type Reader struct {
 	mu    sync.Mutex
 	files map[[2]string]*fileEntry
 	dirs  map[[2]string]*dirEntry
+	trees map[string]*treeEntry
+}
+
+// treeEntry is a read of one commit's file tree, done once done is closed.
+type treeEntry struct {
+	done chan struct{}
+	tree *repofiles.Tree
+	err  error
 }
 
 // fileEntry is a read of one file, done once done is closed.
@@ -51,7 +61,7 @@ type dirEntry struct {
 // NewReader reads owner/repo through api.
 func NewReader(api API, owner, repo string) *Reader {
 	return &Reader{api: api, owner: owner, repo: repo,
-		files: map[[2]string]*fileEntry{}, dirs: map[[2]string]*dirEntry{}}
+		files: map[[2]string]*fileEntry{}, dirs: map[[2]string]*dirEntry{}, trees: map[string]*treeEntry{}}
 }
 
 // File returns the file at ref; found is false when it does not exist there.
@@ -106,6 +116,72 @@ func (r *Reader) Dir(ctx context.Context, ref, dir string) (map[string][]byte, e
 	}
 	close(e.done)
 	return maps.Clone(e.files), e.err
+}
+
+// RepoFiles is the repository's file list at sha (GitHub's git tree),
+// read when the gate first asks for it and once per commit however many
+// evaluations ask: a release judges several pull requests, and two may
+// share a head.
+func (r *Reader) RepoFiles(sha string) *RepoFiles {
+	return &RepoFiles{r: r, sha: sha}
+}
+
+// RepoFiles is one commit's file list as gate.RepoFiles. It keeps the error
+// a read returned, so Evaluate reports a failure of GitHub as GitHub's.
+type RepoFiles struct {
+	r   *Reader
+	sha string
+
+	mu  sync.Mutex
+	err error
+}
+
+var _ gate.RepoFiles = (*RepoFiles)(nil)
+
+// Tree implements gate.RepoFiles.
+func (f *RepoFiles) Tree(ctx context.Context) (*repofiles.Tree, error) {
+	tree, err := f.r.tree(ctx, f.sha)
+	if err != nil {
+		f.mu.Lock()
+		f.err = err
+		f.mu.Unlock()
+	}
+	return tree, err
+}
+
+// Err is the error the read returned, or nil.
+func (f *RepoFiles) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+func (r *Reader) tree(ctx context.Context, sha string) (*repofiles.Tree, error) {
+	r.mu.Lock()
+	e, asked := r.trees[sha]
+	if !asked {
+		e = &treeEntry{done: make(chan struct{})}
+		r.trees[sha] = e
+	}
+	r.mu.Unlock()
+	if asked {
+		select {
+		case <-e.done:
+			return e.tree, e.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	entries, err := r.api.Tree(ctx, r.owner, r.repo, sha)
+	if err == nil {
+		e.tree, err = github.TreeOf("GitHub's file tree of "+decision.ShortSHA(sha), entries)
+	}
+	if e.err = err; err != nil {
+		e.tree = nil
+		r.forget(func() { delete(r.trees, sha) })
+	}
+	close(e.done)
+	return e.tree, e.err
 }
 
 // forget drops a failed read, so a later ask tries again; those already

@@ -176,6 +176,11 @@ func newRepo(t testing.TB, product, version, tag string, opts ...githubtest.Opti
 		t.Fatal(err)
 	}
 	tree[safetyfile.ManifestPath] = manifest(version, nil)
+	// The code the hazard logs' components name, and the files their
+	// controls give as evidence, are in the repository as in a real one.
+	for _, p := range productCode {
+		tree[p] = []byte("package x\n")
+	}
 	sha := githubtest.SHA("initial " + product + " " + version)
 	r.srv.AddCommit(githubtest.Commit{SHA: sha, AuthorLogin: "dev-dana", Message: "Initial commit"})
 	r.setTree(sha, tree)
@@ -185,6 +190,13 @@ func newRepo(t testing.TB, product, version, tag string, opts ...githubtest.Opti
 		r.passed(tag)
 	}
 	return r
+}
+
+// productCode is the code and evidence the test products' hazard logs name.
+var productCode = []string{
+	"src/search/index.go", "src/prescribing/dose/calc.go", "src/api/weights.go", "src/ui/allergy/banner.go",
+	"src/api/allergies.go", "src/results/inbox.go", "tests/search/banner_test.go", "tests/search/ranking_test.go",
+	"tests/prescribing/weight_age_test.go", "tests/ui/allergy_banner_test.go", "tests/prescribing/allergy_stop_test.go",
 }
 
 func (r *repo) setTree(sha string, tree map[string][]byte) {

@@ -653,6 +653,7 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Requ
 		Trusted:       e.c.Source(res.ReleaseSHA, "the released commit"),
 		ChangedFiles:  changed,
 		Today:         e.req.Today,
+		RepoFiles:     e.c.RepoFiles(res.ReleaseSHA),
 	}
 	if i := e.preparingIndex(); i >= 0 {
 		p := e.pulls[i].req

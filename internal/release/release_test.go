@@ -663,18 +663,21 @@ func TestRequests(t *testing.T) {
 		// first-parent line 5 (does it change more than its pull request?) +
 		// configuration and register at the released commit 2 + the trusted
 		// hazard log, which names the product officer scope is checked
-		// against, at each base and at the released commit 6. Before the
-		// range rule (issue 9) it was 59: the status and the merge commits'
-		// files are 6 more, the trusted hazard logs 6 more. Each pull
-		// request's comments (emergency overrides and retrospective
-		// reviews) are 5 more: 76. The release's configuration has no
-		// emergency section, so no retrospective issues are listed.
-		{name: "with a checkout", checkout: true, wantTotal: 76},
-		{name: "with a checkout said to be of the released commit", checkout: true, checkoutOf: "v2.4.0", wantTotal: 76},
+		// against, at each base and at the released commit 6 + the file
+		// tree of each evaluated commit whose evaluation touches a hazard
+		// (two pull requests' heads and the released commit) 3. Before the
+		// range rule it was 59: the status and the merge commits' files
+		// are 6 more, the trusted hazard logs 6 more; the trees are 3 more.
+		// Each pull request's comments (emergency overrides and
+		// retrospective reviews) are 5 more: 79. The release's
+		// configuration has no emergency section, so no retrospective
+		// issues are listed.
+		{name: "with a checkout", checkout: true, wantTotal: 79},
+		{name: "with a checkout said to be of the released commit", checkout: true, checkoutOf: "v2.4.0", wantTotal: 79},
 		// The release's manifest and components map come from the contents
 		// API too (its hazard log is read there already, for the product).
-		{name: "without a checkout", wantTotal: 78},
-		{name: "with a checkout of another commit, which is not used", checkout: true, checkoutOf: "v2.3.0", wantTotal: 78},
+		{name: "without a checkout", wantTotal: 81},
+		{name: "with a checkout of another commit, which is not used", checkout: true, checkoutOf: "v2.3.0", wantTotal: 81},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -73,6 +73,7 @@ func requestKind(q githubtest.Request) string {
 		{"comments", regexp.MustCompile(`/issues/[0-9]+/comments$`)},
 		{"issues", regexp.MustCompile(`/issues$`)},
 		{"contents", regexp.MustCompile(`/contents/`)},
+		{"trees", regexp.MustCompile(`/git/trees/`)},
 	} {
 		if k.re.MatchString(q.Path) {
 			return k.kind
@@ -108,6 +109,11 @@ func scaleRequests() map[string]int {
 		// checked against) at each base; configuration, register and hazard
 		// log at the released commit (the checkout holds the rest)
 		"contents": scalePulls*(3+4) + 3,
+		// the file tree of each evaluated commit whose evaluation touches
+		// a hazard: the first pull request's head (src/ui/allergy/) and
+		// the released commit; the documentation changes touch none, so
+		// their trees are never asked for
+		"trees": 2,
 	}
 }
 

@@ -197,6 +197,29 @@ func (r *Recorder) DirAt(ctx context.Context, owner, repo, ref, dir string) (map
 	return files, err
 }
 
+// treeAnswer is the answer to Tree: its entries are kept as a copy (JSON),
+// named by hash, as a file is: a tree is large, and the transcript small.
+type treeAnswer struct {
+	SHA256  string `json:"sha256"`
+	Entries int    `json:"entries"`
+}
+
+// Tree implements API; the answer names the entries' JSON by hash.
+func (r *Recorder) Tree(ctx context.Context, owner, repo, sha string) ([]github.TreeEntry, error) {
+	entries, err := r.api.Tree(ctx, owner, repo, sha)
+	var a treeAnswer
+	if err == nil {
+		data, merr := json.Marshal(entries)
+		if merr != nil {
+			err = merr
+		} else {
+			a = treeAnswer{SHA256: r.blob(data), Entries: len(entries)}
+		}
+	}
+	r.keep("tree", []string{owner, repo, sha}, a, err)
+	return entries, err
+}
+
 // Tags implements API.
 func (r *Recorder) Tags(ctx context.Context, owner, repo string) ([]github.Tag, error) {
 	v, err := r.api.Tags(ctx, owner, repo)
@@ -405,6 +428,23 @@ func (p *Replayer) DirAt(_ context.Context, owner, repo, ref, dir string) (map[s
 		out[name] = data
 	}
 	return out, nil
+}
+
+// Tree implements API.
+func (p *Replayer) Tree(_ context.Context, owner, repo, sha string) ([]github.TreeEntry, error) {
+	var a treeAnswer
+	if err := p.answer("tree", []string{owner, repo, sha}, &a); err != nil {
+		return nil, err
+	}
+	data, err := p.blob(a.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	var entries []github.TreeEntry
+	if err := json.Unmarshal(data, &entries); err != nil || len(entries) != a.Entries {
+		return nil, fmt.Errorf("the recorded file tree of %s cannot be read", sha)
+	}
+	return entries, nil
 }
 
 // Tags implements API.

@@ -142,6 +142,12 @@ func TestProblems(t *testing.T) {
 			want: []string{"csogate.yaml:1:27: acceptable_residual_risk 5 is out of range", "csogate.yaml:2:22: approvals.minimum is 0", `stale_hazard_log "ignore" is not known`, `"Under review" maps to "pending"`},
 		},
 		{
+			name: "control_evidence misspelt",
+			load: config,
+			in:   "hazard_log_max_age_days: 365\ncontrol_evidence: require\n",
+			want: []string{`csogate.yaml:2:19: control_evidence "require" is not known; write warn or required`},
+		},
+		{
 			name: "components map bad glob",
 			load: components,
 			in:   "HAZ-001: [\"/abs/**\"]\n",

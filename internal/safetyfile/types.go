@@ -175,6 +175,10 @@ type Config struct {
 	// expects test evidence does when the run's test results link no test
 	// to it (CONTROL_TEST_MISSING). A failing linked test always blocks.
 	ControlTests string `yaml:"control_tests" json:"control_tests"`
+	// ControlEvidence is warn (the default) or required: what a control
+	// whose evidence names a file the head does not hold does
+	// (CONTROL_EVIDENCE_MISSING).
+	ControlEvidence string `yaml:"control_evidence" json:"control_evidence"`
 }
 
 // Emergency is the configuration's emergency override section (contract 4.2).
@@ -227,6 +231,7 @@ func DefaultConfig() Config {
 		MaxInputBytes:               DefaultMaxInputBytes,
 		RiskReductionWithoutControl: "warn",
 		ControlTests:                "warn",
+		ControlEvidence:             "warn",
 	}
 }
 

@@ -390,6 +390,11 @@ func LoadConfig(file string, data []byte) (*Config, Locator, Problems) {
 	default:
 		r.invalid("control_tests", "control_tests %q is not known; write warn or required", cfg.ControlTests)
 	}
+	switch cfg.ControlEvidence {
+	case "warn", "required":
+	default:
+		r.invalid("control_evidence", "control_evidence %q is not known; write warn or required", cfg.ControlEvidence)
+	}
 	for _, list := range []struct {
 		key   string
 		globs []string

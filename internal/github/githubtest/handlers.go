@@ -45,6 +45,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("POST /issues/{number}/assignees", s.addAssignees)
 	handle("POST /statuses/{sha}", s.createStatus)
 	handle("GET /contents/{path...}", s.getContents)
+	handle("GET /git/trees/{sha}", s.getTree)
 	handle("GET /tags", s.listTags)
 	handle("GET /compare/{basehead...}", s.compare)
 	handle("GET /commits/{sha}", s.getCommit)

@@ -72,6 +72,9 @@ type Server struct {
 	commitOrder []string
 	contents    map[string]map[string][]byte // ref -> path -> data
 	links       map[string]map[string]string // ref -> path -> symlink target (symlinks.go)
+	submodules  map[string]map[string]string // ref -> path -> commit (trees.go)
+	treeSHAs    map[string][2]string         // a directory's tree sha -> (ref, dir), as served
+	treeLimit   int                          // truncate tree listings past this many entries; 0 never
 	branches    map[string]string
 	// defaultBranch is the repository's default branch ("main" unless set).
 	defaultBranch string
