@@ -47,8 +47,8 @@ func (ti testIssue) object() map[string]any {
 	o := map[string]any{
 		"url": fmt.Sprintf("%s/issues/%d", base, ti.number), "repository_url": base,
 		"html_url": fmt.Sprintf("https://github.com/nhs-example/epr/issues/%d", ti.number),
-		"id": 1000 + ti.number, "node_id": "MDU6SXNzdWUx", "number": ti.number, "title": ti.title,
-		"user": map[string]any{"login": "alice-gp", "id": 583231, "type": "User"},
+		"id":       1000 + ti.number, "node_id": "MDU6SXNzdWUx", "number": ti.number, "title": ti.title,
+		"user":   map[string]any{"login": "alice-gp", "id": 583231, "type": "User"},
 		"labels": labels, "state": state, "locked": false, "assignee": nil, "assignees": assignees,
 		"milestone": nil, "comments": 2, "created_at": "2026-01-05T09:00:00Z", "updated_at": updated,
 		"closed_at": nil, "author_association": "MEMBER", "active_lock_reason": nil,
