@@ -1,10 +1,13 @@
 package hazardlog
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
@@ -346,4 +349,81 @@ func FuzzIssues(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIssuesRoundTrip: YAML → the issues export would create → the issues
+// as GitHub lists them → YAML gives the same hazards, for random logs with
+// awkward text everywhere. An issue keeps no log-wide standard or review
+// date (export reports them as not kept), and its product is the
+// configuration's.
+func TestIssuesRoundTrip(t *testing.T) {
+	t.Parallel()
+	runs := 40
+	if testing.Short() {
+		runs = 8
+	}
+	for seed := range uint64(runs) {
+		r := rand.New(rand.NewPCG(seed, 0x155e))
+		log := genLog(r)
+		yaml, err := Import(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, lost, err := ExportIssues(log, "hazard")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lost {
+			if !strings.Contains(l, " standard: ") && !strings.Contains(l, " reviewed: ") {
+				t.Errorf("seed %d: export reports a loss: %s", seed, l)
+			}
+		}
+		var created []NewIssue
+		if err := json.Unmarshal(data, &created); err != nil {
+			t.Fatal(err)
+		}
+		listed, err := AsListed(created, "https://api.github.com/repos/nhs-example/epr", time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := verifyConfig()
+		cfg.Product = log.Product
+		back := loadData("issues.json", listed, FormatGitHubIssues, cfg)
+		if !back.Valid() {
+			t.Fatalf("seed %d: the exported issues do not read back: %v\n%s", seed, back.Problems, data)
+		}
+		back.Log.Standard, back.Log.Reviewed = log.Standard, log.Reviewed
+		for i := range back.Log.Hazards {
+			back.Log.Hazards[i].Source = ""
+		}
+		again, err := Import(back.Log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(again, yaml) {
+			t.Errorf("seed %d: YAML → issues → YAML differs\n--- before\n%s\n--- after\n%s\n--- issues\n%s", seed, yaml, again, data)
+		}
+	}
+}
+
+func TestIssuesExportShape(t *testing.T) {
+	t.Parallel()
+	res := loadListing(t, listing(t, []testIssue{goodIssue()}), FormatGitHubIssues)
+	data, _, err := ExportIssues(res.Log, "hazard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created []NewIssue
+	if err := json.Unmarshal(data, &created); err != nil {
+		t.Fatal(err)
+	}
+	is := created[0]
+	if strings.Join(is.Labels, ",") != "hazard,likelihood-low,severity-major,risk-level-3-undesirable" || is.State != "open" {
+		t.Errorf("labels %q state %q", is.Labels, is.State)
+	}
+	for _, want := range []string{"### Hazard ID\n\nHAZ-12\n\n", "### Existing controls\n\n_No response_\n\n", "### Severity scoring\n\n4 - Major\n\n"} {
+		if !strings.Contains(is.Body, want) {
+			t.Errorf("body lacks %q:\n%s", want, is.Body)
+		}
+	}
 }
