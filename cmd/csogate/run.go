@@ -95,8 +95,8 @@ type fileFlags struct {
 
 func (f *fileFlags) register(fs *flag.FlagSet) {
 	f.paths = gate.DefaultPaths()
-	fs.StringVar(&f.paths.HazardLog, "hazard-log", f.paths.HazardLog, "hazard log: YAML, NHS template .csv/.xlsx, or a directory of Markdown hazard files")
-	fs.StringVar(&f.paths.HazardLogFormat, "hazard-log-format", "", "hazard log layout when the extension does not say: yaml, csv, xlsx or markdown")
+	fs.StringVar(&f.paths.HazardLog, "hazard-log", f.paths.HazardLog, "hazard log: YAML, NHS template .csv/.xlsx, a directory of Markdown hazard files, or (with --hazard-log-format github-issues) the hazard issues as gh api --paginate lists them")
+	fs.StringVar(&f.paths.HazardLogFormat, "hazard-log-format", "", "hazard log layout when the extension does not say: yaml, csv, xlsx or markdown; github-issues[:label=NAME] for the JSON of gh api --paginate 'repos/OWNER/REPO/issues?labels=hazard&state=all'")
 	fs.StringVar(&f.paths.Sheet, "sheet", "", "XLSX hazard log: the sheet to read (default: the one whose header row matches)")
 	fs.StringVar(&f.paths.Manifest, "manifest", f.paths.Manifest, "change manifest of the release")
 	fs.StringVar(&f.paths.Register, "register", f.paths.Register, "CSO register")

@@ -606,3 +606,19 @@ func firstN(s []string, n int) []string {
 	}
 	return append(append([]string{}, s[:n]...), fmt.Sprintf("and %d more", len(s)-n))
 }
+
+// LoadIssues reads a listing of hazard issues already in memory (the
+// Action's answer from GitHub, a decision record's copy) in the layout
+// format, which must be github-issues[:label=NAME].
+func LoadIssues(name string, data []byte, format Format, cfg *safetyfile.Config) Result {
+	if cfg == nil {
+		def := safetyfile.DefaultConfig()
+		cfg = &def
+	}
+	if _, ok := format.IssueLabel(); !ok {
+		format = FormatGitHubIssues
+	}
+	res := loadBytes(name, data, format, "", cfg)
+	res.finish()
+	return res
+}
