@@ -134,4 +134,3 @@ func AsListed(issues []NewIssue, repositoryURL string, updated time.Time) ([]byt
 	}
 	return json.Marshal(out)
 }
-
