@@ -35,6 +35,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /pulls/{number}/commits", s.listPullCommits)
 	handle("GET /pulls/{number}/requested_reviewers", s.listRequestedReviewers)
 	handle("POST /pulls/{number}/requested_reviewers", s.requestReviewers)
+	handle("GET /issues", s.listIssues)
 	handle("GET /issues/{number}/events", s.listEvents)
 	handle("GET /issues/{number}/comments", s.listComments)
 	handle("POST /issues/{number}/comments", s.createComment)

@@ -66,6 +66,7 @@ type Server struct {
 	clock       time.Time
 	lastID      int64
 	pulls       map[int]*pull
+	issues      map[int]*Issue
 	commits     map[string]*Commit
 	commitOrder []string
 	contents    map[string]map[string][]byte // ref -> path -> data
