@@ -134,6 +134,14 @@ func TestHazardIssueLabelsLowered(t *testing.T) {
 func TestHazardIssuesImport(t *testing.T) {
 	t.Parallel()
 	root, _ := issuesWorkspace(t)
+	// The bundled example listing, which the README uses, is the example's log.
+	listing, err := os.ReadFile("../../examples/example-epr/hazard-issues.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "hazard-issues.json"), listing, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, _, errOut := runIssuesCLI(root, "import", "--from", "hazard-issues.json", "--hazard-log-format", "github-issues", "--out", "imported.yaml")
 	if code != 0 {
 		t.Fatalf("import: exit %d\n%s", code, errOut)

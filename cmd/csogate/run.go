@@ -29,8 +29,9 @@ Usage:
   csogate [-C DIR] check --changed-files F|- [flags]   decide approved / not_required / blocked
   csogate [-C DIR] validate [flags]   check the safety files and list every problem
   csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
-  csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
+  csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet, Markdown hazard files or hazard issues → YAML
   csogate [-C DIR] export --format xlsx|csv|markdown --out PATH   hazard log → NHS-template layouts
+  csogate [-C DIR] export --format github-issues --dry-run        hazard log → the GitHub issues that would hold it (JSON)
   csogate [-C DIR] diff --base FILE|DIR --head FILE|DIR [--format text|json|markdown]
                                       what changed in the hazard log, hazard by hazard
   csogate schema [NAME] | --write DIR   JSON Schemas of the safety files, for editors
