@@ -118,3 +118,17 @@ func TestHazardIssuesReleaseRefused(t *testing.T) {
 		t.Errorf("release status %+v", st)
 	}
 }
+
+// TestHazardIssuesPermission: a job whose token cannot list issues is
+// blocked as GitHub's failure, naming the permission to add.
+func TestHazardIssuesPermission(t *testing.T) {
+	t.Parallel()
+	f, created := issuesFixture(t)
+	addIssues(f, created)
+	f.srv.FailAlways("GET", f.srv.RepoPath()+"/issues", githubtest.Response{Status: 403,
+		Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/issues#list-repository-issues"}`})
+	o := f.run()
+	if o.code != 3 || !strings.Contains(o.stdout+o.summary, "issues: read") {
+		t.Fatalf("exit %d, want 3 naming issues: read:\n%s\n%s", o.code, o.stdout, o.summary)
+	}
+}
