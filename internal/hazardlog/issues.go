@@ -266,7 +266,8 @@ func readLabels(file string, is ghIssue) labelAssessment {
 	}
 	var sevs, liks, risks []string
 	for _, l := range is.Labels {
-		lower := strings.ToLower(strings.TrimSpace(l))
+		l = strings.TrimSpace(l)
+		lower := strings.ToLower(l)
 		switch {
 		case strings.HasPrefix(lower, "likelihood-"):
 			liks = append(liks, l)

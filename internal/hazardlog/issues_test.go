@@ -427,3 +427,26 @@ func TestIssuesExportShape(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuesLabelSpellings: the template's words in any case, and the
+// scores 1-5, name the same grades.
+func TestIssuesLabelSpellings(t *testing.T) {
+	t.Parallel()
+	for _, labels := range [][]string{
+		{"hazard", "likelihood-low", "severity-major"},
+		{"Hazard", "Likelihood-Low", "SEVERITY-MAJOR", "Risk-Level-3-Undesirable"},
+		{"hazard", "likelihood-2", "severity-4", "risk-level-3"},
+		{"hazard", " likelihood-low ", "severity-major"},
+	} {
+		ti := goodIssue()
+		ti.labels = labels
+		res := loadListing(t, listing(t, []testIssue{ti}), FormatGitHubIssues)
+		if !res.Valid() {
+			t.Errorf("%q: %v", labels, res.Problems)
+			continue
+		}
+		if r := res.Log.Hazards[0].Residual; r != (safetyfile.Assessment{Severity: risk.Major, Likelihood: risk.Low}) {
+			t.Errorf("%q: residual %+v", labels, r)
+		}
+	}
+}
