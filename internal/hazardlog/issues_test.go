@@ -450,3 +450,22 @@ func TestIssuesLabelSpellings(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIssueListing: whatever bytes stand in for the listing, the reader
+// returns a result the gate can decide on or problems naming the listing,
+// never a panic.
+func FuzzIssueListing(f *testing.F) {
+	f.Add(listing(f, []testIssue{goodIssue()}))
+	f.Add(listing(f, []testIssue{goodIssue()}, []testIssue{{number: 3, title: "x", pull: true}}))
+	f.Add([]byte(`[[{"number":1,"title":"t","state":"open","labels":["hazard","likelihood-low","severity-minor"],"updated_at":"2026-01-01T00:00:00Z"}]]`))
+	f.Add([]byte(`[{"number":1,"Number":2,"title":null,"state":"closed","labels":[{"name":null}],"updated_at":"x"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res := loadListing(t, data, FormatGitHubIssues)
+		checkResult(t, res)
+		for _, p := range res.Problems {
+			if p.File != "hazard-issues.json" {
+				t.Fatalf("problem not at the listing: %v", p)
+			}
+		}
+	})
+}
