@@ -1,10 +1,13 @@
 package action
 
 import (
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/github/githubtest"
 	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/safetyfile"
@@ -75,6 +78,16 @@ func TestHazardIssuesPullRequest(t *testing.T) {
 	}
 	if !kept {
 		t.Errorf("the record does not keep the issues: %+v", rec.Inputs)
+	}
+	// GitHub is gone and the issues may have changed since: the replay
+	// judges the listing the record kept, with the head's checkout.
+	f.srv.Close()
+	res, err := evidence.Replay(context.Background(), filepath.Dir(o.outputs["record-file"]), f.workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Matches() || res.ExitCode() != o.code {
+		t.Errorf("the replay derives exit %d, the run %d; differences: %v", res.ExitCode(), o.code, res.Differences)
 	}
 }
 
