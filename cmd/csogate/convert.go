@@ -57,9 +57,9 @@ func loadLogForConversion(root, from, format, sheet, configPath string, stdout, 
 // runImport converts a spreadsheet or Markdown hazard log into our YAML.
 func runImport(_ context.Context, root string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("import", stderr)
-	from := fs.String("from", "", "hazard log to import: an NHS-template .csv or .xlsx, or a directory of Markdown hazard files")
+	from := fs.String("from", "", "hazard log to import: an NHS-template .csv or .xlsx, a directory of Markdown hazard files, or a listing of hazard issues (with --hazard-log-format github-issues)")
 	out := fs.String("out", safetyfile.HazardLogPath, "where to write the YAML hazard log, or - for standard output")
-	format := fs.String("hazard-log-format", "", "layout of --from when its extension does not say: csv, xlsx, markdown or yaml")
+	format := fs.String("hazard-log-format", "", "layout of --from when its extension does not say: csv, xlsx, markdown, yaml, or github-issues[:label=NAME] for the JSON of gh api --paginate 'repos/OWNER/REPO/issues?labels=hazard&state=all'")
 	sheet := fs.String("sheet", "", "XLSX: the sheet to read (default: the one whose header row matches)")
 	config := fs.String("config", safetyfile.ConfigPath, "gate configuration (columns, statuses, hazard_id_prefix, product)")
 	force := fs.Bool("force", false, "replace --out when it exists (its yaml-language-server schema line is kept)")
@@ -163,16 +163,17 @@ func replaceFile(path string, data []byte) error {
 func runExport(_ context.Context, root string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("export", stderr)
 	from := fs.String("hazard-log", safetyfile.HazardLogPath, "hazard log to export, in any layout csogate reads")
-	to := fs.String("format", "", "layout to write: xlsx, csv or markdown (a directory of hazard-N.md files)")
-	out := fs.String("out", "", "file (xlsx, csv) or directory (markdown) to write")
+	to := fs.String("format", "", "layout to write: xlsx, csv, markdown (a directory of hazard-N.md files) or github-issues[:label=NAME] (the issues that would hold the log, as JSON)")
+	out := fs.String("out", "", "file (xlsx, csv, github-issues) or directory (markdown) to write")
+	dryRun := fs.Bool("dry-run", false, "github-issues: print the issues that would be created (title, labels, issue-form body, state) as JSON on standard output; csogate creates no issue")
 	inFormat := fs.String("hazard-log-format", "", "layout of --hazard-log when its extension does not say")
 	sheet := fs.String("sheet", "", "XLSX input: the sheet to read")
 	config := fs.String("config", safetyfile.ConfigPath, "gate configuration")
 	if err := fs.Parse(args); err != nil {
 		return decision.ExitInvalid
 	}
-	if *to == "" || *out == "" || fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "csogate export: --format xlsx|csv|markdown and --out PATH are required\n")
+	if *to == "" || fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "csogate export: --format xlsx|csv|markdown|github-issues and --out PATH (or --dry-run for github-issues) are required\n")
 		return decision.ExitInvalid
 	}
 	format, err := hazardlog.DetectFormat("", false, *to)
@@ -180,9 +181,24 @@ func runExport(_ context.Context, root string, args []string, stdout, stderr io.
 		fmt.Fprintf(stderr, "csogate export: %v\n", err)
 		return decision.ExitInvalid
 	}
+	label, toIssues := format.IssueLabel()
+	switch {
+	case toIssues && (*out == "") == !*dryRun:
+		fmt.Fprintf(stderr, "csogate export: --format github-issues needs one of --dry-run (print the issues) and --out F (write them): csogate creates no issue itself\n")
+		return decision.ExitInvalid
+	case !toIssues && *dryRun:
+		fmt.Fprintf(stderr, "csogate export: --dry-run is for --format github-issues\n")
+		return decision.ExitInvalid
+	case !toIssues && *out == "":
+		fmt.Fprintf(stderr, "csogate export: --out PATH is required\n")
+		return decision.ExitInvalid
+	}
 	log, code := loadLogForConversion(root, *from, *inFormat, *sheet, *config, stdout, stderr)
 	if log == nil {
 		return code
+	}
+	if toIssues {
+		return exportIssues(root, log, label, *out, stdout, stderr)
 	}
 	lost, err := hazardlog.Export(log, format, filepath.Join(root, *out))
 	if err != nil {
@@ -196,6 +212,32 @@ func runExport(_ context.Context, root string, args []string, stdout, stderr io.
 	}
 	if len(lost) > 0 {
 		fmt.Fprintf(stderr, "csogate export: warning: %s does not keep the log exactly (above); importing it again would change those fields\n", *out)
+	}
+	return decision.ExitAllowed
+}
+
+// exportIssues prints (or writes) the GitHub issues that would hold the
+// log, and warns of every field they would not keep.
+func exportIssues(root string, log *safetyfile.HazardLog, label, out string, stdout, stderr io.Writer) int {
+	data, lost, err := hazardlog.ExportIssues(log, label)
+	if err != nil {
+		fmt.Fprintf(stderr, "csogate export: %v\n", err)
+		return decision.ExitOperational
+	}
+	if out == "" {
+		_, err = stdout.Write(data)
+	} else {
+		err = replaceFile(filepath.Join(root, out), data)
+		if err == nil {
+			fmt.Fprintf(stderr, "wrote %s: %d hazards as github-issues\n", out, len(log.Hazards))
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "csogate export: %v\n", err)
+		return decision.ExitOperational
+	}
+	for _, l := range lost {
+		fmt.Fprintf(stderr, "csogate export: warning: %s\n", l)
 	}
 	return decision.ExitAllowed
 }

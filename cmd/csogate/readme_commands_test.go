@@ -18,8 +18,9 @@ import (
 // entry here the README no longer shows.
 var readmeCommandsSkipped = map[string]string{
 	"go install github.com/csogate/csogate/cmd/csogate@": "needs the network (the Go module proxy)",
-	"go test ./...":         "runs every test, this one included",
-	"gh attestation verify": "needs GitHub and a signed release",
+	"go test ./...":                                    "runs every test, this one included",
+	"gh attestation verify":                            "needs GitHub and a signed release",
+	"gh api --paginate 'repos/OWNER/REPO/issues":       "needs GitHub; its output is examples/example-epr/hazard-issues.json, which the lines after it use",
 	"sha256sum --check --ignore-missing checksums.txt": "checks a downloaded release's files (setup/install_test.go checks the same against a fake release)",
 	"csogate verify --artifact app.tar.gz":             "needs the attestation gh downloads on the line before, and names placeholders",
 	"csogate check --replay path/to/record":            "names a record of the reader's (record and replay are tested in verify_test.go and internal/evidence)",

@@ -29,8 +29,9 @@ Usage:
   csogate [-C DIR] check --changed-files F|- [flags]   decide approved / not_required / blocked
   csogate [-C DIR] validate [flags]   check the safety files and list every problem
   csogate action                      the GitHub Action (reads INPUT_* and GITHUB_*; see action.yml)
-  csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet or Markdown hazard files → YAML
+  csogate [-C DIR] import --from FILE|DIR [--out F]      NHS-template spreadsheet, Markdown hazard files or hazard issues → YAML
   csogate [-C DIR] export --format xlsx|csv|markdown --out PATH   hazard log → NHS-template layouts
+  csogate [-C DIR] export --format github-issues --dry-run        hazard log → the GitHub issues that would hold it (JSON)
   csogate [-C DIR] diff --base FILE|DIR --head FILE|DIR [--format text|json|markdown]
                                       what changed in the hazard log, hazard by hazard
   csogate schema [NAME] | --write DIR   JSON Schemas of the safety files, for editors
@@ -96,8 +97,8 @@ type fileFlags struct {
 
 func (f *fileFlags) register(fs *flag.FlagSet) {
 	f.paths = gate.DefaultPaths()
-	fs.StringVar(&f.paths.HazardLog, "hazard-log", f.paths.HazardLog, "hazard log: YAML, NHS template .csv/.xlsx, or a directory of Markdown hazard files")
-	fs.StringVar(&f.paths.HazardLogFormat, "hazard-log-format", "", "hazard log layout when the extension does not say: yaml, csv, xlsx or markdown")
+	fs.StringVar(&f.paths.HazardLog, "hazard-log", f.paths.HazardLog, "hazard log: YAML, NHS template .csv/.xlsx, a directory of Markdown hazard files, or (with --hazard-log-format github-issues) the hazard issues as gh api --paginate lists them")
+	fs.StringVar(&f.paths.HazardLogFormat, "hazard-log-format", "", "hazard log layout when the extension does not say: yaml, csv, xlsx or markdown; github-issues[:label=NAME] for the JSON of gh api --paginate 'repos/OWNER/REPO/issues?labels=hazard&state=all'")
 	fs.StringVar(&f.paths.Sheet, "sheet", "", "XLSX hazard log: the sheet to read (default: the one whose header row matches)")
 	fs.StringVar(&f.paths.Manifest, "manifest", f.paths.Manifest, "change manifest of the release")
 	fs.StringVar(&f.paths.Register, "register", f.paths.Register, "CSO register")

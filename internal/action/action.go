@@ -303,6 +303,9 @@ func (r *runner) explain(err error, t target) string {
 		} else {
 			msg += "; the job needs " + permissionsBlock
 		}
+		if _, issues := pullfacts.IssuesLabel(r.in.Paths); issues {
+			msg += ", and issues: read for the hazard log kept as issues"
+		}
 		if t.Fork {
 			msg += "; a pull request from a fork gets a read-only token on pull_request events: gate it on pull_request_target, " +
 				"see examples/workflows/pull-request-target.yml"

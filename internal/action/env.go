@@ -14,6 +14,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -102,6 +103,16 @@ func readInputs(gha *githubactions.Action) (inputs, []string) {
 
 	in := inputs{Token: raw[inToken], ReleaseRef: raw[inReleaseRef], Since: raw[inSince]}
 	in.Paths = gate.DefaultPaths()
+	// A hazard log kept as GitHub issues: read through the issues API, by
+	// its layout, never as a file of the repository.
+	if v := strings.ToLower(strings.TrimSpace(raw[inHazardLog])); v == string(hazardlog.FormatGitHubIssues) || strings.HasPrefix(v, string(hazardlog.FormatGitHubIssues)+":") {
+		f, err := hazardlog.DetectFormat("", false, v)
+		if err != nil {
+			bad(inHazardLog, "%v", err)
+		}
+		in.Paths.HazardLogFormat = string(f)
+		raw[inHazardLog] = string(hazardlog.FormatGitHubIssues)
+	}
 	for name, dst := range map[string]*string{
 		inHazardLog: &in.Paths.HazardLog, inManifest: &in.Paths.Manifest,
 		inRegister: &in.Paths.Register, inConfig: &in.Paths.Config,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/evidence"
+	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/release"
 )
 
@@ -32,6 +33,11 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	}
 	if len(r.setup) > 0 || r.gh == nil {
 		return r.usage(nil, r.setup...)
+	}
+	if _, issues := pullfacts.IssuesLabel(r.in.Paths); issues {
+		return r.usage(nil, "input hazard-log: release mode does not read a hazard log kept as GitHub issues yet "+
+			"(nothing would compare the issues with those the previous release stood on); "+
+			"import the issues into a file (csogate import --hazard-log-format github-issues) and name it")
 	}
 
 	// The workspace holds the release's hazard log and manifest only when

@@ -55,9 +55,12 @@ func TestRetrospectiveIssueOnOverride(t *testing.T) {
 	if !slices.Contains(is.Assignees, alice) || slices.Contains(is.Assignees, director) {
 		t.Errorf("assignees %q; want the CSOs who could review, %s among them, and not the emergency approver", is.Assignees, alice)
 	}
+	if is.Body == nil {
+		t.Fatal("issue has no body")
+	}
 	for _, want := range []string{"Dr Jo Example", "Medical Director", "Sepsis alert outage in ED", headSHA, "2026-11-27", "/csogate retrospective " + headSHA} {
-		if !strings.Contains(is.Body, want) {
-			t.Errorf("issue body lacks %q:\n%s", want, is.Body)
+		if !strings.Contains(*is.Body, want) {
+			t.Errorf("issue body lacks %q:\n%s", want, *is.Body)
 		}
 	}
 
@@ -234,7 +237,7 @@ func TestReleaseWithAnOverrideNotYetDue(t *testing.T) {
 	if note := releaseNote(t, o); !strings.Contains(note, "## Emergency overrides") || !strings.Contains(note, "due by 2026-11-27") {
 		t.Errorf("release note:\n%s", note)
 	}
-	if is := retroIssuesTitled(f.fixture, "Retrospective CSO review due: #11"); len(is) != 1 || is[0].State != "open" || !strings.Contains(is[0].Body, "Review due by: 2026-11-27") {
+	if is := retroIssuesTitled(f.fixture, "Retrospective CSO review due: #11"); len(is) != 1 || is[0].State != "open" || !strings.Contains(is[0].BodyText(), "Review due by: 2026-11-27") {
 		t.Errorf("#11's issue: %+v", is)
 	}
 	f.srv.Close()
@@ -277,7 +280,7 @@ func TestReleaseBlockedByAnOverdueReview(t *testing.T) {
 	if len(ov) != 1 || ov[0]["in_range"] != false || ov[0]["status"] != "overdue" {
 		t.Errorf("overrides %v", ov)
 	}
-	if is := retroIssuesTitled(f.fixture, "Retrospective CSO review due: #11"); len(is) != 1 || !strings.Contains(is[0].Body, "OVERDUE") {
+	if is := retroIssuesTitled(f.fixture, "Retrospective CSO review due: #11"); len(is) != 1 || !strings.Contains(is[0].BodyText(), "OVERDUE") {
 		t.Errorf("#11's issue: %+v", is)
 	}
 	f.srv.Close()
@@ -312,11 +315,11 @@ func TestRetrospectiveReviewClearsTheOverdue(t *testing.T) {
 				t.Fatalf("exit %d, decision %s, violations %s", o.code, o.outputs["decision"], violationsOf(o))
 			}
 			is := retroIssuesTitled(f.fixture, "Retrospective CSO review due: #11")
-			if len(is) != 1 || is[0].State != "closed" || !strings.Contains(is[0].Body, "**Reviewed** by") {
+			if len(is) != 1 || is[0].State != "closed" || !strings.Contains(is[0].BodyText(), "**Reviewed** by") {
 				t.Errorf("#11's issue: %+v", is)
 			}
-			if tc.via == "comment" && !strings.Contains(is[0].Body, "banner wording is ambiguous") {
-				t.Errorf("the finding is not quoted:\n%s", is[0].Body)
+			if tc.via == "comment" && !strings.Contains(is[0].BodyText(), "banner wording is ambiguous") {
+				t.Errorf("the finding is not quoted:\n%s", is[0].BodyText())
 			}
 		})
 	}
@@ -402,10 +405,10 @@ func TestPullRequestWarnsOfAnOverdueReview(t *testing.T) {
 	f.withEmergency()
 	f.srv.AddReview(prNumber, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED"})
 	f.srv.AddIssue(githubtest.Issue{Title: "Retrospective CSO review due: #3", Labels: []string{release.RetrospectiveLabel}, Author: githubtest.ActionsBot,
-		Body: "<!-- csogate-retrospective pull=3 due=2026-11-20 status=overdue -->\nreminder"})
+		Body: githubtest.Text("<!-- csogate-retrospective pull=3 due=2026-11-20 status=overdue -->\nreminder")})
 	// A person's issue with the same words is not the gate's, and is not read.
 	f.srv.AddIssue(githubtest.Issue{Title: "Retrospective CSO review due: #4", Labels: []string{release.RetrospectiveLabel}, Author: "dev-bob",
-		Body: "<!-- csogate-retrospective pull=4 due=2026-11-20 status=overdue -->\nreminder"})
+		Body: githubtest.Text("<!-- csogate-retrospective pull=4 due=2026-11-20 status=overdue -->\nreminder")})
 	o := f.run()
 	if o.code != 0 || o.decision["decision"] != "approved" {
 		t.Fatalf("exit %d, decision %v", o.code, o.decision["decision"])

@@ -58,6 +58,9 @@ const (
 	// they are the head workflow's output, in no checkout, so a replay
 	// needs the record's copies to judge the same.
 	testResultsDir = "test-results"
+	// fromGitHubDir holds the inputs read from GitHub at run time rather
+	// than from a commit: a hazard log kept as issues, as listed.
+	fromGitHubDir = "from-github"
 )
 
 // ErrInvalidRecord marks a record directory that cannot be used: record.json
@@ -284,7 +287,7 @@ func writeRecord(dir string, rec *Record, copies map[string][]byte) (string, err
 		// Copies left from an earlier record would sit beside this one
 		// unreferenced, and an auditor browsing trusted/ could take them for
 		// what this run read.
-		for _, sub := range []string{RecordFile, trustedDir, outsideDir, baseManifestDir, workspaceDir, githubDir, testResultsDir} {
+		for _, sub := range []string{RecordFile, trustedDir, outsideDir, baseManifestDir, workspaceDir, githubDir, testResultsDir, fromGitHubDir} {
 			if err := os.RemoveAll(filepath.Join(dir, sub)); err != nil {
 				return "", fmt.Errorf("replacing the record in %s: %w", dir, err)
 			}
@@ -377,6 +380,14 @@ func build(req *gate.Request, out *gate.Outcome, meta Meta) (*Record, map[string
 				return nil, nil, fmt.Errorf("%s was read twice from the trusted side with different contents", f.Path)
 			}
 			in.Copy = copyName(trustedDir, f.Path, f.SHA256)
+			copies[in.Copy] = data
+		}
+		if f.Side == "github" {
+			data, ok := out.FromGitHub[f.Path]
+			if !ok || sha(data) != f.SHA256 {
+				return nil, nil, fmt.Errorf("the gate read %s from GitHub but kept no copy of what it read", f.Path)
+			}
+			in.Copy = fromGitHubDir + "/" + f.SHA256
 			copies[in.Copy] = data
 		}
 		rec.Inputs = append(rec.Inputs, in)
@@ -587,8 +598,12 @@ func ReadRecord(data []byte) (*Record, error) {
 			if !isCopy(in.Copy, trustedDir) && !isCopy(in.Copy, outsideDir) {
 				return nil, invalid("%s: copy %q is not a file under %s/ or %s/ of the record", at, in.Copy, trustedDir, outsideDir)
 			}
+		case "github":
+			if in.Role != "hazard_log" || !isCopy(in.Copy, fromGitHubDir) {
+				return nil, invalid("%s: only the hazard log is read from GitHub, and its copy must be a file under %s/ of the record", at, fromGitHubDir)
+			}
 		default:
-			return nil, invalid("%s: side %q is not workspace or trusted", at, in.Side)
+			return nil, invalid("%s: side %q is not workspace, trusted or github", at, in.Side)
 		}
 		key := in.Side + "\x00" + in.Path
 		if prev, ok := seen[key]; ok && prev != in.SHA256 {

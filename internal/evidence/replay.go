@@ -144,6 +144,19 @@ func replay(ctx context.Context, rec *Record, dir, workspaceRoot string) (*Resul
 		}
 		trusted[in.Path] = data
 	}
+	// A hazard log kept as GitHub issues has no commit to check out: the
+	// record's copy of the listing is what the run judged.
+	var issues []byte
+	for _, in := range rec.Inputs {
+		if in.Side != "github" {
+			continue
+		}
+		data, err := readCopy(dir, in.Copy, in.SHA256, fmt.Sprintf("the record's copy of the hazard issues (%s) was altered or lost: the record cannot be replayed", in.Path))
+		if err != nil {
+			return nil, err
+		}
+		issues = data
+	}
 	var base []byte
 	if bm := rec.Request.BaseManifest; bm != nil {
 		data, err := readCopy(dir, bm.Copy, bm.SHA256, fmt.Sprintf("the record's copy of the base manifest %s was altered or lost: the record cannot be replayed", bm.Path))
@@ -184,6 +197,7 @@ func replay(ctx context.Context, rec *Record, dir, workspaceRoot string) (*Resul
 		return nil, err
 	}
 	req.TestResults, req.TestResultsGiven = testResults, rec.Request.TestResultsGiven
+	req.HazardLogIssues = issues
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

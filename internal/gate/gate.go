@@ -154,6 +154,12 @@ type Request struct {
 	// BaseHazardLog, when set, serves the trusted side's hazard log (the
 	// CLI's --base-hazard-log); otherwise it is read from Trusted.
 	BaseHazardLog Source
+	// HazardLogIssues is a hazard log kept as GitHub issues, as the
+	// list-issues endpoint returned them (the Action, a replay), under the
+	// layout github-issues. Nil: the CLI's --hazard-log file is the listing.
+	// Issues have no commit: they are read as they are at run time, and the
+	// decision record keeps the listing the gate judged.
+	HazardLogIssues []byte
 
 	ChangedFiles  []string // nil when unknown
 	Reviews       []facts.Review
@@ -220,6 +226,10 @@ type Outcome struct {
 	// Trusted holds the bytes of every file read from the trusted side, so an
 	// evidence record can keep them and a replay needs no network.
 	Trusted map[string][]byte
+	// FromGitHub holds the inputs read from GitHub at run time rather than
+	// from a commit (a hazard log kept as issues, side "github"), for the
+	// record to keep: nobody can check such an input out again.
+	FromGitHub map[string][]byte
 	// HazardLog and Manifest are the files as read (nil when unreadable), for
 	// the release note, which cites controls and their evidence.
 	HazardLog *safetyfile.HazardLog
@@ -303,6 +313,7 @@ type loaded struct {
 	files      []InputFile
 	policyDirs []string
 	trusted    map[string][]byte
+	fromGitHub map[string][]byte
 	// logFormat is the layout the head's hazard log was read in, and
 	// componentsMap the head's components map (nil when none): the trusted
 	// side's log is read the same way to compare the two.
@@ -314,7 +325,7 @@ type loaded struct {
 // Evaluate runs the gate. It always returns a decision; any failure is blocked.
 func Evaluate(ctx context.Context, req *Request) *Outcome {
 	l, err := load(ctx, req, true)
-	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, HazardLog: l.log, Manifest: l.manifest, Config: l.config}
+	out := &Outcome{Files: l.files, Warnings: l.warnings, Trusted: l.trusted, FromGitHub: l.fromGitHub, HazardLog: l.log, Manifest: l.manifest, Config: l.config}
 	product, release := "", ""
 	if l.log != nil {
 		product = l.log.Product
@@ -669,6 +680,16 @@ var roleOrder = map[string]int{"config": 0, "hazard_log": 1, "components_map": 2
 // inputs); everything wrong with what it says is a problem.
 func (l *loaded) readHazardLog(req *Request, required bool) error {
 	p := req.Paths
+	if req.HazardLogIssues != nil {
+		format, err := hazardlog.DetectFormat(p.HazardLog, false, p.HazardLogFormat)
+		if _, ok := format.IssueLabel(); err != nil || !ok {
+			l.problems = append(l.problems, safetyfile.Problem{Location: safetyfile.Location{File: p.HazardLog}, Code: safetyfile.CodeInputInvalid,
+				Message: "a listing of hazard issues was given, but the hazard-log format is not github-issues; give the format github-issues[:label=NAME]"})
+			return nil
+		}
+		l.readIssues(p.HazardLog, format, req.HazardLogIssues)
+		return nil
+	}
 	if err := safetyfile.CheckNoLink(req.WorkspaceRoot, p.HazardLog); err != nil {
 		if err := l.inputFault(err); err != nil {
 			return fmt.Errorf("reading the hazard log %s: %w", p.HazardLog, err)
@@ -690,6 +711,21 @@ func (l *loaded) readHazardLog(req *Request, required bool) error {
 		return nil
 	}
 	l.logFormat = format
+	if _, ok := format.IssueLabel(); ok {
+		// The CLI's listing of the issues: judged, and recorded, as an
+		// answer from GitHub, not as a file of the commit.
+		if tooLarge, over := safetyfile.CheckSize(p.HazardLog, info.Size(), l.config.HazardLogLimit()); over {
+			l.problems = append(l.problems, tooLarge)
+			l.logRefused = true
+			return nil
+		}
+		data, err := os.ReadFile(full)
+		if err != nil {
+			return fmt.Errorf("reading the hazard log %s: %w", p.HazardLog, err)
+		}
+		l.readIssues(p.HazardLog, format, data)
+		return nil
+	}
 	res := hazardlog.Load(full, hazardlog.Options{Format: format, Sheet: p.Sheet, Config: l.config})
 	rel := relocate(full, p.HazardLog)
 	if res.Err != nil {
@@ -716,6 +752,23 @@ func (l *loaded) readHazardLog(req *Request, required bool) error {
 		l.log.Product = l.config.Product
 	}
 	return nil
+}
+
+// readIssues reads a hazard log kept as GitHub issues from their listing,
+// recorded on the side "github" with its bytes, so a replay judges the
+// same issues.
+func (l *loaded) readIssues(name string, format hazardlog.Format, data []byte) {
+	l.logFormat = format
+	res := hazardlog.LoadIssues(name, data, format, l.config)
+	l.problems = append(l.problems, res.Problems...)
+	l.warnings = append(l.warnings, res.Warnings...)
+	if l.fromGitHub == nil {
+		l.fromGitHub = map[string][]byte{}
+	}
+	l.fromGitHub[name] = data
+	sum := sha256.Sum256(data)
+	l.files = append(l.files, InputFile{Role: "hazard_log", Path: name, Side: "github", SHA256: hex.EncodeToString(sum[:])})
+	l.log, l.logRefused = res.Log, res.Refused
 }
 
 // relocate rewrites paths under the absolute workspace location back to the

@@ -63,7 +63,7 @@ func TestIssueWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := srv.Issues()
-	if len(got) != 1 || got[0].State != "closed" || got[0].Body != "b2" || got[0].Title != "t2" || !slices.Equal(got[0].Assignees, []string{"alice-gp", "bob-rn"}) {
+	if len(got) != 1 || got[0].State != "closed" || got[0].Body == nil || *got[0].Body != "b2" || got[0].Title != "t2" || !slices.Equal(got[0].Assignees, []string{"alice-gp", "bob-rn"}) {
 		t.Errorf("issue now %+v", got)
 	}
 	srv.Fail("POST", srv.RepoPath()+"/issues", githubtest.Forbidden())

@@ -56,6 +56,9 @@ func DetectFormat(path string, isDir bool, override string) (Format, error) {
 		}
 	}
 	if o := strings.ToLower(strings.TrimSpace(override)); o != "" {
+		if f, ok, err := parseIssuesFormat(o); ok {
+			return f, err
+		}
 		switch o {
 		case "yaml", "yml":
 			return FormatYAML, nil
@@ -112,7 +115,7 @@ func formatList() string {
 	for i, f := range Formats {
 		names[i] = string(f)
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(append(names, string(FormatGitHubIssues)+"[:label=NAME]"), ", ")
 }
 
 // Options says how to read a hazard log.
@@ -227,6 +230,7 @@ func Load(path string, opts Options) (res Result) {
 func loadBytes(file string, data []byte, format Format, sheet string, cfg *safetyfile.Config) Result {
 	var res Result
 	p, over := safetyfile.CheckSize(file, int64(len(data)), cfg.HazardLogLimit())
+	issueLabel, isIssues := format.IssueLabel()
 	switch {
 	case over:
 		res = Result{Log: &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}}, Problems: safetyfile.Problems{p}, Refused: true}
@@ -239,6 +243,8 @@ func loadBytes(file string, data []byte, format Format, sheet string, cfg *safet
 		res = loadXLSX(file, data, sheet, cfg)
 	case format == FormatMarkdown:
 		res = markdownResult(file, false, []mdInput{{file, data}}, cfg)
+	case isIssues:
+		res = loadIssues(file, data, issueLabel, cfg)
 	default:
 		res = Result{Log: &safetyfile.HazardLog{Hazards: []safetyfile.Hazard{}},
 			Problems: safetyfile.Problems{invalid(safetyfile.Location{File: file}, "hazard-log format %q is not known; write one of %s", format, formatList())}}

@@ -13,6 +13,7 @@ import (
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/hazardlog"
 )
 
 // API is what pullfacts reads of GitHub; *github.Client provides it.
@@ -27,6 +28,25 @@ type API interface {
 }
 
 var _ API = (*github.Client)(nil)
+
+// IssueLister lists the issues of a hazard log kept as GitHub issues, as
+// one JSON listing (*github.Client does); an API without it cannot judge
+// such a log.
+type IssueLister interface {
+	HazardIssues(ctx context.Context, owner, repo, label string) ([]byte, error)
+}
+
+var _ IssueLister = (*github.Client)(nil)
+
+// IssuesLabel reports whether the paths name a hazard log kept as GitHub
+// issues, and the label that marks its hazards.
+func IssuesLabel(p gate.Paths) (string, bool) {
+	f, err := hazardlog.DetectFormat(p.HazardLog, false, p.HazardLogFormat)
+	if err != nil {
+		return "", false
+	}
+	return f.IssueLabel()
+}
 
 // Pull is a pull request to judge on its head commit.
 type Pull struct {
@@ -84,6 +104,18 @@ func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 	if !found {
 		baseManifest = nil
 	}
+	// Issues have no commit: the hazard log kept as issues is read as it
+	// is now, and the decision record keeps what was read.
+	var issues []byte
+	if label, ok := IssuesLabel(p.Paths); ok {
+		lister, ok := r.api.(IssueLister)
+		if !ok {
+			return nil, fmt.Errorf("reading the hazard issues (label %q): this run cannot list issues", label)
+		}
+		if issues, err = lister.HazardIssues(ctx, r.owner, r.repo, label); err != nil {
+			return nil, fmt.Errorf("reading the hazard log kept as issues labelled %q: %w", label, err)
+		}
+	}
 	ref, what := p.TrustedRef, p.TrustedWhat
 	if ref == "" {
 		ref = p.BaseSHA
@@ -92,19 +124,20 @@ func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 		what = "the base commit"
 	}
 	return &gate.Request{
-		Paths:         p.Paths,
-		WorkspaceRoot: p.Workspace,
-		Trusted:       r.Source(ref, what),
-		BaseManifest:  baseManifest,
-		ChangedFiles:  ChangedPaths(files),
-		Reviews:       reviewFacts(reviews),
-		Dismissals:    dismissalFacts(dismissals),
-		HeadSHA:       p.HeadSHA,
-		Author:        p.Author,
-		CommitAuthors: commitPeople(commits),
-		Commits:       commitFacts(commits),
-		Today:         p.Today,
-		RepoFiles:     r.RepoFiles(p.HeadSHA),
+		Paths:           p.Paths,
+		WorkspaceRoot:   p.Workspace,
+		Trusted:         r.Source(ref, what),
+		BaseManifest:    baseManifest,
+		HazardLogIssues: issues,
+		ChangedFiles:    ChangedPaths(files),
+		Reviews:         reviewFacts(reviews),
+		Dismissals:      dismissalFacts(dismissals),
+		HeadSHA:         p.HeadSHA,
+		Author:          p.Author,
+		CommitAuthors:   commitPeople(commits),
+		Commits:         commitFacts(commits),
+		Today:           p.Today,
+		RepoFiles:       r.RepoFiles(p.HeadSHA),
 	}, nil
 }
 

@@ -300,7 +300,9 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		return os.Symlink(le.Target, full)
 	}
 	names := []string{p.Manifest, p.ComponentsMap}
-	if hazardLogIsDir(p) {
+	if _, issues := IssuesLabel(p); issues {
+		// Read through the issues API by Request, not from the commit.
+	} else if hazardLogIsDir(p) {
 		files, err := r.Dir(ctx, ref, p.HazardLog)
 		if err != nil {
 			return mirror(err)

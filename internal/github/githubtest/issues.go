@@ -11,13 +11,16 @@ import (
 	"time"
 )
 
-// Issue is a repository issue (not a pull request). Issues share the
-// number sequence of pull requests, as on GitHub.
+// Issue is a repository issue. Issues share the number sequence of pull
+// requests, as on GitHub. PullRequest marks a pull request as GitHub's
+// issues endpoint lists it too (with a pull_request key), as it does any
+// pull request carrying the labels asked for.
 type Issue struct {
 	Number      int
 	ID          int64
 	Title       string
-	Body        string
+	Body        *string // nil: an issue with no body (JSON null)
+	PullRequest bool
 	State       string // open or closed
 	StateReason string // completed, not_planned, reopened or ""
 	Labels      []string
@@ -29,11 +32,14 @@ type Issue struct {
 }
 
 // AddIssue adds an existing issue (say, one a person opened or closed by
-// hand) and returns its number.
+// hand) and returns its number: the next free one, or is.Number when set,
+// which replaces the issue of that number (an edit).
 func (s *Server) AddIssue(is Issue) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	is.Number = s.nextNumber()
+	if is.Number <= 0 {
+		is.Number = s.nextNumber()
+	}
 	if is.ID == 0 {
 		is.ID = s.newID()
 	}
@@ -171,7 +177,8 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request) {
 	now := s.tick()
 	is := &Issue{Number: s.nextNumber(), ID: s.newID(), Title: *req.Title, State: "open", Author: ActionsBot, CreatedAt: now, UpdatedAt: now}
 	if req.Body != nil {
-		is.Body = *req.Body
+		body := *req.Body
+		is.Body = &body
 	}
 	if req.Labels != nil {
 		is.Labels = slices.Clone(*req.Labels)
@@ -210,7 +217,8 @@ func (s *Server) updateIssue(w http.ResponseWriter, r *http.Request) {
 		is.Title = *req.Title
 	}
 	if req.Body != nil {
-		is.Body = *req.Body
+		body := *req.Body
+		is.Body = &body
 	}
 	if req.Labels != nil {
 		is.Labels = slices.Clone(*req.Labels)
@@ -279,16 +287,39 @@ func (s *Server) issueJSON(is *Issue) map[string]any {
 	if is.StateReason != "" {
 		stateReason = is.StateReason
 	}
-	return map[string]any{
+	var body any
+	if is.Body != nil {
+		body = *is.Body
+	}
+	out := map[string]any{
 		"url": api, "repository_url": s.apiRepo(), "labels_url": api + "/labels{/name}", "comments_url": api + "/comments",
 		"events_url": api + "/events", "html_url": fmt.Sprintf("%s/issues/%d", s.htmlRepo(), is.Number),
 		"id": is.ID, "node_id": nodeID("05:Issue", is.ID), "number": is.Number, "title": is.Title,
 		"user": s.userJSON(is.Author, 0), "labels": labels, "state": is.State, "locked": false,
 		"assignee": assignee, "assignees": assignees, "milestone": nil, "comments": 0,
 		"created_at": ts(is.CreatedAt), "updated_at": ts(is.UpdatedAt), "closed_at": ts(is.ClosedAt),
-		"author_association": "MEMBER", "active_lock_reason": nil, "body": nullable(is.Body),
+		"author_association": "MEMBER", "active_lock_reason": nil, "body": body,
 		"reactions": map[string]any{"url": api + "/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0, "hooray": 0,
 			"confused": 0, "heart": 0, "rocket": 0, "eyes": 0},
 		"timeline_url": api + "/timeline", "performed_via_github_app": nil, "state_reason": stateReason,
 	}
+	if is.PullRequest {
+		out["pull_request"] = map[string]any{
+			"url": fmt.Sprintf("%s/pulls/%d", s.apiRepo(), is.Number), "html_url": fmt.Sprintf("%s/pull/%d", s.htmlRepo(), is.Number),
+			"diff_url": fmt.Sprintf("%s/pull/%d.diff", s.htmlRepo(), is.Number), "patch_url": fmt.Sprintf("%s/pull/%d.patch", s.htmlRepo(), is.Number),
+			"merged_at": nil,
+		}
+	}
+	return out
 }
+
+// BodyText is the issue's body, "" when it has none.
+func (is Issue) BodyText() string {
+	if is.Body == nil {
+		return ""
+	}
+	return *is.Body
+}
+
+// Text returns a pointer to s, for Issue.Body.
+func Text(s string) *string { return &s }

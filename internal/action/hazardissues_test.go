@@ -1,0 +1,147 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/csogate/csogate/internal/evidence"
+	"github.com/csogate/csogate/internal/github/githubtest"
+	"github.com/csogate/csogate/internal/hazardlog"
+	"github.com/csogate/csogate/internal/safetyfile"
+)
+
+// issuesFixture is the fixture product with its hazard log kept as GitHub
+// issues (input hazard-log: github-issues): the fixture's YAML log,
+// exported as the issues the template keeps, in the fake GitHub, with a
+// labelled pull request that the issues endpoint lists too.
+func issuesFixture(t *testing.T) (*fixture, []hazardlog.NewIssue) {
+	t.Helper()
+	f := newFixture(t)
+	log, _, problems := safetyfile.LoadHazardLog("hazard-log.yaml", readFile(t, "testdata/repo/safety/hazard-log.yaml"), safetyfile.Options{})
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	data, _, err := hazardlog.ExportIssues(log, "hazard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created []hazardlog.NewIssue
+	mustUnmarshal(t, data, &created)
+	f.input(inHazardLog, "github-issues")
+	return f, created
+}
+
+func addIssues(f *fixture, created []hazardlog.NewIssue) {
+	for i, is := range created {
+		body := is.Body
+		f.srv.AddIssue(githubtest.Issue{Number: i + 1, Title: is.Title, Body: &body, State: is.State, Labels: is.Labels})
+	}
+	f.srv.AddIssue(githubtest.Issue{Number: 40, Title: "Faster search", Labels: []string{"hazard"}, PullRequest: true})
+}
+
+// TestHazardIssuesPullRequest: the pull-request gate reads the hazard log
+// kept as issues through the issues API, as it is now, and judges the
+// pull request on it; the record keeps the listing.
+func TestHazardIssuesPullRequest(t *testing.T) {
+	t.Parallel()
+	f, created := issuesFixture(t)
+	addIssues(f, created)
+	o := f.run()
+	if o.code != 1 || !strings.Contains(strings.Join(o.violationCodes(), " "), "CSO_APPROVAL_REQUIRED") {
+		t.Fatalf("exit %d, violations %v; want 1, blocked for a CSO:\n%s", o.code, o.violationCodes(), o.stdout)
+	}
+	if !strings.Contains(o.summary, "Wrong patient") {
+		t.Errorf("the summary does not name the touched hazard read from the issues:\n%s", o.summary)
+	}
+	listed := 0
+	for _, r := range f.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/issues") {
+			listed++
+			if r.Query.Get("labels") != "hazard" || r.Query.Get("state") != "all" {
+				t.Errorf("the issues were listed with %s", r.Query.Encode())
+			}
+		}
+		if strings.Contains(r.Path, "/contents/github-issues") {
+			t.Errorf("the gate asked for a file named after the layout: %s", r.Path)
+		}
+	}
+	if listed != 1 {
+		t.Errorf("the issues were listed %d times, want once", listed)
+	}
+	rec := o.record(t)
+	kept := false
+	for _, in := range rec.Inputs {
+		kept = kept || (in.Role == "hazard_log" && in.Side == "github" && in.Copy != "")
+	}
+	if !kept {
+		t.Errorf("the record does not keep the issues: %+v", rec.Inputs)
+	}
+	// GitHub is gone and the issues may have changed since: the replay
+	// judges the listing the record kept, with the head's checkout.
+	f.srv.Close()
+	res, err := evidence.Replay(context.Background(), filepath.Dir(o.outputs["record-file"]), f.workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Matches() || res.ExitCode() != o.code {
+		t.Errorf("the replay derives exit %d, the run %d; differences: %v", res.ExitCode(), o.code, res.Differences)
+	}
+}
+
+// TestHazardIssuesForgedLabels: an issue edited to carry two severity
+// labels (the CSO's and a lower one) is INPUT_INVALID naming the issue,
+// never a choice of the lower.
+func TestHazardIssuesForgedLabels(t *testing.T) {
+	t.Parallel()
+	f, created := issuesFixture(t)
+	created[0].Labels = append(created[0].Labels, "severity-minor")
+	addIssues(f, created)
+	o := f.run()
+	if o.code != 2 || !strings.Contains(o.stdout+o.summary, `issue #1 label "severity-minor"`) {
+		t.Fatalf("exit %d, want 2 naming issue #1's second severity label:\n%s\n%s", o.code, o.stdout, o.summary)
+	}
+	if st, ok := f.status(headSHA); !ok || st.State == "success" {
+		t.Errorf("status %+v: a forged log must never pass", st)
+	}
+}
+
+func mustUnmarshal(t *testing.T, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHazardIssuesReleaseRefused: release mode cannot yet tell which
+// issues changed since the previous release, so an issue-backed log is
+// refused with the reason, never passed.
+func TestHazardIssuesReleaseRefused(t *testing.T) {
+	t.Parallel()
+	f := newReleaseFixture(t, true)
+	f.input(inHazardLog, "github-issues:label=hazard")
+	f.pushTag("v2.4.0", v240SHA)
+	o := f.run()
+	if o.code != 2 || !strings.Contains(o.stdout+o.summary, "release mode does not read a hazard log kept as GitHub issues") {
+		t.Fatalf("exit %d, want 2 saying why:\n%s", o.code, o.stdout)
+	}
+	if st, ok := f.releaseStatus(v240SHA); ok && st.State == "success" {
+		t.Errorf("release status %+v", st)
+	}
+}
+
+// TestHazardIssuesPermission: a job whose token cannot list issues is
+// blocked as GitHub's failure, naming the permission to add.
+func TestHazardIssuesPermission(t *testing.T) {
+	t.Parallel()
+	f, created := issuesFixture(t)
+	addIssues(f, created)
+	f.srv.FailAlways("GET", f.srv.RepoPath()+"/issues", githubtest.Response{Status: 403,
+		Body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/issues#list-repository-issues"}`})
+	o := f.run()
+	if o.code != 3 || !strings.Contains(o.stdout+o.summary, "issues: read") {
+		t.Fatalf("exit %d, want 3 naming issues: read:\n%s\n%s", o.code, o.stdout, o.summary)
+	}
+}
