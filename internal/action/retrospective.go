@@ -141,7 +141,14 @@ func (r *runner) keepRetroIssue(ctx context.Context, res *result, ri retroIssue)
 		if err != nil {
 			return err
 		}
+		// Found by its title, or by the marker of a reminder someone
+		// retitled, which this run titles again.
 		i := slices.IndexFunc(issues, func(is github.Issue) bool { return ownIssue(is) && is.Title == title })
+		if i < 0 {
+			i = slices.IndexFunc(issues, func(is github.Issue) bool {
+				return ownIssue(is) && slices.Contains(release.IssuePulls(is), ri.pull)
+			})
+		}
 		if i < 0 {
 			if state == "closed" {
 				return nil // reviewed before any issue was opened
@@ -158,7 +165,7 @@ func (r *runner) keepRetroIssue(ctx context.Context, res *result, ri retroIssue)
 			return nil
 		}
 		is := issues[i]
-		if is.Body != body || is.State != state {
+		if is.Title != title || is.Body != body || is.State != state {
 			if err := r.gh.UpdateIssue(ctx, r.env.Owner, r.env.Repo, is.Number, title, body, state); err != nil {
 				return err
 			}

@@ -431,3 +431,61 @@ func TestPullRequestWarnsOfAnOverdueReview(t *testing.T) {
 		t.Errorf("the replay differs: %v", replay.Differences)
 	}
 }
+
+// TestRetrospectiveIssueEditedByHandStillFound: a colleague with triage
+// rights edits the title of #11's reminder (it is a reminder, editable by
+// anyone who may label), so that it names another pull request or none: the
+// gate's own marker in the body still names #11, so the release stays
+// blocked by #11's overdue review. A GitHub outage while listing the
+// reminders blocks the release (never a release judged without them),
+// saying which permission to give.
+func TestRetrospectiveIssueEditedByHandStillFound(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		title string
+	}{
+		{"titled as another pull request", "Retrospective CSO review due: #3"},
+		{"titled as nothing the gate reads", "Done (see chat)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := overdueRelease(t)
+			is := retroIssuesTitled(f.fixture, retroTitle11)
+			if len(is) != 1 {
+				t.Fatalf("#11's issue: %+v", is)
+			}
+			edited := is[0]
+			edited.Title = tc.title
+			f.srv.AddIssue(edited)
+			o := f.run()
+			if v := violationsOf(o); o.code != 1 || !strings.Contains(v, "EMERGENCY_REVIEW_OVERDUE") || !strings.Contains(v, "#11") {
+				t.Errorf("exit %d, violations %s; want #11's EMERGENCY_REVIEW_OVERDUE", o.code, v)
+			}
+			// The run titles the reminder again rather than opening a second.
+			if is := retroIssuesTitled(f.fixture, retroTitle11); len(is) != 1 || is[0].Number != edited.Number {
+				t.Errorf("#11's issues after the run: %+v", is)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		resp githubtest.Response
+		want string
+	}{
+		{"403", githubtest.Forbidden(), "issues: read"},
+		{"502", githubtest.BadGateway(), "retrospective review issues"},
+	} {
+		t.Run("listing fails "+tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := overdueRelease(t)
+			f.srv.FailAlways("GET", f.srv.RepoPath()+"/issues$", tc.resp)
+			o := f.run()
+			if o.code < 2 || o.outputs["decision"] != "blocked" || !strings.Contains(o.stdout+violationsOf(o), tc.want) {
+				t.Errorf("exit %d, decision %s, violations %s; want blocked saying %q\n%s", o.code, o.outputs["decision"], violationsOf(o), tc.want, o.stdout)
+			}
+		})
+	}
+}
+
+const retroTitle11 = "Retrospective CSO review due: #11"

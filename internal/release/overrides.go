@@ -42,10 +42,41 @@ func titlePull(title string) int {
 	return n
 }
 
+// markerPull reads the pull request number from the marker that opens the
+// body of a retrospective issue the Action wrote
+// ("<!-- csogate-retrospective pull=N ..."); 0 when the body has none.
+func markerPull(body string) int {
+	rest, ok := strings.CutPrefix(body, "<!-- csogate-retrospective pull=")
+	if !ok {
+		return 0
+	}
+	end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+	if end <= 0 || end > 9 {
+		return 0
+	}
+	n, _ := strconv.Atoi(rest[:end])
+	return n
+}
+
+// IssuePulls are the pull requests a retrospective issue names, by its
+// title and by its body's marker: a person who retitles the reminder (or
+// edits its marker) to hide an overdue review still leaves the other, and
+// every pull request either names is re-checked.
+func IssuePulls(is github.Issue) []int {
+	var out []int
+	for _, n := range []int{titlePull(is.Title), markerPull(is.Body)} {
+		if n > 0 && (len(out) == 0 || out[0] != n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // findEarlierOverrides finds the overridden pull requests merged before the
 // range through their retrospective review issues, open or closed, and
 // judges each again as it stands: an issue is a reminder anyone with triage
-// access can close or edit, so it only names the pull request; whether a
+// access can close or edit, so it only names the pull request (by its title
+// and by its body's marker, either enough); whether a
 // counted CSO reviewed it is read from the pull request itself. Nothing is
 // asked when the release's trusted configuration has no emergency section
 // (no override could have been given under it).
@@ -64,12 +95,13 @@ func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *g
 	seen := map[int]bool{}
 	var numbers []int
 	for _, is := range issues {
-		n := titlePull(is.Title)
-		if n == 0 || inRange[n] || seen[n] {
-			continue
+		for _, n := range IssuePulls(is) {
+			if inRange[n] || seen[n] {
+				continue
+			}
+			seen[n] = true
+			numbers = append(numbers, n)
 		}
-		seen[n] = true
-		numbers = append(numbers, n)
 	}
 	var earlier []*pullState
 	for _, n := range numbers {
