@@ -108,6 +108,9 @@ func Parse(name string, data []byte, lim Limits) (*Report, error) {
 	if len(data) > lim.MaxBytes {
 		return nil, &Error{File: name, Line: 1, Message: fmt.Sprintf("the test report is %d bytes, over the %d MiB csogate reads from one test report; split the run's reports (one file per suite, as Surefire writes them)", len(data), lim.MaxBytes>>20)}
 	}
+	if isUTF16(data) {
+		return nil, &Error{File: name, Line: 1, Message: "the test report is UTF-16 (as PowerShell's > writes it), not UTF-8: write it as UTF-8 (Out-File -Encoding utf8, or let the test runner write the file)"}
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &Error{File: name, Line: 1, Message: "the test report is empty: a test run that wrote nothing is no evidence; check the step that runs the tests"}
@@ -205,7 +208,26 @@ func (p *parser) run() error {
 	return nil
 }
 
-func isResult(name string) bool { return name == "failure" || name == "error" || name == "skipped" }
+func isResult(name string) bool { return isFailure(name) || name == "skipped" }
+
+// isFailure: <failure> and <error>, and Surefire's records of a rerun
+// (rerunFailingTestsCount): <flakyFailure>/<flakyError> on a test that
+// failed and then passed on a rerun, <rerunFailure>/<rerunError> on one
+// that failed again. A test repeated until it passes failed: a control's
+// test must pass, not pass sometimes.
+func isFailure(name string) bool {
+	switch name {
+	case "failure", "error", "flakyFailure", "flakyError", "rerunFailure", "rerunError":
+		return true
+	}
+	return false
+}
+
+// isUTF16 reports a UTF-16 byte-order mark, or "<" as UTF-16 without one.
+func isUTF16(data []byte) bool {
+	return bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) ||
+		bytes.HasPrefix(data, []byte{'<', 0}) || bytes.HasPrefix(data, []byte{0, '<'})
+}
 
 func attr(t xml.StartElement, name string) string {
 	for _, a := range t.Attr {
@@ -255,7 +277,7 @@ func (p *parser) start(t xml.StartElement, line int) error {
 		c.Suite, c.SuiteProperties = p.suiteContext()
 		p.rep.Cases = append(p.rep.Cases, c)
 		f.caseIdx = len(p.rep.Cases) - 1
-	case "failure", "error", "skipped":
+	case "failure", "error", "skipped", "flakyFailure", "flakyError", "rerunFailure", "rerunError":
 		if parent != "testcase" {
 			// Surefire and others write suite-level <error> when a class
 			// fails to load: no test ran, nothing to attribute; ignored.

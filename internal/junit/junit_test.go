@@ -187,3 +187,53 @@ func TestMessageBounded(t *testing.T) {
 		t.Errorf("message %d bytes: %.40q", len(m), m)
 	}
 }
+
+// TestAttackRerunUntilItPasses: Maven Surefire's rerunFailingTestsCount
+// reports a test that failed and then passed on a rerun as a <testcase>
+// holding <flakyFailure> or <flakyError> and no <failure>; one that failed
+// every run holds <failure> and <rerunFailure>. Repeating a test until it
+// passes must not turn a control's failing test into a pass: a flaky test
+// failed, with the first failure's message. A report written as UTF-16
+// (PowerShell's default redirection) is refused at line 1, saying so.
+func TestAttackRerunUntilItPasses(t *testing.T) {
+	t.Parallel()
+	utf16 := func(s string) string {
+		b := []byte{0xff, 0xfe}
+		for _, r := range s {
+			b = append(b, byte(r), 0)
+		}
+		return string(b)
+	}
+	for _, tt := range []struct {
+		name, doc string
+		outcome   Outcome
+		message   string
+		wantErr   string
+	}{
+		{name: "flaky failure", doc: `<testsuite name="s"><testcase name="CTL-1_stop" classname="c"><flakyFailure message="expected stop" type="AssertionError"><stackTrace>at c</stackTrace></flakyFailure></testcase></testsuite>`,
+			outcome: Failed, message: "expected stop"},
+		{name: "flaky error", doc: `<testsuite name="s"><testcase name="CTL-1_stop"><flakyError type="java.net.ConnectException"/></testcase></testsuite>`,
+			outcome: Failed, message: "java.net.ConnectException"},
+		{name: "rerun failure alone", doc: `<testsuite name="s"><testcase name="CTL-1_stop"><rerunFailure message="still broken"/></testcase></testsuite>`,
+			outcome: Failed, message: "still broken"},
+		{name: "failure then reruns", doc: `<testsuite name="s"><testcase name="CTL-1_stop"><failure message="broken"/><rerunFailure message="still broken"/></testcase></testsuite>`,
+			outcome: Failed, message: "broken"},
+		{name: "utf-16", doc: utf16(`<testsuite name="s"><testcase name="t"/></testsuite>`), wantErr: "x.xml:1: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Parse("x.xml", []byte(tt.doc), DefaultLimits)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "UTF-16") {
+					t.Fatalf("err %v; want one at %q naming UTF-16", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Cases) != 1 || rep.Cases[0].Outcome != tt.outcome || !strings.HasPrefix(rep.Cases[0].Message, tt.message) {
+				t.Errorf("%+v; want %s %q", rep.Cases, tt.outcome, tt.message)
+			}
+		})
+	}
+}
