@@ -33,6 +33,7 @@ var (
 // docs/reference.md section 1.1):
 //
 //   - empty: none;
+//   - a file:// URL: refused (a file on somebody's machine);
 //   - a URL (`scheme://…`): not fetched;
 //   - `test:NAME`: a test, judged by test results;
 //   - `file:PATH`: a path or glob, spaces allowed;
@@ -48,6 +49,10 @@ func Classify(evidence string) (kind EvidenceKind, target string) {
 	switch {
 	case e == "":
 		return EvidenceNone, ""
+	case strings.HasPrefix(lower, "file://"):
+		// Looks like a path the gate checks, but names a file on somebody's
+		// machine: refused (never "not checked", which passes unseen).
+		return EvidencePath, e
 	case scheme.MatchString(e):
 		return EvidenceURL, e
 	case strings.HasPrefix(lower, "test:"):
@@ -321,6 +326,8 @@ func refuse(target string, kind EvidenceKind) string {
 	switch {
 	case target == "":
 		return "names no file"
+	case strings.HasPrefix(strings.ToLower(target), "file://"):
+		return "is a file:// URL, a file on somebody's machine: write the path relative to the repository's root, e.g. file:docs/safety/report.pdf"
 	case strings.ContainsRune(target, '\\'):
 		return "has a backslash: write repository paths with /"
 	case strings.IndexFunc(target, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:

@@ -229,3 +229,30 @@ func TestCheckIsOnePassOverManyFiles(t *testing.T) {
 		t.Fatalf("orphaned %d, evidence %+v", len(res.Orphaned), res.Evidence[0])
 	}
 }
+
+// TestEvidenceFileURLsAreRefused: a file:// URL looks like a path the gate
+// checks but names a file on somebody's machine; listed as a URL it would be
+// "not checked" and the control's evidence silently never looked for. It is
+// refused, saying how to write a repository path. A path hidden behind an
+// invisible character is not the file it looks like.
+func TestEvidenceFileURLsAreRefused(t *testing.T) {
+	tr := tree(t, head)
+	for _, c := range []struct {
+		evidence, status, detail string
+	}{
+		{"file:///etc/passwd", "refused", "file:// URL"},
+		{"file://tests/search/banner_test.go", "refused", "file:// URL"},
+		{"FILE:///C:/evidence/report.pdf", "refused", "file:// URL"},
+		{"file:tests/search/banner_test.go", "present", "is a file"},
+		{"tests/search/banner_test.go\u200b", "missing", "names no file"},
+		{"https://trust.example/study", "not_checked", "a URL"},
+	} {
+		res := Check(tr, []Hazard{{ID: "HAZ-001", Controls: []Control{{ID: "CTL-001", Evidence: c.evidence}}}})
+		if len(res.Evidence) != 1 {
+			t.Fatalf("%q: %d evidence results", c.evidence, len(res.Evidence))
+		}
+		if got := res.Evidence[0]; got.Status != c.status || !strings.Contains(got.Detail, c.detail) {
+			t.Errorf("evidence %q: %s %q, want %s containing %q", c.evidence, got.Status, got.Detail, c.status, c.detail)
+		}
+	}
+}
