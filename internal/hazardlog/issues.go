@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -252,6 +253,37 @@ type labelAssessment struct {
 
 var riskLevelLabel = regexp.MustCompile(`^([0-9]+)(?:-(.+))?$`)
 
+// lookAlikeFamily returns the family ("severity", "likelihood",
+// "risk-level") a lower-cased label would be read as by a person but not by
+// the gate: its family prefix spelled with up to two non-ASCII letters
+// (Cyrillic "ѕ", a dotless "ı"), or with a Unicode dash, a space, an
+// underscore or a colon for a "-". "" when it looks like none.
+func lookAlikeFamily(lower string) string {
+	rs := []rune(lower)
+	for _, prefix := range []string{"likelihood-", "severity-", "risk-level-"} {
+		if len(rs) <= len(prefix) {
+			continue
+		}
+		wild, ok := 0, true
+		for i := 0; i < len(prefix) && ok; i++ {
+			r, p := rs[i], rune(prefix[i])
+			switch {
+			case r == p:
+			case p == '-' && (unicode.Is(unicode.Pd, r) || unicode.IsSpace(r) || r == '_' || r == ':'):
+			case r > unicode.MaxASCII && unicode.IsLetter(r):
+				wild++
+				ok = wild <= 2
+			default:
+				ok = false
+			}
+		}
+		if ok {
+			return strings.TrimSuffix(prefix, "-")
+		}
+	}
+	return ""
+}
+
 // readLabels reads the likelihood-, severity- and risk-level- labels.
 // Strict: an unknown value in a family, or two labels of one family, is an
 // error naming the issue, because which of them holds is unclear and a
@@ -275,6 +307,11 @@ func readLabels(file string, is ghIssue) labelAssessment {
 			sevs = append(sevs, l)
 		case strings.HasPrefix(lower, "risk-level-"):
 			risks = append(risks, l)
+		default:
+			if family := lookAlikeFamily(lower); family != "" {
+				bad(at(l), "label %q looks like a %s label but is not one the gate reads (a look-alike letter, another dash, a space or an underscore): "+
+					"a reader would take it for the hazard's %s while the gate reads the other labels; remove it, or write it %s-VALUE in plain ASCII", l, family, family, family)
+			}
 		}
 	}
 	issueAt := safetyfile.Location{File: file, Cell: issueCell(is.Number, "labels")}

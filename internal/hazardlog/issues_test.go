@@ -469,3 +469,43 @@ func FuzzIssueListing(f *testing.F) {
 		}
 	})
 }
+
+// TestIssuesLabelLookAlikes: a second label that a reader takes for a
+// severity, likelihood or risk-level label but the gate would not (a
+// Cyrillic letter, a Unicode dash, a space, an underscore) shows the CSO
+// one assessment while the gate reads another. It is INPUT_INVALID at the
+// issue's label, as two labels of a family are.
+func TestIssuesLabelLookAlikes(t *testing.T) {
+	t.Parallel()
+	for _, label := range []string{
+		"\u0455everity-catastrophic", // Cyrillic dze for the s
+		"severity\u2010catastrophic", // Unicode hyphen
+		"severity\u2013catastrophic", // en dash
+		"severity catastrophic",
+		"severity_catastrophic",
+		"Severity: catastrophic",
+		"likelihood\u2014very-high", // em dash
+		"l\u0131kelihood-very-high",  // dotless i
+		"risk level 5",
+		"risk-level\u20115-unacceptable", // non-breaking hyphen
+	} {
+		ti := goodIssue()
+		ti.labels = append(ti.labels, label)
+		res := loadListing(t, listing(t, []testIssue{ti}), FormatGitHubIssues)
+		found := false
+		for _, p := range res.Problems {
+			found = found || p.Code == safetyfile.CodeInputInvalid && strings.Contains(p.Cell, "issue #12 label") && strings.Contains(p.Message, "looks like")
+		}
+		if res.Valid() || !found {
+			t.Errorf("label %q: valid %v, problems %v; want INPUT_INVALID at issue #12's label saying it looks like a family label", label, res.Valid(), res.Problems)
+		}
+	}
+	// Labels that merely start alike are other labels.
+	for _, label := range []string{"severity", "severe-bug", "risk", "riskassessment-done", "likely-duplicate", "s\u00e9curit\u00e9"} {
+		ti := goodIssue()
+		ti.labels = append(ti.labels, label)
+		if res := loadListing(t, listing(t, []testIssue{ti}), FormatGitHubIssues); !res.Valid() {
+			t.Errorf("label %q: %v", label, res.Problems)
+		}
+	}
+}
