@@ -71,17 +71,31 @@ func ReadTestResults(root string, patterns []string) ([]TestResultFile, safetyfi
 	}
 	var files []TestResultFile
 	total := 0
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the test results under %s: %w", root, err)
+	}
 	for _, name := range names {
 		full := name
 		if !filepath.IsAbs(full) {
 			full = filepath.Join(root, filepath.FromSlash(name))
 		}
-		info, err := os.Stat(full)
+		info, err := os.Lstat(full)
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading the test results %s: %w", name, err)
 		}
 		if info.IsDir() {
 			continue // a glob such as reports/** matches directories too
+		}
+		// A report reached through a symbolic link (the file, or a directory
+		// above it inside the workspace) could be any file of the runner,
+		// which the decision record would copy: never read through one.
+		if linked, err := throughLink(realRoot, name, full, info); err != nil {
+			return nil, nil, fmt.Errorf("reading the test results %s: %w", name, err)
+		} else if linked {
+			problems = append(problems, testResultProblem(name, 0,
+				"a symbolic link, or inside a linked directory: csogate does not read test results through a link (it could reach any file of the runner); have the test step write the report itself"))
+			continue
 		}
 		if !info.Mode().IsRegular() {
 			problems = append(problems, testResultProblem(name, 0, fmt.Sprintf("not a regular file (mode %s): test results are files the test step wrote", info.Mode())))
@@ -102,14 +116,33 @@ func ReadTestResults(root string, patterns []string) ([]TestResultFile, safetyfi
 	return files, problems, nil
 }
 
+// throughLink reports whether the file name (full on disk) is, or is
+// reached through, a symbolic link: the file itself for any name, and for a
+// name relative to the root every directory between the root and it.
+func throughLink(realRoot, name, full string, info os.FileInfo) (bool, error) {
+	if info.Mode()&os.ModeSymlink != 0 {
+		return true, nil
+	}
+	if filepath.IsAbs(name) {
+		return false, nil
+	}
+	resolved, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return false, err
+	}
+	return resolved != filepath.Join(realRoot, filepath.FromSlash(name)), nil
+}
+
 func expand(root, pattern string) ([]string, error) {
 	if !doublestar.ValidatePattern(filepath.ToSlash(pattern)) {
 		return nil, errors.New("unbalanced brackets or braces")
 	}
 	if filepath.IsAbs(pattern) {
-		return doublestar.FilepathGlob(pattern)
+		return doublestar.FilepathGlob(pattern, doublestar.WithNoFollow())
 	}
-	matches, err := doublestar.FilepathGlob(filepath.Join(root, pattern))
+	// A ** does not walk into a linked directory (a link to / would have it
+	// walk the runner's disk).
+	matches, err := doublestar.FilepathGlob(filepath.Join(root, pattern), doublestar.WithNoFollow())
 	if err != nil {
 		return nil, err
 	}
