@@ -489,3 +489,50 @@ func TestRetrospectiveIssueEditedByHandStillFound(t *testing.T) {
 }
 
 const retroTitle11 = "Retrospective CSO review due: #11"
+
+// TestOverrideCommentEditedAfterTheMerge: the emergency approver (or a
+// maintainer, who may edit anyone's comment) edits or deletes the override
+// comment of #11 after it shipped. Judged again, #11 has no override that
+// applies and no counted CSO approval of its merged head; it must not drop
+// out of the releases that follow, or the override's own author could erase
+// its retrospective review. The release is blocked naming #11 until a
+// counted CSO approves #11's merged head, which clears it.
+func TestOverrideCommentEditedAfterTheMerge(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, body string }{
+		{"edited", "/csogate override " + githubtest.SHA("pr-11-head") + ": typo fixed in the reason, nothing else changed"},
+		{"deleted", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := overdueRelease(t)
+			var id int64
+			for _, c := range f.srv.Comments(11) {
+				if strings.HasPrefix(c.Body, "/csogate override ") {
+					id = c.ID
+				}
+			}
+			f.srv.EditComment(11, id, tc.body)
+			o := f.run()
+			v := violationsOf(o)
+			if o.code != 1 || !strings.Contains(v, "EMERGENCY_REVIEW_OVERDUE") || !strings.Contains(v, "#11") || !strings.Contains(v, "approves #11") {
+				t.Fatalf("exit %d, violations %s; want EMERGENCY_REVIEW_OVERDUE naming #11 and how to clear it", o.code, v)
+			}
+			f.srv.Close()
+			replays(t, o)
+		})
+	}
+	t.Run("then a CSO approves the merged head", func(t *testing.T) {
+		t.Parallel()
+		f := overdueRelease(t)
+		for _, c := range f.srv.Comments(11) {
+			if strings.HasPrefix(c.Body, "/csogate override ") {
+				f.srv.EditComment(11, c.ID, "")
+			}
+		}
+		f.srv.AddReview(11, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED", CommitID: githubtest.SHA("pr-11-head")})
+		if o := f.run(); o.code != 0 {
+			t.Errorf("exit %d, violations %s", o.code, violationsOf(o))
+		}
+	})
+}

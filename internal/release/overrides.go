@@ -126,9 +126,13 @@ func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *g
 		return e.evaluatePull(ctx, earlier[i], tmp)
 	}, func(i int) {
 		p := earlier[i]
-		// Kept: an override that applies, and one a CSO has since stopped
-		// by requesting changes (which no override clears).
-		if d := p.outcome.Decision; d != nil && (d.Override != nil || hasCode(d.Violations, codeChangesRequested)) {
+		// Kept: an override that applies, one a CSO has since stopped by
+		// requesting changes (which no override clears), and one whose
+		// override no longer applies (its comment edited or deleted after
+		// the merge, its approver no longer listed) with no counted CSO
+		// approval of the merged head instead: else whoever may edit the
+		// comment could erase its retrospective review.
+		if d := p.outcome.Decision; d != nil && (d.Override != nil || hasCode(d.Violations, codeChangesRequested) || hasCode(d.Violations, codeApprovalRequired)) {
 			e.res.Earlier = append(e.res.Earlier, Pull{Number: p.pr.Number, Title: p.pr.Title, URL: p.pr.HTMLURL, Author: p.pr.Author,
 				HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, MergeCommitSHA: p.pr.MergeCommitSHA, MergedAt: p.pr.MergedAt,
 				Outcome: p.outcome, Request: p.req})
@@ -193,6 +197,9 @@ func (e *evaluator) addOverrides(d *decision.Decision) {
 		if pd.Override != nil {
 			continue
 		}
+		if hasCode(pd.Violations, codeApprovalRequired) {
+			d.Violations = append(d.Violations, policy.Finding{Code: decision.CodeEmergencyReviewOverdue, Message: lostOverrideMessage(p)})
+		}
 		for _, v := range pd.Violations {
 			if v.Code == codeChangesRequested {
 				v.Message = fmt.Sprintf("#%d (merged in an earlier release on an emergency override): %s "+
@@ -246,6 +253,26 @@ func overdueMessage(st decision.OverrideStatus) string {
 		"or comments on #%d: /csogate retrospective %s: <what the review found>.",
 		st.Pull, where, dateOf(st.MergedAt), o.Name, o.By, o.Role, o.Reason, o.ReviewDue, o.ReviewWithinDays,
 		st.Pull, decision.ShortSHA(o.Commit), st.Pull, o.Commit) + refusedNote(st)
+}
+
+// lostOverrideMessage is the EMERGENCY_REVIEW_OVERDUE violation of an
+// earlier pull request named by a retrospective review issue whose override
+// no longer applies and which no counted CSO has approved since.
+func lostOverrideMessage(p Pull) string {
+	var refused []string
+	for _, r := range p.Outcome.Decision.OverridesRefused {
+		if !strings.HasPrefix(r.Why, retrospectivePrefix) {
+			refused = append(refused, fmt.Sprintf("@%s's comment %d: %s", r.By, r.CommentID, r.Why))
+		}
+	}
+	why := "its override comment is gone (deleted)"
+	if len(refused) > 0 {
+		why = "its override no longer counts (" + strings.Join(refused, "; ") + ")"
+	}
+	return fmt.Sprintf("#%d (merged %s, in an earlier release) is named by its retrospective review issue as let through by an emergency override, but %s, "+
+		"and no counted CSO has approved its merged head: nothing shows that its override was given or reviewed, so no release may go out until one is. "+
+		"To clear it a registered, trained CSO in scope for the change, independent of its authors, approves #%d on its merged head %s.",
+		p.Number, p.MergedAt.UTC().Format(time.DateOnly), why, p.Number, decision.ShortSHA(p.HeadSHA))
 }
 
 // retrospectivePrefix starts the refusal of a retrospective comment.

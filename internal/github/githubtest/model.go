@@ -430,6 +430,28 @@ func (s *Server) LatestStatus(sha, context string) (Status, bool) {
 	return Status{}, false
 }
 
+// EditComment edits an issue comment of a pull request as its author (or a
+// maintainer) would on GitHub: a new body, updated_at moves on. An empty
+// body deletes the comment.
+func (s *Server) EditComment(number int, id int64, body string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.mustPull("EditComment", number)
+	for i := range p.comments {
+		if p.comments[i].ID != id {
+			continue
+		}
+		if body == "" {
+			p.comments = slices.Delete(p.comments, i, i+1)
+			return
+		}
+		p.comments[i].Body, p.comments[i].UpdatedAt = body, s.tick()
+		return
+	}
+	s.t.Fatalf("githubtest: EditComment: #%d has no comment %d", number, id)
+}
+
 // Comments returns the issue comments of a pull request as they now stand.
 func (s *Server) Comments(number int) []Comment {
 	s.mu.Lock()
