@@ -485,7 +485,7 @@ func TestIssuesLabelLookAlikes(t *testing.T) {
 		"severity_catastrophic",
 		"Severity: catastrophic",
 		"likelihood\u2014very-high", // em dash
-		"l\u0131kelihood-very-high",  // dotless i
+		"l\u0131kelihood-very-high", // dotless i
 		"risk level 5",
 		"risk-level\u20115-unacceptable", // non-breaking hyphen
 	} {
