@@ -3,6 +3,8 @@ package facts
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/csogate/csogate/internal/hazarddiff"
 	"github.com/csogate/csogate/internal/junit"
@@ -145,21 +147,33 @@ func LinkTests(log *safetyfile.HazardLog, hazardIDs []string, reports []*junit.R
 			}
 		}
 	}
+	// Ids are matched with every Unicode dash read as "-": a test named
+	// with a typographic dash (CTL‐1, pasted from a document) links, so a
+	// failing one cannot drop out while a passing one links.
+	byDashed := map[string][]string{}
+	dashedJudged := map[string]bool{}
+	for id := range judged {
+		d := asciiDashes(id)
+		byDashed[d] = append(byDashed[d], id)
+		dashedJudged[d] = true
+	}
 	links := map[string][]caseRef{}
 	var named []string
 	for ri, r := range reports {
 		for ci := range r.Cases {
 			c := &r.Cases[ci]
 			ref := caseRef{ri, ci}
-			named = namedControls(named[:0], c.Name, judged)
-			named = namedControls(named, c.ClassName, judged)
+			named = namedControls(named[:0], asciiDashes(c.Name), dashedJudged)
+			named = namedControls(named, asciiDashes(c.ClassName), dashedJudged)
 			for _, id := range propertyControls(c) {
-				if judged[id] && !containsString(named, id) {
+				if id = asciiDashes(id); dashedJudged[id] && !containsString(named, id) {
 					named = append(named, id)
 				}
 			}
-			for _, id := range named {
-				links[id] = append(links[id], ref)
+			for _, d := range named {
+				for _, id := range byDashed[d] {
+					links[id] = append(links[id], ref)
+				}
 			}
 		}
 	}
@@ -182,6 +196,21 @@ func LinkTests(log *safetyfile.HazardLog, hazardIDs []string, reports []*junit.R
 }
 
 type caseRef struct{ report, index int }
+
+// asciiDashes returns s with every Unicode dash (and the minus sign) as "-".
+func asciiDashes(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(func(r rune) rune {
+				if r == '\u2212' || unicode.Is(unicode.Pd, r) {
+					return '-'
+				}
+				return r
+			}, s)
+		}
+	}
+	return s
+}
 
 // propertyControls lists the control ids a case's own or its suites'
 // "control" properties name, each once.

@@ -81,6 +81,15 @@ func TestAttackTestEvidence(t *testing.T) {
 			want: "CTL-1:passed:1/0/0 CTL-10:passed:1/0/0 CTL-2:not_expected:0/0/0 :missing:0/0/0 CTL-7:passed:2/0/0",
 		},
 		{
+			// A typographic dash (pasted from a document) must not unlink a
+			// failing test while a passing one with "-" links.
+			name: "a failing test naming the control with a Unicode dash still fails it",
+			doc: "<testsuite><testcase name=\"TestBanner/CTL\u20101_hidden\"><failure message=\"banner hidden\"/></testcase>" +
+				"<testcase name=\"TestBanner/CTL-1_shown\"/>" +
+				"<testcase name=\"t\"><properties><property name=\"control\" value=\"CTL\u20137\"/></properties><failure/></testcase></testsuite>",
+			want: "CTL-1:failed:1/1/0 CTL-10:missing:0/0/0 CTL-2:not_expected:0/0/0 :missing:0/0/0 CTL-7:failed:0/1/0",
+		},
+		{
 			name: "a failing test linked to a control that expects none still fails it",
 			doc:  `<testsuite><testcase name="sop_CTL-2_drill"><failure/></testcase></testsuite>`,
 			want: "CTL-1:missing:0/0/0 CTL-10:missing:0/0/0 CTL-2:failed:0/1/0 :missing:0/0/0 CTL-7:missing:0/0/0",
