@@ -201,6 +201,10 @@ func Judge(cfg *safetyfile.Emergency, comments []Comment, ch Change) (applies *d
 	return applies, refused
 }
 
+// EditedOverride is said of an override comment edited after it was
+// posted; release mode finds such a refusal on a merged pull request.
+const EditedOverride = "was edited after it was posted"
+
 func judgeOne(cfg *safetyfile.Emergency, c Comment, ch Change) (*decision.Override, string) {
 	sha, reason, isCommand, err := Parse(c.Body)
 	switch {
@@ -232,7 +236,7 @@ func judgeOne(cfg *safetyfile.Emergency, c Comment, ch Change) (*decision.Overri
 		return nil, "the comment's created_at or updated_at is not an RFC 3339 time"
 	}
 	if !created.Equal(updated) {
-		return nil, "the comment was edited after it was posted: an edited override does not count; post a new comment"
+		return nil, "the comment " + EditedOverride + ": an edited override does not count; post a new comment"
 	}
 	head := strings.ToLower(ch.HeadSHA)
 	if head == "" || head != sha {

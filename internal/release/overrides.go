@@ -128,11 +128,10 @@ func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *g
 		p := earlier[i]
 		// Kept: an override that applies, one a CSO has since stopped by
 		// requesting changes (which no override clears), and one whose
-		// override no longer applies (its comment edited or deleted after
-		// the merge, its approver no longer listed) with no counted CSO
-		// approval of the merged head instead: else whoever may edit the
-		// comment could erase its retrospective review.
-		if d := p.outcome.Decision; d != nil && (d.Override != nil || hasCode(d.Violations, codeChangesRequested) || hasCode(d.Violations, codeApprovalRequired)) {
+		// override comment was edited or deleted after the merge, with no
+		// counted CSO approval of the merged head instead: else whoever may
+		// edit the comment could erase its retrospective review.
+		if d := p.outcome.Decision; d != nil && (d.Override != nil || hasCode(d.Violations, codeChangesRequested) || overrideErased(d)) {
 			e.res.Earlier = append(e.res.Earlier, Pull{Number: p.pr.Number, Title: p.pr.Title, URL: p.pr.HTMLURL, Author: p.pr.Author,
 				HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, MergeCommitSHA: p.pr.MergeCommitSHA, MergedAt: p.pr.MergedAt,
 				Outcome: p.outcome, Request: p.req})
@@ -197,7 +196,7 @@ func (e *evaluator) addOverrides(d *decision.Decision) {
 		if pd.Override != nil {
 			continue
 		}
-		if hasCode(pd.Violations, codeApprovalRequired) {
+		if overrideErased(pd) {
 			d.Violations = append(d.Violations, policy.Finding{Code: decision.CodeEmergencyReviewOverdue, Message: lostOverrideMessage(p)})
 		}
 		for _, v := range pd.Violations {
@@ -255,6 +254,28 @@ func overdueMessage(st decision.OverrideStatus) string {
 		st.Pull, decision.ShortSHA(o.Commit), st.Pull, o.Commit) + refusedNote(st)
 }
 
+// overrideErased reports whether a pull request named by a retrospective
+// review issue, judged again, needs a CSO's approval because its override
+// comment is gone or was edited after it was posted (not because the
+// configuration changed since: an approver no longer listed, a longer
+// minimum reason).
+func overrideErased(d *decision.Decision) bool {
+	if d.Override != nil || !hasCode(d.Violations, codeApprovalRequired) {
+		return false
+	}
+	refused := false
+	for _, r := range d.OverridesRefused {
+		if strings.HasPrefix(r.Why, retrospectivePrefix) {
+			continue
+		}
+		if strings.Contains(r.Why, override.EditedOverride) {
+			return true
+		}
+		refused = true
+	}
+	return !refused
+}
+
 // lostOverrideMessage is the EMERGENCY_REVIEW_OVERDUE violation of an
 // earlier pull request named by a retrospective review issue whose override
 // no longer applies and which no counted CSO has approved since.
@@ -267,7 +288,7 @@ func lostOverrideMessage(p Pull) string {
 	}
 	why := "its override comment is gone (deleted)"
 	if len(refused) > 0 {
-		why = "its override no longer counts (" + strings.Join(refused, "; ") + ")"
+		why = "its override comment was edited after the merge (" + strings.Join(refused, "; ") + ")"
 	}
 	return fmt.Sprintf("#%d (merged %s, in an earlier release) is named by its retrospective review issue as let through by an emergency override, but %s, "+
 		"and no counted CSO has approved its merged head: nothing shows that its override was given or reviewed, so no release may go out until one is. "+
