@@ -42,13 +42,12 @@ func spans(seg string) bool {
 	return seg == "**" || strings.ContainsAny(seg, "[{")
 }
 
-// treeSegs splits every alternative of a checked pattern. Unexpanded
-// patterns are split on the '/' outside braces and classes.
+// treeSegs splits every alternative of a checked pattern, also of one
+// whose braces were not expanded for matching (check expanded them for
+// this): a brace may hold a '/', so only alternatives show which segments
+// a path can be above.
 func treeSegs(c compiled) []treeSeg {
 	alts := c.alts
-	if !c.expanded {
-		alts = []string{c.norm}
-	}
 	out := make([]treeSeg, 0, len(alts))
 	var seen map[string]bool
 	for _, a := range alts {
