@@ -172,3 +172,14 @@ func TestOneStarAt(t *testing.T) {
 		}
 	}
 }
+
+func TestAlignedPrefixAgreesWithAlignedSegments(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"a", "a/b", "a/b/c", "**/x", "a/**/b/c", "a/[bc]/d", "a/{b,c/d}/e/f", `a\/b/c/d`, "a/*/b/*.go", "", "/", "a//b/c", "a/b/"} {
+		segs := alignedSegments(p)
+		end, n := alignedPrefix(p)
+		if want := strings.Join(segs, "/"); n != len(segs) || p[:end] != want {
+			t.Errorf("alignedPrefix(%q) = %q, %d; alignedSegments gives %q, %d", p, p[:end], n, want, len(segs))
+		}
+	}
+}
