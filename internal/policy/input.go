@@ -17,7 +17,7 @@ import (
 // null, so a policy may count or iterate any list of the schema without
 // guarding against null (count(null) is an error under strict built-ins).
 func inputValue(in *facts.Input) (ast.Value, error) {
-	c := &converter{shared: map[sliceKey]*ast.Term{}}
+	c := &converter{shared: map[sliceKey]*ast.Term{}, strings: map[string]*ast.Term{}}
 	t, err := c.term(reflect.ValueOf(in))
 	if err != nil {
 		return nil, err
@@ -58,6 +58,9 @@ func checkInput(in *facts.Input) error {
 			}
 		}
 	}
+	if err := facts.CheckDerived(in); err != nil {
+		return fmt.Errorf("the facts document is inconsistent: %w", err)
+	}
 	return nil
 }
 
@@ -67,7 +70,8 @@ func checkInput(in *facts.Input) error {
 // values are immutable, and 3,000 files under a glob of 100 hazards would
 // otherwise make 300,000 terms.
 type converter struct {
-	shared map[sliceKey]*ast.Term
+	shared  map[sliceKey]*ast.Term
+	strings map[string]*ast.Term
 }
 
 // sliceKey identifies a slice's contents by where they are in memory.
@@ -80,7 +84,15 @@ type sliceKey struct {
 func (c *converter) term(v reflect.Value) (*ast.Term, error) {
 	switch v.Kind() {
 	case reflect.String:
-		return ast.InternedTerm(v.String()), nil
+		// Hazard ids and change ids recur across lists (a broad glob's
+		// hundred ids in every change under it): one term each.
+		str := v.String()
+		if t, ok := c.strings[str]; ok {
+			return t, nil
+		}
+		t := ast.InternedTerm(str)
+		c.strings[str] = t
+		return t, nil
 	case reflect.Bool:
 		return ast.InternedTerm(v.Bool()), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
