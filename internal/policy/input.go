@@ -81,18 +81,23 @@ type sliceKey struct {
 	typ  reflect.Type
 }
 
+// emptyArray is every empty list's term: Rego values are immutable.
+var emptyArray = ast.ArrayTerm()
+
+// str returns the one term of a string that lists hold.
+func (c *converter) str(s string) *ast.Term {
+	t, ok := c.strings[s]
+	if !ok {
+		t = ast.InternedTerm(s)
+		c.strings[s] = t
+	}
+	return t
+}
+
 func (c *converter) term(v reflect.Value) (*ast.Term, error) {
 	switch v.Kind() {
 	case reflect.String:
-		// Hazard ids and change ids recur across lists (a broad glob's
-		// hundred ids in every change under it): one term each.
-		str := v.String()
-		if t, ok := c.strings[str]; ok {
-			return t, nil
-		}
-		t := ast.InternedTerm(str)
-		c.strings[str] = t
-		return t, nil
+		return ast.InternedTerm(v.String()), nil
 	case reflect.Bool:
 		return ast.InternedTerm(v.Bool()), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -114,8 +119,18 @@ func (c *converter) term(v reflect.Value) (*ast.Term, error) {
 				return t, nil
 			}
 		}
+		if v.Len() == 0 {
+			return emptyArray, nil
+		}
 		terms := make([]*ast.Term, v.Len())
 		for i := range terms {
+			if v.Type().Elem().Kind() == reflect.String {
+				// Hazard ids and change ids recur across lists (a broad
+				// glob's hundred ids in every change under it): one term
+				// each.
+				terms[i] = c.str(v.Index(i).String())
+				continue
+			}
 			x, err := c.term(v.Index(i))
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
