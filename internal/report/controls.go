@@ -47,6 +47,15 @@ func testsCell(c decision.Control) string {
 	return "not checked"
 }
 
+// evidenceCell is a control's evidence with what the repository check found
+// of it: "tests/x_test.go (found)", "(missing)", "(not checked)".
+func evidenceCell(c decision.Control) string {
+	if c.EvidenceStatus == "" {
+		return orDash(c.Evidence)
+	}
+	return orDash(c.Evidence) + " (" + strings.ReplaceAll(c.EvidenceStatus, "_", " ") + ")"
+}
+
 func pluralS(n int) string {
 	if n == 1 {
 		return ""
@@ -119,10 +128,7 @@ func controlsMarkdown(d *decision.Decision, rows int) string {
 			}
 			fmt.Fprintf(b, "\n**%s**%s\n\n| Control | Description | Kind | Evidence | Tests |\n|---|---|---|---|---|\n", mdtext.Inline(c.Hazard), title)
 		}
-		evidence := orDash(c.Evidence)
-		if c.EvidenceStatus != "" {
-			evidence += " (" + c.EvidenceStatus + ")"
-		}
+		evidence := evidenceCell(c)
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s%s |\n", cell(orDash(c.Control)), cell(clipCell(orDash(c.Description), cellMax)), cell(orDash(c.Kind)),
 			cell(clipCell(evidence, cellMax)), testsIcon(c.TestOutcome), cell(clipCell(testsCell(c), cellMax*2)))
 	}
@@ -148,10 +154,7 @@ func controlsText(d *decision.Decision) string {
 			hazard = c.Hazard
 			fmt.Fprintf(b, "  %s\n", oneLine(strings.TrimSpace(c.Hazard+" "+titles[c.Hazard])))
 		}
-		evidence := orDash(c.Evidence)
-		if c.EvidenceStatus != "" {
-			evidence += " (" + c.EvidenceStatus + ")"
-		}
+		evidence := evidenceCell(c)
 		fmt.Fprintf(b, "    • %s (%s) %s — evidence: %s — tests: %s\n", oneLine(orDash(c.Control)), oneLine(orDash(c.Kind)),
 			oneLine(orDash(c.Description)), oneLine(evidence), oneLine(testsCell(c)))
 	}
