@@ -218,7 +218,7 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 // with the change, never with the log or the repository.
 func controlsOf(ev facts.TestEvidence, repo facts.Repository) ([]Control, *TestResults) {
 	var out []Control
-	found := evidenceFound(repo)
+	statuses := NewEvidenceStatuses(repo)
 	hazard, index := "", 0
 	for _, c := range ev.Controls {
 		if c.Hazard != hazard {
@@ -226,7 +226,7 @@ func controlsOf(ev facts.TestEvidence, repo facts.Repository) ([]Control, *TestR
 		}
 		index++
 		ctl := Control{Hazard: c.Hazard, Control: c.Control, Description: c.Description, Kind: c.Kind, Evidence: c.Evidence,
-			EvidenceStatus: evidenceStatus(c, index, found),
+			EvidenceStatus: statuses.Of(c.Hazard, c.Control, index, c.Evidence),
 			TestOutcome:    c.Outcome, TestsPassed: c.Passed, TestsFailed: c.Failed, TestsSkipped: c.Skipped}
 		if len(c.Failing) > 0 {
 			ctl.FailingTests = c.Failing
@@ -253,11 +253,19 @@ const (
 // id, "control N" (its place in the hazard's controls) when it has none.
 type evidenceKey struct{ hazard, control string }
 
-// evidenceFound gathers the repository check's answers per control: true
-// when every path or glob item was found, false when one was not.
-func evidenceFound(repo facts.Repository) map[evidenceKey]bool {
+// EvidenceStatuses answers what the repository check found of a control's
+// evidence, for any control of the log it checked (the traceability list,
+// the release's safety case addendum).
+type EvidenceStatuses struct {
+	// found: per control, true when every path or glob item was found,
+	// false when one was not; nil when no check ran.
+	found map[evidenceKey]bool
+}
+
+// NewEvidenceStatuses gathers the repository check's answers per control.
+func NewEvidenceStatuses(repo facts.Repository) EvidenceStatuses {
 	if !repo.Checked {
-		return nil
+		return EvidenceStatuses{}
 	}
 	m := map[evidenceKey]bool{}
 	for _, e := range repo.Evidence {
@@ -268,14 +276,15 @@ func evidenceFound(repo facts.Repository) map[evidenceKey]bool {
 		ok, seen := m[k]
 		m[k] = e.Status == "present" && (!seen || ok)
 	}
-	return m
+	return EvidenceStatuses{found: m}
 }
 
-// evidenceStatus says what is known of a control's evidence: its kind when
-// it names no file, else whether the repository check found it; "" when
-// the control records no evidence.
-func evidenceStatus(c facts.ControlEvidence, index int, found map[evidenceKey]bool) string {
-	kind, _ := repofiles.Classify(c.Evidence)
+// Of says what is known of a control's evidence: its kind when it names no
+// file, else whether the repository check found it (not_checked when the
+// check did not look at it); "" when the control records no evidence.
+// index is the control's place among its hazard's controls, from 1.
+func (s EvidenceStatuses) Of(hazard, control string, index int, evidence string) string {
+	kind, _ := repofiles.Classify(evidence)
 	switch kind {
 	case repofiles.EvidenceNone:
 		return ""
@@ -284,15 +293,15 @@ func evidenceStatus(c facts.ControlEvidence, index int, found map[evidenceKey]bo
 	case repofiles.EvidenceTest:
 		return EvidenceTest
 	case repofiles.EvidenceText:
-		if items := repofiles.Items(c.Evidence); len(items) < 2 {
+		if items := repofiles.Items(evidence); len(items) < 2 {
 			return EvidenceText
 		}
 	}
-	id := c.Control
+	id := control
 	if id == "" {
 		id = "control " + strconv.Itoa(index)
 	}
-	ok, checked := found[evidenceKey{c.Hazard, id}]
+	ok, checked := s.found[evidenceKey{hazard, id}]
 	switch {
 	case !checked:
 		return EvidenceNotChecked

@@ -17,6 +17,11 @@ const NotChecked = "Test evidence not checked: no test results given."
 // must stay under GitHub's cap. The job summary shows them whole.
 const maxControlCell = 160
 
+// TestsCell says what the run's test results show for a control, as the
+// traceability table does: "passed (2 of 2 linked tests passed)",
+// "FAILED (1 of 1 linked test failed: name (file:line))".
+func TestsCell(c decision.Control) string { return testsCell(c) }
+
 // testsCell says what the run's test results show for a control.
 func testsCell(c decision.Control) string {
 	linked := c.TestsPassed + c.TestsFailed + c.TestsSkipped
