@@ -112,8 +112,14 @@ func controlsMarkdown(d *decision.Decision, rows int) string {
 	if d.TestResults == nil {
 		fmt.Fprintf(b, "*%s*\n", NotChecked)
 	} else {
-		fmt.Fprintf(b, "Test results: %d test case%s in %d report%s, produced by the head commit's workflow run.\n",
-			d.TestResults.Cases, pluralS(d.TestResults.Cases), d.TestResults.Reports, pluralS(d.TestResults.Reports))
+		// The commit judged: a pull request's head, or in a release the
+		// released commit, whose release workflow ran the tests.
+		tested := "the commit judged"
+		if d.HeadSHA != "" {
+			tested = "commit " + decision.ShortSHA(d.HeadSHA)
+		}
+		fmt.Fprintf(b, "Test results: %d test case%s in %d report%s, as the workflow run that tested %s wrote them.\n",
+			d.TestResults.Cases, pluralS(d.TestResults.Cases), d.TestResults.Reports, pluralS(d.TestResults.Reports), mdtext.Inline(tested))
 	}
 	titles := hazardTitles(d)
 	cellMax := 0
