@@ -89,6 +89,15 @@ type Request struct {
 	// WorkspaceRoot as it is.
 	WorkspaceSHA string
 	Today        time.Time
+	// TestResults are the JUnit XML reports the release workflow's test run
+	// wrote at the released commit (the test-results input), read from disk
+	// by the caller; TestResultsGiven is false when none were asked for.
+	// The release-level evaluation judges them against the controls of the
+	// hazards the release touches (CONTROL_TEST_FAILED, CONTROL_TEST_MISSING);
+	// each pull request's evaluation does not: its own workflow run judged
+	// its head.
+	TestResults      []gate.TestResultFile
+	TestResultsGiven bool
 	// PermissionsBlock is the job's permissions: block to quote when GitHub
 	// refuses for a missing permission (the message names the entry; the
 	// block is what to copy); "" quotes none.
@@ -764,6 +773,9 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Requ
 		ChangedFiles:  changed,
 		Today:         e.req.Today,
 		RepoFiles:     e.c.RepoFiles(res.ReleaseSHA),
+		// The release workflow's own test run, at the released commit.
+		TestResults:      e.req.TestResults,
+		TestResultsGiven: e.req.TestResultsGiven || len(e.req.TestResults) > 0,
 	}
 	if i := e.preparingIndex(); i >= 0 {
 		p := e.pulls[i].req
