@@ -36,6 +36,7 @@ base := {
 	},
 	"changes": [],
 	"files": [],
+	"file_hazards": [],
 	"changed_files_known": true,
 	"changed_file_count": 0,
 	"safety_files": [],
@@ -61,8 +62,21 @@ base := {
 	},
 }
 
-# with_ returns base with the given top-level keys replaced.
-with_(patch) := object.union(base, patch)
+# with_ returns base with the given top-level keys replaced, and the fields
+# Go derives from the others (facts.Derive) filled in as Go would.
+with_(patch) := derived(object.union(base, patch))
+
+derived(doc) := object.union(doc, {
+	"changes": [derived_change(doc, c) | some c in doc.changes],
+	"file_hazards": sort({h | some f in doc.files; some h in f.hazards} | {h | some c in doc.changes; some h in c.touched_hazards}),
+})
+
+derived_change(doc, c) := object.union(c, {
+	"affected_hazards": sort({h | some h in c.hazards} | {h | some h in c.touched_hazards}),
+	"touch_groups": [object.union(g, {"max_residual_risk": max({0} | {doc.hazards[h].residual_risk | some h in g.hazards})}) |
+		some g in c.touch_groups
+	],
+})
 
 hazard(id, title, severity, likelihood, risk) := {
 	"id": id,
@@ -86,6 +100,7 @@ change(id, clinical, hazards) := {
 	"touched_hazards": [],
 	"touch_groups": [],
 	"covered_files": 0,
+	"affected_hazards": sort(hazards),
 }
 
 file(path, hazards, clinical_path, covered_by) := {

@@ -8,16 +8,15 @@ package csogate.gate
 # change_hazards maps each manifest change to the hazards it affects: those it
 # names and those whose components its covered files match. DCB0129 asks that
 # a change be assessed against every hazard it may affect, so a hazard touched
-# without being named still counts.
+# without being named still counts. Go lists them (affected_hazards: named and
+# touched, sorted, each once; it refuses a document where they disagree), so
+# no change's hazards are rebuilt here.
 #
 # It is one object built once (a complete rule), not a partial rule, so each
 # lookup by id is constant time: 1,000 changes must not cost a million steps.
 # Two changes with the same id but different hazards are a conflict error, so
 # the gate blocks rather than guessing.
-change_hazards := {c.id: hazards |
-	some c in input.changes
-	hazards := {h | some h in c.hazards} | {h | some h in c.touched_hazards}
-}
+change_hazards := {c.id: c.affected_hazards | some c in input.changes}
 
 # declaration_reasons gives what the change's own `clinical:` says. Anything
 # but an explicit true or false is unsure, and unsure is clinical (contract
@@ -72,11 +71,20 @@ clinical_changes := [cc |
 	hazards := change_hazards[c.id]
 	cc := {
 		"id": c.id,
-		"hazards": sort(hazards),
-		"max_residual_risk": max_residual_risk(hazards),
+		"hazards": hazards,
+		"max_residual_risk": change_max_residual_risk(c),
 		"reasons": reasons,
 	}
 ]
+
+# change_max_residual_risk is the highest residual risk of the hazards a change
+# names or touches: its touched hazards are its touch groups', and Go works out
+# each group's highest once (a glob's hundred hazards are not looked up again
+# for every change under it).
+change_max_residual_risk(c) := max(named | grouped) if {
+	named := {0} | {input.hazards[h].residual_risk | some h in c.hazards}
+	grouped := {g.max_residual_risk | some g in c.touch_groups}
+}
 
 # max_residual_risk is the highest residual risk of the given hazards, 0 when
 # there are none.

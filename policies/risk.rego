@@ -6,16 +6,17 @@ package csogate.gate
 # touched_hazard_set holds every hazard the change set touches: those of its
 # clinically relevant changes (named or touched) and those matched by changed
 # files, declared or not.
-touched_hazard_set := change_touched | file_touched
+touched_hazard_set := change_named | file_touched
 
-change_touched := {h | some id, _ in change_reasons; some h in change_hazards[id]}
+# A clinically relevant change's hazards are those it names and those its
+# covered files match. The latter are matched by changed files, so
+# input.file_hazards (every hazard a changed file matches, each once: Go
+# lists them, and refuses a document where they disagree) holds them: a
+# glob's hundred hazards are not collected again for every change and file
+# under it.
+change_named := {h | some c in input.changes; change_reasons[c.id]; some h in c.hazards}
 
-# Files matching the same globs share one hazard list, so the lists are
-# collected first: 3,000 files under a glob of 100 hazards are one list of
-# 100, not 300,000 steps.
-file_touched := {h | some hazards in file_hazard_lists; some h in hazards}
-
-file_hazard_lists := {f.hazards | some f in input.files}
+file_touched := {h | some h in input.file_hazards}
 
 touched_hazards := sort(touched_hazard_set)
 

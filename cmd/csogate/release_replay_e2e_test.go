@@ -47,6 +47,11 @@ func TestReleaseRecordEndToEnd(t *testing.T) {
 			for _, name := range []string{"cso-register.yaml", "csogate.yaml", "hazard-log.yaml"} {
 				tree["safety/"+name] = readTestFile(t, example+"/safety/"+name)
 			}
+			// The controls' evidence files, which the release's repository
+			// check finds at the released commit.
+			for _, name := range []string{"tests/search/banner_test.go", "tests/search/ranking_test.go", "tests/ui/allergy_banner_test.go", "tests/prescribing/allergy_stop_test.go"} {
+				tree[name] = []byte("package tests\n")
+			}
 			setTree := func(sha string) {
 				for name, data := range tree {
 					srv.SetContent(sha, name, data)
@@ -83,6 +88,8 @@ func TestReleaseRecordEndToEnd(t *testing.T) {
 			writeTestFile(t, output, nil)
 			writeTestFile(t, summary, nil)
 			writeTestFile(t, event, []byte(`{"inputs": {"release-ref": "v2.4.0"}}`))
+			// The release workflow ran the tests at the released commit.
+			writeTestFile(t, filepath.Join(workspace, "reports", "junit.xml"), []byte(releaseTestReport))
 
 			action := exec.Command(bin, "action")
 			action.Dir = workspace
@@ -103,6 +110,7 @@ func TestReleaseRecordEndToEnd(t *testing.T) {
 				"INPUT_TOKEN=" + token,
 				"INPUT_RELEASE-REF=v2.4.0",
 				"INPUT_FAIL-ON-BLOCK=true",
+				"INPUT_TEST-RESULTS=reports/*.xml",
 			}
 			code, stdout, stderr := runBinary(t, action)
 			if code != tc.code {
@@ -166,6 +174,20 @@ func TestReleaseRecordEndToEnd(t *testing.T) {
 	}
 }
 
+// releaseTestReport is go-junit-report's report of the release workflow's
+// test run: the touched hazards' controls' tests, linked by name, pass;
+// CTL-002's ranking test was skipped, which is no evidence.
+const releaseTestReport = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="4" failures="0" skipped="1">
+	<testsuite name="example.org/epr/tests" tests="4" failures="0" errors="0" skipped="1" time="0.412">
+		<testcase name="TestPatientBanner/CTL-001_nhs_number_and_dob" classname="example.org/epr/tests/search" time="0.101"></testcase>
+		<testcase name="TestExactMatchFirst/CTL-002" classname="example.org/epr/tests/search" time="0.000"><skipped message="index fixture not built"></skipped></testcase>
+		<testcase name="TestAllergyBanner/CTL-020_not_collapsible" classname="example.org/epr/tests/ui" time="0.150"></testcase>
+		<testcase name="TestAllergyHardStop/CTL-021" classname="example.org/epr/tests/prescribing" time="0.161"></testcase>
+	</testsuite>
+</testsuites>
+`
+
 // runBinary runs cmd and returns its exit code and output.
 func runBinary(t *testing.T, cmd *exec.Cmd) (int, string, string) {
 	t.Helper()
@@ -182,18 +204,21 @@ func runBinary(t *testing.T, cmd *exec.Cmd) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// checkREADMEExcerpt checks that the README's excerpt of the safety case
-// addendum (the fenced block after "<!-- safety-case-excerpt -->") is, line
-// for line, part of the addendum the job wrote for the bundled example.
+// checkREADMEExcerpt checks that the README's excerpts of the safety case
+// addendum (the fenced blocks after "<!-- safety-case-excerpt -->" and
+// "<!-- safety-case-controls-excerpt -->") are, line for line, part of the
+// addendum the job wrote for the bundled example.
 func checkREADMEExcerpt(t *testing.T, addendum string) {
 	t.Helper()
 	readme := string(readTestFile(t, "../../README.md"))
-	_, after, ok := strings.Cut(readme, "<!-- safety-case-excerpt -->\n```markdown\n")
-	if !ok {
-		t.Fatal("README.md has no safety case excerpt (<!-- safety-case-excerpt --> and a markdown block)")
-	}
-	excerpt, _, _ := strings.Cut(after, "```\n")
-	if strings.TrimSpace(excerpt) == "" || !strings.Contains(addendum, excerpt) {
-		t.Errorf("README.md's safety case excerpt is not part of the addendum csogate writes for the bundled example; the addendum is:\n%s", addendum)
+	for _, marker := range []string{"<!-- safety-case-excerpt -->", "<!-- safety-case-controls-excerpt -->"} {
+		_, after, ok := strings.Cut(readme, marker+"\n```markdown\n")
+		if !ok {
+			t.Fatalf("README.md has no safety case excerpt (%s and a markdown block)", marker)
+		}
+		excerpt, _, _ := strings.Cut(after, "```\n")
+		if strings.TrimSpace(excerpt) == "" || !strings.Contains(addendum, excerpt) {
+			t.Errorf("README.md's safety case excerpt after %s is not part of the addendum csogate writes for the bundled example; the addendum is:\n%s", marker, addendum)
+		}
 	}
 }

@@ -190,3 +190,70 @@ func mv(t *testing.T, root, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestTraceabilityCoversBothChecks: the decision's controls[] is one list
+// for the test evidence and the repository check — every control of the
+// touched hazards and of the hazard the change adds to the log, each hazard
+// once (the log-wide repository check does not add the untouched HAZ-002),
+// each control with what the head holds of its evidence. A hurried engineer
+// who adds a hazard whose control names a test file never written sees it
+// missing in the table the CSO reads.
+func TestTraceabilityCoversBothChecks(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	copyDir(t, "../../examples/example-epr", root)
+	for _, p := range []string{".git/HEAD", "src/search/index.go", "src/ui/allergy/banner.go", "src/api/allergies.go", "src/prescribing/dose/calc.go",
+		"tests/search/banner_test.go", "tests/search/ranking_test.go", "tests/ui/allergy_banner_test.go",
+		"tests/prescribing/allergy_stop_test.go", "tests/prescribing/weight_age_test.go"} {
+		write(t, root, p, "package x\n")
+	}
+	base, err := os.ReadFile(filepath.Join(root, "safety/hazard-log.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, root, "base-hazard-log.yaml", string(base))
+	write(t, root, "safety/hazard-log.yaml", string(base)+`  - id: HAZ-009
+    title: Discharge letter sent to the wrong GP
+    description: The letter goes to the practice recorded before the patient moved.
+    harm: Follow-up missed.
+    components: ["src/letters/**"]
+    controls:
+      - id: CTL-090
+        description: The letter's practice is checked against the national record before sending
+        kind: test
+        evidence: tests/letters/practice_test.go
+      - description: Discharge checklist
+        kind: procedure
+        evidence: https://intranet.example/discharge-checklist
+    initial: {severity: major, likelihood: high}
+    residual: {severity: major, likelihood: very-low}
+    risk: {initial: 4, residual: 2}
+    status: open
+    owner: Dr Alice Example
+    updated: 2026-11-20
+`)
+	write(t, root, "changed-files.txt", "src/ui/allergy/banner.go\nsrc/search/index.go\nsafety/hazard-log.yaml\n")
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"-C", root, "check", "--changed-files", "changed-files.txt", "--reviews", "reviews.json",
+		"--base-hazard-log", "base-hazard-log.yaml", "--head-sha", "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b", "--author", "dev-dan",
+		"--today", "2026-11-25", "--format", "json"}, os.Getenv, strings.NewReader(""), &stdout, &stderr)
+	var d struct {
+		Controls []struct {
+			Hazard         string `json:"hazard"`
+			Control        string `json:"control"`
+			EvidenceStatus string `json:"evidence_status"`
+		} `json:"controls"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
+		t.Fatalf("%v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	var got []string
+	for _, c := range d.Controls {
+		got = append(got, c.Hazard+" "+c.Control+" "+c.EvidenceStatus)
+	}
+	want := []string{"HAZ-001 CTL-001 found", "HAZ-001 CTL-002 found", "HAZ-003 CTL-020 found", "HAZ-003 CTL-021 found",
+		"HAZ-009 CTL-090 missing", "HAZ-009  url"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("controls:\n%s\nwant:\n%s\n%s%s", strings.Join(got, "\n"), strings.Join(want, "\n"), stdout.String(), stderr.String())
+	}
+}

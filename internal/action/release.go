@@ -12,6 +12,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/evidence"
+	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/release"
 )
@@ -40,6 +41,21 @@ func gateRelease(ctx context.Context, r *runner) *result {
 			"import the issues into a file (csogate import --hazard-log-format github-issues) and name it")
 	}
 
+	// The release workflow's test results at the released commit are read
+	// from the workspace first, so a pattern that matches nothing stops the
+	// run before any request to GitHub, as in a pull-request run.
+	var testResults []gate.TestResultFile
+	if len(r.in.TestResults) > 0 {
+		files, problems, err := gate.ReadTestResults(r.env.Workspace, r.in.TestResults)
+		if err != nil {
+			return r.failure(target{Release: true}, "", "reading the test-results of release "+tag, err)
+		}
+		if len(problems) > 0 {
+			return &result{d: decision.InvalidInput("", "", "", problems), target: target{Release: true}, what: "release " + tag}
+		}
+		testResults = files
+	}
+
 	// The workspace holds the release's hazard log and manifest only when
 	// the job checked out the commit the workflow runs on (GITHUB_SHA) and
 	// that is the tag's commit, which release.Evaluate checks once it has
@@ -55,6 +71,7 @@ func gateRelease(ctx context.Context, r *runner) *result {
 		Owner: r.env.Owner, Repo: r.env.Repo, Tag: tag, Since: r.in.Since, Paths: r.in.Paths,
 		WorkspaceRoot: workspace, WorkspaceSHA: r.env.SHA, StatusContext: r.releaseStatusContext(), Today: r.env.Today,
 		PermissionsBlock: releasePermissionsBlock,
+		TestResults:      testResults, TestResultsGiven: len(r.in.TestResults) > 0,
 	}
 	rel := release.Evaluate(ctx, recorder, relReq)
 	t := target{Release: true}

@@ -13,6 +13,7 @@ import (
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/hazarddiff"
 	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/repofiles"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -109,8 +110,11 @@ type Control struct {
 	Description string `json:"description"`
 	Kind        string `json:"kind"`
 	Evidence    string `json:"evidence"`
-	// EvidenceStatus is whether the file the evidence names exists (found |
-	// missing); empty when it was not checked.
+	// EvidenceStatus is what the repository check found of the evidence:
+	// found | missing for a path or glob (missing also when it can never
+	// name a file of the repository), not_checked when no list of the
+	// head's files was read for its hazard, url | test | text for evidence
+	// that names no file; empty when the control records no evidence.
 	EvidenceStatus string `json:"evidence_status,omitempty"`
 	// TestOutcome: passed | failed | missing | not_expected (no test linked,
 	// none expected) | not_checked (no test results given).
@@ -190,7 +194,7 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 		d.TouchedHazards = append(d.TouchedHazards, TouchedHazard{ID: h.ID, Title: h.Title, Status: h.Status,
 			InitialRisk: h.InitialRisk, ResidualRisk: h.ResidualRisk, Residual: h.ResidualSeverity + " / " + h.ResidualLikelihood})
 	}
-	d.Controls, d.TestResults = controlsOf(in.TestEvidence)
+	d.Controls, d.TestResults = controlsOf(in.TestEvidence, in.Repository)
 	for _, o := range in.Officers {
 		if o.Eligible {
 			d.EligibleApprovers = append(d.EligibleApprovers, Approver{Login: o.Login, Name: o.Name, Body: o.Body, Registration: o.Registration})
@@ -207,12 +211,23 @@ func FromPolicy(in *facts.Input, r policy.Result) *Decision {
 	return d
 }
 
-// controlsOf lists the controls the facts relate to test results.
-func controlsOf(ev facts.TestEvidence) ([]Control, *TestResults) {
+// controlsOf lists the controls the facts relate to test results, each
+// with what the repository check found of its evidence. The list is the
+// test evidence's: the touched hazards and those the change adds to or
+// modifies in the log (facts.EvidenceHazards), each hazard once, so it grows
+// with the change, never with the log or the repository.
+func controlsOf(ev facts.TestEvidence, repo facts.Repository) ([]Control, *TestResults) {
 	var out []Control
+	statuses := NewEvidenceStatuses(repo)
+	hazard, index := "", 0
 	for _, c := range ev.Controls {
+		if c.Hazard != hazard {
+			hazard, index = c.Hazard, 0
+		}
+		index++
 		ctl := Control{Hazard: c.Hazard, Control: c.Control, Description: c.Description, Kind: c.Kind, Evidence: c.Evidence,
-			TestOutcome: c.Outcome, TestsPassed: c.Passed, TestsFailed: c.Failed, TestsSkipped: c.Skipped}
+			EvidenceStatus: statuses.Of(c.Hazard, c.Control, index, c.Evidence),
+			TestOutcome:    c.Outcome, TestsPassed: c.Passed, TestsFailed: c.Failed, TestsSkipped: c.Skipped}
 		if len(c.Failing) > 0 {
 			ctl.FailingTests = c.Failing
 		}
@@ -222,6 +237,78 @@ func controlsOf(ev facts.TestEvidence) ([]Control, *TestResults) {
 		return out, nil
 	}
 	return out, &TestResults{Reports: len(ev.Files), Cases: ev.Cases}
+}
+
+// Evidence statuses of a control (docs/reference.md section 2).
+const (
+	EvidenceFound      = "found"       // every file or glob it names is at the head
+	EvidenceMissing    = "missing"     // one names no regular file there, or cannot name one (CONTROL_EVIDENCE_MISSING)
+	EvidenceURL        = "url"         // a URL: never fetched
+	EvidenceTest       = "test"        // test:NAME: judged by the test results, not by a file
+	EvidenceText       = "text"        // prose, not a file
+	EvidenceNotChecked = "not_checked" // a path or glob the repository check did not look up
+)
+
+// evidenceKey names a control as the repository check does: by hazard and
+// id, "control N" (its place in the hazard's controls) when it has none.
+type evidenceKey struct{ hazard, control string }
+
+// EvidenceStatuses answers what the repository check found of a control's
+// evidence, for any control of the log it checked (the traceability list,
+// the release's safety case addendum).
+type EvidenceStatuses struct {
+	// found: per control, true when every path or glob item was found,
+	// false when one was not; nil when no check ran.
+	found map[evidenceKey]bool
+}
+
+// NewEvidenceStatuses gathers the repository check's answers per control.
+func NewEvidenceStatuses(repo facts.Repository) EvidenceStatuses {
+	if !repo.Checked {
+		return EvidenceStatuses{}
+	}
+	m := map[evidenceKey]bool{}
+	for _, e := range repo.Evidence {
+		if e.Kind != repofiles.EvidencePath && e.Kind != repofiles.EvidenceGlob {
+			continue
+		}
+		k := evidenceKey{e.Hazard, e.Control}
+		ok, seen := m[k]
+		m[k] = e.Status == "present" && (!seen || ok)
+	}
+	return EvidenceStatuses{found: m}
+}
+
+// Of says what is known of a control's evidence: its kind when it names no
+// file, else whether the repository check found it (not_checked when the
+// check did not look at it); "" when the control records no evidence.
+// index is the control's place among its hazard's controls, from 1.
+func (s EvidenceStatuses) Of(hazard, control string, index int, evidence string) string {
+	kind, _ := repofiles.Classify(evidence)
+	switch kind {
+	case repofiles.EvidenceNone:
+		return ""
+	case repofiles.EvidenceURL:
+		return EvidenceURL
+	case repofiles.EvidenceTest:
+		return EvidenceTest
+	case repofiles.EvidenceText:
+		if items := repofiles.Items(evidence); len(items) < 2 {
+			return EvidenceText
+		}
+	}
+	id := control
+	if id == "" {
+		id = "control " + strconv.Itoa(index)
+	}
+	ok, checked := s.found[evidenceKey{hazard, id}]
+	switch {
+	case !checked:
+		return EvidenceNotChecked
+	case ok:
+		return EvidenceFound
+	}
+	return EvidenceMissing
 }
 
 // MaxProblems is how many input problems a decision or validate lists. A

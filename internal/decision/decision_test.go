@@ -8,6 +8,7 @@ import (
 
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/repofiles"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -97,6 +98,52 @@ func TestInvalidInputCapsProblems(t *testing.T) {
 		}
 		if len(d.Violations) != wantViolations {
 			t.Errorf("%d problems: %d violations, want %d", n, len(d.Violations), wantViolations)
+		}
+	}
+}
+
+// TestControlEvidenceStatus: each control of the traceability list says what
+// the repository check found of its evidence. A control whose evidence
+// lists two files, one gone, is missing (a hurried engineer deleting one of
+// two test files must not show as found); an unnamed control is matched by
+// its place in the hazard; a hazard the check did not cover is not_checked,
+// never found.
+func TestControlEvidenceStatus(t *testing.T) {
+	t.Parallel()
+	ev := facts.TestEvidence{Controls: []facts.ControlEvidence{
+		{Hazard: "HAZ-1", Control: "CTL-1", Evidence: "tests/a_test.go"},
+		{Hazard: "HAZ-1", Control: "CTL-2", Evidence: "tests/a_test.go, tests/gone_test.go"},
+		{Hazard: "HAZ-1", Control: "", Evidence: "tests/*_test.go"},
+		{Hazard: "HAZ-1", Control: "CTL-4", Evidence: "https://example.org/study"},
+		{Hazard: "HAZ-1", Control: "CTL-5", Evidence: "test:TestBanner"},
+		{Hazard: "HAZ-1", Control: "CTL-6", Evidence: "Usability study 2024"},
+		{Hazard: "HAZ-1", Control: "CTL-7", Evidence: ""},
+		{Hazard: "HAZ-1", Control: "CTL-8", Evidence: "/etc/passwd"},
+		{Hazard: "HAZ-2", Control: "", Evidence: "docs/x.pdf"},
+		{Hazard: "HAZ-3", Control: "CTL-9", Evidence: "docs/closed.pdf"},
+	}}
+	repo := facts.Repository{Checked: true, Evidence: []repofiles.Evidence{
+		{Hazard: "HAZ-1", Control: "CTL-1", Evidence: "tests/a_test.go", Kind: repofiles.EvidencePath, Status: "present"},
+		{Hazard: "HAZ-1", Control: "CTL-2", Evidence: "tests/a_test.go", Kind: repofiles.EvidencePath, Status: "present"},
+		{Hazard: "HAZ-1", Control: "CTL-2", Evidence: "tests/gone_test.go", Kind: repofiles.EvidencePath, Status: "missing"},
+		{Hazard: "HAZ-1", Control: "control 3", Evidence: "tests/*_test.go", Kind: repofiles.EvidenceGlob, Status: "present"},
+		{Hazard: "HAZ-1", Control: "CTL-4", Kind: repofiles.EvidenceURL, Status: "not_checked"},
+		{Hazard: "HAZ-1", Control: "CTL-8", Evidence: "/etc/passwd", Kind: repofiles.EvidencePath, Status: "refused"},
+		{Hazard: "HAZ-2", Control: "control 1", Evidence: "docs/x.pdf", Kind: repofiles.EvidencePath, Status: "missing"},
+	}}
+	want := []string{"found", "missing", "found", "url", "test", "text", "", "missing", "missing", "not_checked"}
+	got, _ := controlsOf(ev, repo)
+	for i, c := range got {
+		if c.EvidenceStatus != want[i] {
+			t.Errorf("%s %s %q: evidence status %q, want %q", c.Hazard, c.Control, c.Evidence, c.EvidenceStatus, want[i])
+		}
+	}
+	// No file list read: every path is not_checked, the other kinds still say what they are.
+	unchecked, _ := controlsOf(ev, facts.Repository{Why: "no list of the repository's files"})
+	want = []string{"not_checked", "not_checked", "not_checked", "url", "test", "text", "", "not_checked", "not_checked", "not_checked"}
+	for i, c := range unchecked {
+		if c.EvidenceStatus != want[i] {
+			t.Errorf("unchecked %s %s: evidence status %q, want %q", c.Hazard, c.Control, c.EvidenceStatus, want[i])
 		}
 	}
 }

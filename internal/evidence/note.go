@@ -236,7 +236,8 @@ func hazardsSection(b *strings.Builder, out *gate.Outcome, d *decision.Decision)
 		} else {
 			fmt.Fprintf(b, "\n| Control | Kind | Description | Evidence |\n|---|---|---|---|\n")
 		}
-		for _, c := range h.Controls {
+		judged := judgedControls(d, th.ID, len(h.Controls))
+		for i, c := range h.Controls {
 			id, kind, evidence := "—", "—", "*none recorded*"
 			if c.ID != "" {
 				id = cell(c.ID)
@@ -246,6 +247,9 @@ func hazardsSection(b *strings.Builder, out *gate.Outcome, d *decision.Decision)
 			}
 			if strings.TrimSpace(c.Evidence) != "" {
 				evidence = cell(c.Evidence)
+				if judged != nil && judged[i].EvidenceStatus != "" {
+					evidence += " (" + strings.ReplaceAll(judged[i].EvidenceStatus, "_", " ") + ")"
+				}
 			}
 			if tests != nil {
 				fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", id, kind, cell(c.Description), evidence, cell(tests[c.ID]))
@@ -254,6 +258,21 @@ func hazardsSection(b *strings.Builder, out *gate.Outcome, d *decision.Decision)
 			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", id, kind, cell(c.Description), evidence)
 		}
 	}
+}
+
+// judgedControls are the decision's traceability entries of a hazard, in the
+// log's order; nil unless there is one per control of the log as read.
+func judgedControls(d *decision.Decision, hazard string, n int) []decision.Control {
+	var out []decision.Control
+	for _, c := range d.Controls {
+		if c.Hazard == hazard {
+			out = append(out, c)
+		}
+	}
+	if len(out) != n {
+		return nil
+	}
+	return out
 }
 
 // controlTests says, per control id of the hazard, what the run's test

@@ -331,6 +331,16 @@ func replayRelease(ctx context.Context, rec *Record, dir string) (*Result, error
 	req := release.Request{Owner: rel.Request.Owner, Repo: rel.Request.Repo, Tag: rel.Request.Tag, ReleaseSHA: rel.Request.ReleaseSHA,
 		Since: rel.Request.Since, StatusContext: rel.Request.StatusContext, Paths: rel.Request.Paths.gatePaths(),
 		WorkspaceSHA: rel.Request.WorkspaceSHA, Today: today.Time, PermissionsBlock: rel.Request.PermissionsBlock}
+	// The release workflow's test results, as the run read them from disk:
+	// judged again from the record's copies.
+	for _, c := range rec.Request.TestResults {
+		data, err := readCopy(dir, c.Copy, c.SHA256, fmt.Sprintf("the record's copy of the test results %s was altered or lost: the record cannot be replayed", c.Path))
+		if err != nil {
+			return nil, err
+		}
+		req.TestResults = append(req.TestResults, gate.TestResultFile{Path: c.Path, Data: data})
+	}
+	req.TestResultsGiven = rec.Request.TestResultsGiven
 	if rel.Request.WorkspaceUsed {
 		ws, err := os.MkdirTemp("", "csogate-replay-")
 		if err != nil {

@@ -240,6 +240,7 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 	for ci := range touches {
 		in.Changes[ci].TouchedHazards, in.Changes[ci].TouchGroups = touches[ci].result()
 	}
+	Derive(in)
 
 	officers := map[string]*safetyfile.Officer{}
 	for i := range s.Register.Officers {

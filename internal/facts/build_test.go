@@ -94,14 +94,23 @@ func TestBuildFiles(t *testing.T) {
 		t.Errorf("change hazards = %v unknown %v", c.Hazards, c.UnknownHazards)
 	}
 	wantGroups := []TouchGroup{
-		{Hazards: []string{"HAZ-001"}, Files: 1, Sample: []string{"src/search/index.go"}},
-		{Hazards: []string{"HAZ-001", "HAZ-002"}, Files: 1, Sample: []string{"src/search/dose.go"}},
+		{Hazards: []string{"HAZ-001"}, Files: 1, Sample: []string{"src/search/index.go"}, MaxResidualRisk: 2},
+		{Hazards: []string{"HAZ-001", "HAZ-002"}, Files: 1, Sample: []string{"src/search/dose.go"}, MaxResidualRisk: 3},
 	}
 	if !reflect.DeepEqual(c.TouchGroups, wantGroups) || c.CoveredFiles != 2 {
 		t.Errorf("touch groups = %+v covered %d; want %+v, 2 (a file matched by two of a change's paths counts once)", c.TouchGroups, c.CoveredFiles, wantGroups)
 	}
 	if !reflect.DeepEqual(c.TouchedHazards, []string{"HAZ-001", "HAZ-002"}) {
 		t.Errorf("touched hazards = %v, want HAZ-001, HAZ-002", c.TouchedHazards)
+	}
+	if !reflect.DeepEqual(c.AffectedHazards, []string{"HAZ-001", "HAZ-002"}) {
+		t.Errorf("affected hazards = %v, want HAZ-001 (named and touched), HAZ-002", c.AffectedHazards)
+	}
+	if !reflect.DeepEqual(in.FileHazards, []string{"HAZ-001", "HAZ-002"}) {
+		t.Errorf("file hazards = %v, want HAZ-001, HAZ-002", in.FileHazards)
+	}
+	if err := CheckDerived(in); err != nil {
+		t.Errorf("CheckDerived on Build's document: %v", err)
 	}
 	if in.Changes[1].CoveredFiles != 1 {
 		t.Errorf("docs change covers %d files, want 1 (an ignored file is still covered)", in.Changes[1].CoveredFiles)

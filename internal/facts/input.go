@@ -55,6 +55,9 @@ type Input struct {
 	// components or a clinical path, and the gate's own safety files. Other
 	// changed files are only counted.
 	Files []File `json:"files"`
+	// FileHazards are the hazards whose components the files match, sorted,
+	// each once. Every change's touched hazards are among them.
+	FileHazards []string `json:"file_hazards"`
 	// ChangedFilesKnown is false when no list of changed files was given
 	// (CLI without --changed-files): file rules then do not apply.
 	ChangedFilesKnown bool `json:"changed_files_known"`
@@ -132,6 +135,9 @@ type Change struct {
 	TouchGroups []TouchGroup `json:"touch_groups"`
 	// CoveredFiles counts the changed files the change's paths cover.
 	CoveredFiles int `json:"covered_files"`
+	// AffectedHazards are the hazards the change names or touches (Hazards
+	// and TouchedHazards), sorted, each once: what it is assessed against.
+	AffectedHazards []string `json:"affected_hazards"`
 }
 
 // SampleFiles is how many paths a touch group names; the rest are counted.
@@ -146,6 +152,9 @@ type TouchGroup struct {
 	Files int `json:"files"`
 	// Sample holds the first SampleFiles of them, in changed-file order.
 	Sample []string `json:"sample"`
+	// MaxResidualRisk is the highest residual risk among Hazards, worked
+	// out once for every group of files matching the same hazards.
+	MaxResidualRisk int `json:"max_residual_risk"`
 }
 
 // File is a changed file that matters to the gate.

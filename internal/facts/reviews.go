@@ -180,55 +180,86 @@ func field(fields map[string]json.RawMessage, key string, v any, required bool) 
 
 // duplicateKey finds a key given twice in one object anywhere in raw,
 // compared case-insensitively as encoding/json matches struct fields.
+// raw is one valid JSON value (reviewItems decoded it), so it is scanned
+// byte by byte rather than token by token: a review of GitHub's has some
+// sixty keys, and a token decoder allocates for each.
 func duplicateKey(raw json.RawMessage) (string, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
 	type level struct {
-		object    bool
-		expectKey bool
-		keys      map[string]bool
+		object bool
+		keys   []string // lower-cased keys seen so far
 	}
-	var stack []*level
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", false // the caller's decode reports malformed JSON
-		}
-		if len(stack) == 0 && tok != json.Delim('{') && tok != json.Delim('[') {
-			return "", false
-		}
-		top := (*level)(nil)
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.object && top.expectKey {
-			if key, ok := tok.(string); ok {
-				k := strings.ToLower(key)
-				if top.keys[k] {
-					return key, true
-				}
-				top.keys[k] = true
-				top.expectKey = false
-				continue
+	var stack []level
+	expectKey := false
+	for i := 0; i < len(raw); {
+		switch c := raw[i]; c {
+		case '{':
+			stack = append(stack, level{object: true})
+			expectKey = true
+			i++
+		case '[':
+			stack = append(stack, level{})
+			expectKey = false
+			i++
+		case '}', ']':
+			if len(stack) == 0 {
+				return "", false
 			}
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &level{object: true, expectKey: true, keys: map[string]bool{}})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &level{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]
 			if len(stack) == 0 {
 				return "", false
 			}
-		}
-		// A value ended: the enclosing object expects a key next.
-		if t := stack[len(stack)-1]; t.object {
-			t.expectKey = true
+			expectKey = false
+			i++
+		case ',':
+			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+			i++
+		case '"':
+			end, escaped := stringEnd(raw, i)
+			if end < 0 {
+				return "", false // the caller's decode reports malformed JSON
+			}
+			if expectKey && len(stack) > 0 && stack[len(stack)-1].object {
+				key := string(raw[i+1 : end-1])
+				if escaped {
+					if err := json.Unmarshal(raw[i:end], &key); err != nil {
+						return "", false
+					}
+				}
+				top := &stack[len(stack)-1]
+				k := strings.ToLower(key)
+				for _, seen := range top.keys {
+					if seen == k {
+						return key, true
+					}
+				}
+				top.keys = append(top.keys, k)
+				expectKey = false
+			}
+			i = end
+		default:
+			if len(stack) == 0 && c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				return "", false // not an object or array
+			}
+			i++
 		}
 	}
+	return "", false
+}
+
+// stringEnd returns the index just after the JSON string starting at
+// raw[start] ('"'), and whether it holds an escape; -1 when it is not closed.
+func stringEnd(raw []byte, start int) (int, bool) {
+	escaped := false
+	for i := start + 1; i < len(raw); i++ {
+		switch raw[i] {
+		case '\\':
+			escaped = true
+			i++
+		case '"':
+			return i + 1, escaped
+		}
+	}
+	return -1, escaped
 }
 
 // excerpt quotes at most a short start of a JSON value.

@@ -10,8 +10,9 @@
 // "services/*/" is "services/*/**"). "**" spans directories, "*" does not
 // cross "/", and matching is case-sensitive. Compile rejects empty patterns,
 // patterns naming the repository root ("." or "./"), absolute patterns,
-// patterns with a ".." segment (also inside a brace alternative) and
-// patterns doublestar.ValidatePattern rejects.
+// patterns with a ".." segment (also inside a brace alternative), patterns
+// whose braces expand to more than 4,096 alternatives (each alternative is
+// checked) and patterns doublestar.ValidatePattern rejects.
 //
 // # Index
 //
@@ -64,7 +65,8 @@
 // "vendor/ranker/src/**". Each distinct pattern is indexed under each
 // literal directory prefix it starts with, and under its whole literal
 // prefix and the depth of a path above it when wildcards follow; tree.go
-// states the rule.
+// states the rule. A pattern whose braces are not expanded for matching is
+// still split alternative by alternative here, since a brace may hold a '/'.
 //
 // A Set is immutable after Compile and safe for concurrent use.
 package globset

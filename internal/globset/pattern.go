@@ -42,12 +42,21 @@ func normalise(p string) string {
 // normalisePath applies the path rewrite Match uses: leading "./" is dropped.
 func normalisePath(p string) string { return trimDotSlash(p) }
 
+// maxCheckedAlternatives bounds the expansion that checks a pattern whose
+// braces are not expanded for matching: every alternative is still checked
+// for ".." and "/" and split for the tree index, and a pattern with more
+// alternatives than this is refused (it could hide a ".." no one checked).
+const maxCheckedAlternatives = 4096
+
 // compiled is the result of checking one pattern.
 type compiled struct {
-	norm string   // normalised pattern handed to doublestar.Match
-	alts []string // brace-free alternatives; nil when braces were not expanded
+	norm string // normalised pattern handed to doublestar.Match
+	// alts are the brace-free alternatives. When expanded is false they are
+	// only for checking and the tree index (a run of stars a brace follows
+	// is kept as one star, as doublestar reads it); matching uses norm.
+	alts []string
 	// expanded is false when the pattern has braces that were not expanded
-	// (too many alternatives, or a brace directly after '*').
+	// for matching (too many alternatives, or a brace directly after '*').
 	expanded bool
 }
 
@@ -86,7 +95,9 @@ func check(p string) (compiled, string) {
 	alts, ok := expandBraces(c.norm)
 	if !ok {
 		c.expanded = false
-		return c, ""
+		if alts, ok = expandForTree(c.norm); !ok {
+			return compiled{}, fmt.Sprintf(`glob %q has braces that expand to more than %d alternatives; split it into several globs`, p, maxCheckedAlternatives)
+		}
 	}
 	for _, a := range alts {
 		if strings.HasPrefix(a, "/") {
@@ -197,16 +208,34 @@ func expandBraces(p string) ([]string, bool) {
 	return out, true
 }
 
+// expandForTree expands p without refusing a brace after '*', up to
+// maxCheckedAlternatives alternatives. Where a brace follows '*', doublestar
+// treats the stars before it as one single-segment star whatever the
+// alternative starts with, so the run of stars around the splice is written
+// as one star: "a/**{/x,y}" gives "a/*/x" and "a/*y".
+func expandForTree(p string) ([]string, bool) {
+	var out []string
+	if !expandIntoLimit(p, &out, maxCheckedAlternatives, true) {
+		return nil, false
+	}
+	return out, true
+}
+
 func expandInto(p string, out *[]string) bool {
+	return expandIntoLimit(p, out, maxAlternatives, false)
+}
+
+func expandIntoLimit(p string, out *[]string, limit int, afterStar bool) bool {
 	open := indexTopLevelBrace(p)
 	if open < 0 {
-		if len(*out) >= maxAlternatives {
+		if len(*out) >= limit {
 			return false
 		}
 		*out = append(*out, p)
 		return true
 	}
-	if open > 0 && p[open-1] == '*' {
+	starBefore := open > 0 && p[open-1] == '*'
+	if starBefore && !afterStar {
 		return false
 	}
 	closeRel := indexMatchedClosingBrace(p[open+1:])
@@ -221,7 +250,11 @@ func expandInto(p string, out *[]string) bool {
 		if comma >= 0 {
 			alt = body[:comma]
 		}
-		if !expandInto(head+alt+tail, out) {
+		spliced := head + alt + tail
+		if starBefore {
+			spliced = oneStarAt(head, alt, tail)
+		}
+		if !expandIntoLimit(spliced, out, limit, afterStar) {
 			return false
 		}
 		if comma < 0 {
@@ -229,6 +262,26 @@ func expandInto(p string, out *[]string) bool {
 		}
 		body = body[comma+1:]
 	}
+}
+
+// oneStarAt splices alt between head (ending in '*') and tail, writing the
+// run of stars around the splice as one star. A run that starts with an
+// escaped star keeps that literal star before the single wildcard one.
+func oneStarAt(head, alt, tail string) string {
+	h := strings.TrimRight(head, "*")
+	if escapes := len(h) - len(strings.TrimRight(h, `\`)); escapes%2 == 1 {
+		h += "*" // the first star of the run is escaped: a literal
+		if len(head) == len(h) {
+			return head + alt + tail // no wildcard star before the brace
+		}
+	}
+	rest := strings.TrimLeft(alt, "*")
+	if rest == "" {
+		rest = strings.TrimLeft(tail, "*")
+	} else {
+		rest += tail
+	}
+	return h + "*" + rest
 }
 
 // skipClass returns the index of the ']' closing the class whose '[' is at

@@ -2,7 +2,6 @@ package globset
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -42,36 +41,89 @@ func spans(seg string) bool {
 	return seg == "**" || strings.ContainsAny(seg, "[{")
 }
 
-// treeSegs splits every alternative of a checked pattern. Unexpanded
-// patterns are split on the '/' outside braces and classes.
+// treeSegs splits every alternative of a checked pattern, also of one
+// whose braces were not expanded for matching (check expanded them for
+// this): a brace may hold a '/', so only alternatives show which segments
+// a path can be above.
 func treeSegs(c compiled) []treeSeg {
 	alts := c.alts
-	if !c.expanded {
-		alts = []string{c.norm}
+	if len(alts) == 1 {
+		return []treeSeg{newTreeSeg(alts[0])}
 	}
-	out := make([]treeSeg, 0, len(alts))
-	var seen map[string]bool
+	// Only the aligned segments decide which paths are above an
+	// alternative: "x/**/*.{go,ts,…}" needs one entry, not fifty. The
+	// aligned prefix is found without splitting, so a duplicate costs a scan.
+	type key struct {
+		aligned int
+		prefix  string
+	}
+	var keys []key // few: most sets share one aligned prefix
+	var seen map[key]bool
+	out := make([]treeSeg, 0, 1)
 	for _, a := range alts {
-		t := treeSeg{text: a, segs: alignedSegments(a)}
-		t.aligned = len(t.segs)
-		if len(alts) > 1 {
-			// Only the aligned segments decide which paths are above an
-			// alternative: "x/**/*.{go,ts,…}" needs one entry, not fifty.
-			key := strconv.Itoa(t.aligned)
-			if t.aligned > 0 {
-				key += "\x00" + t.prefix(t.aligned)
-			}
-			if seen == nil {
-				seen = map[string]bool{}
-			}
-			if seen[key] {
+		end, n := alignedPrefix(a)
+		k := key{aligned: n, prefix: a[:end]}
+		if seen != nil {
+			if seen[k] {
 				continue
 			}
-			seen[key] = true
+			seen[k] = true
+		} else if slices.Contains(keys, k) {
+			continue
+		} else if keys = append(keys, k); len(keys) > 8 {
+			seen = make(map[key]bool, len(alts))
+			for _, k := range keys {
+				seen[k] = true
+			}
 		}
-		out = append(out, t)
+		out = append(out, newTreeSeg(a))
 	}
 	return out
+}
+
+func newTreeSeg(a string) treeSeg {
+	t := treeSeg{text: a, segs: alignedSegments(a)}
+	t.aligned = len(t.segs)
+	return t
+}
+
+// alignedPrefix returns where the aligned segments of p end (the byte
+// length of their text) and how many there are, as alignedSegments would
+// find them, without allocating.
+func alignedPrefix(p string) (end, n int) {
+	start := 0
+	for {
+		slash := nextTopLevelSlash(p, start)
+		if slash < 0 || spans(p[start:slash]) {
+			// The last segment, or one that spans, ends the aligned part.
+			return max(start-1, 0), n
+		}
+		n++
+		start = slash + 1
+	}
+}
+
+// nextTopLevelSlash returns the index of the first '/' at or after start
+// that splitTopLevel would split on, or -1.
+func nextTopLevelSlash(p string, start int) int {
+	depth := 0
+	for i := start; i < len(p); i++ {
+		switch p[i] {
+		case '\\':
+			i++
+		case '[':
+			i = skipClass(p, i)
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case '/':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // alignedSegments returns the leading top-level segments of p that each

@@ -48,6 +48,24 @@ func BenchmarkLoadLargeCSV(b *testing.B) {
 	benchLoad(b, data, FormatCSV)
 }
 
+// BenchmarkLoadLargeXLSX reads the same log as a workbook.
+func BenchmarkLoadLargeXLSX(b *testing.B) {
+	benchLoad(b, benchWorkbook(), FormatXLSX)
+}
+
+var benchWorkbook = sync.OnceValue(func() []byte {
+	data, _ := benchLog()
+	log, _, problems := safetyfile.LoadHazardLog("hazard-log.yaml", data, safetyfile.Options{})
+	if len(problems) > 0 {
+		panic(problems)
+	}
+	xlsx, err := exportXLSX(log)
+	if err != nil {
+		panic(err)
+	}
+	return xlsx
+})
+
 func BenchmarkLoadLargeYAML(b *testing.B) {
 	data, _ := benchLog()
 	benchLoad(b, data, FormatYAML)

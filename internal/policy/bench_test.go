@@ -102,7 +102,7 @@ func BenchmarkEval(b *testing.B) {
 		b.Run(fmt.Sprintf("x%d", scale), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := engine.Eval(context.Background(), in); err != nil {
+				if _, err := engine.Eval(context.Background(), derived(in)); err != nil {
 					b.Fatal(err)
 				}
 			}

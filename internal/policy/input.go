@@ -17,7 +17,7 @@ import (
 // null, so a policy may count or iterate any list of the schema without
 // guarding against null (count(null) is an error under strict built-ins).
 func inputValue(in *facts.Input) (ast.Value, error) {
-	c := &converter{shared: map[sliceKey]*ast.Term{}}
+	c := &converter{shared: map[sliceKey]*ast.Term{}, strings: map[string]*ast.Term{}}
 	t, err := c.term(reflect.ValueOf(in))
 	if err != nil {
 		return nil, err
@@ -58,6 +58,9 @@ func checkInput(in *facts.Input) error {
 			}
 		}
 	}
+	if err := facts.CheckDerived(in); err != nil {
+		return fmt.Errorf("the facts document is inconsistent: %w", err)
+	}
 	return nil
 }
 
@@ -67,7 +70,8 @@ func checkInput(in *facts.Input) error {
 // values are immutable, and 3,000 files under a glob of 100 hazards would
 // otherwise make 300,000 terms.
 type converter struct {
-	shared map[sliceKey]*ast.Term
+	shared  map[sliceKey]*ast.Term
+	strings map[string]*ast.Term
 }
 
 // sliceKey identifies a slice's contents by where they are in memory.
@@ -75,6 +79,19 @@ type sliceKey struct {
 	data uintptr
 	n    int
 	typ  reflect.Type
+}
+
+// emptyArray is every empty list's term: Rego values are immutable.
+var emptyArray = ast.ArrayTerm()
+
+// str returns the one term of a string that lists hold.
+func (c *converter) str(s string) *ast.Term {
+	t, ok := c.strings[s]
+	if !ok {
+		t = ast.InternedTerm(s)
+		c.strings[s] = t
+	}
+	return t
 }
 
 func (c *converter) term(v reflect.Value) (*ast.Term, error) {
@@ -102,8 +119,18 @@ func (c *converter) term(v reflect.Value) (*ast.Term, error) {
 				return t, nil
 			}
 		}
+		if v.Len() == 0 {
+			return emptyArray, nil
+		}
 		terms := make([]*ast.Term, v.Len())
 		for i := range terms {
+			if v.Type().Elem().Kind() == reflect.String {
+				// Hazard ids and change ids recur across lists (a broad
+				// glob's hundred ids in every change under it): one term
+				// each.
+				terms[i] = c.str(v.Index(i).String())
+				continue
+			}
 			x, err := c.term(v.Index(i))
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)

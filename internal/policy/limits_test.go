@@ -37,7 +37,7 @@ func TestEvalLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := engine.EvalWithin(context.Background(), clinicalInput(), tt.limits)
+			r, err := engine.EvalWithin(context.Background(), derived(clinicalInput()), tt.limits)
 			if err == nil {
 				t.Fatalf("EvalWithin succeeded with %+v, want the %s limit's error", r, tt.name)
 			}
@@ -59,11 +59,11 @@ func TestEvalLimits(t *testing.T) {
 func TestEvalWithinLimitsIsUnchanged(t *testing.T) {
 	t.Parallel()
 	engine := loadDefaults(t)
-	want, err := engine.EvalWithin(context.Background(), clinicalInput(), Limits{Time: time.Hour, HeapGrowth: 1 << 40})
+	want, err := engine.EvalWithin(context.Background(), derived(clinicalInput()), Limits{Time: time.Hour, HeapGrowth: 1 << 40})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := engine.Eval(context.Background(), clinicalInput())
+	got, err := engine.Eval(context.Background(), derived(clinicalInput()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestEvalWithinLimitsIsUnchanged(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := engine.Eval(ctx, clinicalInput()); err == nil || strings.Contains(err.Error(), "limit") {
+	if _, err := engine.Eval(ctx, derived(clinicalInput())); err == nil || strings.Contains(err.Error(), "limit") {
 		t.Errorf("Eval on a cancelled context: %v, want an error that is not a limit's", err)
 	}
 }

@@ -375,7 +375,7 @@ func TestEval(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := engine.Eval(context.Background(), tt.input())
+			r, err := engine.Eval(context.Background(), derived(tt.input()))
 			if err != nil {
 				t.Fatalf("Eval: %v", err)
 			}
@@ -412,12 +412,12 @@ func TestEvalDeterministic(t *testing.T) {
 	t.Parallel()
 	engine := loadDefaults(t)
 	in := genInput(5)
-	first, err := engine.Eval(context.Background(), in)
+	first, err := engine.Eval(context.Background(), derived(in))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {
-		again, err := engine.Eval(context.Background(), in)
+		again, err := engine.Eval(context.Background(), derived(in))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -501,7 +501,7 @@ func TestCustomPolicyExample(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := engine.Eval(context.Background(), tt.input)
+			r, err := engine.Eval(context.Background(), derived(tt.input))
 			if err != nil {
 				t.Fatalf("Eval: %v", err)
 			}
@@ -683,7 +683,7 @@ func TestEvalErrors(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			r, err := engine.Eval(context.Background(), tt.input())
+			r, err := engine.Eval(context.Background(), derived(tt.input()))
 			if err == nil {
 				t.Fatalf("Eval succeeded with %+v, want an error", r)
 			}
@@ -717,7 +717,7 @@ func TestEvalInconsistentInput(t *testing.T) {
 			t.Parallel()
 			in := clinicalInput()
 			tt.modify(in)
-			r, err := engine.Eval(context.Background(), in)
+			r, err := engine.Eval(context.Background(), derived(in))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Eval = %+v, %v; want an error naming %s", r, err, tt.want)
 			}
@@ -737,7 +737,7 @@ func TestEvalCancelled(t *testing.T) {
 	engine := loadDefaults(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := engine.Eval(ctx, genInput(10)); err == nil {
+	if _, err := engine.Eval(ctx, derived(genInput(10))); err == nil {
 		t.Fatal("Eval on a cancelled context succeeded, want an error")
 	}
 }
@@ -962,4 +962,13 @@ func TestDefaultsCompileStrict(t *testing.T) {
 	if c.Compile(modules); c.Failed() {
 		t.Fatalf("strict compile: %v", c.Errors)
 	}
+}
+
+// derived fills the fields facts.Build derives (facts.Derive) in a document
+// a test built by hand.
+func derived(in *facts.Input) *facts.Input {
+	if in != nil {
+		facts.Derive(in)
+	}
+	return in
 }

@@ -89,6 +89,15 @@ type Request struct {
 	// WorkspaceRoot as it is.
 	WorkspaceSHA string
 	Today        time.Time
+	// TestResults are the JUnit XML reports the release workflow's test run
+	// wrote at the released commit (the test-results input), read from disk
+	// by the caller; TestResultsGiven is false when none were asked for.
+	// The release-level evaluation judges them against the controls of the
+	// hazards the release touches (CONTROL_TEST_FAILED, CONTROL_TEST_MISSING);
+	// each pull request's evaluation does not: its own workflow run judged
+	// its head.
+	TestResults      []gate.TestResultFile
+	TestResultsGiven bool
 	// PermissionsBlock is the job's permissions: block to quote when GitHub
 	// refuses for a missing permission (the message names the entry; the
 	// block is what to copy); "" quotes none.
@@ -259,8 +268,7 @@ func (e *evaluator) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	commits := rng.Commits
-	direct, err := e.mapCommits(ctx, commits)
+	direct, err := e.mapCommits(ctx, rng)
 	if err != nil {
 		return err
 	}
@@ -279,12 +287,18 @@ func (e *evaluator) run(ctx context.Context) error {
 	if err := e.findPreparing(ctx); err != nil {
 		return err
 	}
-	for _, c := range direct {
-		files, err := e.api.CommitFiles(ctx, req.Owner, req.Repo, c.SHA)
-		if err != nil {
-			return fmt.Errorf("reading the files of commit %s, which has no merged pull request: %w", decision.ShortSHA(c.SHA), err)
+	pushed := make([][]github.ChangedFile, len(direct))
+	if err := inGroups(len(direct), func(i int) error {
+		var err error
+		if pushed[i], err = e.api.CommitFiles(ctx, req.Owner, req.Repo, direct[i].SHA); err != nil {
+			return fmt.Errorf("reading the files of commit %s, which has no merged pull request: %w", decision.ShortSHA(direct[i].SHA), err)
 		}
-		res.DirectPushes = append(res.DirectPushes, DirectPush{SHA: c.SHA, Author: commitAuthor(c), Files: pullfacts.ChangedPaths(files)})
+		return nil
+	}, func(i int) {
+		c := direct[i]
+		res.DirectPushes = append(res.DirectPushes, DirectPush{SHA: c.SHA, Author: commitAuthor(c), Files: pullfacts.ChangedPaths(pushed[i])})
+	}); err != nil {
+		return err
 	}
 	if err := e.checkMerges(ctx, rng); err != nil {
 		return err
@@ -341,57 +355,33 @@ func (e *evaluator) compareWithPrevious(ctx context.Context, out *gate.Outcome) 
 // come through that review, and is a direct push.
 //
 // Commits are taken newest first, so a merge commit's pull request is known
-// before its branch's commits, whose lookups are then skipped.
-func (e *evaluator) mapCommits(ctx context.Context, commits []github.Commit) ([]github.Commit, error) {
-	owner, repo := e.req.Owner, e.req.Repo
-	inRange := make(map[string]bool, len(commits))
+// before its branch's commits, whose lookups are then skipped. The
+// first-parent line (merge commits and direct pushes) goes first: its
+// commits are looked up, and their pull requests read, pullWorkers at a
+// time, since none of them is another's pull request's commit. The commits
+// no pull request has claimed by then are looked up after, likewise.
+func (e *evaluator) mapCommits(ctx context.Context, rng github.Comparison) ([]github.Commit, error) {
+	commits := rng.Commits
+	m := &commitMapper{e: e, inRange: make(map[string]bool, len(commits)), seen: map[int]*pullState{},
+		loads: map[int]*pullLoad{}, asked: map[string]bool{}, unmapped: map[string]bool{}}
 	for _, c := range commits {
-		inRange[c.SHA] = true
+		m.inRange[c.SHA] = true
 	}
-	covered := e.broughtBy
-	seen := map[int]*pullState{}
-	var unmapped []github.Commit
-	for i := len(commits) - 1; i >= 0; i-- {
-		c := commits[i]
-		if covered[c.SHA] != nil {
-			continue
+	newestFirst := slices.Clone(commits)
+	slices.Reverse(newestFirst)
+	onLine := map[string]bool{}
+	for _, sha := range firstParentLine(rng, e.res.ReleaseSHA) {
+		onLine[sha] = true
+	}
+	var line []github.Commit
+	for _, c := range newestFirst {
+		if onLine[c.SHA] {
+			line = append(line, c)
 		}
-		prs, err := e.api.PullRequestsForCommit(ctx, owner, repo, c.SHA)
-		if err != nil {
-			return nil, fmt.Errorf("listing the pull requests of commit %s: %w", decision.ShortSHA(c.SHA), err)
-		}
-		var found *pullState
-		for _, pr := range prs {
-			if !pr.Merged || pr.MergeCommitSHA == "" || !inRange[pr.MergeCommitSHA] {
-				continue
-			}
-			p := seen[pr.Number]
-			if p == nil {
-				var err error
-				if p, err = e.loadPull(ctx, pr); err != nil {
-					return nil, err
-				}
-				seen[pr.Number] = p
-				e.pulls = append(e.pulls, p)
-				for _, pc := range p.commits {
-					if covered[pc.SHA] == nil {
-						covered[pc.SHA] = p
-					}
-				}
-				if covered[p.pr.MergeCommitSHA] == nil {
-					covered[p.pr.MergeCommitSHA] = p
-				}
-			}
-			if found == nil {
-				found = p
-			}
-		}
-		if found != nil {
-			if covered[c.SHA] == nil {
-				covered[c.SHA] = found
-			}
-		} else {
-			unmapped = append(unmapped, c)
+	}
+	for _, pass := range [][]github.Commit{line, newestFirst} {
+		if err := m.lookUp(ctx, pass); err != nil {
+			return nil, err
 		}
 	}
 	sort.SliceStable(e.pulls, func(i, j int) bool {
@@ -402,12 +392,138 @@ func (e *evaluator) mapCommits(ctx context.Context, commits []github.Commit) ([]
 		return a.Number < b.Number
 	})
 	var direct []github.Commit
-	for i := len(unmapped) - 1; i >= 0; i-- {
-		if covered[unmapped[i].SHA] == nil {
-			direct = append(direct, unmapped[i])
+	for _, c := range commits {
+		if m.unmapped[c.SHA] && e.broughtBy[c.SHA] == nil {
+			direct = append(direct, c)
 		}
 	}
 	return direct, nil
+}
+
+// firstParentLine returns the range's first-parent line from the released
+// commit, newest first: the commits the branch itself went through.
+func firstParentLine(rng github.Comparison, releaseSHA string) []string {
+	inRange := make(map[string]bool, len(rng.Commits))
+	for _, c := range rng.Commits {
+		inRange[c.SHA] = true
+	}
+	var line []string
+	for sha := releaseSHA; inRange[sha]; {
+		line = append(line, sha)
+		parents := rng.Parents[sha]
+		if len(parents) == 0 {
+			break
+		}
+		sha = parents[0]
+	}
+	return line
+}
+
+// commitMapper carries mapCommits' lookups.
+type commitMapper struct {
+	e       *evaluator
+	inRange map[string]bool
+	// seen holds the pull requests mapped so far; loads every pull request
+	// read so far, mapped or not yet (read with a group, then not needed).
+	seen  map[int]*pullState
+	loads map[int]*pullLoad
+	// asked marks the commits looked up, unmapped those that named no
+	// merged pull request of the range.
+	asked, unmapped map[string]bool
+}
+
+// pullLoad is a pull request read for a lookup, or why it could not be.
+type pullLoad struct {
+	state *pullState
+	err   error
+}
+
+// lookUp looks up the commits of pass not yet claimed by a pull request,
+// pullWorkers at a time, and maps each in order exactly as one lookup after
+// another would: a commit an earlier one's pull request claimed is skipped,
+// with its answer (or failure), and a pull request only it named is not
+// mapped. So the mapping, and the first failure reported, do not depend on
+// which answer came back first.
+func (m *commitMapper) lookUp(ctx context.Context, pass []github.Commit) error {
+	e, covered := m.e, m.e.broughtBy
+	owner, repo := e.req.Owner, e.req.Repo
+	for i := 0; i < len(pass); {
+		var group []github.Commit
+		for ; i < len(pass) && len(group) < pullWorkers; i++ {
+			if c := pass[i]; covered[c.SHA] == nil && !m.asked[c.SHA] {
+				m.asked[c.SHA] = true
+				group = append(group, c)
+			}
+		}
+		answers := make([][]github.PullRequest, len(group))
+		errs := make([]error, len(group))
+		allInGroups(len(group), func(k int) {
+			answers[k], errs[k] = e.api.PullRequestsForCommit(ctx, owner, repo, group[k].SHA)
+		})
+		// Read the pull requests the group named, in the order named.
+		var toLoad []github.PullRequest
+		for k := range group {
+			for _, pr := range answers[k] {
+				if m.counts(pr) && m.seen[pr.Number] == nil && m.loads[pr.Number] == nil {
+					m.loads[pr.Number] = &pullLoad{}
+					toLoad = append(toLoad, pr)
+				}
+			}
+		}
+		allInGroups(len(toLoad), func(k int) {
+			l := m.loads[toLoad[k].Number]
+			l.state, l.err = e.loadPull(ctx, toLoad[k])
+		})
+		for k, c := range group {
+			if covered[c.SHA] != nil {
+				continue // a pull request of an earlier commit claimed it
+			}
+			if errs[k] != nil {
+				return fmt.Errorf("listing the pull requests of commit %s: %w", decision.ShortSHA(c.SHA), errs[k])
+			}
+			var found *pullState
+			for _, pr := range answers[k] {
+				if !m.counts(pr) {
+					continue
+				}
+				p := m.seen[pr.Number]
+				if p == nil {
+					l := m.loads[pr.Number]
+					if l.err != nil {
+						return l.err
+					}
+					p = l.state
+					m.seen[pr.Number] = p
+					e.pulls = append(e.pulls, p)
+					for _, pc := range p.commits {
+						if covered[pc.SHA] == nil {
+							covered[pc.SHA] = p
+						}
+					}
+					if covered[p.pr.MergeCommitSHA] == nil {
+						covered[p.pr.MergeCommitSHA] = p
+					}
+				}
+				if found == nil {
+					found = p
+				}
+			}
+			if found != nil {
+				if covered[c.SHA] == nil {
+					covered[c.SHA] = found
+				}
+			} else {
+				m.unmapped[c.SHA] = true
+			}
+		}
+	}
+	return nil
+}
+
+// counts reports whether pr brought commits to the release: merged, with
+// its merge commit in the range.
+func (m *commitMapper) counts(pr github.PullRequest) bool {
+	return pr.Merged && pr.MergeCommitSHA != "" && m.inRange[pr.MergeCommitSHA]
 }
 
 // checkMerges compares what each first-parent commit of the range changed
@@ -421,21 +537,12 @@ func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) erro
 	for _, c := range rng.Commits {
 		byID[c.SHA] = c
 	}
-	// The first-parent line, newest first, and the pull request that
-	// brought each of its commits.
+	// The first-parent line's commits a pull request brought, newest first.
 	var line []string
-	for sha := e.res.ReleaseSHA; ; {
-		if _, ok := byID[sha]; !ok {
-			break
-		}
+	for _, sha := range firstParentLine(rng, e.res.ReleaseSHA) {
 		if e.broughtBy[sha] != nil {
 			line = append(line, sha)
 		}
-		parents := rng.Parents[sha]
-		if len(parents) == 0 {
-			break
-		}
-		sha = parents[0]
 	}
 	var beyondPulls []DirectPush
 	changed := make([][]github.ChangedFile, len(line))
@@ -530,6 +637,18 @@ func inGroups(n int, work func(i int) error, done func(i int)) error {
 		}
 	}
 	return nil
+}
+
+// allInGroups runs work(0..n-1), pullWorkers at a time, each group to its
+// end before the next starts; the caller judges the results in order.
+func allInGroups(n int, work func(i int)) {
+	for start := 0; start < n; start += pullWorkers {
+		var wg sync.WaitGroup
+		for i := start; i < min(start+pullWorkers, n); i++ {
+			wg.Go(func() { work(i) })
+		}
+		wg.Wait()
+	}
 }
 
 // evaluatePull runs the pull-request gate on a merged pull request as it
@@ -654,6 +773,9 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Requ
 		ChangedFiles:  changed,
 		Today:         e.req.Today,
 		RepoFiles:     e.c.RepoFiles(res.ReleaseSHA),
+		// The release workflow's own test run, at the released commit.
+		TestResults:      e.req.TestResults,
+		TestResultsGiven: e.req.TestResultsGiven || len(e.req.TestResults) > 0,
 	}
 	if i := e.preparingIndex(); i >= 0 {
 		p := e.pulls[i].req

@@ -8,6 +8,7 @@ import (
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/hazarddiff"
 	"github.com/csogate/csogate/internal/policy"
+	"github.com/csogate/csogate/internal/report"
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -56,12 +57,15 @@ type safetyCase struct {
 	LogChanges        []caseLogChange
 	LogMore           int
 
-	Bands             []caseBand
-	Unrated, Hazards  int
-	HazardLogMissing  bool
-	Controls          []caseControl
-	ControlsMore      int
-	ControlsNote      string
+	Bands            []caseBand
+	Unrated, Hazards int
+	HazardLogMissing bool
+	Controls         []caseControl
+	ControlsMore     int
+	ControlsNote     string
+	// TestsLine says which test results the release judged, or that none
+	// were given.
+	TestsLine         string
 	Open              []caseHazard
 	OpenMore          int
 	SignedOff         bool
@@ -105,6 +109,10 @@ type caseBand struct {
 
 type caseControl struct {
 	Hazard, ID, Kind, Description, Evidence string
+	// AtRelease is what the release's repository check found of the
+	// evidence at the released commit; Tests what the release workflow's
+	// test results showed of the control.
+	AtRelease, Tests string
 }
 
 type caseOfficer struct {
@@ -401,6 +409,20 @@ func caseControls(c *safetyCase, r *Result, d *decision.Decision) {
 			}
 		}
 	}
+	var statuses decision.EvidenceStatuses
+	if r.Release != nil && r.Release.Input != nil {
+		statuses = decision.NewEvidenceStatuses(r.Release.Input.Repository)
+	}
+	judged := map[string][]decision.Control{}
+	for _, jc := range d.Controls {
+		judged[jc.Hazard] = append(judged[jc.Hazard], jc)
+	}
+	if d.TestResults != nil {
+		c.TestsLine = fmt.Sprintf("Tests in this run: %s in %s of the release workflow's test run, judged against the controls of the hazards the release touches.",
+			count(d.TestResults.Cases, "test case"), count(d.TestResults.Reports, "report"))
+	} else {
+		c.TestsLine = "Tests in this run: not checked, as the release run was given no test results (the test-results input)."
+	}
 	var all []caseControl
 	var bare []string
 	for _, id := range ids {
@@ -411,9 +433,22 @@ func caseControls(c *safetyCase, r *Result, d *decision.Decision) {
 		if len(h.Controls) == 0 {
 			bare = append(bare, id)
 		}
-		for _, ctl := range h.Controls {
-			all = append(all, caseControl{Hazard: id, ID: dash(ctl.ID), Kind: dash(ctl.Kind), Description: ctl.Description,
-				Evidence: orText(ctl.Evidence, "none recorded")})
+		js := judged[id]
+		if len(js) != len(h.Controls) {
+			js = nil
+		}
+		for i, ctl := range h.Controls {
+			cc := caseControl{Hazard: id, ID: dash(ctl.ID), Kind: dash(ctl.Kind), Description: ctl.Description,
+				Evidence:  orText(ctl.Evidence, "none recorded"),
+				AtRelease: evidenceWord(statuses.Of(id, ctl.ID, i+1, ctl.Evidence)), Tests: "not checked"}
+			switch {
+			case d.TestResults == nil:
+			case js == nil:
+				cc.Tests = "not judged: the release's changes do not touch this hazard"
+			default:
+				cc.Tests = report.TestsCell(js[i])
+			}
+			all = append(all, cc)
 		}
 	}
 	switch {
@@ -458,7 +493,7 @@ func caseSignOff(c *safetyCase, r *Result, d *decision.Decision) {
 		c.SignOffPull, c.SignOffPullTitle = 0, ""
 		c.SignOffText = "not required, as the release has no clinically relevant change. The statement below is not signed for this release."
 	case len(c.Officers) > 0:
-		c.SignOffText = prepared + " and a CSO approved it, but the release is blocked, so it may not be deployed and this addendum is not signed off until every finding below is resolved."
+		c.SignOffText = prepared + ", and a CSO approved it, but the release is blocked, so it may not be deployed and this addendum is not signed off until every finding below is resolved."
 	default:
 		c.SignOffText = prepared + ", and no CSO approval counts as the release's sign-off. The release is blocked until the findings below are resolved."
 	}
@@ -470,6 +505,25 @@ func caseSignOff(c *safetyCase, r *Result, d *decision.Decision) {
 		}
 		c.SignOffWhy = append(c.SignOffWhy, caseFinding{Code: v.Code, Message: strings.Join(strings.Fields(v.Message), " ")})
 	}
+}
+
+// evidenceWord says an evidence status in the addendum's words.
+func evidenceWord(status string) string {
+	switch status {
+	case "":
+		return "—"
+	case decision.EvidenceFound:
+		return "found"
+	case decision.EvidenceMissing:
+		return "MISSING"
+	case decision.EvidenceURL:
+		return "a URL: not fetched"
+	case decision.EvidenceTest:
+		return "a test: see the tests"
+	case decision.EvidenceText:
+		return "text: not a file"
+	}
+	return "not checked"
 }
 
 func orText(s, none string) string {

@@ -94,10 +94,12 @@ func SafetyCaseMarkdown(r *Result) string {
 
 	b.WriteString("\n## 5. Controls and their evidence\n\n")
 	if len(c.Controls) > 0 {
-		b.WriteString("Controls of the hazards the release touches or changes in the hazard log, with the evidence the hazard log records.\n\n")
-		b.WriteString("| Hazard | Control | Kind | Description | Evidence |\n|---|---|---|---|---|\n")
+		b.WriteString("Controls of the hazards the release touches or changes in the hazard log, with the evidence the hazard log records, whether that evidence is in the repository at the released commit, and what the release workflow's tests showed.\n\n")
+		fmt.Fprintf(b, "%s\n\n", t(c.TestsLine))
+		b.WriteString("| Hazard | Control | Kind | Description | Evidence | Evidence at release | Tests in this run |\n|---|---|---|---|---|---|---|\n")
 		for _, ctl := range c.Controls {
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", t(ctl.Hazard), t(ctl.ID), t(ctl.Kind), t(ctl.Description), t(ctl.Evidence))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", t(ctl.Hazard), t(ctl.ID), t(ctl.Kind), t(ctl.Description), t(ctl.Evidence),
+				t(ctl.AtRelease), t(ctl.Tests))
 		}
 		more(b, c.ControlsMore, "control")
 	}

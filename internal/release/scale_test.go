@@ -252,3 +252,54 @@ func TestConcurrentFailureIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentLookupFailureIsDeterministic: the commits of the
+// first-parent line are looked up four at a time, and two lookups of one
+// group fail. The release names the newer commit (the one a lookup after
+// another would have reached first), never asks the next group, and asks
+// GitHub the same questions on every run; the replay of its record asks
+// nothing it does not hold.
+func TestConcurrentLookupFailureIsDeterministic(t *testing.T) {
+	t.Parallel()
+	r := build(t, standardPulls())
+	for _, n := range []int{14, 12} {
+		sha := githubtest.SHA(fmt.Sprintf("pr-%d-merge", n))
+		r.srv.FailAlways("GET", fmt.Sprintf("%s/commits/%s/pulls", r.srv.RepoPath(), sha), githubtest.BadGateway())
+	}
+	want := "listing the pull requests of commit " + decision.ShortSHA(githubtest.SHA("pr-14-merge"))
+	var first *Transcript
+	for run := range 5 {
+		r.srv.ResetRequests()
+		c, _ := r.client(t)
+		rec := NewRecorder(c)
+		req := r.request(t, "v2.4.0", "")
+		d := Evaluate(context.Background(), rec, req).Release.Decision
+		if d.Decision != decision.Blocked || len(d.Violations) != 1 || !strings.Contains(d.Violations[0].Message, want) {
+			t.Fatalf("run %d: decision = %s %+v, want blocked on %q", run, d.Decision, d.Violations, want)
+		}
+		for _, q := range r.srv.Requests() {
+			if strings.Contains(q.Path, githubtest.SHA("pr-11-merge")) {
+				t.Errorf("run %d asked %s: #11's merge commit is in the group after the failure", run, q)
+			}
+		}
+		tr := rec.Transcript()
+		if first == nil {
+			first = tr
+			p, err := NewReplayer(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd := Evaluate(context.Background(), p, req).Release.Decision
+			if len(rd.Violations) != 1 || rd.Violations[0].Message != d.Violations[0].Message || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
+				t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
+					rd.Violations, p.Unanswered(), p.Unasked())
+			}
+			continue
+		}
+		if !slices.EqualFunc(tr.Exchanges, first.Exchanges, func(a, b Exchange) bool {
+			return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
+		}) {
+			t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len(first.Exchanges))
+		}
+	}
+}

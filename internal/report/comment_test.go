@@ -129,3 +129,28 @@ func TestAttackControlIDAsMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// TestControlEvidenceStatusShown: the comment, the job summary and the text
+// report say beside each control's evidence whether it is at the head, so a
+// CSO reading the traceability table sees a deleted test file as missing.
+func TestControlEvidenceStatusShown(t *testing.T) {
+	t.Parallel()
+	d := &decision.Decision{Decision: decision.Approved, HeadSHA: strings.Repeat("a", 40),
+		TouchedHazards: []decision.TouchedHazard{{ID: "HAZ-1", Title: "t"}},
+		Controls: []decision.Control{
+			{Hazard: "HAZ-1", Control: "CTL-1", Kind: "test", Evidence: "tests/x_test.go", EvidenceStatus: decision.EvidenceFound, TestOutcome: "not_checked"},
+			{Hazard: "HAZ-1", Control: "CTL-2", Kind: "design", Evidence: "tests/gone_test.go", EvidenceStatus: decision.EvidenceMissing, TestOutcome: "not_checked"},
+			{Hazard: "HAZ-1", Control: "CTL-3", Kind: "design", Evidence: "tests/y_test.go", EvidenceStatus: decision.EvidenceNotChecked, TestOutcome: "not_checked"},
+		}}
+	var text strings.Builder
+	if err := Text(&text, d); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"summary": Markdown(d, Links{}), "comment": CommentMarkdown(d, Links{}), "text": text.String()} {
+		for _, want := range []string{"tests/x_test.go (found)", "tests/gone_test.go (missing)", "tests/y_test.go (not checked)"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, body)
+			}
+		}
+	}
+}

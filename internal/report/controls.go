@@ -17,6 +17,11 @@ const NotChecked = "Test evidence not checked: no test results given."
 // must stay under GitHub's cap. The job summary shows them whole.
 const maxControlCell = 160
 
+// TestsCell says what the run's test results show for a control, as the
+// traceability table does: "passed (2 of 2 linked tests passed)",
+// "FAILED (1 of 1 linked test failed: name (file:line))".
+func TestsCell(c decision.Control) string { return testsCell(c) }
+
 // testsCell says what the run's test results show for a control.
 func testsCell(c decision.Control) string {
 	linked := c.TestsPassed + c.TestsFailed + c.TestsSkipped
@@ -45,6 +50,15 @@ func testsCell(c decision.Control) string {
 		return "none linked (none expected)"
 	}
 	return "not checked"
+}
+
+// evidenceCell is a control's evidence with what the repository check found
+// of it: "tests/x_test.go (found)", "(missing)", "(not checked)".
+func evidenceCell(c decision.Control) string {
+	if c.EvidenceStatus == "" {
+		return orDash(c.Evidence)
+	}
+	return orDash(c.Evidence) + " (" + strings.ReplaceAll(c.EvidenceStatus, "_", " ") + ")"
 }
 
 func pluralS(n int) string {
@@ -98,8 +112,14 @@ func controlsMarkdown(d *decision.Decision, rows int) string {
 	if d.TestResults == nil {
 		fmt.Fprintf(b, "*%s*\n", NotChecked)
 	} else {
-		fmt.Fprintf(b, "Test results: %d test case%s in %d report%s, produced by the head commit's workflow run.\n",
-			d.TestResults.Cases, pluralS(d.TestResults.Cases), d.TestResults.Reports, pluralS(d.TestResults.Reports))
+		// The commit judged: a pull request's head, or in a release the
+		// released commit, whose release workflow ran the tests.
+		tested := "the commit judged"
+		if d.HeadSHA != "" {
+			tested = "commit " + decision.ShortSHA(d.HeadSHA)
+		}
+		fmt.Fprintf(b, "Test results: %d test case%s in %d report%s, as the workflow run that tested %s wrote them.\n",
+			d.TestResults.Cases, pluralS(d.TestResults.Cases), d.TestResults.Reports, pluralS(d.TestResults.Reports), mdtext.Inline(tested))
 	}
 	titles := hazardTitles(d)
 	cellMax := 0
@@ -119,10 +139,7 @@ func controlsMarkdown(d *decision.Decision, rows int) string {
 			}
 			fmt.Fprintf(b, "\n**%s**%s\n\n| Control | Description | Kind | Evidence | Tests |\n|---|---|---|---|---|\n", mdtext.Inline(c.Hazard), title)
 		}
-		evidence := orDash(c.Evidence)
-		if c.EvidenceStatus != "" {
-			evidence += " (" + c.EvidenceStatus + ")"
-		}
+		evidence := evidenceCell(c)
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s%s |\n", cell(orDash(c.Control)), cell(clipCell(orDash(c.Description), cellMax)), cell(orDash(c.Kind)),
 			cell(clipCell(evidence, cellMax)), testsIcon(c.TestOutcome), cell(clipCell(testsCell(c), cellMax*2)))
 	}
@@ -148,10 +165,7 @@ func controlsText(d *decision.Decision) string {
 			hazard = c.Hazard
 			fmt.Fprintf(b, "  %s\n", oneLine(strings.TrimSpace(c.Hazard+" "+titles[c.Hazard])))
 		}
-		evidence := orDash(c.Evidence)
-		if c.EvidenceStatus != "" {
-			evidence += " (" + c.EvidenceStatus + ")"
-		}
+		evidence := evidenceCell(c)
 		fmt.Fprintf(b, "    • %s (%s) %s — evidence: %s — tests: %s\n", oneLine(orDash(c.Control)), oneLine(orDash(c.Kind)),
 			oneLine(orDash(c.Description)), oneLine(evidence), oneLine(testsCell(c)))
 	}

@@ -21,6 +21,7 @@ hazards := {
 change(id, hazards) := {
 	"id": id, "summary": "", "clinical": "true", "hazards": hazards,
 	"unknown_hazards": [], "touched_hazards": [], "touch_groups": [], "covered_files": 0,
+	"affected_hazards": sort(hazards),
 }
 
 approval(login) := {
