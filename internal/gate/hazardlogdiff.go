@@ -88,6 +88,11 @@ func (l *loaded) compareHazardLog(ctx context.Context, req *Request) (facts.Haza
 		out.Why = "the head's hazard log was not read"
 		return out, nil
 	}
+	if n := len(req.HazardLogIssuesEdited); n > 0 {
+		out.Why = fmt.Sprintf("the hazard log is kept as GitHub issues, and GitHub keeps no earlier version of an issue to compare with; %d hazard issue%s changed since the previous release (%s)",
+			n, map[bool]string{true: "", false: "s"}[n == 1], strings.Join(req.HazardLogIssuesEdited, ", "))
+		return out, nil
+	}
 	// A base log named explicitly (--base-hazard-log) is always compared:
 	// the CLI's --hazard-log may be spelt unlike the changed-files list.
 	if req.BaseHazardLog == nil && req.ChangedFiles != nil && !touches(req.ChangedFiles, p.HazardLog) {

@@ -33,6 +33,8 @@ import (
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/hazarddiff"
+	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/safetyfile"
@@ -56,6 +58,13 @@ type API interface {
 	// IssuesWithLabel lists the retrospective review issues, open and
 	// closed: they name the overridden pull requests before the range.
 	IssuesWithLabel(ctx context.Context, owner, repo, label string) ([]github.Issue, error)
+	// HazardIssues lists a hazard log kept as GitHub issues, once per
+	// release: every pull request's evaluation and the release's judge it.
+	HazardIssues(ctx context.Context, owner, repo, label string) ([]byte, error)
+	// LatestStatus is StatusState with the status's time, asked instead of
+	// it for a hazard log kept as issues: hazard issues updated after the
+	// previous release passed are changes since that release.
+	LatestStatus(ctx context.Context, owner, repo, sha, statusContext string) (github.CommitStatus, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -138,6 +147,18 @@ type Result struct {
 	// hazard, for the safety case addendum; nil when the release was not
 	// evaluated as far as its hazard log.
 	HazardLogChanges *facts.HazardLogChanges
+	// HazardIssuesLabel is the label of a hazard log kept as GitHub issues;
+	// "" for a hazard log kept in the repository.
+	HazardIssuesLabel string
+	// HazardIssuesSince is when the previous release passed the gate (its
+	// release status's time): hazard issues GitHub updated after it are
+	// HazardIssueEdits. Zero when no earlier release that passed the gate
+	// starts the range (the baseline, or since): every hazard issue is then
+	// listed.
+	HazardIssuesSince time.Time
+	// HazardIssueEdits are the hazard issues updated since then: changes to
+	// the hazard log no pull request carried, under the release's sign-off.
+	HazardIssueEdits []hazardlog.IssueEdit
 	// Err is what stopped the release from being gated (its decision says
 	// so already), for a caller that explains errors further; nil when the
 	// evaluation ran to its end.
@@ -187,7 +208,7 @@ func Evaluate(ctx context.Context, api API, req Request) *Result {
 		req.Paths = gate.DefaultPaths()
 	}
 	e := &evaluator{api: api, req: req, res: res, c: pullfacts.NewReader(api, req.Owner, req.Repo),
-		broughtBy: map[string]*pullState{}, states: map[string]string{}, comparisons: map[[2]string]github.Comparison{}}
+		broughtBy: map[string]*pullState{}, states: map[string]string{}, statusTimes: map[string]time.Time{}, comparisons: map[[2]string]github.Comparison{}}
 	if err := e.run(ctx); err != nil {
 		res.Err = err
 		d := failure(res, err)
@@ -215,7 +236,14 @@ type evaluator struct {
 	// states and comparisons keep what GitHub said of a commit's release
 	// status and of a pair of commits, so each is asked once.
 	states      map[string]string
+	statusTimes map[string]time.Time
 	comparisons map[[2]string]github.Comparison
+
+	// issues is the listing of a hazard log kept as GitHub issues, read once
+	// for the whole release; edited names the issues updated since the
+	// previous release ("#3").
+	issues []byte
+	edited []string
 }
 
 // pullState is a pull request being evaluated, with what release mode needs
@@ -265,6 +293,9 @@ func (e *evaluator) run(ctx context.Context) error {
 		return err
 	}
 
+	if err := e.readHazardIssues(ctx); err != nil {
+		return err
+	}
 	e.publishPulls()
 
 	tmp, err := os.MkdirTemp("", "csogate-release-")
@@ -323,11 +354,60 @@ func (e *evaluator) compareWithPrevious(ctx context.Context, out *gate.Outcome) 
 	case PreviousSince:
 		what = "the range's start " + res.PreviousTag
 	}
+	if res.HazardIssuesLabel != "" {
+		// Issues have no commit: the log as it stood at the previous release
+		// is not in the repository, and GitHub keeps no earlier version.
+		res.HazardLogChanges = &facts.HazardLogChanges{Base: what, Changes: []hazarddiff.HazardChange{},
+			Why: fmt.Sprintf("the hazard log is kept as GitHub issues, which keep no earlier version to compare with; %d hazard issue%s updated since %s are listed instead",
+				len(res.HazardIssueEdits), plural(len(res.HazardIssueEdits)), what)}
+		return nil
+	}
 	changes, err := out.CompareHazardLogWith(ctx, e.c.Source(res.PreviousSHA, what), e.req.Paths)
 	if err != nil {
 		return fmt.Errorf("reading the hazard log of %s at %s to compare it with the release's: %w", res.PreviousTag, decision.ShortSHA(res.PreviousSHA), err)
 	}
 	res.HazardLogChanges = &changes
+	return nil
+}
+
+// readHazardIssues lists a hazard log kept as GitHub issues, once for the
+// whole release, and finds the issues GitHub updated since the previous
+// release passed the gate (its release status's time, set by GitHub): those
+// are changes to the hazard log that no pull request carried, and the
+// release's sign-off must cover them. With no passed release to start from
+// (the baseline, or since), no earlier gate run is known to have read the
+// issues, and every one is listed.
+func (e *evaluator) readHazardIssues(ctx context.Context) error {
+	label, ok := pullfacts.IssuesLabel(e.req.Paths)
+	if !ok {
+		return nil
+	}
+	req, res := e.req, e.res
+	res.HazardIssuesLabel = label
+	data, err := e.api.HazardIssues(ctx, req.Owner, req.Repo, label)
+	if err != nil {
+		return fmt.Errorf("listing the hazard log kept as issues labelled %q: %w", label, err)
+	}
+	if res.PreviousBy == PreviousPassed {
+		// findRange read the previous release's status with its time.
+		state, at := e.states[res.PreviousSHA], e.statusTimes[res.PreviousSHA]
+		if state != "success" || at.IsZero() {
+			// An answer without a time leaves the edits since unknown.
+			return &github.UnavailableError{Operation: fmt.Sprintf("GET /repos/%s/%s/commits/%s/status", req.Owner, req.Repo, res.PreviousSHA),
+				Last: fmt.Sprintf("the %s status of the previous release %s (%q) has no time GitHub received it, so the hazard issues edited since cannot be told; run the release again",
+					req.StatusContext, res.PreviousTag, state), Attempts: 1}
+		}
+		res.HazardIssuesSince = at.UTC()
+	}
+	edits, err := hazardlog.IssueEditsSince(data, label, res.HazardIssuesSince)
+	if err != nil {
+		return inputErrorf("the hazard issues GitHub listed (label %q) do not read: %v", label, err)
+	}
+	res.HazardIssueEdits = edits
+	e.issues = data
+	for _, ed := range edits {
+		e.edited = append(e.edited, fmt.Sprintf("#%d", ed.Number))
+	}
 	return nil
 }
 
@@ -546,7 +626,7 @@ func (e *evaluator) evaluatePull(ctx context.Context, p *pullState, tmp string) 
 	p.req, err = e.c.Request(ctx, pullfacts.Pull{
 		Number: n, HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, Author: p.pr.Author, Commits: p.commits,
 		TrustedWhat: fmt.Sprintf("the base commit of #%d,", n),
-		Workspace:   root, Paths: e.req.Paths, Today: e.req.Today,
+		Workspace:   root, Paths: e.req.Paths, Today: e.req.Today, HazardLogIssues: e.issues,
 	})
 	if err != nil {
 		return err
@@ -654,6 +734,9 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Requ
 		ChangedFiles:  changed,
 		Today:         e.req.Today,
 		RepoFiles:     e.c.RepoFiles(res.ReleaseSHA),
+
+		HazardLogIssues:       e.issues,
+		HazardLogIssuesEdited: e.edited,
 	}
 	if i := e.preparingIndex(); i >= 0 {
 		p := e.pulls[i].req

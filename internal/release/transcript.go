@@ -486,3 +486,41 @@ func (p *Replayer) IssueComments(_ context.Context, owner, repo string, number i
 func (p *Replayer) IssuesWithLabel(_ context.Context, owner, repo, label string) (v []github.Issue, err error) {
 	return v, p.answer("issues_with_label", []string{owner, repo, label}, &v)
 }
+
+// issuesAnswer is the answer to HazardIssues: the listing is kept as a
+// copy named by hash, as a file is, for it is the hazard log itself.
+type issuesAnswer struct {
+	SHA256 string `json:"sha256"`
+}
+
+// HazardIssues implements API; the answer names the listing by hash.
+func (r *Recorder) HazardIssues(ctx context.Context, owner, repo, label string) ([]byte, error) {
+	data, err := r.api.HazardIssues(ctx, owner, repo, label)
+	var a issuesAnswer
+	if err == nil {
+		a.SHA256 = r.blob(data)
+	}
+	r.keep("hazard_issues", []string{owner, repo, label}, a, err)
+	return data, err
+}
+
+// HazardIssues implements API.
+func (p *Replayer) HazardIssues(_ context.Context, owner, repo, label string) ([]byte, error) {
+	var a issuesAnswer
+	if err := p.answer("hazard_issues", []string{owner, repo, label}, &a); err != nil {
+		return nil, err
+	}
+	return p.blob(a.SHA256)
+}
+
+// LatestStatus implements API.
+func (r *Recorder) LatestStatus(ctx context.Context, owner, repo, sha, statusContext string) (github.CommitStatus, error) {
+	v, err := r.api.LatestStatus(ctx, owner, repo, sha, statusContext)
+	r.keep("latest_status", []string{owner, repo, sha, statusContext}, v, err)
+	return v, err
+}
+
+// LatestStatus implements API.
+func (p *Replayer) LatestStatus(_ context.Context, owner, repo, sha, statusContext string) (v github.CommitStatus, err error) {
+	return v, p.answer("latest_status", []string{owner, repo, sha, statusContext}, &v)
+}
