@@ -150,21 +150,20 @@ func issuesReleaseFixture(t *testing.T) (f *releaseFixture, created []hazardlog.
 func TestHazardIssuesRelease(t *testing.T) {
 	t.Parallel()
 	f, created, passedAt := issuesReleaseFixture(t)
-	body := created[0].Body
-	var lower []string
+	var remove []string
 	for _, l := range created[0].Labels {
-		if !strings.HasPrefix(l, "severity-") && !strings.HasPrefix(l, "risk-level-") {
-			lower = append(lower, l)
+		if strings.HasPrefix(l, "severity-") || strings.HasPrefix(l, "risk-level-") {
+			remove = append(remove, l)
 		}
 	}
-	f.srv.AddIssue(githubtest.Issue{Number: 101, Title: created[0].Title, Body: &body, State: created[0].State,
-		Labels: append(lower, "severity-minor"), CreatedAt: passedAt.Add(-24 * time.Hour), UpdatedAt: passedAt.Add(2 * time.Hour)})
+	f.srv.RelabelIssue(1+100, "developer", remove, []string{"severity-minor"}, passedAt.Add(2*time.Hour))
 	f.pushTag("v2.4.0", v240SHA)
 	o := f.run()
 	if o.code != 0 {
 		t.Fatalf("exit %d, want 0 on #15's sign-off:\n%s\n%s", o.code, o.stdout, o.summary)
 	}
-	if !strings.Contains(o.summary, "## Hazard issues edited outside pull requests") || !strings.Contains(o.summary, "/issues/101) ") {
+	if !strings.Contains(o.summary, "## Hazard issues edited outside pull requests") || !strings.Contains(o.summary, "/issues/101) ") ||
+		!strings.Contains(o.summary, "RISK_REDUCED_WITHOUT_CONTROL") {
 		t.Errorf("the summary does not list #101:\n%s", o.summary)
 	}
 	var got []string
@@ -188,8 +187,9 @@ func TestHazardIssuesRelease(t *testing.T) {
 	}
 	// TestReleaseRequests' 37, less the hazard log file at the released
 	// commit, at the two heads and at the two bases (issues have no
-	// commit): 5, plus the one listing of the issues. v2.3.0's release
-	// status is read once, with its time.
+	// commit): 5, plus the one listing of the issues and the timeline of
+	// the one issue edited since v2.3.0. v2.3.0's release status is read
+	// once, with its time.
 	if len(got) != issuesReleaseRequests {
 		t.Errorf("%d requests, want %d:\n%s", len(got), issuesReleaseRequests, strings.Join(got, "\n"))
 	}
@@ -208,7 +208,7 @@ func TestHazardIssuesRelease(t *testing.T) {
 }
 
 // issuesReleaseRequests is what an issue-backed release asks GitHub.
-const issuesReleaseRequests = 33
+const issuesReleaseRequests = 34
 
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()

@@ -166,6 +166,12 @@ type Request struct {
 	// set needs a CSO's approval (the release's sign-off); GitHub keeps no
 	// earlier version of an issue, so the log is reported as not compared.
 	HazardLogIssuesEdited []string
+	// BaseHazardLogIssues (release mode) is the listing of those issues as
+	// it stood at the previous release: labels, state and titles rebuilt
+	// from the issues' timelines, bodies as they are now (GitHub keeps no
+	// earlier body). With it the log is compared hazard by hazard, labels
+	// and state only; nil leaves it not compared.
+	BaseHazardLogIssues []byte
 
 	ChangedFiles  []string // nil when unknown
 	Reviews       []facts.Review

@@ -2,8 +2,11 @@ package hazardlog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -81,3 +84,153 @@ func editWhat(is ghIssue, created, closed string, since time.Time) string {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// IssueChange is an event on a hazard issue's timeline that changed what
+// the issue says: labeled or unlabeled (Label), renamed (From, To), closed
+// or reopened.
+type IssueChange struct {
+	Event, Label, From, To, Actor string
+	At                            time.Time
+}
+
+// IssuesAsOf rebuilds a listing of hazard issues as it stood at time at,
+// from the listing now and the timelines of the issues updated since
+// (history, by issue number): each such issue's labels, state and title
+// with the later events undone, an issue opened since left out. GitHub
+// keeps no earlier body, so each body is today's: the comparison this
+// allows shows label, state and title changes only. An issue updated since
+// whose timeline is missing is an error, never taken as unchanged.
+func IssuesAsOf(data []byte, at time.Time, history map[int64][]IssueChange) ([]byte, error) {
+	items, err := issueItems(data)
+	if err != nil {
+		return nil, err
+	}
+	out := []json.RawMessage{}
+	for i, raw := range items {
+		is, err := decodeIssue(raw)
+		if err != nil {
+			return nil, fmt.Errorf("item %d of the listing of hazard issues: %v", i+1, err)
+		}
+		if is.PullRequest {
+			continue
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("issue #%d: %v", is.Number, err)
+		}
+		var created string
+		_ = json.Unmarshal(m["created_at"], &created)
+		c, err := time.Parse(time.RFC3339, created)
+		if err != nil {
+			return nil, fmt.Errorf("issue #%d: created_at %q is not an RFC 3339 time, so whether it existed at %s cannot be told", is.Number, created, stamp(at))
+		}
+		if c.After(at) {
+			continue // opened since
+		}
+		if !is.UpdatedAt.After(at) {
+			out = append(out, raw)
+			continue
+		}
+		events, ok := history[is.Number]
+		if !ok {
+			return nil, fmt.Errorf("issue #%d was updated on %s, after %s, and its timeline was not read", is.Number, stamp(is.UpdatedAt), stamp(at))
+		}
+		labels, state, title := slices.Clone(is.Labels), is.State, is.Title
+		for j := len(events) - 1; j >= 0; j-- {
+			e := events[j]
+			if !e.At.After(at) {
+				continue
+			}
+			switch e.Event {
+			case "labeled":
+				if k := slices.IndexFunc(labels, func(l string) bool { return strings.EqualFold(l, e.Label) }); k >= 0 {
+					labels = slices.Delete(labels, k, k+1)
+				}
+			case "unlabeled":
+				labels = append(labels, e.Label)
+			case "closed":
+				state = "open"
+			case "reopened":
+				state = "closed"
+			case "renamed":
+				title = e.From
+			}
+		}
+		if state != is.State {
+			// The body's status is today's, written for today's state: the
+			// state then decides the status then.
+			if err := dropStatusSection(m); err != nil {
+				return nil, fmt.Errorf("issue #%d: %v", is.Number, err)
+			}
+		}
+		set := func(key string, v any) error {
+			b, err := json.Marshal(v)
+			m[key] = b
+			return err
+		}
+		if err := errors.Join(set("labels", labels), set("state", state), set("title", title), set("updated_at", at.UTC().Format(time.RFC3339))); err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return json.Marshal(out)
+}
+
+// DescribeChanges says what a hazard issue's timeline shows changed after
+// at: "unlabeled severity-major, labeled severity-minor (@dev, 2026-11-02
+// 10:00 UTC)"; "" when nothing it can show.
+func DescribeChanges(events []IssueChange, at time.Time) string {
+	var parts []string
+	for _, e := range events {
+		if !e.At.After(at) {
+			continue
+		}
+		var what string
+		switch e.Event {
+		case "labeled", "unlabeled":
+			what = e.Event + " " + e.Label
+		case "renamed":
+			what = fmt.Sprintf("renamed from %q", e.From)
+		case "closed", "reopened":
+			what = e.Event
+		default:
+			continue
+		}
+		who := ""
+		if e.Actor != "" {
+			who = "@" + e.Actor + ", "
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s%s)", what, who, stamp(e.At)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// dropStatusSection removes the "### Hazard status" section from an issue
+// object's body, so its status is read from its state.
+func dropStatusSection(m map[string]json.RawMessage) error {
+	var body string
+	if r, ok := m["body"]; !ok || string(r) == "null" {
+		return nil
+	} else if err := json.Unmarshal(r, &body); err != nil {
+		return fmt.Errorf("the body is not text")
+	}
+	lines := strings.SplitAfter(body, "\n")
+	var out []string
+	skipping := false
+	for _, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "#") {
+			skipping = strings.EqualFold(strings.TrimSpace(strings.TrimLeft(t, "#")), "Hazard status")
+		}
+		if !skipping {
+			out = append(out, line)
+		}
+	}
+	b, err := json.Marshal(strings.Join(out, ""))
+	m["body"] = b
+	return err
+}

@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -156,9 +157,13 @@ func TestIssuesReleaseRelabelled(t *testing.T) {
 			}
 			r, req, created, passedAt := issuesRelease(t, pulls)
 			edited := passedAt.Add(3 * time.Hour)
-			body := created[1].Body
-			r.srv.AddIssue(githubtest.Issue{Number: 102, Title: created[1].Title, Body: &body, State: created[1].State,
-				Labels: relabel(created[1].Labels, "severity-", "severity-minor"), CreatedAt: passedAt.Add(-24 * time.Hour), UpdatedAt: edited})
+			var remove []string
+			for _, l := range created[1].Labels {
+				if strings.HasPrefix(l, "severity-") || strings.HasPrefix(l, "risk-level-") {
+					remove = append(remove, l)
+				}
+			}
+			r.srv.RelabelIssue(102, "dev-dana", remove, []string{"severity-minor"}, edited)
 			r.srv.ResetRequests()
 			c, _ := r.client(t)
 			res := Evaluate(context.Background(), c, req)
@@ -168,8 +173,26 @@ func TestIssuesReleaseRelabelled(t *testing.T) {
 			}
 			e := d.HazardIssueEdits[0]
 			if e.Issue != 102 || !slices.Contains(e.Labels, "severity-minor") || e.UpdatedAt != edited.UTC().Format(time.RFC3339) ||
-				!strings.HasSuffix(e.URL, "/issues/102") || !strings.Contains(e.What, "compare in the issue's history") {
+				!strings.HasSuffix(e.URL, "/issues/102") || !strings.Contains(e.What, "labeled severity-minor (@dev-dana, ") ||
+				!strings.Contains(e.What, "compare in the issue's history") {
 				t.Errorf("edit %+v", e)
+			}
+			// The labels as they were, from the issue's timeline: HAZ-002's
+			// residual severity lowered with no control added.
+			if !slices.ContainsFunc(d.Warnings, func(w policy.Finding) bool { return w.Code == "RISK_REDUCED_WITHOUT_CONTROL" && w.Hazard == "HAZ-002" }) {
+				t.Errorf("no RISK_REDUCED_WITHOUT_CONTROL for HAZ-002: warnings %+v", d.Warnings)
+			}
+			lowered := false
+			for _, c := range d.HazardLogChanges {
+				for _, f := range c.Fields {
+					lowered = lowered || (c.ID == "HAZ-002" && f.Field == "residual_severity" && fmt.Sprint(f.Before) == "major" && fmt.Sprint(f.After) == "minor")
+				}
+			}
+			if !lowered {
+				t.Errorf("hazard log changes %+v, want HAZ-002's residual severity major → minor", d.HazardLogChanges)
+			}
+			if c := res.HazardLogChanges; c == nil || !c.Compared || len(c.Changes) != 1 || !strings.Contains(c.Base, "bodies as they are now") {
+				t.Errorf("the addendum's hazard log changes %+v, want HAZ-002 compared with the issues as they stood", c)
 			}
 			md := Markdown(res)
 			if !strings.Contains(md, "## Hazard issues edited outside pull requests") || !strings.Contains(md, "/issues/102) ") {
@@ -197,15 +220,29 @@ func TestIssuesReleaseRelabelled(t *testing.T) {
 // is listed as closed, with when.
 func TestIssuesReleaseClosed(t *testing.T) {
 	t.Parallel()
-	r, req, _, _ := issuesRelease(t, standardPulls())
-	r.srv.CloseIssue(101)
-	st := r.srv.Issues()[0]
+	r, req, created, passedAt := issuesRelease(t, standardPulls())
+	// Closed by hand, its body's status set to closed first (an edit the
+	// timeline does not show).
+	body := strings.Replace(created[3].Body, "### Hazard status\n\nopen", "### Hazard status\n\nclosed", 1)
+	if body == created[3].Body {
+		t.Fatalf("the issue's body has no open status to close:\n%s", body)
+	}
+	r.srv.AddIssue(githubtest.Issue{Number: 104, Title: created[3].Title, Body: &body, State: "open", Labels: created[3].Labels,
+		CreatedAt: passedAt.Add(-24 * time.Hour), UpdatedAt: passedAt.Add(time.Hour)})
+	r.srv.CloseIssue(104)
+	closedAt := r.srv.Issues()[3].ClosedAt
 	c, _ := r.client(t)
 	res := Evaluate(context.Background(), c, req)
-	edits := res.Release.Decision.HazardIssueEdits
-	if len(edits) != 1 || edits[0].Issue != 101 || edits[0].State != "closed" ||
-		!strings.Contains(edits[0].What, "closed on "+st.ClosedAt.UTC().Format("2006-01-02 15:04 UTC")) {
-		t.Fatalf("edits %+v, want #101 closed on %v", edits, st.ClosedAt)
+	d := res.Release.Decision
+	edits := d.HazardIssueEdits
+	if len(edits) != 1 || edits[0].Issue != 104 || edits[0].State != "closed" ||
+		!strings.Contains(edits[0].What, "closed (@developer, "+closedAt.UTC().Format("2006-01-02 15:04 UTC")+")") {
+		t.Fatalf("edits %+v, want #104 closed on %v", edits, closedAt)
+	}
+	// HAZ-004's residual risk 4 is above the acceptable 3: closing it is
+	// a violation no sign-off clears.
+	if !slices.Contains(d.ViolationCodes(), "HAZARD_CLOSED_ABOVE_ACCEPTABLE") {
+		t.Errorf("violations %+v, want HAZARD_CLOSED_ABOVE_ACCEPTABLE", d.Violations)
 	}
 }
 
@@ -253,9 +290,13 @@ func TestIssuesReleaseListingFails(t *testing.T) {
 func TestIssuesReleaseReplays(t *testing.T) {
 	t.Parallel()
 	r, req, created, passedAt := issuesRelease(t, standardPulls())
-	body := created[2].Body
-	r.srv.AddIssue(githubtest.Issue{Number: 103, Title: created[2].Title, Body: &body, State: created[2].State,
-		Labels: relabel(created[2].Labels, "likelihood-", "likelihood-very-low"), CreatedAt: passedAt.Add(-time.Hour), UpdatedAt: passedAt.Add(time.Hour)})
+	var remove []string
+	for _, l := range created[2].Labels {
+		if strings.HasPrefix(l, "likelihood-") || strings.HasPrefix(l, "risk-level-") {
+			remove = append(remove, l)
+		}
+	}
+	r.srv.RelabelIssue(103, "dev-dana", remove, []string{"likelihood-very-low"}, passedAt.Add(time.Hour))
 	c, _ := r.client(t)
 	rec := NewRecorder(c)
 	res := Evaluate(context.Background(), rec, req)
@@ -279,5 +320,21 @@ func TestIssuesReleaseReplays(t *testing.T) {
 	}
 	if len(again.HazardIssueEdits) != 1 || again.HazardIssueEdits[0].Number != 103 {
 		t.Errorf("replayed edits %+v", again.HazardIssueEdits)
+	}
+}
+
+// TestIssuesReleaseTimelineFails: GitHub failing to give an edited issue's
+// timeline blocks the release as GitHub's failure (exit 3): the labels the
+// issue had at the previous release would be unknown.
+func TestIssuesReleaseTimelineFails(t *testing.T) {
+	t.Parallel()
+	r, req, _, passedAt := issuesRelease(t, standardPulls())
+	r.srv.RelabelIssue(101, "dev-dana", nil, []string{"needs-review"}, passedAt.Add(time.Minute))
+	r.srv.FailAlways("GET", r.srv.RepoPath()+"/issues/101/events", githubtest.Response{Status: 503, Body: `{"message":"Service Unavailable"}`})
+	c, _ := r.client(t)
+	d := Evaluate(context.Background(), c, req).Release.Decision
+	if d.ExitCode != decision.ExitOperational || !slices.Contains(d.ViolationCodes(), decision.CodeGitHubUnavailable) ||
+		!strings.Contains(d.Violations[0].Message, "reading the timeline of hazard issue #101") {
+		t.Fatalf("exit %d %+v, want 3, GITHUB_UNAVAILABLE naming #101's timeline", d.ExitCode, d.Violations)
 	}
 }

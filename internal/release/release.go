@@ -33,7 +33,6 @@ import (
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
-	"github.com/csogate/csogate/internal/hazarddiff"
 	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/pullfacts"
@@ -65,6 +64,9 @@ type API interface {
 	// it for a hazard log kept as issues: hazard issues updated after the
 	// previous release passed are changes since that release.
 	LatestStatus(ctx context.Context, owner, repo, sha, statusContext string) (github.CommitStatus, error)
+	// IssueEvents is a hazard issue's timeline, read for each issue
+	// updated since the previous release: its labels, state and title then.
+	IssueEvents(ctx context.Context, owner, repo string, number int) ([]github.IssueEvent, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -244,6 +246,9 @@ type evaluator struct {
 	// previous release ("#3").
 	issues []byte
 	edited []string
+	// baseIssues is the listing as it stood at the previous release,
+	// rebuilt from the edited issues' timelines; nil when not rebuilt.
+	baseIssues []byte
 }
 
 // pullState is a pull request being evaluated, with what release mode needs
@@ -355,11 +360,14 @@ func (e *evaluator) compareWithPrevious(ctx context.Context, out *gate.Outcome) 
 		what = "the range's start " + res.PreviousTag
 	}
 	if res.HazardIssuesLabel != "" {
-		// Issues have no commit: the log as it stood at the previous release
-		// is not in the repository, and GitHub keeps no earlier version.
-		res.HazardLogChanges = &facts.HazardLogChanges{Base: what, Changes: []hazarddiff.HazardChange{},
-			Why: fmt.Sprintf("the hazard log is kept as GitHub issues, which keep no earlier version to compare with; %d hazard issue%s updated since %s are listed instead",
-				len(res.HazardIssueEdits), plural(len(res.HazardIssueEdits)), what)}
+		// Issues have no commit: the release's evaluation compared the
+		// issues with them as they stood at the previous release, rebuilt
+		// from the edited issues' timelines (or said why it could not).
+		changes := out.Input.HazardLogChanges
+		if len(res.HazardIssueEdits) == 0 {
+			changes.Base = what + ": no hazard issue was updated since"
+		}
+		res.HazardLogChanges = &changes
 		return nil
 	}
 	changes, err := out.CompareHazardLogWith(ctx, e.c.Source(res.PreviousSHA, what), e.req.Paths)
@@ -407,6 +415,37 @@ func (e *evaluator) readHazardIssues(ctx context.Context) error {
 	e.issues = data
 	for _, ed := range edits {
 		e.edited = append(e.edited, fmt.Sprintf("#%d", ed.Number))
+	}
+	if res.HazardIssuesSince.IsZero() || len(edits) == 0 {
+		return nil
+	}
+	// Each edited issue's timeline says which labels, state and title it
+	// had when the previous release passed, so the log can be compared
+	// hazard by hazard with the log as it stood then.
+	history := make(map[int64][]hazardlog.IssueChange, len(edits))
+	timelines := make([][]github.IssueEvent, len(edits))
+	err = inGroups(len(edits), func(i int) error {
+		var err error
+		if timelines[i], err = e.api.IssueEvents(ctx, req.Owner, req.Repo, int(edits[i].Number)); err != nil {
+			return fmt.Errorf("reading the timeline of hazard issue #%d, edited since %s: %w", edits[i].Number, res.PreviousTag, err)
+		}
+		return nil
+	}, func(i int) {
+		var changes []hazardlog.IssueChange
+		for _, ev := range timelines[i] {
+			changes = append(changes, hazardlog.IssueChange{Event: ev.Event, Label: ev.Label, From: ev.From, To: ev.To, Actor: ev.Actor, At: ev.At})
+		}
+		history[edits[i].Number] = changes
+		ed := &res.HazardIssueEdits[i]
+		if shown := hazardlog.DescribeChanges(changes, res.HazardIssuesSince); shown != "" && !strings.HasPrefix(ed.What, "opened on") {
+			ed.What = shown + "; the body may have been edited too: GitHub keeps no earlier version of it, so compare in the issue's history"
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if e.baseIssues, err = hazardlog.IssuesAsOf(data, res.HazardIssuesSince, history); err != nil {
+		return inputErrorf("the hazard issues as they stood at %s cannot be rebuilt from their timelines: %v", res.PreviousTag, err)
 	}
 	return nil
 }
@@ -737,6 +776,7 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Requ
 
 		HazardLogIssues:       e.issues,
 		HazardLogIssuesEdited: e.edited,
+		BaseHazardLogIssues:   e.baseIssues,
 	}
 	if i := e.preparingIndex(); i >= 0 {
 		p := e.pulls[i].req

@@ -524,3 +524,15 @@ func (r *Recorder) LatestStatus(ctx context.Context, owner, repo, sha, statusCon
 func (p *Replayer) LatestStatus(_ context.Context, owner, repo, sha, statusContext string) (v github.CommitStatus, err error) {
 	return v, p.answer("latest_status", []string{owner, repo, sha, statusContext}, &v)
 }
+
+// IssueEvents implements API.
+func (r *Recorder) IssueEvents(ctx context.Context, owner, repo string, number int) ([]github.IssueEvent, error) {
+	v, err := r.api.IssueEvents(ctx, owner, repo, number)
+	r.keep("issue_events", []string{owner, repo, strconv.Itoa(number)}, v, err)
+	return v, err
+}
+
+// IssueEvents implements API.
+func (p *Replayer) IssueEvents(_ context.Context, owner, repo string, number int) (v []github.IssueEvent, err error) {
+	return v, p.answer("issue_events", []string{owner, repo, strconv.Itoa(number)}, &v)
+}
