@@ -71,3 +71,27 @@ func (c *Client) IssueEvents(ctx context.Context, owner, repo string, number int
 	}
 	return out, nil
 }
+
+// IssuesUpdatedSince lists every issue of the repository, open and closed,
+// whatever its labels, that GitHub updated at or after since
+// (GET /repos/{o}/{r}/issues?state=all&since=…), as one JSON array of
+// GitHub's issue objects: among them, a hazard issue whose label was
+// removed since, which the hazard listing no longer shows.
+func (c *Client) IssuesUpdatedSince(ctx context.Context, owner, repo string, since time.Time) ([]byte, error) {
+	all := []*gogithub.Issue{}
+	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
+		page, resp, err := c.gh.Issues.ListByRepo(ctx, owner, repo, &gogithub.IssueListByRepoOptions{
+			State: "all", Since: since, Sort: "created", Direction: "asc", ListOptions: *opts,
+		})
+		all = append(all, page...)
+		return resp, err
+	})
+	if err != nil {
+		return nil, c.fail(op{what: "listing the issues updated since " + since.UTC().Format(time.RFC3339), perm: permIssuesRead}, err)
+	}
+	data, err := json.Marshal(all)
+	if err != nil {
+		return nil, fmt.Errorf("listing the issues updated since %s: %w", since.UTC().Format(time.RFC3339), err)
+	}
+	return data, nil
+}

@@ -234,3 +234,92 @@ func dropStatusSection(m map[string]json.RawMessage) error {
 	m["body"] = b
 	return err
 }
+
+// UnlabelledSince lists, by number, the issues of a listing of issues
+// updated since a time (any labels) that do not carry label now and are no
+// pull requests: each may be a hazard whose label was removed since, which
+// its timeline tells.
+func UnlabelledSince(updated []byte, label string) ([]int64, error) {
+	items, err := issueItems(updated)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for i, raw := range items {
+		is, err := decodeIssue(raw)
+		if err != nil {
+			return nil, fmt.Errorf("item %d of the listing of issues updated since the previous release: %v", i+1, err)
+		}
+		if !is.PullRequest && !hasLabel(is, label) {
+			out = append(out, is.Number)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+// WithRemoved adds to a hazard listing the issues of updated whose label
+// was removed after at (by their timelines in history), and lists them as
+// edits: hazards taken out of the log with no pull request. The listing it
+// returns is for IssuesAsOf, which puts the label back as it was.
+func WithRemoved(hazards, updated []byte, label string, at time.Time, history map[int64][]IssueChange) ([]byte, []IssueEdit, error) {
+	items, err := issueItems(hazards)
+	if err != nil {
+		return nil, nil, err
+	}
+	more, err := issueItems(updated)
+	if err != nil {
+		return nil, nil, err
+	}
+	var removed []IssueEdit
+	for _, raw := range more {
+		is, err := decodeIssue(raw)
+		if err != nil || is.PullRequest || hasLabel(is, label) {
+			continue // UnlabelledSince reported an unreadable item already
+		}
+		var when IssueChange
+		for _, e := range history[is.Number] {
+			if e.Event == "unlabeled" && strings.EqualFold(e.Label, label) && e.At.After(at) {
+				when = e
+			}
+		}
+		if when.At.IsZero() || !slices.ContainsFunc(labelsAt(is.Labels, history[is.Number], at), func(l string) bool { return strings.EqualFold(l, label) }) {
+			continue // not a hazard then either
+		}
+		var extra struct {
+			HTMLURL string `json:"html_url"`
+		}
+		_ = json.Unmarshal(raw, &extra)
+		who := ""
+		if when.Actor != "" {
+			who = "@" + when.Actor + ", "
+		}
+		removed = append(removed, IssueEdit{Number: is.Number, Title: oneLine(cleanCell(is.Title)), URL: extra.HTMLURL, State: is.State,
+			Labels: append([]string{}, is.Labels...), UpdatedAt: is.UpdatedAt.UTC(),
+			What: fmt.Sprintf("the label %s was removed (%s%s): the hazard left the log with no pull request", label, who, stamp(when.At))})
+		items = append(items, raw)
+	}
+	out, err := json.Marshal(items)
+	return out, removed, err
+}
+
+// labelsAt is an issue's labels at time at: today's with the later
+// labeled and unlabeled events undone.
+func labelsAt(now []string, events []IssueChange, at time.Time) []string {
+	labels := slices.Clone(now)
+	for j := len(events) - 1; j >= 0; j-- {
+		e := events[j]
+		if !e.At.After(at) {
+			continue
+		}
+		switch e.Event {
+		case "labeled":
+			if k := slices.IndexFunc(labels, func(l string) bool { return strings.EqualFold(l, e.Label) }); k >= 0 {
+				labels = slices.Delete(labels, k, k+1)
+			}
+		case "unlabeled":
+			labels = append(labels, e.Label)
+		}
+	}
+	return labels
+}

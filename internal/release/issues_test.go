@@ -77,10 +77,11 @@ func relabel(labels []string, family, label string) []string {
 	return append(out, label)
 }
 
-func countRequests(r *repo, pathSuffix string) int {
+// hazardListings counts the requests that listed the hazard issues.
+func hazardListings(r *repo) int {
 	n := 0
 	for _, q := range r.srv.Requests() {
-		if strings.HasSuffix(q.Path, pathSuffix) {
+		if strings.HasSuffix(q.Path, "/issues") && q.Query.Get("labels") == "hazard" {
 			n++
 		}
 	}
@@ -109,13 +110,16 @@ func TestIssuesReleaseNoEdits(t *testing.T) {
 	if !res.HazardIssuesSince.Equal(passedAt) || d.HazardIssuesSince != passedAt.UTC().Format(time.RFC3339) {
 		t.Errorf("since %v / %q, want v2.3.0's release status time %v", res.HazardIssuesSince, d.HazardIssuesSince, passedAt)
 	}
-	if n := countRequests(r, "/issues"); n != 1 {
+	if n := hazardListings(r); n != 1 {
 		t.Errorf("the hazard issues were listed %d times, want once for the whole release", n)
 	}
 	// TestRequests' 79 with a checkout, less the hazard log file at each
 	// pull request's head (5) and the trusted one at each base and at the
 	// released commit (6), which issues replace, plus the one listing of
-	// the issues. v2.3.0's release status is read once, with its time.
+	// the hazard issues and the one listing of every issue updated since
+	// v2.3.0 passed (a hazard whose label was removed is only there). v2.3.0's
+	// release status is read once, with its time; no issue was updated, so
+	// no timeline is read.
 	seen := map[string]bool{}
 	for _, q := range r.srv.Requests() {
 		if seen[q.String()] {
@@ -123,8 +127,8 @@ func TestIssuesReleaseNoEdits(t *testing.T) {
 		}
 		seen[q.String()] = true
 	}
-	if n := len(r.srv.Requests()); n != 69 {
-		t.Errorf("%d requests, want 69", n)
+	if n := len(r.srv.Requests()); n != 70 {
+		t.Errorf("%d requests, want 70", n)
 	}
 	for _, p := range res.Pulls {
 		if p.Request == nil || p.Request.HazardLogIssues == nil {
@@ -334,7 +338,35 @@ func TestIssuesReleaseTimelineFails(t *testing.T) {
 	c, _ := r.client(t)
 	d := Evaluate(context.Background(), c, req).Release.Decision
 	if d.ExitCode != decision.ExitOperational || !slices.Contains(d.ViolationCodes(), decision.CodeGitHubUnavailable) ||
-		!strings.Contains(d.Violations[0].Message, "reading the timeline of hazard issue #101") {
+		!strings.Contains(d.Violations[0].Message, "reading the timeline of issue #101") {
 		t.Fatalf("exit %d %+v, want 3, GITHUB_UNAVAILABLE naming #101's timeline", d.ExitCode, d.Violations)
+	}
+}
+
+// TestIssuesReleaseLabelRemoved: a hazard issue whose hazard label was
+// removed since the previous release is no longer in the hazard listing,
+// but the issues updated since and its timeline find it: listed as an edit,
+// HAZARD_REMOVED, and under the release's sign-off. An issue that never was
+// a hazard (another label removed) is not listed.
+func TestIssuesReleaseLabelRemoved(t *testing.T) {
+	t.Parallel()
+	pulls := standardPulls()
+	pullNumber(pulls, 15).reviews = nil
+	r, req, _, passedAt := issuesRelease(t, pulls)
+	r.srv.RelabelIssue(103, "dev-dana", []string{"hazard"}, nil, passedAt.Add(time.Hour))
+	bug := r.srv.AddIssue(githubtest.Issue{Title: "Typo on the login page", Labels: []string{"bug", "triage"},
+		CreatedAt: passedAt.Add(-time.Hour), UpdatedAt: passedAt.Add(-time.Hour)})
+	r.srv.RelabelIssue(bug, "dev-dana", []string{"triage"}, nil, passedAt.Add(2*time.Hour))
+	c, _ := r.client(t)
+	res := Evaluate(context.Background(), c, req)
+	d := res.Release.Decision
+	if len(d.HazardIssueEdits) != 1 || d.HazardIssueEdits[0].Issue != 103 || !strings.Contains(d.HazardIssueEdits[0].What, "the label hazard was removed (@dev-dana, ") {
+		t.Fatalf("edits %+v, want #103 with its label removed", d.HazardIssueEdits)
+	}
+	if !slices.ContainsFunc(d.Warnings, func(w policy.Finding) bool { return w.Code == "HAZARD_REMOVED" && w.Hazard == "HAZ-003" }) {
+		t.Errorf("no HAZARD_REMOVED for HAZ-003: %+v", d.Warnings)
+	}
+	if d.Decision != decision.Blocked || !slices.Contains(d.ViolationCodes(), CodeReleaseSignoffRequired) {
+		t.Errorf("decision %s %v, want blocked for the sign-off", d.Decision, d.ViolationCodes())
 	}
 }

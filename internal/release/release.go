@@ -67,6 +67,10 @@ type API interface {
 	// IssueEvents is a hazard issue's timeline, read for each issue
 	// updated since the previous release: its labels, state and title then.
 	IssueEvents(ctx context.Context, owner, repo string, number int) ([]github.IssueEvent, error)
+	// IssuesUpdatedSince lists every issue updated since the previous
+	// release, whatever its labels: a hazard issue whose label was removed
+	// is among them, and no longer in the hazard listing.
+	IssuesUpdatedSince(ctx context.Context, owner, repo string, since time.Time) ([]byte, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -416,18 +420,35 @@ func (e *evaluator) readHazardIssues(ctx context.Context) error {
 	for _, ed := range edits {
 		e.edited = append(e.edited, fmt.Sprintf("#%d", ed.Number))
 	}
-	if res.HazardIssuesSince.IsZero() || len(edits) == 0 {
+	if res.HazardIssuesSince.IsZero() {
 		return nil
+	}
+	since := res.HazardIssuesSince
+	// An issue whose hazard label was removed is no longer in the hazard
+	// listing: the issues updated since, whatever their labels, and the
+	// timelines of those without the label now, find it.
+	updated, err := e.api.IssuesUpdatedSince(ctx, req.Owner, req.Repo, since)
+	if err != nil {
+		return fmt.Errorf("listing the issues updated since %s passed the gate, to find hazard issues whose label %q was removed: %w", res.PreviousTag, label, err)
+	}
+	unlabelled, err := hazardlog.UnlabelledSince(updated, label)
+	if err != nil {
+		return inputErrorf("the issues GitHub listed as updated since %s do not read: %v", res.PreviousTag, err)
 	}
 	// Each edited issue's timeline says which labels, state and title it
 	// had when the previous release passed, so the log can be compared
 	// hazard by hazard with the log as it stood then.
-	history := make(map[int64][]hazardlog.IssueChange, len(edits))
-	timelines := make([][]github.IssueEvent, len(edits))
-	err = inGroups(len(edits), func(i int) error {
+	numbers := append([]int64{}, unlabelled...)
+	for _, ed := range edits {
+		numbers = append(numbers, ed.Number)
+	}
+	slices.Sort(numbers)
+	history := make(map[int64][]hazardlog.IssueChange, len(numbers))
+	timelines := make([][]github.IssueEvent, len(numbers))
+	err = inGroups(len(numbers), func(i int) error {
 		var err error
-		if timelines[i], err = e.api.IssueEvents(ctx, req.Owner, req.Repo, int(edits[i].Number)); err != nil {
-			return fmt.Errorf("reading the timeline of hazard issue #%d, edited since %s: %w", edits[i].Number, res.PreviousTag, err)
+		if timelines[i], err = e.api.IssueEvents(ctx, req.Owner, req.Repo, int(numbers[i])); err != nil {
+			return fmt.Errorf("reading the timeline of issue #%d, updated since %s: %w", numbers[i], res.PreviousTag, err)
 		}
 		return nil
 	}, func(i int) {
@@ -435,16 +456,33 @@ func (e *evaluator) readHazardIssues(ctx context.Context) error {
 		for _, ev := range timelines[i] {
 			changes = append(changes, hazardlog.IssueChange{Event: ev.Event, Label: ev.Label, From: ev.From, To: ev.To, Actor: ev.Actor, At: ev.At})
 		}
-		history[edits[i].Number] = changes
-		ed := &res.HazardIssueEdits[i]
-		if shown := hazardlog.DescribeChanges(changes, res.HazardIssuesSince); shown != "" && !strings.HasPrefix(ed.What, "opened on") {
-			ed.What = shown + "; the body may have been edited too: GitHub keeps no earlier version of it, so compare in the issue's history"
-		}
+		history[numbers[i]] = changes
 	})
 	if err != nil {
 		return err
 	}
-	if e.baseIssues, err = hazardlog.IssuesAsOf(data, res.HazardIssuesSince, history); err != nil {
+	for i := range res.HazardIssueEdits {
+		ed := &res.HazardIssueEdits[i]
+		if shown := hazardlog.DescribeChanges(history[ed.Number], since); shown != "" && !strings.HasPrefix(ed.What, "opened on") {
+			ed.What = shown + "; the body may have been edited too: GitHub keeps no earlier version of it, so compare in the issue's history"
+		}
+	}
+	combined, removed, err := hazardlog.WithRemoved(data, updated, label, since, history)
+	if err != nil {
+		return inputErrorf("the issues GitHub listed as updated since %s do not read: %v", res.PreviousTag, err)
+	}
+	if len(removed) > 0 {
+		res.HazardIssueEdits = append(res.HazardIssueEdits, removed...)
+		sort.SliceStable(res.HazardIssueEdits, func(i, j int) bool { return res.HazardIssueEdits[i].Number < res.HazardIssueEdits[j].Number })
+		e.edited = e.edited[:0]
+		for _, ed := range res.HazardIssueEdits {
+			e.edited = append(e.edited, fmt.Sprintf("#%d", ed.Number))
+		}
+	}
+	if len(res.HazardIssueEdits) == 0 {
+		return nil
+	}
+	if e.baseIssues, err = hazardlog.IssuesAsOf(combined, since, history); err != nil {
 		return inputErrorf("the hazard issues as they stood at %s cannot be rebuilt from their timelines: %v", res.PreviousTag, err)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/csogate/csogate/internal/github"
 )
@@ -535,4 +536,24 @@ func (r *Recorder) IssueEvents(ctx context.Context, owner, repo string, number i
 // IssueEvents implements API.
 func (p *Replayer) IssueEvents(_ context.Context, owner, repo string, number int) (v []github.IssueEvent, err error) {
 	return v, p.answer("issue_events", []string{owner, repo, strconv.Itoa(number)}, &v)
+}
+
+// IssuesUpdatedSince implements API; the answer names the listing by hash.
+func (r *Recorder) IssuesUpdatedSince(ctx context.Context, owner, repo string, since time.Time) ([]byte, error) {
+	data, err := r.api.IssuesUpdatedSince(ctx, owner, repo, since)
+	var a issuesAnswer
+	if err == nil {
+		a.SHA256 = r.blob(data)
+	}
+	r.keep("issues_updated_since", []string{owner, repo, since.UTC().Format(time.RFC3339)}, a, err)
+	return data, err
+}
+
+// IssuesUpdatedSince implements API.
+func (p *Replayer) IssuesUpdatedSince(_ context.Context, owner, repo string, since time.Time) ([]byte, error) {
+	var a issuesAnswer
+	if err := p.answer("issues_updated_since", []string{owner, repo, since.UTC().Format(time.RFC3339)}, &a); err != nil {
+		return nil, err
+	}
+	return p.blob(a.SHA256)
 }

@@ -154,8 +154,9 @@ func (s *Server) nextNumber() int {
 
 const issueDocs = "https://docs.github.com/rest/issues/issues#create-an-issue"
 
-// listIssues serves GET /issues: state (open by default, closed, all) and a
-// comma-separated labels filter (every label must be on the issue), newest
+// listIssues serves GET /issues: state (open by default, closed, all), a
+// comma-separated labels filter (every label must be on the issue) and
+// since (issues updated at or after it), newest
 // first, as GitHub sorts by default. Pull requests carry no labels in the
 // model, so a label filter never lists one.
 func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
@@ -168,10 +169,22 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
 	if l := q.Get("labels"); l != "" {
 		want = strings.Split(l, ",")
 	}
+	var since time.Time
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			validationFailed(w, "Issue", "since", "since is not an ISO 8601 timestamp", "https://docs.github.com/rest/issues/issues#list-repository-issues")
+			return
+		}
+		since = t
+	}
 	var match []*Issue
 	for _, is := range s.issues {
 		if state != "all" && is.State != state {
 			continue
+		}
+		if !since.IsZero() && is.UpdatedAt.Before(since) {
+			continue // GitHub lists only issues updated at or after since
 		}
 		ok := true
 		for _, l := range want {
