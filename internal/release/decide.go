@@ -144,6 +144,7 @@ func (e *evaluator) finish(out *gate.Outcome) {
 	}
 
 	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)
+	markAfterSignoff(res, d)
 	d.HazardIssueEdits = issueEditDecisions(res.HazardIssueEdits)
 	if !res.HazardIssuesSince.IsZero() {
 		d.HazardIssuesSince = res.HazardIssuesSince.Format(time.RFC3339)
@@ -171,6 +172,30 @@ func pullDecisions(pulls []Pull) []decision.PullRequest {
 			Approvals: nonNil(d.Approvals), Violations: nonNil(d.Violations), Warnings: nonNil(d.Warnings)})
 	}
 	return out
+}
+
+// markAfterSignoff notes on each hazard issue edit made after the CSO's
+// last counted sign-off approval that the sign-off predates it: the CSO
+// approved the release before the issue said what it says now.
+func markAfterSignoff(res *Result, d *decision.Decision) {
+	var signed time.Time
+	who := ""
+	for _, a := range d.Approvals {
+		t, err := time.Parse(time.RFC3339, a.SubmittedAt)
+		if a.Counted && err == nil && t.After(signed) {
+			signed, who = t, a.Login
+		}
+	}
+	if signed.IsZero() {
+		return
+	}
+	for i := range res.HazardIssueEdits {
+		ed := &res.HazardIssueEdits[i]
+		if ed.UpdatedAt.After(signed) && !strings.Contains(ed.What, "after the CSO's sign-off") {
+			ed.What += fmt.Sprintf("; updated after the CSO's sign-off (@%s, %s), which therefore did not see it: the CSO must review this issue before the release ships",
+				who, signed.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+	}
 }
 
 func issueEditDecisions(edits []hazardlog.IssueEdit) []decision.HazardIssueEdit {

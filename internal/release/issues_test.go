@@ -216,6 +216,11 @@ func TestIssuesReleaseRelabelled(t *testing.T) {
 			if d.Decision != decision.Approved {
 				t.Fatalf("decision %s, want approved on the CSO's sign-off; violations %+v", d.Decision, d.Violations)
 			}
+			// alice-gp approved #15 before the relabelling: the edit says her
+			// sign-off did not see it.
+			if !strings.Contains(e.What, "updated after the CSO's sign-off (@alice-gp, ") {
+				t.Errorf("the edit does not say it came after the sign-off: %s", e.What)
+			}
 		})
 	}
 }
