@@ -198,6 +198,9 @@ func TestIssuesReleaseRelabelled(t *testing.T) {
 			if c := res.HazardLogChanges; c == nil || !c.Compared || len(c.Changes) != 1 || !strings.Contains(c.Base, "bodies as they are now") {
 				t.Errorf("the addendum's hazard log changes %+v, want HAZ-002 compared with the issues as they stood", c)
 			}
+			if sc := SafetyCaseMarkdown(res); !strings.Contains(sc, "Hazard issues edited outside pull requests since: #&#8203;102.") || !strings.Contains(sc, "| HAZ-002 |") {
+				t.Errorf("the safety case addendum does not name #102 and HAZ-002's change:\n%s", sc)
+			}
 			md := Markdown(res)
 			if !strings.Contains(md, "## Hazard issues edited outside pull requests") || !strings.Contains(md, "/issues/102) ") {
 				t.Errorf("the note does not list #102 with its link:\n%s", md)
