@@ -236,10 +236,10 @@ func dropStatusSection(m map[string]json.RawMessage) error {
 }
 
 // UnlabelledSince lists, by number, the issues of a listing of issues
-// updated since a time (any labels) that do not carry label now and are no
-// pull requests: each may be a hazard whose label was removed since, which
-// its timeline tells.
-func UnlabelledSince(updated []byte, label string) ([]int64, error) {
+// updated since at (any labels) that do not carry label now, are no pull
+// requests and were opened by then: each may be a hazard whose label was
+// removed since, which its timeline tells.
+func UnlabelledSince(updated []byte, label string, at time.Time) ([]int64, error) {
 	items, err := issueItems(updated)
 	if err != nil {
 		return nil, err
@@ -249,6 +249,13 @@ func UnlabelledSince(updated []byte, label string) ([]int64, error) {
 		is, err := decodeIssue(raw)
 		if err != nil {
 			return nil, fmt.Errorf("item %d of the listing of issues updated since the previous release: %v", i+1, err)
+		}
+		var extra struct {
+			CreatedAt string `json:"created_at"`
+		}
+		_ = json.Unmarshal(raw, &extra)
+		if c, err := time.Parse(time.RFC3339, extra.CreatedAt); err == nil && c.After(at) {
+			continue // opened since: no hazard of the previous release
 		}
 		if !is.PullRequest && !hasLabel(is, label) {
 			out = append(out, is.Number)

@@ -84,6 +84,13 @@ func TestIssuesAsOf(t *testing.T) {
 	if _, err := IssuesAsOf(now, asOf, nil); err == nil || !strings.Contains(err.Error(), "issue #1 was updated") {
 		t.Errorf("no timeline for #1: %v, want an error naming it", err)
 	}
+	bugs := asListing(t, map[string]any{"number": 7, "labels": []string{"bug"}, "updated_at": after.Format(time.RFC3339)},
+		map[string]any{"number": 8, "labels": []string{"bug"}, "created_at": after.Format(time.RFC3339), "updated_at": after.Format(time.RFC3339)},
+		map[string]any{"number": 9, "labels": []string{"hazard"}, "updated_at": after.Format(time.RFC3339)},
+		map[string]any{"number": 10, "labels": []string{"bug"}, "pull_request": map[string]any{"url": "x"}})
+	if got, err := UnlabelledSince(bugs, "hazard", asOf); err != nil || len(got) != 1 || got[0] != 7 {
+		t.Errorf("unlabelled since: %v, %v; want #7 only (#8 opened since, #9 a hazard, #10 a pull request)", got, err)
+	}
 	edits, err := IssueEditsSince(now, "hazard", asOf)
 	if err != nil || len(edits) != 2 || edits[0].Number != 1 || edits[1].Number != 3 || !strings.HasPrefix(edits[1].What, "opened on") {
 		t.Errorf("edits %+v, %v; want #1 and #3 (opened since)", edits, err)

@@ -431,7 +431,7 @@ func (e *evaluator) readHazardIssues(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listing the issues updated since %s passed the gate, to find hazard issues whose label %q was removed: %w", res.PreviousTag, label, err)
 	}
-	unlabelled, err := hazardlog.UnlabelledSince(updated, label)
+	unlabelled, err := hazardlog.UnlabelledSince(updated, label, since)
 	if err != nil {
 		return inputErrorf("the issues GitHub listed as updated since %s do not read: %v", res.PreviousTag, err)
 	}
