@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/github/githubtest"
@@ -115,21 +116,108 @@ func mustUnmarshal(t *testing.T, data []byte, v any) {
 	}
 }
 
-// TestHazardIssuesReleaseRefused: release mode cannot yet tell which
-// issues changed since the previous release, so an issue-backed log is
-// refused with the reason, never passed.
-func TestHazardIssuesReleaseRefused(t *testing.T) {
+// issuesReleaseFixture is the release fixture (v2.3.0 passed; #11 and #15,
+// which prepared v2.4.0, approved by a CSO) with its hazard log kept as
+// GitHub issues (input hazard-log: github-issues), each issue last updated
+// a day before v2.3.0's release passed; passedAt is when it did. The
+// configuration names the product and the log's review date, which issues
+// do not carry.
+func issuesReleaseFixture(t *testing.T) (f *releaseFixture, created []hazardlog.NewIssue, passedAt time.Time) {
+	t.Helper()
+	cfg := append(readFile(t, "testdata/repo/safety/csogate.yaml"), "product: Example EPR\nhazard_log_reviewed: 2026-10-01\n"...)
+	f = newReleaseFixtureWith(t, true, time.Time{}, map[string][]byte{"safety/csogate.yaml": cfg})
+	st, ok := f.releaseStatus(initialSHA)
+	if !ok {
+		t.Fatal("v2.3.0 has no release status")
+	}
+	passedAt = st.CreatedAt
+	_, created = issuesFixture(t)
+	for i, is := range created {
+		body := is.Body
+		f.srv.AddIssue(githubtest.Issue{Number: 101 + i, Title: is.Title, Body: &body, State: is.State, Labels: is.Labels,
+			CreatedAt: passedAt.Add(-24 * time.Hour), UpdatedAt: passedAt.Add(-24 * time.Hour)})
+	}
+	f.input(inHazardLog, "github-issues")
+	f.srv.ResetRequests()
+	return f, created, passedAt
+}
+
+// TestHazardIssuesRelease: release mode lists the hazard issues once for
+// the whole release; an issue relabelled to a lower severity since the
+// previous release passed is listed in the summary and the decision with
+// its link, and the release passes only on the CSO's sign-off (#15's
+// approval); the record replays offline to the same decision.
+func TestHazardIssuesRelease(t *testing.T) {
 	t.Parallel()
-	f := newReleaseFixture(t, true)
-	f.input(inHazardLog, "github-issues:label=hazard")
+	f, created, passedAt := issuesReleaseFixture(t)
+	var remove []string
+	for _, l := range created[0].Labels {
+		if strings.HasPrefix(l, "severity-") || strings.HasPrefix(l, "risk-level-") {
+			remove = append(remove, l)
+		}
+	}
+	f.srv.RelabelIssue(1+100, "developer", remove, []string{"severity-minor"}, passedAt.Add(2*time.Hour))
 	f.pushTag("v2.4.0", v240SHA)
 	o := f.run()
-	if o.code != 2 || !strings.Contains(o.stdout+o.summary, "release mode does not read a hazard log kept as GitHub issues") {
-		t.Fatalf("exit %d, want 2 saying why:\n%s", o.code, o.stdout)
+	if o.code != 0 {
+		t.Fatalf("exit %d, want 0 on #15's sign-off:\n%s\n%s", o.code, o.stdout, o.summary)
 	}
-	if st, ok := f.releaseStatus(v240SHA); ok && st.State == "success" {
-		t.Errorf("release status %+v", st)
+	if !strings.Contains(o.summary, "## Hazard issues edited outside pull requests") || !strings.Contains(o.summary, "/issues/101) ") ||
+		!strings.Contains(o.summary, "RISK_REDUCED_WITHOUT_CONTROL") {
+		t.Errorf("the summary does not list #101:\n%s", o.summary)
 	}
+	var got []string
+	listed := 0
+	seen := map[string]bool{}
+	for _, r := range f.srv.Requests() {
+		if seen[r.String()] {
+			t.Errorf("repeated request: %s", r)
+		}
+		seen[r.String()] = true
+		got = append(got, r.String())
+		if strings.HasSuffix(r.Path, "/issues") && r.Query.Get("labels") == "hazard" {
+			listed++
+		}
+		if strings.Contains(r.Path, "/contents/github-issues") {
+			t.Errorf("asked for a file named after the layout: %s", r)
+		}
+	}
+	if listed != 1 {
+		t.Errorf("the hazard issues were listed %d times, want once for the release", listed)
+	}
+	// TestReleaseRequests' 37, less the hazard log file at the released
+	// commit, at the two heads and at the two bases (issues have no
+	// commit): 5, plus the one listing of the hazard issues, the one
+	// listing of every issue updated since v2.3.0 passed, and the timeline
+	// of the one issue edited since. v2.3.0's release status is read once,
+	// with its time.
+	if len(got) != issuesReleaseRequests {
+		t.Errorf("%d requests, want %d:\n%s", len(got), issuesReleaseRequests, strings.Join(got, "\n"))
+	}
+	rec := o.record(t)
+	if !strings.Contains(string(mustJSON(t, rec)), `"hazard_issue_edits"`) {
+		t.Errorf("the record's decision does not list the edited issue")
+	}
+	f.srv.Close()
+	res, err := evidence.Replay(context.Background(), filepath.Dir(o.outputs["record-file"]), f.workspace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Matches() || res.ExitCode() != o.code {
+		t.Errorf("the replay derives exit %d, the run %d; differences: %v", res.ExitCode(), o.code, res.Differences)
+	}
+}
+
+// issuesReleaseRequests is what an issue-backed release asks GitHub.
+const issuesReleaseRequests = 35
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // TestHazardIssuesPermission: a job whose token cannot list issues is

@@ -35,12 +35,6 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	if len(r.setup) > 0 || r.gh == nil {
 		return r.usage(nil, r.setup...)
 	}
-	if _, issues := pullfacts.IssuesLabel(r.in.Paths); issues {
-		return r.usage(nil, "input hazard-log: release mode does not read a hazard log kept as GitHub issues yet "+
-			"(nothing would compare the issues with those the previous release stood on); "+
-			"import the issues into a file (csogate import --hazard-log-format github-issues) and name it")
-	}
-
 	// The release workflow's test results at the released commit are read
 	// from the workspace first, so a pattern that matches nothing stops the
 	// run before any request to GitHub, as in a pull-request run.
@@ -61,7 +55,13 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	// that is the tag's commit, which release.Evaluate checks once it has
 	// resolved the tag. Anything else reads them at the tag through the API.
 	workspace := ""
-	if isSHA(r.env.SHA) && exists(filepath.Join(r.env.Workspace, filepath.FromSlash(r.in.Paths.HazardLog))) {
+	// A hazard log kept as issues is no file of the checkout: the manifest
+	// then shows that the job checked the repository out.
+	marker := r.in.Paths.HazardLog
+	if _, issues := pullfacts.IssuesLabel(r.in.Paths); issues {
+		marker = r.in.Paths.Manifest
+	}
+	if isSHA(r.env.SHA) && exists(filepath.Join(r.env.Workspace, filepath.FromSlash(marker))) {
 		workspace = r.env.Workspace
 	}
 	// Every answer GitHub gives is kept, so the record replays the whole

@@ -77,6 +77,14 @@ type Decision struct {
 	// request's decision leaves them out.
 	PullRequests []PullRequest `json:"pull_requests,omitempty"`
 	DirectPushes []DirectPush  `json:"direct_pushes,omitempty"`
+	// HazardIssueEdits (release decision, hazard log kept as GitHub issues)
+	// are the hazard issues GitHub updated since the previous release:
+	// hazard-log changes no pull request carried, which the release's
+	// sign-off must cover. HazardIssuesSince is the time they are counted
+	// from; empty when no earlier release that passed the gate read them,
+	// and every hazard issue is listed.
+	HazardIssueEdits  []HazardIssueEdit `json:"hazard_issue_edits,omitempty"`
+	HazardIssuesSince string            `json:"hazard_issues_since,omitempty"`
 	// HazardLogChanges is the hazard log compared hazard by hazard with the
 	// trusted side's (HazardLogComparedWith), when the change set edits it.
 	HazardLogChanges      []hazarddiff.HazardChange `json:"hazard_log_changes,omitempty"`
@@ -148,6 +156,19 @@ type PullRequest struct {
 	Approvals       []policy.Approval       `json:"approvals"`
 	Violations      []policy.Finding        `json:"violations"`
 	Warnings        []policy.Finding        `json:"warnings"`
+}
+
+// HazardIssueEdit is a hazard issue updated since the previous release.
+type HazardIssueEdit struct {
+	Issue int64  `json:"issue"`
+	Title string `json:"title"`
+	URL   string `json:"url,omitempty"`
+	// State and Labels are the issue's now.
+	State     string   `json:"state"`
+	Labels    []string `json:"labels"`
+	UpdatedAt string   `json:"updated_at"` // RFC 3339, UTC
+	// What says what GitHub's listing shows of the change.
+	What string `json:"what"`
 }
 
 // DirectPush is a commit that reached a release without a merged pull

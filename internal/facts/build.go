@@ -3,6 +3,7 @@ package facts
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,6 +71,10 @@ type Sources struct {
 	// SafetyFiles maps the gate's own input paths to their kind; a key ending
 	// in "/" is a directory (policy directories) covering everything under it.
 	SafetyFiles map[string]string
+	// HazardLogChanged marks the hazard log (HazardLogFile) changed although
+	// no changed file is it: release mode, for hazard issues edited since the
+	// previous release.
+	HazardLogChanged bool
 
 	Reviews    []Review
 	Dismissals []Dismissal
@@ -239,6 +244,9 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 
 	for ci := range touches {
 		in.Changes[ci].TouchedHazards, in.Changes[ci].TouchGroups = touches[ci].result()
+	}
+	if s.HazardLogChanged && !slices.ContainsFunc(in.SafetyFiles, func(f SafetyFile) bool { return f.Kind == "hazard_log" }) {
+		in.SafetyFiles = append(in.SafetyFiles, SafetyFile{Path: s.HazardLogFile, Kind: "hazard_log"})
 	}
 	Derive(in)
 

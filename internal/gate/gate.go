@@ -160,6 +160,18 @@ type Request struct {
 	// Issues have no commit: they are read as they are at run time, and the
 	// decision record keeps the listing the gate judged.
 	HazardLogIssues []byte
+	// HazardLogIssuesEdited (release mode) are the hazard issues GitHub
+	// updated since the previous release, e.g. "#3": edits no pull request
+	// carried. Any makes the hazard log a changed safety file, so the change
+	// set needs a CSO's approval (the release's sign-off); GitHub keeps no
+	// earlier version of an issue, so the log is reported as not compared.
+	HazardLogIssuesEdited []string
+	// BaseHazardLogIssues (release mode) is the listing of those issues as
+	// it stood at the previous release: labels, state and titles rebuilt
+	// from the issues' timelines, bodies as they are now (GitHub keeps no
+	// earlier body). With it the log is compared hazard by hazard, labels
+	// and state only; nil leaves it not compared.
+	BaseHazardLogIssues []byte
 
 	ChangedFiles  []string // nil when unknown
 	Reviews       []facts.Review
@@ -378,7 +390,7 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 		Register: l.register, Config: l.config, ChangedFiles: req.ChangedFiles,
 		SafetyFiles: safetyFiles(req.Paths, l.policyDirs), Reviews: req.Reviews, Dismissals: req.Dismissals,
 		HeadSHA: req.HeadSHA, Author: req.Author, CommitAuthors: req.CommitAuthors, Commits: req.Commits, Today: req.Today,
-		ScopeProduct: scopeProduct, ScopeProductFrom: scopeFrom,
+		ScopeProduct: scopeProduct, ScopeProductFrom: scopeFrom, HazardLogChanged: len(req.HazardLogIssuesEdited) > 0,
 	}
 	in, err := facts.Build(sources, matchers)
 	if err != nil {
@@ -643,6 +655,9 @@ func load(ctx context.Context, req *Request, required bool) (*loaded, error) {
 	go func() { done <- other.readManifestAndRegister(ctx, req, ws, required) }()
 	logErr := l.readHazardLog(req, required || p.Named["hazard-log"])
 	if logErr == nil {
+		l.checkLogReviewed(req)
+	}
+	if logErr == nil {
 		logErr = l.readComponentsMap(ctx, ws, p.ComponentsMap)
 	}
 	err := <-done
@@ -769,6 +784,28 @@ func (l *loaded) readIssues(name string, format hazardlog.Format, data []byte) {
 	sum := sha256.Sum256(data)
 	l.files = append(l.files, InputFile{Role: "hazard_log", Path: name, Side: "github", SHA256: hex.EncodeToString(sum[:])})
 	l.log, l.logRefused = res.Log, res.Refused
+}
+
+// checkLogReviewed holds the configuration's hazard_log_reviewed to its
+// purpose: the review date of a hazard log kept as GitHub issues, which has
+// none of its own. Beside a log file's own reviewed: date it would be a
+// second answer to one question; in the future it would keep
+// HAZARD_LOG_STALE quiet for years.
+func (l *loaded) checkLogReviewed(req *Request) {
+	d := l.config.HazardLogReviewed
+	if !d.IsSet() {
+		return
+	}
+	at := safetyfile.Location{File: req.Paths.Config}
+	if _, issues := l.logFormat.IssueLabel(); !issues && l.log != nil {
+		l.problems = append(l.problems, safetyfile.Problem{Location: at, Code: safetyfile.CodeInputInvalid,
+			Message: fmt.Sprintf("hazard_log_reviewed: %s is for a hazard log kept as GitHub issues, but %s is a file with its own reviewed: date; remove hazard_log_reviewed and keep the date in the log", d, req.Paths.HazardLog)})
+		return
+	}
+	if today := req.Today.UTC(); !req.Today.IsZero() && d.Time.After(today) {
+		l.problems = append(l.problems, safetyfile.Problem{Location: at, Code: safetyfile.CodeInputInvalid,
+			Message: fmt.Sprintf("hazard_log_reviewed: %s is in the future (today is %s); write the day a CSO last reviewed the whole hazard log", d, today.Format(time.DateOnly))})
+	}
 }
 
 // relocate rewrites paths under the absolute workspace location back to the

@@ -88,6 +88,30 @@ func (l *loaded) compareHazardLog(ctx context.Context, req *Request) (facts.Haza
 		out.Why = "the head's hazard log was not read"
 		return out, nil
 	}
+	if n := len(req.HazardLogIssuesEdited); n > 0 {
+		edited := fmt.Sprintf("%d hazard issue%s changed since the previous release (%s)", n, map[bool]string{true: "", false: "s"}[n == 1], strings.Join(req.HazardLogIssuesEdited, ", "))
+		if req.BaseHazardLogIssues == nil {
+			out.Why = "the hazard log is kept as GitHub issues, and GitHub keeps no earlier version of an issue to compare with; " + edited
+			return out, nil
+		}
+		out.Base = "the hazard issues as they stood at the previous release (labels, state and titles from each issue's timeline; bodies as they are now, for GitHub keeps no earlier body)"
+		base := hazardlog.LoadIssues(p.HazardLog, req.BaseHazardLogIssues, l.logFormat, l.config)
+		if !base.Valid() {
+			first := "none given"
+			if len(base.Problems) > 0 {
+				first = base.Problems[0].String()
+			}
+			out.Why = fmt.Sprintf("the hazard issues as they stood at the previous release do not read cleanly (%d problems, first: %s), so they cannot be compared hazard by hazard; %s",
+				len(base.Problems), first, edited)
+			return out, nil
+		}
+		if l.componentsMap != nil {
+			safetyfile.ApplyComponentsMap(base.Log, l.componentsMap)
+		}
+		out.Compared = true
+		out.Changes = hazarddiff.Diff(base.Log, l.log)
+		return out, nil
+	}
 	// A base log named explicitly (--base-hazard-log) is always compared:
 	// the CLI's --hazard-log may be spelt unlike the changed-files list.
 	if req.BaseHazardLog == nil && req.ChangedFiles != nil && !touches(req.ChangedFiles, p.HazardLog) {

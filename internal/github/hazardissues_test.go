@@ -82,3 +82,50 @@ func TestHazardIssuesForbidden(t *testing.T) {
 		t.Fatalf("error %v, want one naming the issues: read permission", err)
 	}
 }
+
+// TestIssueTimeline: an issue's events come through the real client as
+// GitHub sends them (label and rename objects), every page, oldest first;
+// the issues updated since a time come whatever their labels, and a time
+// GitHub refuses is GitHub's failure, never an empty list.
+func TestIssueTimeline(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	c, _ := newClient(t, srv)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	n := srv.AddIssue(githubtest.Issue{Title: "Wrong patient", Labels: []string{"hazard", "severity-major"}, CreatedAt: at.Add(-time.Hour)})
+	for i := range 40 { // two pages of 30
+		srv.RelabelIssue(n, "nurse-niamh", nil, []string{fmt.Sprintf("note-%d", i)}, at.Add(time.Duration(i)*time.Minute))
+	}
+	srv.RelabelIssue(n, "dev-dana", []string{"severity-major"}, []string{"severity-minor"}, at.Add(time.Hour))
+	srv.AddIssueEvent(n, githubtest.Event{Event: "renamed", Actor: "dev-dana", RenameFrom: "Wrong patient", RenameTo: "Patient mix-up", CreatedAt: at.Add(2 * time.Hour)})
+	srv.AddIssueEvent(n, githubtest.Event{Event: "closed", Actor: "dev-dana", CreatedAt: at.Add(3 * time.Hour)})
+	events, err := c.IssueEvents(context.Background(), srv.Owner(), srv.Repo(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 44 {
+		t.Fatalf("%d events, want 44 (every page)", len(events))
+	}
+	if e := events[40]; e.Event != "unlabeled" || e.Label != "severity-major" || e.Actor != "dev-dana" || !e.At.Equal(at.Add(time.Hour)) {
+		t.Errorf("event 41: %+v", e)
+	}
+	if e := events[42]; e.Event != "renamed" || e.From != "Wrong patient" || e.To != "Patient mix-up" {
+		t.Errorf("event 43: %+v", e)
+	}
+	if events[43].Event != "closed" {
+		t.Errorf("last event %+v, want closed", events[43])
+	}
+
+	srv.AddIssue(githubtest.Issue{Title: "Old bug", Labels: []string{"bug"}, CreatedAt: at.Add(-48 * time.Hour), UpdatedAt: at.Add(-48 * time.Hour)})
+	data, err := c.IssuesUpdatedSince(context.Background(), srv.Owner(), srv.Repo(), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"number":1,`) || strings.Contains(string(data), "Old bug") {
+		t.Errorf("issues updated since %v: %s", at, data)
+	}
+	srv.FailAlways("GET", srv.RepoPath()+"/issues/1/events", githubtest.Response{Status: 502, Body: `{"message":"Server Error"}`})
+	if _, err := c.IssueEvents(context.Background(), srv.Owner(), srv.Repo(), n); err == nil {
+		t.Error("a failing timeline was read as empty")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	gogithub "github.com/google/go-github/v62/github"
 )
@@ -128,21 +129,37 @@ func (c *Client) CommitFiles(ctx context.Context, owner, repo, sha string) ([]Ch
 // latest commit status named statusContext on sha, compared case-insensitively as
 // GitHub does; "" when there is none.
 func (c *Client) StatusState(ctx context.Context, owner, repo, sha, statusContext string) (string, error) {
-	state := ""
+	st, err := c.LatestStatus(ctx, owner, repo, sha, statusContext)
+	return st.State, err
+}
+
+// CommitStatus is the latest commit status of one context on a commit.
+type CommitStatus struct {
+	State string
+	// CreatedAt is when GitHub received the status (its clock, not the
+	// poster's): for the gate's release status, when that release run ended.
+	CreatedAt time.Time
+}
+
+// LatestStatus is the latest commit status named statusContext on sha,
+// compared case-insensitively as GitHub does; a zero CommitStatus when
+// there is none.
+func (c *Client) LatestStatus(ctx context.Context, owner, repo, sha, statusContext string) (CommitStatus, error) {
+	var out CommitStatus
 	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
 		cs, resp, err := c.gh.Repositories.GetCombinedStatus(ctx, owner, repo, sha, opts)
 		if cs != nil {
 			// The combined status holds the latest status of each context.
 			for _, st := range cs.Statuses {
-				if state == "" && strings.EqualFold(st.GetContext(), statusContext) {
-					state = st.GetState()
+				if out.State == "" && strings.EqualFold(st.GetContext(), statusContext) {
+					out = CommitStatus{State: st.GetState(), CreatedAt: st.GetCreatedAt().Time}
 				}
 			}
 		}
 		return resp, err
 	})
 	if err != nil {
-		return "", c.fail(op{what: "reading the commit statuses of " + sha, perm: permStatusesRead, alt: permStatusesWrite}, err)
+		return CommitStatus{}, c.fail(op{what: "reading the commit statuses of " + sha, perm: permStatusesRead, alt: permStatusesWrite}, err)
 	}
-	return state, nil
+	return out, nil
 }

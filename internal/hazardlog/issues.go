@@ -620,6 +620,9 @@ func loadIssues(file string, data []byte, label string, cfg *safetyfile.Config) 
 	default:
 		log.Product = productName(file, cfg)
 	}
+	// Issues have no log-wide review date; the trusted configuration's
+	// hazard_log_reviewed is the CSO's word for it.
+	log.Reviewed = cfg.HazardLogReviewed
 	var locs []places
 	for _, is := range issues {
 		hf := readIssue(file, is, cfg)

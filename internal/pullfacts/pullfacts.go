@@ -70,6 +70,11 @@ type Pull struct {
 	Workspace string
 	Paths     gate.Paths
 	Today     time.Time
+	// HazardLogIssues is the listing of a hazard log kept as GitHub issues
+	// when the caller has read it already (release mode lists it once for
+	// every pull request of the release); nil lists it when the paths name
+	// such a log.
+	HazardLogIssues []byte
 }
 
 // Request gathers the pull request's facts — reviews, changed files (a
@@ -106,8 +111,8 @@ func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 	}
 	// Issues have no commit: the hazard log kept as issues is read as it
 	// is now, and the decision record keeps what was read.
-	var issues []byte
-	if label, ok := IssuesLabel(p.Paths); ok {
+	issues := p.HazardLogIssues
+	if label, ok := IssuesLabel(p.Paths); ok && issues == nil {
 		lister, ok := r.api.(IssueLister)
 		if !ok {
 			return nil, fmt.Errorf("reading the hazard issues (label %q): this run cannot list issues", label)

@@ -3,9 +3,11 @@ package release
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/policy"
 )
 
@@ -142,6 +144,11 @@ func (e *evaluator) finish(out *gate.Outcome) {
 	}
 
 	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)
+	markAfterSignoff(res, d)
+	d.HazardIssueEdits = issueEditDecisions(res.HazardIssueEdits)
+	if !res.HazardIssuesSince.IsZero() {
+		d.HazardIssuesSince = res.HazardIssuesSince.Format(time.RFC3339)
+	}
 	e.addOverrides(d)
 
 	if len(d.Violations) > 0 {
@@ -163,6 +170,42 @@ func pullDecisions(pulls []Pull) []decision.PullRequest {
 			HeadSHA: p.HeadSHA, MergeCommitSHA: p.MergeCommitSHA, Decision: d.Decision,
 			ClinicalChanges: nonNil(d.ClinicalChanges), TouchedHazards: nonNil(d.TouchedHazards),
 			Approvals: nonNil(d.Approvals), Violations: nonNil(d.Violations), Warnings: nonNil(d.Warnings)})
+	}
+	return out
+}
+
+// markAfterSignoff notes on each hazard issue edit made after the CSO's
+// last counted sign-off approval that the sign-off predates it: the CSO
+// approved the release before the issue said what it says now.
+func markAfterSignoff(res *Result, d *decision.Decision) {
+	var signed time.Time
+	who := ""
+	for _, a := range d.Approvals {
+		t, err := time.Parse(time.RFC3339, a.SubmittedAt)
+		if a.Counted && err == nil && t.After(signed) {
+			signed, who = t, a.Login
+		}
+	}
+	if signed.IsZero() {
+		return
+	}
+	for i := range res.HazardIssueEdits {
+		ed := &res.HazardIssueEdits[i]
+		if ed.UpdatedAt.After(signed) && !strings.Contains(ed.What, "after the CSO's sign-off") {
+			ed.What += fmt.Sprintf("; updated after the CSO's sign-off (@%s, %s), which therefore did not see it: the CSO must review this issue before the release ships",
+				who, signed.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+	}
+}
+
+func issueEditDecisions(edits []hazardlog.IssueEdit) []decision.HazardIssueEdit {
+	if len(edits) == 0 {
+		return nil
+	}
+	out := make([]decision.HazardIssueEdit, 0, len(edits))
+	for _, e := range edits {
+		out = append(out, decision.HazardIssueEdit{Issue: e.Number, Title: e.Title, URL: e.URL, State: e.State,
+			Labels: nonNil(e.Labels), UpdatedAt: e.UpdatedAt.UTC().Format(time.RFC3339), What: e.What})
 	}
 	return out
 }
@@ -193,6 +236,18 @@ func (e *evaluator) signoffMessage(d *decision.Decision) string {
 	what := "clinically relevant files or safety files changed"
 	if len(ids) > 0 {
 		what = "clinically relevant changes: " + strings.Join(ids, ", ")
+	}
+	if n := len(res.HazardIssueEdits); n > 0 {
+		var nums []string
+		for _, ed := range res.HazardIssueEdits {
+			nums = append(nums, fmt.Sprintf("#%d", ed.Number))
+		}
+		since := "since the previous release " + res.PreviousTag + " passed the gate"
+		if res.HazardIssuesSince.IsZero() {
+			since = "that no earlier release that passed the gate read"
+		}
+		what += fmt.Sprintf(" and %d hazard issue%s updated %s (%s), changes to the hazard log no pull request carried",
+			n, plural(n), since, fileList(nums))
 	}
 	if p := res.Preparing; p != nil {
 		return fmt.Sprintf("release %s has %s, but #%d, the pull request that prepared it (it set release: %s in %s), has %d counted CSO approval%s of %d required on its final head %s. "+

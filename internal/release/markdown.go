@@ -66,6 +66,10 @@ func Markdown(r *Result) string {
 		fmt.Fprintf(b, "\nNo merged pull request in the release.\n")
 	}
 
+	if r.HazardIssuesLabel != "" {
+		writeIssueEdits(b, r)
+	}
+
 	if len(r.DirectPushes) > 0 {
 		fmt.Fprintf(b, "\n## Commits without a pull request\n\n| Commit | Author | Clinically relevant | Files |\n|---|---|---|---|\n")
 		for _, dp := range r.DirectPushes {
@@ -265,4 +269,35 @@ func retrospectiveCell(st decision.OverrideStatus) string {
 		return fmt.Sprintf("OVERDUE since %s (due by %s): EMERGENCY_REVIEW_OVERDUE blocks", overdueSince(o.ReviewDue), o.ReviewDue)
 	}
 	return "due by " + o.ReviewDue
+}
+
+// writeIssueEdits lists the hazard issues updated since the previous
+// release: changes to a hazard log kept as GitHub issues that no pull
+// request carried, which the release's sign-off covers.
+func writeIssueEdits(b *strings.Builder, r *Result) {
+	since := fmt.Sprintf("since the previous release %s passed the gate (%s)", esc(r.PreviousTag), r.HazardIssuesSince.UTC().Format("2006-01-02 15:04 UTC"))
+	if r.HazardIssuesSince.IsZero() {
+		since = "that no earlier release that passed the gate read (the range starts at " + esc(r.PreviousTag) + ")"
+	}
+	fmt.Fprintf(b, "\n## Hazard issues edited outside pull requests\n\n")
+	if len(r.HazardIssueEdits) == 0 {
+		fmt.Fprintf(b, "No hazard issue (label %s) was updated %s.\n", esc(r.HazardIssuesLabel), since)
+		return
+	}
+	fmt.Fprintf(b, "%s (label %s) updated %s: changes to the hazard log no pull request carried, so the CSO's release sign-off must cover them. "+
+		"GitHub keeps no earlier version of an issue: compare each in its history.\n\n", count(len(r.HazardIssueEdits), "hazard issue"), esc(r.HazardIssuesLabel), since)
+	fmt.Fprintf(b, "| Issue | Updated | State | Labels now | What changed |\n|---|---|---|---|---|\n")
+	for _, e := range r.HazardIssueEdits {
+		issue := fmt.Sprintf("#%d %s", e.Number, cell(e.Title))
+		if safeURL(e.URL) {
+			issue = fmt.Sprintf("[#%d](%s) %s", e.Number, e.URL, cell(e.Title))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", issue, e.UpdatedAt.UTC().Format("2006-01-02 15:04 UTC"), cell(e.State), cell(strings.Join(e.Labels, ", ")), cell(e.What))
+	}
+}
+
+// safeURL reports whether u can be a Markdown link target as it is: an
+// https address with nothing that ends or breaks the link.
+func safeURL(u string) bool {
+	return strings.HasPrefix(u, "https://") && !strings.ContainsAny(u, " ()<>[]\"'`\\\n\r\t")
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
 
@@ -239,13 +240,26 @@ func (e *evaluator) previousWhy() string {
 }
 
 // statusState is the gate's release status on sha, read once per commit.
+// A hazard log kept as issues also needs when a release passed (the issues
+// updated since are its changes), so then the status is read with its time
+// (LatestStatus), in the same one request.
 func (e *evaluator) statusState(ctx context.Context, sha string) (string, error) {
 	if s, ok := e.states[sha]; ok {
 		return s, nil
 	}
-	s, err := e.api.StatusState(ctx, e.req.Owner, e.req.Repo, sha, e.req.StatusContext)
-	if err != nil {
-		return "", err
+	var s string
+	if _, issues := pullfacts.IssuesLabel(e.req.Paths); issues {
+		st, err := e.api.LatestStatus(ctx, e.req.Owner, e.req.Repo, sha, e.req.StatusContext)
+		if err != nil {
+			return "", err
+		}
+		s = st.State
+		e.statusTimes[sha] = st.CreatedAt
+	} else {
+		var err error
+		if s, err = e.api.StatusState(ctx, e.req.Owner, e.req.Repo, sha, e.req.StatusContext); err != nil {
+			return "", err
+		}
 	}
 	e.states[sha] = s
 	return s, nil

@@ -33,6 +33,7 @@ import (
 	"github.com/csogate/csogate/internal/facts"
 	"github.com/csogate/csogate/internal/gate"
 	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/override"
 	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/safetyfile"
@@ -56,6 +57,20 @@ type API interface {
 	// IssuesWithLabel lists the retrospective review issues, open and
 	// closed: they name the overridden pull requests before the range.
 	IssuesWithLabel(ctx context.Context, owner, repo, label string) ([]github.Issue, error)
+	// HazardIssues lists a hazard log kept as GitHub issues, once per
+	// release: every pull request's evaluation and the release's judge it.
+	HazardIssues(ctx context.Context, owner, repo, label string) ([]byte, error)
+	// LatestStatus is StatusState with the status's time, asked instead of
+	// it for a hazard log kept as issues: hazard issues updated after the
+	// previous release passed are changes since that release.
+	LatestStatus(ctx context.Context, owner, repo, sha, statusContext string) (github.CommitStatus, error)
+	// IssueEvents is a hazard issue's timeline, read for each issue
+	// updated since the previous release: its labels, state and title then.
+	IssueEvents(ctx context.Context, owner, repo string, number int) ([]github.IssueEvent, error)
+	// IssuesUpdatedSince lists every issue updated since the previous
+	// release, whatever its labels: a hazard issue whose label was removed
+	// is among them, and no longer in the hazard listing.
+	IssuesUpdatedSince(ctx context.Context, owner, repo string, since time.Time) ([]byte, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -147,6 +162,18 @@ type Result struct {
 	// hazard, for the safety case addendum; nil when the release was not
 	// evaluated as far as its hazard log.
 	HazardLogChanges *facts.HazardLogChanges
+	// HazardIssuesLabel is the label of a hazard log kept as GitHub issues;
+	// "" for a hazard log kept in the repository.
+	HazardIssuesLabel string
+	// HazardIssuesSince is when the previous release passed the gate (its
+	// release status's time): hazard issues GitHub updated after it are
+	// HazardIssueEdits. Zero when no earlier release that passed the gate
+	// starts the range (the baseline, or since): every hazard issue is then
+	// listed.
+	HazardIssuesSince time.Time
+	// HazardIssueEdits are the hazard issues updated since then: changes to
+	// the hazard log no pull request carried, under the release's sign-off.
+	HazardIssueEdits []hazardlog.IssueEdit
 	// Err is what stopped the release from being gated (its decision says
 	// so already), for a caller that explains errors further; nil when the
 	// evaluation ran to its end.
@@ -196,7 +223,7 @@ func Evaluate(ctx context.Context, api API, req Request) *Result {
 		req.Paths = gate.DefaultPaths()
 	}
 	e := &evaluator{api: api, req: req, res: res, c: pullfacts.NewReader(api, req.Owner, req.Repo),
-		broughtBy: map[string]*pullState{}, states: map[string]string{}, comparisons: map[[2]string]github.Comparison{}}
+		broughtBy: map[string]*pullState{}, states: map[string]string{}, statusTimes: map[string]time.Time{}, comparisons: map[[2]string]github.Comparison{}}
 	if err := e.run(ctx); err != nil {
 		res.Err = err
 		d := failure(res, err)
@@ -224,7 +251,17 @@ type evaluator struct {
 	// states and comparisons keep what GitHub said of a commit's release
 	// status and of a pair of commits, so each is asked once.
 	states      map[string]string
+	statusTimes map[string]time.Time
 	comparisons map[[2]string]github.Comparison
+
+	// issues is the listing of a hazard log kept as GitHub issues, read once
+	// for the whole release; edited names the issues updated since the
+	// previous release ("#3").
+	issues []byte
+	edited []string
+	// baseIssues is the listing as it stood at the previous release,
+	// rebuilt from the edited issues' timelines; nil when not rebuilt.
+	baseIssues []byte
 }
 
 // pullState is a pull request being evaluated, with what release mode needs
@@ -273,6 +310,9 @@ func (e *evaluator) run(ctx context.Context) error {
 		return err
 	}
 
+	if err := e.readHazardIssues(ctx); err != nil {
+		return err
+	}
 	e.publishPulls()
 
 	tmp, err := os.MkdirTemp("", "csogate-release-")
@@ -337,11 +377,128 @@ func (e *evaluator) compareWithPrevious(ctx context.Context, out *gate.Outcome) 
 	case PreviousSince:
 		what = "the range's start " + res.PreviousTag
 	}
+	if res.HazardIssuesLabel != "" {
+		// Issues have no commit: the release's evaluation compared the
+		// issues with them as they stood at the previous release, rebuilt
+		// from the edited issues' timelines (or said why it could not).
+		changes := out.Input.HazardLogChanges
+		if len(res.HazardIssueEdits) == 0 {
+			changes.Base = what + ": no hazard issue was updated since"
+		}
+		res.HazardLogChanges = &changes
+		return nil
+	}
 	changes, err := out.CompareHazardLogWith(ctx, e.c.Source(res.PreviousSHA, what), e.req.Paths)
 	if err != nil {
 		return fmt.Errorf("reading the hazard log of %s at %s to compare it with the release's: %w", res.PreviousTag, decision.ShortSHA(res.PreviousSHA), err)
 	}
 	res.HazardLogChanges = &changes
+	return nil
+}
+
+// readHazardIssues lists a hazard log kept as GitHub issues, once for the
+// whole release, and finds the issues GitHub updated since the previous
+// release passed the gate (its release status's time, set by GitHub): those
+// are changes to the hazard log that no pull request carried, and the
+// release's sign-off must cover them. With no passed release to start from
+// (the baseline, or since), no earlier gate run is known to have read the
+// issues, and every one is listed.
+func (e *evaluator) readHazardIssues(ctx context.Context) error {
+	label, ok := pullfacts.IssuesLabel(e.req.Paths)
+	if !ok {
+		return nil
+	}
+	req, res := e.req, e.res
+	res.HazardIssuesLabel = label
+	data, err := e.api.HazardIssues(ctx, req.Owner, req.Repo, label)
+	if err != nil {
+		return fmt.Errorf("listing the hazard log kept as issues labelled %q: %w", label, err)
+	}
+	if res.PreviousBy == PreviousPassed {
+		// findRange read the previous release's status with its time.
+		state, at := e.states[res.PreviousSHA], e.statusTimes[res.PreviousSHA]
+		if state != "success" || at.IsZero() {
+			// An answer without a time leaves the edits since unknown.
+			return &github.UnavailableError{Operation: fmt.Sprintf("GET /repos/%s/%s/commits/%s/status", req.Owner, req.Repo, res.PreviousSHA),
+				Last: fmt.Sprintf("the %s status of the previous release %s (%q) has no time GitHub received it, so the hazard issues edited since cannot be told; run the release again",
+					req.StatusContext, res.PreviousTag, state), Attempts: 1}
+		}
+		res.HazardIssuesSince = at.UTC()
+	}
+	edits, err := hazardlog.IssueEditsSince(data, label, res.HazardIssuesSince)
+	if err != nil {
+		return inputErrorf("the hazard issues GitHub listed (label %q) do not read: %v", label, err)
+	}
+	res.HazardIssueEdits = edits
+	e.issues = data
+	for _, ed := range edits {
+		e.edited = append(e.edited, fmt.Sprintf("#%d", ed.Number))
+	}
+	if res.HazardIssuesSince.IsZero() {
+		return nil
+	}
+	since := res.HazardIssuesSince
+	// An issue whose hazard label was removed is no longer in the hazard
+	// listing: the issues updated since, whatever their labels, and the
+	// timelines of those without the label now, find it.
+	updated, err := e.api.IssuesUpdatedSince(ctx, req.Owner, req.Repo, since)
+	if err != nil {
+		return fmt.Errorf("listing the issues updated since %s passed the gate, to find hazard issues whose label %q was removed: %w", res.PreviousTag, label, err)
+	}
+	unlabelled, err := hazardlog.UnlabelledSince(updated, label, since)
+	if err != nil {
+		return inputErrorf("the issues GitHub listed as updated since %s do not read: %v", res.PreviousTag, err)
+	}
+	// Each edited issue's timeline says which labels, state and title it
+	// had when the previous release passed, so the log can be compared
+	// hazard by hazard with the log as it stood then.
+	numbers := append([]int64{}, unlabelled...)
+	for _, ed := range edits {
+		numbers = append(numbers, ed.Number)
+	}
+	slices.Sort(numbers)
+	history := make(map[int64][]hazardlog.IssueChange, len(numbers))
+	timelines := make([][]github.IssueEvent, len(numbers))
+	err = inGroups(len(numbers), func(i int) error {
+		var err error
+		if timelines[i], err = e.api.IssueEvents(ctx, req.Owner, req.Repo, int(numbers[i])); err != nil {
+			return fmt.Errorf("reading the timeline of issue #%d, updated since %s: %w", numbers[i], res.PreviousTag, err)
+		}
+		return nil
+	}, func(i int) {
+		var changes []hazardlog.IssueChange
+		for _, ev := range timelines[i] {
+			changes = append(changes, hazardlog.IssueChange{Event: ev.Event, Label: ev.Label, From: ev.From, To: ev.To, Actor: ev.Actor, At: ev.At})
+		}
+		history[numbers[i]] = changes
+	})
+	if err != nil {
+		return err
+	}
+	for i := range res.HazardIssueEdits {
+		ed := &res.HazardIssueEdits[i]
+		if shown := hazardlog.DescribeChanges(history[ed.Number], since); shown != "" && !strings.HasPrefix(ed.What, "opened on") {
+			ed.What = shown + "; the body may have been edited too: GitHub keeps no earlier version of it, so compare in the issue's history"
+		}
+	}
+	combined, removed, err := hazardlog.WithRemoved(data, updated, label, since, history)
+	if err != nil {
+		return inputErrorf("the issues GitHub listed as updated since %s do not read: %v", res.PreviousTag, err)
+	}
+	if len(removed) > 0 {
+		res.HazardIssueEdits = append(res.HazardIssueEdits, removed...)
+		sort.SliceStable(res.HazardIssueEdits, func(i, j int) bool { return res.HazardIssueEdits[i].Number < res.HazardIssueEdits[j].Number })
+		e.edited = e.edited[:0]
+		for _, ed := range res.HazardIssueEdits {
+			e.edited = append(e.edited, fmt.Sprintf("#%d", ed.Number))
+		}
+	}
+	if len(res.HazardIssueEdits) == 0 {
+		return nil
+	}
+	if e.baseIssues, err = hazardlog.IssuesAsOf(combined, since, history); err != nil {
+		return inputErrorf("the hazard issues as they stood at %s cannot be rebuilt from their timelines: %v", res.PreviousTag, err)
+	}
 	return nil
 }
 
@@ -665,7 +822,7 @@ func (e *evaluator) evaluatePull(ctx context.Context, p *pullState, tmp string) 
 	p.req, err = e.c.Request(ctx, pullfacts.Pull{
 		Number: n, HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, Author: p.pr.Author, Commits: p.commits,
 		TrustedWhat: fmt.Sprintf("the base commit of #%d,", n),
-		Workspace:   root, Paths: e.req.Paths, Today: e.req.Today,
+		Workspace:   root, Paths: e.req.Paths, Today: e.req.Today, HazardLogIssues: e.issues,
 	})
 	if err != nil {
 		return err
@@ -776,6 +933,10 @@ func (e *evaluator) evaluateRelease(ctx context.Context, tmp string) (*gate.Requ
 		// The release workflow's own test run, at the released commit.
 		TestResults:      e.req.TestResults,
 		TestResultsGiven: e.req.TestResultsGiven || len(e.req.TestResults) > 0,
+
+		HazardLogIssues:       e.issues,
+		HazardLogIssuesEdited: e.edited,
+		BaseHazardLogIssues:   e.baseIssues,
 	}
 	if i := e.preparingIndex(); i >= 0 {
 		p := e.pulls[i].req

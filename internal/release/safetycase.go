@@ -269,6 +269,8 @@ func caseLog(c *safetyCase, r *Result) {
 	case r.PreviousBy == PreviousBaseline:
 		c.LogBasis = fmt.Sprintf("No earlier release passed the gate: this is the first release gated, so there is no previous gated release to compare with. The hazard log is compared with the configuration's baseline, %s (%s).",
 			r.PreviousTag, decision.ShortSHA(r.PreviousSHA))
+	case r.HazardIssuesLabel != "" && r.PreviousTag != "":
+		c.LogBasis = issuesBasis(r)
 	case r.PreviousTag != "":
 		c.LogBasis = fmt.Sprintf("The hazard log at %s (%s) compared with the one at %s (%s), hazard by hazard.",
 			r.Tag, decision.ShortSHA(r.ReleaseSHA), r.PreviousTag, decision.ShortSHA(r.PreviousSHA))
@@ -292,6 +294,30 @@ func caseLog(c *safetyCase, r *Result) {
 		c.LogChanges = append(c.LogChanges, caseLogChange{ID: hc.ID, Title: hc.Title, Change: hc.Change,
 			Residual: residualMove(hc), What: whatChanged(hc)})
 	}
+}
+
+// issuesBasis says what a hazard log kept as GitHub issues was compared
+// with, and which issues were edited outside pull requests since.
+func issuesBasis(r *Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The hazard log is kept as GitHub issues (label %s). ", r.HazardIssuesLabel)
+	if r.HazardIssuesSince.IsZero() {
+		fmt.Fprintf(&b, "No earlier release that passed the gate read them (the range starts at %s), so every hazard issue is under this release's sign-off.", r.PreviousTag)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "It is compared with the issues as they stood when the previous release %s passed the gate (%s): their labels, state and titles rebuilt from each issue's timeline. ",
+		r.PreviousTag, r.HazardIssuesSince.UTC().Format("2006-01-02 15:04 UTC"))
+	if len(r.HazardIssueEdits) == 0 {
+		b.WriteString("No hazard issue was updated since.")
+		return b.String()
+	}
+	var nums []string
+	for _, ed := range r.HazardIssueEdits {
+		nums = append(nums, fmt.Sprintf("#%d", ed.Number))
+	}
+	fmt.Fprintf(&b, "Hazard issues edited outside pull requests since: %s. GitHub keeps no earlier version of an issue's body, so body edits are not shown here; the CSO compares each in the issue's history before signing the release off.",
+		fileList(nums))
+	return b.String()
 }
 
 // residualMove is a hazard's residual risk before and after.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/csogate/csogate/internal/github"
 )
@@ -485,4 +486,74 @@ func (p *Replayer) IssueComments(_ context.Context, owner, repo string, number i
 // IssuesWithLabel implements API.
 func (p *Replayer) IssuesWithLabel(_ context.Context, owner, repo, label string) (v []github.Issue, err error) {
 	return v, p.answer("issues_with_label", []string{owner, repo, label}, &v)
+}
+
+// issuesAnswer is the answer to HazardIssues: the listing is kept as a
+// copy named by hash, as a file is, for it is the hazard log itself.
+type issuesAnswer struct {
+	SHA256 string `json:"sha256"`
+}
+
+// HazardIssues implements API; the answer names the listing by hash.
+func (r *Recorder) HazardIssues(ctx context.Context, owner, repo, label string) ([]byte, error) {
+	data, err := r.api.HazardIssues(ctx, owner, repo, label)
+	var a issuesAnswer
+	if err == nil {
+		a.SHA256 = r.blob(data)
+	}
+	r.keep("hazard_issues", []string{owner, repo, label}, a, err)
+	return data, err
+}
+
+// HazardIssues implements API.
+func (p *Replayer) HazardIssues(_ context.Context, owner, repo, label string) ([]byte, error) {
+	var a issuesAnswer
+	if err := p.answer("hazard_issues", []string{owner, repo, label}, &a); err != nil {
+		return nil, err
+	}
+	return p.blob(a.SHA256)
+}
+
+// LatestStatus implements API.
+func (r *Recorder) LatestStatus(ctx context.Context, owner, repo, sha, statusContext string) (github.CommitStatus, error) {
+	v, err := r.api.LatestStatus(ctx, owner, repo, sha, statusContext)
+	r.keep("latest_status", []string{owner, repo, sha, statusContext}, v, err)
+	return v, err
+}
+
+// LatestStatus implements API.
+func (p *Replayer) LatestStatus(_ context.Context, owner, repo, sha, statusContext string) (v github.CommitStatus, err error) {
+	return v, p.answer("latest_status", []string{owner, repo, sha, statusContext}, &v)
+}
+
+// IssueEvents implements API.
+func (r *Recorder) IssueEvents(ctx context.Context, owner, repo string, number int) ([]github.IssueEvent, error) {
+	v, err := r.api.IssueEvents(ctx, owner, repo, number)
+	r.keep("issue_events", []string{owner, repo, strconv.Itoa(number)}, v, err)
+	return v, err
+}
+
+// IssueEvents implements API.
+func (p *Replayer) IssueEvents(_ context.Context, owner, repo string, number int) (v []github.IssueEvent, err error) {
+	return v, p.answer("issue_events", []string{owner, repo, strconv.Itoa(number)}, &v)
+}
+
+// IssuesUpdatedSince implements API; the answer names the listing by hash.
+func (r *Recorder) IssuesUpdatedSince(ctx context.Context, owner, repo string, since time.Time) ([]byte, error) {
+	data, err := r.api.IssuesUpdatedSince(ctx, owner, repo, since)
+	var a issuesAnswer
+	if err == nil {
+		a.SHA256 = r.blob(data)
+	}
+	r.keep("issues_updated_since", []string{owner, repo, since.UTC().Format(time.RFC3339)}, a, err)
+	return data, err
+}
+
+// IssuesUpdatedSince implements API.
+func (p *Replayer) IssuesUpdatedSince(_ context.Context, owner, repo string, since time.Time) ([]byte, error) {
+	var a issuesAnswer
+	if err := p.answer("issues_updated_since", []string{owner, repo, since.UTC().Format(time.RFC3339)}, &a); err != nil {
+		return nil, err
+	}
+	return p.blob(a.SHA256)
 }

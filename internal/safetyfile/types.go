@@ -159,6 +159,11 @@ type Config struct {
 	// before the gate was adopted: release mode starts the range there while
 	// no release has yet passed the gate.
 	Baseline string `yaml:"baseline" json:"baseline,omitempty"`
+	// HazardLogReviewed is the day a CSO last reviewed the whole hazard log
+	// when it is kept as GitHub issues, which have no log-wide reviewed:
+	// date of their own: HAZARD_LOG_STALE judges it. It is in the trusted
+	// configuration, so moving it needs a CSO's approval.
+	HazardLogReviewed Date `yaml:"hazard_log_reviewed" json:"hazard_log_reviewed,omitempty"`
 	// MaxInputBytes bounds the hazard log: its size, and the bytes of its
 	// values once aliases are expanded.
 	MaxInputBytes int64 `yaml:"max_input_bytes" json:"max_input_bytes"`

@@ -230,13 +230,19 @@ func (s *Server) requestReviewers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
-	p := s.pullFor(w, r)
-	if p == nil {
-		return
+	var events []event
+	if n, err := strconv.Atoi(r.PathValue("number")); err == nil && s.issues[n] != nil && !s.issues[n].PullRequest {
+		events = s.issueEvents[n] // an issue's own timeline
+	} else {
+		p := s.pullFor(w, r)
+		if p == nil {
+			return
+		}
+		events = p.events
 	}
-	lo, hi := s.paginate(w, r, len(p.events), defaultPerPage, maxPerPage)
+	lo, hi := s.paginate(w, r, len(events), defaultPerPage, maxPerPage)
 	out := []any{}
-	for _, e := range p.events[lo:hi] {
+	for _, e := range events[lo:hi] {
 		out = append(out, s.eventJSON(e))
 	}
 	writeJSON(w, http.StatusOK, out)

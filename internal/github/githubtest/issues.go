@@ -72,15 +72,72 @@ func (s *Server) Issues() []Issue {
 	return out
 }
 
-// CloseIssue closes an issue as a person would by hand.
+// CloseIssue closes an issue as a person would by hand, with its closed
+// event on the issue's timeline.
 func (s *Server) CloseIssue(number int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if is := s.issues[number]; is != nil {
 		is.State, is.StateReason, is.ClosedAt, is.UpdatedAt = "closed", "completed", s.tick(), s.clock
+		s.issueEvent(number, Event{Event: "closed", Actor: "developer", CreatedAt: s.clock})
 		return
 	}
 	s.t.Fatalf("githubtest: CloseIssue: no issue #%d", number)
+}
+
+// RelabelIssue removes and adds labels on an issue at the given time (zero:
+// the fake's clock) by actor, as a person does in GitHub's sidebar: the
+// issue's updated_at moves, and its timeline gets an unlabeled or labeled
+// event for each.
+func (s *Server) RelabelIssue(number int, actor string, remove, add []string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is := s.issues[number]
+	if is == nil {
+		s.t.Fatalf("githubtest: RelabelIssue: no issue #%d", number)
+		return
+	}
+	if at.IsZero() {
+		at = s.tick()
+	}
+	for _, l := range remove {
+		i := slices.IndexFunc(is.Labels, func(x string) bool { return strings.EqualFold(x, l) })
+		if i < 0 {
+			s.t.Fatalf("githubtest: RelabelIssue: #%d has no label %q", number, l)
+		}
+		is.Labels = slices.Delete(is.Labels, i, i+1)
+		s.issueEvent(number, Event{Event: "unlabeled", Actor: actor, CreatedAt: at, Label: l})
+	}
+	for _, l := range add {
+		is.Labels = append(is.Labels, l)
+		s.issueEvent(number, Event{Event: "labeled", Actor: actor, CreatedAt: at, Label: l})
+	}
+	is.UpdatedAt = at
+}
+
+// AddIssueEvent adds an event to an issue's timeline as it stands (the
+// issue itself is not changed): history for an issue added as it is now.
+func (s *Server) AddIssueEvent(number int, e Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = s.tick()
+	}
+	s.issueEvent(number, e)
+}
+
+// issueEvent records an event on an issue's timeline; s.mu is held.
+func (s *Server) issueEvent(number int, e Event) {
+	if e.ID == 0 {
+		e.ID = s.newID()
+	}
+	if e.ActorID == 0 {
+		e.ActorID = UserID(e.Actor)
+	}
+	if s.issueEvents == nil {
+		s.issueEvents = map[int][]event{}
+	}
+	s.issueEvents[number] = append(s.issueEvents[number], event{Event: e})
 }
 
 // nextNumber is the next issue or pull request number.
@@ -97,8 +154,9 @@ func (s *Server) nextNumber() int {
 
 const issueDocs = "https://docs.github.com/rest/issues/issues#create-an-issue"
 
-// listIssues serves GET /issues: state (open by default, closed, all) and a
-// comma-separated labels filter (every label must be on the issue), newest
+// listIssues serves GET /issues: state (open by default, closed, all), a
+// comma-separated labels filter (every label must be on the issue) and
+// since (issues updated at or after it), newest
 // first, as GitHub sorts by default. Pull requests carry no labels in the
 // model, so a label filter never lists one.
 func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
@@ -111,10 +169,22 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
 	if l := q.Get("labels"); l != "" {
 		want = strings.Split(l, ",")
 	}
+	var since time.Time
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			validationFailed(w, "Issue", "since", "since is not an ISO 8601 timestamp", "https://docs.github.com/rest/issues/issues#list-repository-issues")
+			return
+		}
+		since = t
+	}
 	var match []*Issue
 	for _, is := range s.issues {
 		if state != "all" && is.State != state {
 			continue
+		}
+		if !since.IsZero() && is.UpdatedAt.Before(since) {
+			continue // GitHub lists only issues updated at or after since
 		}
 		ok := true
 		for _, l := range want {

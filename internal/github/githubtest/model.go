@@ -92,6 +92,10 @@ type Event struct {
 	Actor     string
 	ActorID   int64
 	CreatedAt time.Time
+	// Label is the label a labeled or unlabeled event names; RenameFrom
+	// and RenameTo a renamed event's titles.
+	Label                string
+	RenameFrom, RenameTo string
 }
 
 // Comment is an issue comment on a pull request.

@@ -468,6 +468,14 @@ func (s *Server) eventJSON(e event) map[string]any {
 		"created_at":               ts(e.CreatedAt),
 		"performed_via_github_app": nil,
 	}
+	switch e.Event.Event {
+	case "labeled", "unlabeled":
+		m["label"] = map[string]any{"name": e.Label, "color": "d73a4a"}
+	case "renamed":
+		m["rename"] = map[string]any{"from": e.RenameFrom, "to": e.RenameTo}
+	case "closed", "reopened":
+		m["state_reason"] = map[string]any{"closed": "completed", "reopened": "reopened"}[e.Event.Event]
+	}
 	if d := e.dismissed; d != nil {
 		m["dismissed_review"] = map[string]any{
 			"state":               d.state,

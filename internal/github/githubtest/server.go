@@ -68,6 +68,7 @@ type Server struct {
 	lastID      int64
 	pulls       map[int]*pull
 	issues      map[int]*Issue // issues.go
+	issueEvents map[int][]event
 	commits     map[string]*Commit
 	commitOrder []string
 	contents    map[string]map[string][]byte // ref -> path -> data
