@@ -58,7 +58,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		tables     []string
 	)
 	for _, name := range sheets {
-		g, perr := xlsxGrid(f, file, name, date1904)
+		g, perr := xlsxGrid(f, data, file, name, date1904)
 		h, ok := m.findHeader(g)
 		if !ok {
 			continue
@@ -91,7 +91,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 // xlsxGrid reads one sheet's raw cell values (numbers as stored, dates as
 // serial numbers, formulas as their cached results) and its merged ranges.
 // A read error is a problem: a half-read sheet must not pass.
-func xlsxGrid(f *excelize.File, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
+func xlsxGrid(f *excelize.File, data []byte, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
 	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904}
 	var problems safetyfile.Problems
 	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
@@ -122,17 +122,13 @@ func xlsxGrid(f *excelize.File, file, sheet string, date1904 bool) (*grid, safet
 		problems = append(problems, invalid(where, "cannot read the sheet: %v", err))
 	}
 	g.rows = all[:last+1]
-	merges, err := f.GetMergeCells(sheet, true)
+	merges, err := sheetMergeRanges(f, data, sheet)
 	if err != nil {
 		return g, append(problems, invalid(where, "cannot read the sheet's merged cells: %v", err))
 	}
 	budget, width := mergeFillLimit, maxWidth(g.rows)
 	for _, mc := range merges {
-		c1, r1, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
-		c2, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
-		if err1 != nil || err2 != nil {
-			continue
-		}
+		c1, r1, c2, r2 := mc[0], mc[1], mc[2], mc[3]
 		top := cellRef{min(r1, r2) - 1, min(c1, c2) - 1}
 		left, bottom, right := top.c, max(r1, r2)-1, max(c1, c2)-1
 		g.width[top] = right - left + 1

@@ -1,0 +1,364 @@
+package hazardlog
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The merged ranges of a sheet are read by streaming its XML part once and
+// keeping only <mergeCells>: excelize's GetMergeCells decodes the whole
+// worksheet (every row and cell) into structs to return a few ranges, which
+// cost half the time and memory of reading a workbook. The result is what
+// GetMergeCells gives (TestMergeScanMatchesExcelize keeps them equal).
+
+// Bounds on what a hostile sheet may make the scan hold or do.
+const (
+	// maxMergeRanges bounds the <mergeCell> elements read; real hazard
+	// logs have hundreds.
+	maxMergeRanges = 100_000
+	// maxMergeRefLen bounds one ref ("$XFD$1048576:$XFD$1048576" is 25).
+	maxMergeRefLen = 64
+	// maxOverlappingMerges bounds excelize's quadratic overlap merging,
+	// which runs only when ranges overlap (Excel never writes that).
+	maxOverlappingMerges = 2_000
+)
+
+// mergeRange is one merged range as excelize's Rect gives it: first and
+// last cell of the ref as written, {col1, row1, col2, row2}, 1-based; the
+// corners may be reversed.
+type mergeRange [4]int
+
+// sheetMergeRanges reads the merged ranges of the named sheet of f, whose
+// file bytes are data.
+func sheetMergeRanges(f *excelize.File, data []byte, sheet string) ([]mergeRange, error) {
+	part, err := sheetPart(f, data, sheet)
+	if err != nil {
+		return nil, err
+	}
+	r, closePart, err := openPart(f, data, part)
+	if err != nil {
+		return nil, err
+	}
+	defer closePart()
+	refs, err := scanMergeRefs(r, f.CharsetReader)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", part, err)
+	}
+	return mergeRects(refs)
+}
+
+// sheetPart finds the worksheet part excelize reads for sheet, as it does:
+// the office document relationship of _rels/.rels names the workbook, the
+// sheet's r:id names a relationship in the workbook's .rels whose target,
+// relative to the workbook's folder, is the part.
+func sheetPart(f *excelize.File, data []byte, sheet string) (string, error) {
+	rootRels, err := readRels(f, "_rels/.rels")
+	if err != nil {
+		return "", err
+	}
+	workbook := ""
+	for _, rel := range rootRels {
+		if rel.Type == excelize.SourceRelationshipOfficeDocument || rel.Type == excelize.StrictSourceRelationshipOfficeDocument {
+			workbook = strings.TrimPrefix(rel.Target, "/")
+			break
+		}
+	}
+	dir := path.Dir(workbook)
+	relsPath := "_rels/" + path.Base(workbook) + ".rels"
+	if dir != "." {
+		relsPath = strings.TrimPrefix(dir+"/_rels/"+path.Base(workbook)+".rels", "/")
+	}
+	wbRels, err := readRels(f, relsPath)
+	if err != nil {
+		return "", err
+	}
+	if f.WorkBook == nil {
+		return "", errors.New("the workbook part was not read")
+	}
+	part, matches := "", 0
+	for _, s := range f.WorkBook.Sheets.Sheet {
+		if !strings.EqualFold(s.Name, sheet) {
+			continue
+		}
+		if s.Name != sheet {
+			matches++ // excelize would pick one of these at random
+		}
+		for _, rel := range wbRels {
+			if rel.ID != s.ID {
+				continue
+			}
+			p := path.Clean(dir + "/" + rel.Target)
+			if strings.HasPrefix(rel.Target, "/") {
+				p = path.Clean(rel.Target)
+			}
+			p = strings.TrimPrefix(p, "/")
+			if partExists(f, data, p) {
+				part = p
+			}
+		}
+	}
+	if matches > 0 {
+		return "", fmt.Errorf("the workbook has more than one sheet named %q (differing only in case); rename them", sheet)
+	}
+	if part == "" {
+		return "", fmt.Errorf("the workbook has no worksheet part for sheet %q", sheet)
+	}
+	return part, nil
+}
+
+type relationship struct {
+	ID     string `xml:"Id,attr"`
+	Target string `xml:",attr"`
+	Type   string `xml:",attr"`
+}
+
+// readRels decodes a relationships part (a few hundred bytes; excelize has
+// already decoded it without error when the workbook opened).
+func readRels(f *excelize.File, name string) ([]relationship, error) {
+	content, _ := f.Pkg.Load(name)
+	b, _ := content.([]byte)
+	if len(b) == 0 {
+		return nil, nil
+	}
+	var rels struct {
+		Relationships []relationship `xml:"Relationship"`
+	}
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.CharsetReader = f.CharsetReader
+	if err := d.Decode(&rels); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return rels.Relationships, nil
+}
+
+// partExists: excelize keeps parts in memory, except worksheets larger
+// than its XML limit, which it unpacks to temporary files.
+func partExists(f *excelize.File, data []byte, name string) bool {
+	if _, ok := f.Pkg.Load(name); ok {
+		return true
+	}
+	return spilledPart(data, name) != nil
+}
+
+// spilledPart is the zip entry excelize unpacked to a temporary file for
+// name: the last worksheet entry of that name over the XML limit.
+func spilledPart(data []byte, name string) *zip.File {
+	if !strings.HasPrefix(strings.ToLower(name), "xl/worksheets/sheet") {
+		return nil
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil
+	}
+	var found *zip.File
+	for _, zf := range zr.File {
+		if strings.ReplaceAll(zf.Name, "\\", "/") == name && zf.FileInfo().Size() > xlsxUnzipXMLLimit && !zf.FileInfo().IsDir() {
+			found = zf
+		}
+	}
+	return found
+}
+
+// openPart gives the bytes excelize's row reader reads for the part.
+func openPart(f *excelize.File, data []byte, name string) (io.Reader, func(), error) {
+	if content, ok := f.Pkg.Load(name); ok {
+		b, _ := content.([]byte)
+		return bytes.NewReader(b), func() {}, nil
+	}
+	zf := spilledPart(data, name)
+	if zf == nil {
+		return nil, nil, fmt.Errorf("the workbook has no part %s", name)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return io.LimitReader(rc, xlsxUnzipLimit), func() { rc.Close() }, nil
+}
+
+// scanMergeRefs streams a worksheet's XML and returns the ref of every
+// <mergeCell> directly inside a <mergeCells> that is a child of the root,
+// in document order — what decoding the worksheet into excelize's structs
+// keeps (several <mergeCells> elements add up; names match whatever their
+// prefix). Everything else, <sheetData> included, is read as tokens and
+// dropped. The whole part must be well-formed XML.
+func scanMergeRefs(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]string, error) {
+	d := xml.NewDecoder(r)
+	d.CharsetReader = charset
+	var (
+		refs  []string
+		stack []xml.Name // open elements, to check they close in order
+		root  bool
+	)
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(stack) == 0 {
+				if root {
+					return nil, fmt.Errorf("line %d: a second root element <%s>", lineOf(d), t.Name.Local)
+				}
+				root = true
+				if t.Name.Local != "worksheet" {
+					return nil, fmt.Errorf("line %d: the root element is <%s>, not <worksheet>", lineOf(d), t.Name.Local)
+				}
+			}
+			switch {
+			case len(stack) == 1 && t.Name.Local == "mergeCells":
+				for _, a := range t.Attr {
+					// excelize decodes count as an int and fails if it is not one.
+					if a.Name.Local == "count" {
+						if v := strings.TrimSpace(a.Value); v != "" {
+							if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+								return nil, fmt.Errorf("line %d: <mergeCells count=%q>: not a number", lineOf(d), a.Value)
+							}
+						}
+					}
+				}
+			case len(stack) == 2 && t.Name.Local == "mergeCell" && stack[1].Local == "mergeCells":
+				if len(refs) == maxMergeRanges {
+					return nil, fmt.Errorf("line %d: more than %d merged ranges", lineOf(d), maxMergeRanges)
+				}
+				ref := ""
+				for _, a := range t.Attr {
+					if a.Name.Local == "ref" { // the last one counts, as in encoding/xml
+						ref = a.Value
+					}
+				}
+				if len(ref) > maxMergeRefLen {
+					return nil, fmt.Errorf("line %d: merged range %.20q… is longer than %d characters", lineOf(d), ref, maxMergeRefLen)
+				}
+				refs = append(refs, ref)
+			}
+			stack = append(stack, t.Name)
+		case xml.EndElement:
+			if len(stack) == 0 || stack[len(stack)-1] != t.Name {
+				return nil, fmt.Errorf("line %d: unexpected end element </%s>", lineOf(d), t.Name.Local)
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if !root {
+		return nil, errors.New("no <worksheet> element")
+	}
+	if len(stack) > 0 {
+		return nil, fmt.Errorf("line %d: unexpected end of the part inside <%s>", lineOf(d), stack[len(stack)-1].Local)
+	}
+	return refs, nil
+}
+
+func lineOf(d *xml.Decoder) int {
+	line, _ := d.InputPos()
+	return line
+}
+
+// mergeRects turns refs into ranges as GetMergeCells does: a single cell
+// ref is a one-cell range, "$" is ignored, anything after a second ":" is
+// ignored, a ref that is not a range fails the lot, and ranges that
+// overlap are merged into their bounding range (excelize's algorithm,
+// which tests corners, so two ranges crossing like a plus sign stay apart).
+func mergeRects(refs []string) ([]mergeRange, error) {
+	rects := make([]mergeRange, 0, len(refs))
+	for _, ref := range refs {
+		full := ref
+		if !strings.Contains(full, ":") {
+			full += ":" + full
+		}
+		parts := strings.Split(strings.ReplaceAll(full, "$", ""), ":")
+		c1, r1, err := excelize.CellNameToCoordinates(parts[0])
+		if err != nil {
+			return nil, fmt.Errorf("merged range %q: %w", ref, err)
+		}
+		c2, r2, err := excelize.CellNameToCoordinates(parts[1])
+		if err != nil {
+			return nil, fmt.Errorf("merged range %q: %w", ref, err)
+		}
+		rects = append(rects, mergeRange{c1, r1, c2, r2})
+	}
+	if !anyIntersect(rects) {
+		return rects, nil
+	}
+	if len(rects) > maxOverlappingMerges {
+		return nil, fmt.Errorf("%d merged ranges, some overlapping; Excel never writes overlapping merged ranges: unmerge them and merge again", len(rects))
+	}
+	return mergeOverlaps(rects), nil
+}
+
+// anyIntersect says whether any two ranges share a cell (a superset of
+// excelize's corner test), sorting by left column and sweeping.
+func anyIntersect(rects []mergeRange) bool {
+	type box struct{ c1, r1, c2, r2 int }
+	boxes := make([]box, len(rects))
+	for i, r := range rects {
+		boxes[i] = box{min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])}
+	}
+	slices.SortFunc(boxes, func(x, y box) int { return x.c1 - y.c1 })
+	// active holds the boxes whose columns still reach the current one.
+	var active []box
+	for _, b := range boxes {
+		kept := active[:0]
+		for _, a := range active {
+			if a.c2 >= b.c1 {
+				if a.r1 <= b.r2 && b.r1 <= a.r2 {
+					return true
+				}
+				kept = append(kept, a)
+			}
+		}
+		active = append(kept, b)
+	}
+	return false
+}
+
+// mergeOverlaps is excelize's mergeOverlapCells on coordinates.
+func mergeOverlaps(rects []mergeRange) []mergeRange {
+	for merged := true; merged; {
+		merged = false
+		var out []mergeRange
+		used := make([]bool, len(rects))
+		for i := range rects {
+			if used[i] {
+				continue
+			}
+			r1 := rects[i]
+			for j := i + 1; j < len(rects); j++ {
+				if used[j] {
+					continue
+				}
+				if r2 := rects[j]; excelizeOverlap(r1, r2) {
+					r1 = mergeRange{min(r1[0], r2[0]), min(r1[1], r2[1]), max(r1[2], r2[2]), max(r1[3], r2[3])}
+					merged, used[j] = true, true
+				}
+			}
+			out = append(out, r1)
+		}
+		rects = out
+	}
+	return rects
+}
+
+// excelizeOverlap is excelize's isOverlap: a corner of one range inside
+// the other, on the coordinates as written.
+func excelizeOverlap(a, b mergeRange) bool {
+	in := func(col, row int, r mergeRange) bool {
+		return col >= r[0] && col <= r[2] && row >= r[1] && row <= r[3]
+	}
+	return in(a[0], a[1], b) || in(a[2], a[1], b) || in(a[0], a[3], b) || in(a[2], a[3], b) ||
+		in(b[0], b[1], a) || in(b[2], b[1], a) || in(b[0], b[3], a) || in(b[2], b[3], a)
+}
