@@ -301,29 +301,82 @@ func mergeRects(refs []string) ([]mergeRange, error) {
 }
 
 // anyIntersect says whether any two ranges share a cell (a superset of
-// excelize's corner test), sorting by left column and sweeping.
+// excelize's corner test), in O(n log n) whatever the ranges: a sweep
+// across columns keeps, in a segment tree over the rows the ranges start
+// or end on, how many open ranges cover each row.
 func anyIntersect(rects []mergeRange) bool {
-	type box struct{ c1, r1, c2, r2 int }
-	boxes := make([]box, len(rects))
-	for i, r := range rects {
-		boxes[i] = box{min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])}
+	type event struct{ col, r1, r2, delta int }
+	events := make([]event, 0, 2*len(rects))
+	rows := make([]int, 0, 2*len(rects))
+	for _, r := range rects {
+		c1, r1, c2, r2 := min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])
+		events = append(events, event{c1, r1, r2, 1}, event{c2 + 1, r1, r2, -1})
+		rows = append(rows, r1, r2)
 	}
-	slices.SortFunc(boxes, func(x, y box) int { return x.c1 - y.c1 })
-	// active holds the boxes whose columns still reach the current one.
-	var active []box
-	for _, b := range boxes {
-		kept := active[:0]
-		for _, a := range active {
-			if a.c2 >= b.c1 {
-				if a.r1 <= b.r2 && b.r1 <= a.r2 {
-					return true
-				}
-				kept = append(kept, a)
-			}
+	slices.Sort(rows)
+	rows = slices.Compact(rows)
+	// Ranges leave before others arrive at the same column.
+	slices.SortFunc(events, func(a, b event) int {
+		if a.col != b.col {
+			return a.col - b.col
 		}
-		active = append(kept, b)
+		return a.delta - b.delta
+	})
+	t := newCoverTree(len(rows))
+	for _, e := range events {
+		lo, _ := slices.BinarySearch(rows, e.r1)
+		hi, _ := slices.BinarySearch(rows, e.r2)
+		if e.delta > 0 && t.max(lo, hi) > 0 {
+			return true
+		}
+		t.add(lo, hi, e.delta)
 	}
 	return false
+}
+
+// coverTree is a segment tree over n places: add a value to a span, and
+// the greatest value in a span.
+type coverTree struct {
+	n             int
+	most, pending []int
+}
+
+func newCoverTree(n int) *coverTree {
+	size := 1
+	for size < n {
+		size *= 2
+	}
+	return &coverTree{n: size, most: make([]int, 2*size), pending: make([]int, 2*size)}
+}
+
+func (t *coverTree) add(lo, hi, v int) { t.update(1, 0, t.n-1, lo, hi, v) }
+
+func (t *coverTree) update(node, l, r, lo, hi, v int) {
+	if hi < l || r < lo {
+		return
+	}
+	if lo <= l && r <= hi {
+		t.most[node] += v
+		t.pending[node] += v
+		return
+	}
+	m := (l + r) / 2
+	t.update(2*node, l, m, lo, hi, v)
+	t.update(2*node+1, m+1, r, lo, hi, v)
+	t.most[node] = t.pending[node] + max(t.most[2*node], t.most[2*node+1])
+}
+
+func (t *coverTree) max(lo, hi int) int { return t.query(1, 0, t.n-1, lo, hi) }
+
+func (t *coverTree) query(node, l, r, lo, hi int) int {
+	if hi < l || r < lo {
+		return 0
+	}
+	if lo <= l && r <= hi {
+		return t.most[node]
+	}
+	m := (l + r) / 2
+	return t.pending[node] + max(t.query(2*node, l, m, lo, hi), t.query(2*node+1, m+1, r, lo, hi))
 }
 
 // mergeOverlaps is excelize's mergeOverlapCells on coordinates.
