@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -116,6 +117,95 @@ func sheetPart(f *excelize.File, data []byte, sheet string) (string, error) {
 	return part, nil
 }
 
+// inMemorySheet gives the sheet's XML when excelize holds it, and its
+// shared strings, in memory (every workbook under the XML limit).
+func inMemorySheet(f *excelize.File, data []byte, sheet string) ([]byte, bool) {
+	part, err := sheetPart(f, data, sheet)
+	if err != nil {
+		return nil, false
+	}
+	content, ok := f.Pkg.Load(part)
+	if !ok {
+		return nil, false
+	}
+	if _, ok := f.Pkg.Load(sharedStringsPart); !ok && hasPart(data, sharedStringsPart) {
+		return nil, false
+	}
+	b, _ := content.([]byte)
+	return b, true
+}
+
+// sharedStringsPart is where excelize reads shared strings, whatever the
+// case of the entry's name.
+const sharedStringsPart = "xl/sharedStrings.xml"
+
+func hasPart(data []byte, name string) bool {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return false
+	}
+	for _, zf := range zr.File {
+		if strings.EqualFold(strings.ReplaceAll(zf.Name, "\\", "/"), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// sharedStringLookup gives shared strings from excelize's own decoding of
+// the table (each text worked out once), which its row reader makes on
+// its first row; an index outside the table is an error (excelize's row
+// reader showed such a cell as blank).
+func sharedStringLookup(f *excelize.File, sheet string) sharedStrings {
+	var (
+		texts []string
+		done  []bool
+		err   error
+	)
+	loaded := false
+	return func(i int) (string, error) {
+		if !loaded {
+			loaded = true
+			err = loadSharedStrings(f, sheet)
+			if err == nil && f.SharedStrings != nil {
+				texts, done = make([]string, len(f.SharedStrings.SI)), make([]bool, len(f.SharedStrings.SI))
+			}
+		}
+		if err != nil {
+			return "", fmt.Errorf("cannot read the shared strings: %w", err)
+		}
+		if i < 0 || i >= len(texts) {
+			return "", fmt.Errorf("shared string %d does not exist (the workbook has %d)", i, len(texts))
+		}
+		if !done[i] {
+			texts[i], done[i] = f.SharedStrings.SI[i].String(), true
+		}
+		return texts[i], nil
+	}
+}
+
+// loadSharedStrings has excelize decode the shared strings table: its row
+// reader does so when it reads the first row with a cell.
+func loadSharedStrings(f *excelize.File, sheet string) error {
+	if f.SharedStrings != nil {
+		return nil
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for f.SharedStrings == nil && rows.Next() {
+		if _, err := rows.Columns(); err != nil {
+			return err
+		}
+	}
+	if f.SharedStrings == nil {
+		return errors.New("the workbook's shared strings were not read")
+	}
+	return nil
+}
+
 type relationship struct {
 	ID     string `xml:"Id,attr"`
 	Target string `xml:",attr"`
@@ -193,47 +283,80 @@ func openPart(f *excelize.File, data []byte, name string) (io.Reader, func(), er
 // prefix). Everything else, <sheetData> included, is read as tokens and
 // dropped. The whole part must be well-formed XML.
 func scanMergeRefs(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]string, error) {
+	_, refs, err := scanSheet(r, charset, nil)
+	return refs, err
+}
+
+// sharedStrings gives the text of a shared string by its index.
+type sharedStrings func(index int) (string, error)
+
+// scanSheet reads a worksheet's XML in one pass: its merged ranges (as
+// scanMergeRefs) and, when cells is not nil, every row's raw cell values
+// as excelize's row reader with RawCellValue gives them: rows by their
+// number (missing rows empty), each cell at its column, blank cells
+// without a formula left out, shared strings looked up, inline strings
+// joined from their runs. What Excel never writes and excelize would read
+// in a way no one can see in Excel (rows out of order, a cell left of the
+// one before it, a row or value outside its place, a style or shared
+// string index that is no number) is an error, not a guess.
+func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), cells sharedStrings) ([][]string, []string, error) {
 	d := xml.NewDecoder(r)
 	d.CharsetReader = charset
 	var (
 		refs  []string
+		rows  [][]string
 		stack []xml.Name // open elements, to check they close in order
 		root  bool
+		// the cell being read
+		cell                   cellScan
+		rowNum, col            int
+		inRow                  bool
+		text                   []byte // the <v> or <t> being read
+		textTo                 *[]byte
+		inlineT, inlineRuns    []byte
+		runT                   []byte
+		inV, inT, inRunT, inIS bool
 	)
+	where := func() string { return fmt.Sprintf("line %d", lineOf(d)) }
 	for {
 		tok, err := d.RawToken()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if len(stack) == 0 {
+			depth := len(stack)
+			if depth == 0 {
 				if root {
-					return nil, fmt.Errorf("line %d: a second root element <%s>", lineOf(d), t.Name.Local)
+					return nil, nil, fmt.Errorf("%s: a second root element <%s>", where(), t.Name.Local)
 				}
 				root = true
 				if t.Name.Local != "worksheet" {
-					return nil, fmt.Errorf("line %d: the root element is <%s>, not <worksheet>", lineOf(d), t.Name.Local)
+					return nil, nil, fmt.Errorf("%s: the root element is <%s>, not <worksheet>", where(), t.Name.Local)
 				}
 			}
+			parent := ""
+			if depth > 0 {
+				parent = stack[depth-1].Local
+			}
 			switch {
-			case len(stack) == 1 && t.Name.Local == "mergeCells":
+			case depth == 1 && t.Name.Local == "mergeCells":
 				for _, a := range t.Attr {
 					// excelize decodes count as an int and fails if it is not one.
 					if a.Name.Local == "count" {
 						if v := strings.TrimSpace(a.Value); v != "" {
 							if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-								return nil, fmt.Errorf("line %d: <mergeCells count=%q>: not a number", lineOf(d), a.Value)
+								return nil, nil, fmt.Errorf("%s: <mergeCells count=%q>: not a number", where(), a.Value)
 							}
 						}
 					}
 				}
-			case len(stack) == 2 && t.Name.Local == "mergeCell" && stack[1].Local == "mergeCells":
+			case depth == 2 && t.Name.Local == "mergeCell" && parent == "mergeCells":
 				if len(refs) == maxMergeRanges {
-					return nil, fmt.Errorf("line %d: more than %d merged ranges", lineOf(d), maxMergeRanges)
+					return nil, nil, fmt.Errorf("%s: more than %d merged ranges", where(), maxMergeRanges)
 				}
 				ref := ""
 				for _, a := range t.Attr {
@@ -242,26 +365,190 @@ func scanMergeRefs(r io.Reader, charset func(string, io.Reader) (io.Reader, erro
 					}
 				}
 				if len(ref) > maxMergeRefLen {
-					return nil, fmt.Errorf("line %d: merged range %.20q… is longer than %d characters", lineOf(d), ref, maxMergeRefLen)
+					return nil, nil, fmt.Errorf("%s: merged range %.20q… is longer than %d characters", where(), ref, maxMergeRefLen)
 				}
 				refs = append(refs, ref)
+			case cells == nil:
+			case t.Name.Local == "row":
+				if depth != 2 || parent != "sheetData" {
+					return nil, nil, fmt.Errorf("%s: a <row> outside <sheetData>", where())
+				}
+				n := rowNum + 1
+				for _, a := range t.Attr {
+					if a.Name.Local == "r" {
+						if n, err = strconv.Atoi(a.Value); err != nil || n < 1 || n > excelize.TotalRows {
+							return nil, nil, fmt.Errorf("%s: row number %q is not one from 1 to %d", where(), a.Value, excelize.TotalRows)
+						}
+					}
+				}
+				if n <= rowNum {
+					return nil, nil, fmt.Errorf("%s: row %d comes after row %d", where(), n, rowNum)
+				}
+				for len(rows) < n-1 {
+					rows = append(rows, nil)
+				}
+				rows = append(rows, nil)
+				rowNum, col, inRow = n, 0, true
+			case t.Name.Local == "c":
+				if parent != "row" || !inRow || depth != 3 {
+					return nil, nil, fmt.Errorf("%s: a cell <c> outside a <row>", where())
+				}
+				c := col + 1
+				cell = cellScan{v: cell.v[:0]} // the value's buffer is reused
+				for _, a := range t.Attr {
+					switch a.Name.Local {
+					case "r":
+						cell.ref = a.Value
+					case "t":
+						cell.typ = a.Value
+					case "s":
+						if _, err := strconv.ParseInt(a.Value, 10, 64); err != nil {
+							return nil, nil, fmt.Errorf("%s: cell %s: style %q is not a number", where(), cell.ref, a.Value)
+						}
+					}
+				}
+				if cell.ref != "" {
+					if c, _, err = excelize.CellNameToCoordinates(cell.ref); err != nil {
+						return nil, nil, fmt.Errorf("%s: cell %q: %w", where(), cell.ref, err)
+					}
+				}
+				if c <= col {
+					return nil, nil, fmt.Errorf("%s: cell %s comes after a cell to its right", where(), cell.ref)
+				}
+				col = c
+			case parent == "c" && depth == 4:
+				switch t.Name.Local {
+				case "v":
+					inV, text = true, text[:0]
+					textTo = &cell.v
+				case "f":
+					cell.formula = true
+				case "is":
+					inIS, cell.inline = true, true
+				}
+			case inIS && parent == "is" && depth == 5 && t.Name.Local == "t":
+				inT, text = true, text[:0]
+				textTo = &inlineT
+			case inIS && parent == "r" && depth == 6 && stack[4].Local == "is" && t.Name.Local == "t":
+				inRunT, text = true, text[:0]
+				textTo = &runT
+			case inV || inT || inRunT:
+				return nil, nil, fmt.Errorf("%s: an element <%s> inside a cell's text", where(), t.Name.Local)
+			case (t.Name.Local == "v" || t.Name.Local == "f" || t.Name.Local == "is") && depth > 2 && stack[2].Local == "row":
+				return nil, nil, fmt.Errorf("%s: a <%s> outside its place in a cell", where(), t.Name.Local)
 			}
 			stack = append(stack, t.Name)
+		case xml.CharData:
+			if inV || inT || inRunT {
+				text = append(text, t...)
+			}
 		case xml.EndElement:
 			if len(stack) == 0 || stack[len(stack)-1] != t.Name {
-				return nil, fmt.Errorf("line %d: unexpected end element </%s>", lineOf(d), t.Name.Local)
+				return nil, nil, fmt.Errorf("%s: unexpected end element </%s>", where(), t.Name.Local)
 			}
 			stack = stack[:len(stack)-1]
+			if cells == nil {
+				continue
+			}
+			depth := len(stack)
+			switch {
+			case inV && depth == 4:
+				inV = false
+				*textTo = append((*textTo)[:0], text...)
+			case inT && depth == 5:
+				inT = false
+				*textTo = append((*textTo)[:0], text...)
+			case inRunT && depth == 6:
+				inRunT = false
+				*textTo = append((*textTo)[:0], text...) // a run's last <t> counts
+			case inIS && depth == 5 && t.Name.Local == "r":
+				inlineRuns = append(inlineRuns, runT...)
+				runT = runT[:0]
+			case inIS && depth == 4:
+				inIS = false
+			case depth == 3 && t.Name.Local == "c":
+				v, err := cell.value(cells, inlineT, inlineRuns)
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s: cell %s: %w", where(), cell.ref, err)
+				}
+				if v != "" || cell.formula {
+					row := rows[len(rows)-1]
+					for len(row) < col-1 {
+						row = append(row, "")
+					}
+					rows[len(rows)-1] = append(row, v)
+				}
+				inlineT, inlineRuns = inlineT[:0], inlineRuns[:0]
+			case depth == 2 && t.Name.Local == "row":
+				inRow = false
+			}
 		}
 	}
 	if !root {
-		return nil, errors.New("no <worksheet> element")
+		return nil, nil, errors.New("no <worksheet> element")
 	}
 	if len(stack) > 0 {
-		return nil, fmt.Errorf("line %d: unexpected end of the part inside <%s>", lineOf(d), stack[len(stack)-1].Local)
+		return nil, nil, fmt.Errorf("%s: unexpected end of the part inside <%s>", where(), stack[len(stack)-1].Local)
 	}
-	return refs, nil
+	return rows, refs, nil
 }
+
+// cellScan is what a <c> element held.
+type cellScan struct {
+	ref, typ        string
+	v               []byte
+	formula, inline bool
+}
+
+// value is the cell's raw value as excelize's getValueFrom with
+// RawCellValue gives it.
+func (c *cellScan) value(sst sharedStrings, inlineT, inlineRuns []byte) (string, error) {
+	switch c.typ {
+	case "s":
+		if len(c.v) == 0 {
+			return "", nil
+		}
+		i, err := strconv.Atoi(strings.TrimSpace(string(c.v)))
+		if err != nil {
+			return "", fmt.Errorf("shared string index %q is not a number", c.v)
+		}
+		return sst(i)
+	case "inlineStr":
+		if c.inline {
+			return bstrUnmarshal(string(inlineT) + string(inlineRuns)), nil
+		}
+	}
+	return string(c.v), nil
+}
+
+// bstrUnmarshal is excelize's: _xHHHH_ stands for the character HHHH
+// (one not allowed in XML 1.0), _x005F_ for an underscore.
+func bstrUnmarshal(s string) (result string) {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	matches, l, cursor := bstrExp.FindAllStringSubmatchIndex(s, -1), len(s), 0
+	for _, match := range matches {
+		result += s[cursor:match[0]]
+		subStr := s[match[0]:match[1]]
+		if subStr == "_x005F_" {
+			cursor = match[1]
+			result += "_"
+			continue
+		}
+		if bstrExp.MatchString(subStr) {
+			cursor = match[1]
+			v, _ := strconv.Unquote(`"\u` + s[match[0]+2:match[1]-1] + `"`)
+			result += v
+		}
+	}
+	if cursor < l {
+		result += s[cursor:]
+	}
+	return result
+}
+
+var bstrExp = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
 
 func lineOf(d *xml.Decoder) int {
 	line, _ := d.InputPos()
