@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -350,4 +351,185 @@ func TestAnyIntersect(t *testing.T) {
 			t.Fatalf("excelize's merging changes %v, which do not intersect", rects)
 		}
 	}
+}
+
+// trimRows drops trailing empty rows and makes empty rows nil, as
+// xlsxGrid keeps them.
+func trimRows(rows [][]string) [][]string {
+	last := -1
+	for i, r := range rows {
+		if len(r) == 0 {
+			rows[i] = nil
+		} else {
+			last = i
+		}
+	}
+	return rows[:last+1]
+}
+
+// bothRowReaders reads the sheet with excelize's row reader and with the
+// one-pass scan, each on a freshly opened workbook.
+func bothRowReaders(t testing.TB, wb []byte, sheet string) (want [][]string, wantErr bool, got [][]string, gotErr error) {
+	t.Helper()
+	open := func() *excelize.File {
+		f, err := excelize.OpenReader(bytes.NewReader(wb), excelize.Options{RawCellValue: true, UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f := open()
+	rows, problems := excelizeRows(f, "x.xlsx", sheet)
+	f.Close()
+	want, wantErr = trimRows(rows), len(problems) > 0
+	f = open()
+	defer f.Close()
+	f.GetSheetList()
+	content, ok := inMemorySheet(f, wb, sheet)
+	if !ok {
+		t.Fatalf("sheet %q is not in memory", sheet)
+	}
+	got, _, gotErr = scanSheet(bytes.NewReader(content), f.CharsetReader, sharedStringLookup(f, sheet))
+	return want, wantErr, trimRows(got), gotErr
+}
+
+// TestSheetScanMatchesExcelizeRows: the one-pass scan reads every cell
+// value excelize's row reader (RawCellValue) read, at the same row and
+// column, for the example workbooks, the large benchmark workbook and
+// cells written every way a workbook can hold them.
+func TestSheetScanMatchesExcelizeRows(t *testing.T) {
+	valid := validWorkbook(t)
+	exported, err := exportXLSX(loadData("hazard-log.xlsx", valid, FormatXLSX, config(underReview)).Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := func() []byte {
+		f := excelize.NewFile()
+		defer f.Close()
+		set := func(err error) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		set(f.SetCellValue("Sheet1", "A1", "Hazard number"))
+		set(f.SetCellValue("Sheet1", "C1", true))
+		set(f.SetCellValue("Sheet1", "D1", 3.25))
+		set(f.SetCellValue("Sheet1", "E1", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
+		set(f.SetCellFormula("Sheet1", "F1", "=1+1"))
+		set(f.SetCellRichText("Sheet1", "A3", []excelize.RichTextRun{{Text: "Wrong "}, {Text: "patient", Font: &excelize.Font{Bold: true}}}))
+		set(f.SetCellStr("Sheet1", "B3", "line one\nline two _x0008_ and _x005F_x0041_"))
+		set(f.SetCellStr("Sheet1", "C3", "  spaced  "))
+		set(f.SetCellInt("Sheet1", "Z7", 12))
+		set(f.SetCellValue("Sheet1", "B9", "=not a formula"))
+		set(f.SetCellStyle("Sheet1", "A9", "A9", 0))
+		buf, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}()
+	crafted := func(rowsXML string) []byte {
+		return withPart(t, kinds, "xl/worksheets/sheet1.xml", func(s string) string {
+			i, j := strings.Index(s, "<sheetData>"), strings.Index(s, "</sheetData>")
+			return s[:i] + "<sheetData>" + rowsXML + s[j:]
+		})
+	}
+	cases := []struct {
+		name string
+		wb   []byte
+	}{
+		{"valid workbook", valid},
+		{"invalid workbook", invalidWorkbook(t)},
+		{"exported workbook", exported},
+		{"benchmark workbook", benchWorkbook()},
+		{"every kind of cell", kinds},
+		{"inline strings with runs and escapes", crafted(`<row r="1"><c r="A1" t="inlineStr"><is><t>Hazard</t><r><rPr><b/></rPr><t xml:space="preserve"> number</t></r><rPh><t>ignored</t></rPh></is></c><c r="B1" t="inlineStr"><is><r><t>a</t><t>b</t></r><t>c</t></is><is><r><t>d</t></r></is></c><c r="C1" t="inlineStr"><v>from v</v></c><c r="D1" t="inlineStr"><is><t>_x0041__x005F__xD800_x</t></is></c></row>`)},
+		{"rows and cells without r, gaps, formulas without values", crafted(`<row><c><v>1</v></c><c t="str"><f>A1</f></c><c t="str"><f>A1</f><v></v></c></row><row r="4"><c r="C4"><v>2</v></c><c><v>3</v></c></row><row><c r="B5" t="s"><v> 0 </v></c><c t="s"><v></v></c><c t="b"><v>1</v><v>0</v></c></row>`)},
+		{"CDATA, entities and comments in values", crafted(`<row r="2"><c r="A2" t="str"><v><![CDATA[<x>]]>&amp;&#65;<!-- no --></v></c><c r="B2" t="e"><v>#N/A</v></c><c r="C2" t="d"><v>2026-01-02T00:00:00Z</v></c></row>`)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := excelize.OpenReader(bytes.NewReader(tc.wb))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sheets := f.GetSheetList()
+			f.Close()
+			for _, sheet := range sheets {
+				want, wantErr, got, gotErr := bothRowReaders(t, tc.wb, sheet)
+				if wantErr || gotErr != nil {
+					t.Fatalf("sheet %q: excelize error %v, scan error %v", sheet, wantErr, gotErr)
+				}
+				if !slices.EqualFunc(got, want, slices.Equal) {
+					t.Errorf("sheet %q:\nscan     %q\nexcelize %q", sheet, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestSheetScanRejects: cells a crafted file places where excelize would
+// read them into the wrong row or column, or read as blank, are errors.
+func TestSheetScanRejects(t *testing.T) {
+	wb := buildXLSX(t, xlsxSheet{name: "Sheet1", cells: map[string]any{"A1": "Hazard number", "B1": "Hazard name"}})
+	crafted := func(rowsXML string) []byte {
+		return withPart(t, wb, "xl/worksheets/sheet1.xml", func(s string) string {
+			i, j := strings.Index(s, "<sheetData>"), strings.Index(s, "</sheetData>")
+			return s[:i] + "<sheetData>" + rowsXML + s[j:]
+		})
+	}
+	cases := []struct{ name, rows, want string }{
+		{"rows out of order", `<row r="5"><c r="A5"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c></row>`, "row 3 comes after row 5"},
+		{"row repeated", `<row r="5"/><row r="5"/>`, "row 5 comes after row 5"},
+		{"row number not a number", `<row r="x"/>`, `row number "x"`},
+		{"row number past the sheet", `<row r="1048577"/>`, "row number"},
+		{"cell left of the one before", `<row r="1"><c r="C1"><v>1</v></c><c r="B1"><v>2</v></c></row>`, "cell B1 comes after a cell to its right"},
+		{"cell ref not a cell", `<row r="1"><c r="HAZ"><v>1</v></c></row>`, `cell "HAZ"`},
+		{"style not a number", `<row r="1"><c r="A1" s="x"><v>1</v></c></row>`, `style "x" is not a number`},
+		{"shared string that does not exist", `<row r="1"><c r="A1" t="s"><v>99</v></c></row>`, "shared string 99 does not exist"},
+		{"shared string index not a number", `<row r="1"><c r="A1" t="s"><v>one</v></c></row>`, `shared string index "one"`},
+		{"value nested in another element", `<row r="1"><c r="A1"><extLst><v>1</v></extLst></c></row>`, "a <v> outside its place"},
+		{"element inside a value", `<row r="1"><c r="A1"><v>1<b/>2</v></c></row>`, "an element <b> inside a cell's text"},
+		{"cell outside a row", `<c r="A1"><v>1</v></c>`, "a cell <c> outside a <row>"},
+		{"row inside a row", `<row r="1"><row r="2"/></row>`, "a <row> outside <sheetData>"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := loadData("hazard-log.xlsx", crafted(tc.rows), FormatXLSX, config(underReview))
+			checkResult(t, res)
+			found := false
+			for _, p := range res.Problems {
+				found = found || p.Cell == `sheet "Sheet1"` && strings.Contains(p.Message, "cannot read the sheet") && strings.Contains(p.Message, tc.want)
+			}
+			if !found {
+				t.Errorf("problems %v: none says sheet \"Sheet1\" cannot be read (%s)", res.Problems, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzSheetScan: whatever a sheet's rows hold, the one-pass scan ends
+// without a panic, and whenever both it and excelize's row reader read
+// the sheet, they read the same values at the same places.
+func FuzzSheetScan(f *testing.F) {
+	wb := buildXLSX(f, xlsxSheet{name: "Sheet1", cells: map[string]any{"A1": "Hazard number", "B1": "Hazard name", "A2": 1.5, "B2": "x"}})
+	f.Add(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2"><v>1.5</v></c></row>`)
+	f.Add(`<row><c t="inlineStr"><is><t>a</t><r><t>b</t></r></is></c><c><f>1</f></c></row><row r="4"><c r="C4" t="str"><v><![CDATA[x]]>&amp;</v></c></row>`)
+	f.Add(`<row r="2"><c r="B2" t="s"><v> 1 </v></c><c t="b"><v>1</v><v>0</v></c></row>`)
+	f.Fuzz(func(t *testing.T, rowsXML string) {
+		crafted := withPart(t, wb, "xl/worksheets/sheet1.xml", func(s string) string {
+			i, j := strings.Index(s, "<sheetData>"), strings.Index(s, "</sheetData>")
+			return s[:i] + "<sheetData>" + rowsXML + s[j:]
+		})
+		if _, err := excelize.OpenReader(bytes.NewReader(crafted)); err != nil {
+			return
+		}
+		want, wantErr, got, gotErr := bothRowReaders(t, crafted, "Sheet1")
+		if wantErr || gotErr != nil {
+			return // either refused it: the scan is stricter than excelize, by design
+		}
+		if !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("scan %q, excelize %q", got, want)
+		}
+	})
 }
