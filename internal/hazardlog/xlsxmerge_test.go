@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -532,4 +533,35 @@ func FuzzSheetScan(f *testing.F) {
 			t.Fatalf("scan %q, excelize %q", got, want)
 		}
 	})
+}
+
+// TestXLSXSheetPastXMLLimit: a sheet whose XML is over the limit excelize
+// keeps in memory (it unpacks it to a temporary file) is read by excelize's
+// row reader and the merged-range scan of that file, to the same log.
+func TestXLSXSheetPastXMLLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 64 MB sheet")
+	}
+	valid := validWorkbook(t)
+	padded := withPart(t, valid, "xl/worksheets/sheet2.xml", func(s string) string {
+		return strings.Replace(s, "<sheetData>", "<!--"+strings.Repeat(" ", xlsxUnzipXMLLimit)+"--><sheetData>", 1)
+	})
+	f, err := excelize.OpenReader(bytes.NewReader(padded), excelize.Options{UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.GetSheetList()
+	_, inMemory := inMemorySheet(f, padded, "Hazard Log")
+	f.Close()
+	if inMemory {
+		t.Fatal("the padded sheet is still held in memory; the test reads nothing new")
+	}
+	want := loadData("hazard-log.xlsx", valid, FormatXLSX, config(underReview))
+	got := loadData("hazard-log.xlsx", padded, FormatXLSX, config(underReview))
+	if !reflect.DeepEqual(got.Log, want.Log) || !reflect.DeepEqual(got.Problems, want.Problems) || !reflect.DeepEqual(got.Warnings, want.Warnings) {
+		t.Errorf("the padded workbook reads differently:\n got %+v %v %v\nwant %+v %v %v", got.Log, got.Problems, got.Warnings, want.Log, want.Problems, want.Warnings)
+	}
+	if len(want.Log.Hazards) == 0 {
+		t.Fatal("the valid workbook read no hazards")
+	}
 }
