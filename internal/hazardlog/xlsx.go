@@ -108,11 +108,11 @@ func xlsxGrid(f *excelize.File, data []byte, file, sheet string, date1904 bool) 
 		all    [][]string
 		merges []mergeRange
 	)
-	if content, ok := inMemorySheet(f, data, sheet); ok {
+	if part, content, ok := inMemorySheet(f, data, sheet); ok {
 		// One pass over the sheet's XML reads its cells and merged ranges.
 		rows, refs, err := scanSheet(bytes.NewReader(content), f.CharsetReader, sharedStringLookup(f, sheet))
 		if err != nil {
-			return g, append(problems, invalid(where, "cannot read the sheet: %v", err))
+			return g, append(problems, invalid(where, "cannot read the sheet (%s): %v; Excel never writes this: open the file in Excel and save it again as .xlsx", part, err))
 		}
 		if merges, err = mergeRects(refs); err != nil {
 			return g, append(problems, invalid(where, "cannot read the sheet's merged cells: %v", err))

@@ -386,7 +386,7 @@ func bothRowReaders(t testing.TB, wb []byte, sheet string) (want [][]string, wan
 	f = open()
 	defer f.Close()
 	f.GetSheetList()
-	content, ok := inMemorySheet(f, wb, sheet)
+	_, content, ok := inMemorySheet(f, wb, sheet)
 	if !ok {
 		t.Fatalf("sheet %q is not in memory", sheet)
 	}
@@ -551,7 +551,7 @@ func TestXLSXSheetPastXMLLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.GetSheetList()
-	_, inMemory := inMemorySheet(f, padded, "Hazard Log")
+	_, _, inMemory := inMemorySheet(f, padded, "Hazard Log")
 	f.Close()
 	if inMemory {
 		t.Fatal("the padded sheet is still held in memory; the test reads nothing new")
