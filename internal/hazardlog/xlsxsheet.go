@@ -35,6 +35,10 @@ const (
 	// maxOverlappingMerges bounds excelize's quadratic overlap merging,
 	// which runs only when ranges overlap (Excel never writes that).
 	maxOverlappingMerges = 2_000
+	// maxSheetCells bounds the cells a sheet's rows may hold, counting the
+	// blank ones left of each value: a 40-byte row can place a value in
+	// column XFD, 16,384 cells, and a million such rows would need 256 GB.
+	maxSheetCells = 8 << 20
 )
 
 // mergeRange is one merged range as excelize's Rect gives it: first and
@@ -313,6 +317,7 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 		// the cell being read
 		cell                   cellScan
 		rowNum, col            int
+		cellCount              int // cells held so far, blanks included
 		inRow                  bool
 		text                   []byte // the <v> or <t> being read
 		textTo                 *[]byte
@@ -476,6 +481,9 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 				}
 				if v != "" || cell.formula {
 					row := rows[len(rows)-1]
+					if cellCount += col - len(row); cellCount > maxSheetCells {
+						return nil, nil, fmt.Errorf("%s: the sheet holds more than %d cells, counting the blank ones left of each value; delete its unused rows and columns", where(), maxSheetCells)
+					}
 					for len(row) < col-1 {
 						row = append(row, "")
 					}

@@ -493,6 +493,7 @@ func TestSheetScanRejects(t *testing.T) {
 		{"element inside a value", `<row r="1"><c r="A1"><v>1<b/>2</v></c></row>`, "an element <b> inside a cell's text"},
 		{"cell outside a row", `<c r="A1"><v>1</v></c>`, "a cell <c> outside a <row>"},
 		{"row inside a row", `<row r="1"><row r="2"/></row>`, "a <row> outside <sheetData>"},
+		{"values far to the right on many rows", strings.Repeat(`<row><c r="XFD1"><v>1</v></c></row>`, maxSheetCells/16384+1), "more than 8388608 cells"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
