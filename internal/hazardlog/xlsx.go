@@ -51,6 +51,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		sheets = []string{found}
 	}
 	m := newMatcher(cfg)
+	sst := &sharedStringTable{f: f}
 	var (
 		bestGrid   *grid
 		bestHeader *header
@@ -59,7 +60,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		tables     []string
 	)
 	for _, name := range sheets {
-		g, perr := xlsxGrid(f, data, file, name, date1904)
+		g, perr := xlsxGrid(f, data, sst, file, name, date1904)
 		h, ok := m.findHeader(g)
 		if !ok {
 			// A sheet that cannot be read may hold the hazards: say why.
@@ -100,7 +101,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 // xlsxGrid reads one sheet's raw cell values (numbers as stored, dates as
 // serial numbers, formulas as their cached results) and its merged ranges.
 // A read error is a problem: a half-read sheet must not pass.
-func xlsxGrid(f *excelize.File, data []byte, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
+func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
 	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904}
 	var problems safetyfile.Problems
 	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
@@ -110,7 +111,7 @@ func xlsxGrid(f *excelize.File, data []byte, file, sheet string, date1904 bool) 
 	)
 	if part, content, ok := inMemorySheet(f, data, sheet); ok {
 		// One pass over the sheet's XML reads its cells and merged ranges.
-		rows, refs, err := scanSheet(bytes.NewReader(content), f.CharsetReader, sharedStringLookup(f, sheet))
+		rows, refs, err := scanSheet(bytes.NewReader(content), f.CharsetReader, sst.lookup)
 		if err != nil {
 			return g, append(problems, invalid(where, "cannot read the sheet (%s): %v; Excel never writes this: open the file in Excel and save it again as .xlsx", part, err))
 		}

@@ -159,58 +159,117 @@ func hasPart(data []byte, name string) bool {
 	return false
 }
 
-// sharedStringLookup gives shared strings from excelize's own decoding of
-// the table (each text worked out once), which its row reader makes on
-// its first row; an index outside the table is an error (excelize's row
-// reader showed such a cell as blank).
-func sharedStringLookup(f *excelize.File, sheet string) sharedStrings {
-	var (
-		texts []string
-		done  []bool
-		err   error
-	)
-	loaded := false
-	return func(i int) (string, error) {
-		if !loaded {
-			loaded = true
-			err = loadSharedStrings(f, sheet)
-			if err == nil && f.SharedStrings != nil {
-				texts, done = make([]string, len(f.SharedStrings.SI)), make([]bool, len(f.SharedStrings.SI))
-			}
-		}
-		if err != nil {
-			return "", fmt.Errorf("cannot read the shared strings: %w", err)
-		}
-		if i < 0 || i >= len(texts) {
-			return "", fmt.Errorf("shared string %d does not exist (the workbook has %d)", i, len(texts))
-		}
-		if !done[i] {
-			texts[i], done[i] = f.SharedStrings.SI[i].String(), true
-		}
-		return texts[i], nil
-	}
+// sharedStringTable is the workbook's shared strings, read on first use
+// in one streaming pass over xl/sharedStrings.xml (where excelize reads
+// them, whatever the workbook's relationships say): decoding the table
+// into excelize's structs cost an eighth of reading a workbook.
+type sharedStringTable struct {
+	f      *excelize.File
+	texts  []string
+	err    error
+	loaded bool
 }
 
-// loadSharedStrings has excelize decode the shared strings table: its row
-// reader does so when it reads the first row with a cell.
-func loadSharedStrings(f *excelize.File, sheet string) error {
-	if f.SharedStrings != nil {
-		return nil
-	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for f.SharedStrings == nil && rows.Next() {
-		if _, err := rows.Columns(); err != nil {
-			return err
+// lookup is the text of shared string i; an index outside the table is an
+// error (excelize's row reader showed such a cell as blank).
+func (t *sharedStringTable) lookup(i int) (string, error) {
+	if !t.loaded {
+		t.loaded = true
+		if stored, ok := t.f.Pkg.Load(sharedStringsPart); ok {
+			b, _ := stored.([]byte)
+			t.texts, t.err = scanSharedStrings(bytes.NewReader(b), t.f.CharsetReader)
 		}
 	}
-	if f.SharedStrings == nil {
-		return errors.New("the workbook's shared strings were not read")
+	if t.err != nil {
+		return "", fmt.Errorf("cannot read the shared strings (%s): %w", sharedStringsPart, t.err)
 	}
-	return nil
+	if i < 0 || i >= len(t.texts) {
+		return "", fmt.Errorf("shared string %d does not exist (the workbook has %d)", i, len(t.texts))
+	}
+	return t.texts[i], nil
+}
+
+// scanSharedStrings reads each <si> of a shared strings part as excelize's
+// xlsxSI.String gives it: the text of its last direct <t>, then of each
+// rich text run's last <t>, with _xHHHH_ escapes undone; phonetic runs
+// are not text. Like the sheet scan it takes only well-formed XML and no
+// element inside a text.
+func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]string, error) {
+	d := xml.NewDecoder(r)
+	d.CharsetReader = charset
+	var (
+		texts             []string
+		stack             []xml.Name
+		root, inText      bool
+		text, t, runs, rt []byte
+		textTo            *[]byte
+	)
+	where := func() string { return fmt.Sprintf("line %d", lineOf(d)) }
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			depth := len(stack)
+			switch {
+			case inText:
+				return nil, fmt.Errorf("%s: an element <%s> inside a string's text", where(), e.Name.Local)
+			case depth == 0:
+				if root {
+					return nil, fmt.Errorf("%s: a second root element <%s>", where(), e.Name.Local)
+				}
+				root = true
+				if e.Name.Local != "sst" {
+					return nil, fmt.Errorf("%s: the root element is <%s>, not <sst>", where(), e.Name.Local)
+				}
+				for _, a := range e.Attr {
+					// excelize decodes these as ints and fails if they are not.
+					if a.Name.Local == "count" || a.Name.Local == "uniqueCount" {
+						if v := strings.TrimSpace(a.Value); v != "" {
+							if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+								return nil, fmt.Errorf("%s: <sst %s=%q>: not a number", where(), a.Name.Local, a.Value)
+							}
+						}
+					}
+				}
+			case depth == 1 && e.Name.Local == "si":
+				t, runs = t[:0], runs[:0]
+			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "t":
+				inText, text, textTo = true, text[:0], &t
+			case depth == 3 && stack[1].Local == "si" && stack[2].Local == "r" && e.Name.Local == "t":
+				inText, text, textTo = true, text[:0], &rt
+			}
+			stack = append(stack, e.Name)
+		case xml.CharData:
+			if inText {
+				text = append(text, e...)
+			}
+		case xml.EndElement:
+			if len(stack) == 0 || stack[len(stack)-1] != e.Name {
+				return nil, fmt.Errorf("%s: unexpected end element </%s>", where(), e.Name.Local)
+			}
+			stack = stack[:len(stack)-1]
+			depth := len(stack)
+			switch {
+			case inText:
+				inText = false
+				*textTo = append((*textTo)[:0], text...) // the last <t> counts
+			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "r":
+				runs, rt = append(runs, rt...), rt[:0]
+			case depth == 1 && e.Name.Local == "si":
+				texts = append(texts, bstrUnmarshal(string(t)+string(runs)))
+			}
+		}
+	}
+	if len(stack) > 0 {
+		return nil, fmt.Errorf("%s: unexpected end of the part inside <%s>", where(), stack[len(stack)-1].Local)
+	}
+	return texts, nil
 }
 
 type relationship struct {

@@ -390,7 +390,7 @@ func bothRowReaders(t testing.TB, wb []byte, sheet string) (want [][]string, wan
 	if !ok {
 		t.Fatalf("sheet %q is not in memory", sheet)
 	}
-	got, _, gotErr = scanSheet(bytes.NewReader(content), f.CharsetReader, sharedStringLookup(f, sheet))
+	got, _, gotErr = scanSheet(bytes.NewReader(content), f.CharsetReader, (&sharedStringTable{f: f}).lookup)
 	return want, wantErr, trimRows(got), gotErr
 }
 
@@ -565,4 +565,124 @@ func TestXLSXSheetPastXMLLimit(t *testing.T) {
 	if len(want.Log.Hazards) == 0 {
 		t.Fatal("the valid workbook read no hazards")
 	}
+}
+
+// excelizeSharedStrings is excelize's own reading of the shared strings,
+// which its row reader makes on the first row with a cell.
+func excelizeSharedStrings(t *testing.T, wb []byte) ([]string, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(wb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			return nil, err
+		}
+		for f.SharedStrings == nil && rows.Next() {
+			if _, err := rows.Columns(); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		rows.Close()
+	}
+	if f.SharedStrings == nil {
+		t.Fatal("excelize read no shared strings")
+	}
+	texts := []string{}
+	for _, si := range f.SharedStrings.SI {
+		texts = append(texts, si.String())
+	}
+	return texts, nil
+}
+
+// TestSharedStringsScanMatchesExcelize: the streaming read of the shared
+// strings gives the texts excelize gave, for the example and benchmark
+// workbooks and for tables with rich text runs, phonetic runs, several
+// <t>, escapes and CDATA.
+func TestSharedStringsScanMatchesExcelize(t *testing.T) {
+	valid := validWorkbook(t)
+	exported, err := exportXLSX(loadData("hazard-log.xlsx", valid, FormatXLSX, config(underReview)).Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crafted := func(sis string) []byte {
+		return withPart(t, valid, "xl/sharedStrings.xml", func(s string) string {
+			i, j := strings.Index(s, "<si>"), strings.LastIndex(s, "</si>")
+			return s[:i] + sis + s[j+len("</si>"):]
+		})
+	}
+	cases := []struct {
+		name string
+		wb   []byte
+	}{
+		{"valid workbook", valid},
+		{"invalid workbook", invalidWorkbook(t)},
+		{"exported workbook", exported},
+		{"benchmark workbook", benchWorkbook()},
+		{"rich text, phonetic runs, several t, escapes", crafted(`<si><t>Hazard number</t></si><si><r><rPr><b/></rPr><t>Hazard </t></r><r><t>x</t><t>name</t></r><rPh sb="0" eb="1"><t>ignored</t></rPh><phoneticPr fontId="1"/></si>` +
+			`<si><t>first</t><t xml:space="preserve"> second </t></si><si><t>_x0041__x005F_x0042__xD800_z</t></si><si/><si><t><![CDATA[<cdata>]]> &amp; &#x263A;</t></si><si><r><t>run</t></r><t>then t</t></si>`)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := excelizeSharedStrings(t, tc.wb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(bytes.NewReader(tc.wb))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			table := &sharedStringTable{f: f}
+			got := []string{}
+			for i := 0; ; i++ {
+				text, err := table.lookup(i)
+				if err != nil {
+					if !strings.Contains(err.Error(), "does not exist") {
+						t.Fatal(err)
+					}
+					break
+				}
+				got = append(got, text)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("scan %q\nexcelize %q", got, want)
+			}
+		})
+	}
+}
+
+// FuzzSharedStrings: whatever a shared strings part holds, the scan ends
+// without a panic, and whenever both it and excelize read it, the texts
+// are the same.
+func FuzzSharedStrings(f *testing.F) {
+	wb := buildXLSX(f, xlsxSheet{name: "Sheet1", cells: map[string]any{"A1": "Hazard number", "B1": "Hazard name"}})
+	f.Add(`<si><t>Hazard number</t></si><si><r><t>Hazard </t></r><r><t>name</t></r><rPh><t>x</t></rPh></si>`)
+	f.Add(`<si><t>a</t><t>b</t></si><si><t>_x0041_&amp;<![CDATA[<c>]]></t></si><si/>`)
+	f.Fuzz(func(t *testing.T, sis string) {
+		crafted := withPart(t, wb, "xl/sharedStrings.xml", func(s string) string {
+			i, j := strings.Index(s, "<si>"), strings.LastIndex(s, "</si>")
+			return s[:i] + sis + s[j+len("</si>"):]
+		})
+		xf, err := excelize.OpenReader(bytes.NewReader(crafted))
+		if err != nil {
+			return
+		}
+		defer xf.Close()
+		content, _ := xf.Pkg.Load(sharedStringsPart)
+		got, gerr := scanSharedStrings(bytes.NewReader(content.([]byte)), nil)
+		want, werr := excelizeSharedStrings(t, crafted)
+		if gerr != nil || werr != nil {
+			return // either refused it: the scan is stricter than excelize, by design
+		}
+		if len(got) == 0 && len(want) == 0 {
+			return
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("scan %q, excelize %q", got, want)
+		}
+	})
 }
