@@ -117,7 +117,7 @@ func TestCSVReadCostBounded(t *testing.T) {
 
 // TestXLSXReadCostBounded: reading the log as a workbook allocates at most
 // twice what reading it as YAML does (through excelize's row reader and
-// GetMergeCells it took 5.2 times; the one-pass sheet scan takes 1.5).
+// GetMergeCells it took 5.2 times; the streaming scans take 1.36).
 func TestXLSXReadCostBounded(t *testing.T) {
 	yaml, _ := benchLog()
 	xlsx := benchWorkbook()
