@@ -51,22 +51,31 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		sheets = []string{found}
 	}
 	m := newMatcher(cfg)
+	sst := &sharedStringTable{f: f}
 	var (
 		bestGrid   *grid
 		bestHeader *header
 		readErrs   safetyfile.Problems
+		unreadable safetyfile.Problems // of sheets without a header found
 		tables     []string
 	)
 	for _, name := range sheets {
-		g, perr := xlsxGrid(f, file, name, date1904)
+		g, perr := xlsxGrid(f, data, sst, file, name, date1904)
 		h, ok := m.findHeader(g)
 		if !ok {
+			// A sheet that cannot be read may hold the hazards: say why.
+			unreadable = append(unreadable, perr...)
 			continue
 		}
 		tables = append(tables, name)
 		if bestHeader == nil || h.better(bestHeader) {
 			bestGrid, bestHeader, readErrs = g, h, perr
 		}
+	}
+	if bestHeader == nil && len(unreadable) > 0 {
+		res := fail("no hazard table found in the sheets that could be read")
+		res.Problems = append(res.Problems, unreadable...)
+		return res
 	}
 	if bestHeader == nil {
 		where := "no sheet"
@@ -78,6 +87,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 	}
 	res := readTable(bestGrid, bestHeader, m, cfg)
 	res.Problems = append(res.Problems, readErrs...)
+	res.Problems = append(res.Problems, unreadable...)
 	// Hazards kept on a second sheet (closed ones, say) are not read; say so.
 	for _, name := range tables {
 		if name != bestGrid.sheet {
@@ -91,48 +101,49 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 // xlsxGrid reads one sheet's raw cell values (numbers as stored, dates as
 // serial numbers, formulas as their cached results) and its merged ranges.
 // A read error is a problem: a half-read sheet must not pass.
-func xlsxGrid(f *excelize.File, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
+func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
 	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904}
 	var problems safetyfile.Problems
 	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		return g, append(problems, invalid(where, "cannot read the sheet: %v", err))
-	}
-	var all [][]string
-	last := -1
-	for rows.Next() {
-		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
+	var (
+		all    [][]string
+		merges []mergeRange
+	)
+	if part, content, ok := inMemorySheet(f, data, sheet); ok {
+		// One pass over the sheet's XML reads its cells and merged ranges.
+		rows, refs, err := scanSheet(bytes.NewReader(content), f.CharsetReader, sst.lookup)
 		if err != nil {
-			problems = append(problems, invalid(safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q row %d", sheet, len(all)+1)}, "cannot read this row: %v", err))
-			break
+			return g, append(problems, invalid(where, "cannot read the sheet (%s): %v; Excel never writes this: open the file in Excel and save it again as .xlsx", part, err))
 		}
-		for i := range cols {
-			cols[i] = unescapeFormula(cleanCell(cols[i]))
+		if merges, err = mergeRects(refs); err != nil {
+			return g, append(problems, invalid(where, "cannot read the sheet's merged cells: %v", err))
 		}
-		all = append(all, cols)
+		all = rows
+	} else {
+		// A sheet or shared strings part past the XML limit, which excelize
+		// keeps in a temporary file: its row reader, then the merged ranges.
+		var rowProblems safetyfile.Problems
+		if all, rowProblems = excelizeRows(f, file, sheet); len(rowProblems) > 0 {
+			return g, rowProblems
+		}
+		var err error
+		if merges, err = sheetMergeRanges(f, data, sheet); err != nil {
+			return g, append(problems, invalid(where, "cannot read the sheet's merged cells: %v", err))
+		}
+	}
+	last := -1
+	for i, cols := range all {
+		for j := range cols {
+			cols[j] = unescapeFormula(cleanCell(cols[j]))
+		}
 		if len(cols) > 0 {
-			last = len(all) - 1
+			last = i
 		}
-	}
-	if err := rows.Error(); err != nil {
-		problems = append(problems, invalid(where, "cannot read the sheet to its end: %v", err))
-	}
-	if err := rows.Close(); err != nil {
-		problems = append(problems, invalid(where, "cannot read the sheet: %v", err))
 	}
 	g.rows = all[:last+1]
-	merges, err := f.GetMergeCells(sheet, true)
-	if err != nil {
-		return g, append(problems, invalid(where, "cannot read the sheet's merged cells: %v", err))
-	}
 	budget, width := mergeFillLimit, maxWidth(g.rows)
 	for _, mc := range merges {
-		c1, r1, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
-		c2, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
-		if err1 != nil || err2 != nil {
-			continue
-		}
+		c1, r1, c2, r2 := mc[0], mc[1], mc[2], mc[3]
 		top := cellRef{min(r1, r2) - 1, min(c1, c2) - 1}
 		left, bottom, right := top.c, max(r1, r2)-1, max(c1, c2)-1
 		g.width[top] = right - left + 1
@@ -168,4 +179,30 @@ func quoteAll(names []string) string {
 		q[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(q, ", ")
+}
+
+// excelizeRows reads a sheet's raw cell values with excelize's row reader.
+func excelizeRows(f *excelize.File, file, sheet string) ([][]string, safetyfile.Problems) {
+	var problems safetyfile.Problems
+	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, append(problems, invalid(where, "cannot read the sheet: %v", err))
+	}
+	var all [][]string
+	for rows.Next() {
+		cols, err := rows.Columns() // raw values: the file was opened with RawCellValue
+		if err != nil {
+			problems = append(problems, invalid(safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q row %d", sheet, len(all)+1)}, "cannot read this row: %v", err))
+			break
+		}
+		all = append(all, cols)
+	}
+	if err := rows.Error(); err != nil {
+		problems = append(problems, invalid(where, "cannot read the sheet to its end: %v", err))
+	}
+	if err := rows.Close(); err != nil {
+		problems = append(problems, invalid(where, "cannot read the sheet: %v", err))
+	}
+	return all, problems
 }
