@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -262,7 +263,7 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "r":
 				runs, rt = append(runs, rt...), rt[:0]
 			case depth == 1 && e.Name.Local == "si":
-				texts = append(texts, bstrUnmarshal(string(t)+string(runs)))
+				texts = append(texts, decodeOOXMLEscapes(string(t)+string(runs)))
 			}
 		}
 	}
@@ -585,40 +586,32 @@ func (c *cellScan) value(sst sharedStrings, inlineT, inlineRuns []byte) (string,
 		return sst(i)
 	case "inlineStr":
 		if c.inline {
-			return bstrUnmarshal(string(inlineT) + string(inlineRuns)), nil
+			return decodeOOXMLEscapes(string(inlineT) + string(inlineRuns)), nil
 		}
 	}
 	return string(c.v), nil
 }
 
-// bstrUnmarshal is excelize's: _xHHHH_ stands for the character HHHH
-// (one not allowed in XML 1.0), _x005F_ for an underscore.
-func bstrUnmarshal(s string) (result string) {
+// decodeOOXMLEscapes undoes the escapes spreadsheet writers use for
+// characters XML 1.0 cannot hold: _xHHHH_ is the character U+HHHH, and
+// _x005F_ an underscore (which is how a literal "_x0041_" is written, as
+// "_x005F_x0041_"). Escapes are read left to right without overlapping, as
+// the writers produce them; one naming a surrogate half stands for nothing,
+// as in excelize's reader, which TestSheetScanMatchesExcelizeRows compares.
+func decodeOOXMLEscapes(s string) string {
 	if !strings.Contains(s, "_x") {
 		return s
 	}
-	matches, l, cursor := bstrExp.FindAllStringSubmatchIndex(s, -1), len(s), 0
-	for _, match := range matches {
-		result += s[cursor:match[0]]
-		subStr := s[match[0]:match[1]]
-		if subStr == "_x005F_" {
-			cursor = match[1]
-			result += "_"
-			continue
+	return ooxmlEscape.ReplaceAllStringFunc(s, func(esc string) string {
+		code, err := strconv.ParseUint(esc[2:6], 16, 32)
+		if err != nil || !utf8.ValidRune(rune(code)) {
+			return ""
 		}
-		if bstrExp.MatchString(subStr) {
-			cursor = match[1]
-			v, _ := strconv.Unquote(`"\u` + s[match[0]+2:match[1]-1] + `"`)
-			result += v
-		}
-	}
-	if cursor < l {
-		result += s[cursor:]
-	}
-	return result
+		return string(rune(code))
+	})
 }
 
-var bstrExp = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
+var ooxmlEscape = regexp.MustCompile(`_x[0-9A-Fa-f]{4}_`)
 
 func lineOf(d *xml.Decoder) int {
 	line, _ := d.InputPos()
