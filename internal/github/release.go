@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	gogithub "github.com/google/go-github/v62/github"
 )
@@ -145,4 +146,32 @@ func (c *Client) StatusState(ctx context.Context, owner, repo, sha, statusContex
 		return "", c.fail(op{what: "reading the commit statuses of " + sha, perm: permStatusesRead, alt: permStatusesWrite}, err)
 	}
 	return state, nil
+}
+
+// CommitStatus is one commit status as GitHub lists it, with who posted it.
+type CommitStatus struct {
+	Context     string    `json:"context"`
+	State       string    `json:"state"`
+	Description string    `json:"description,omitempty"`
+	TargetURL   string    `json:"target_url,omitempty"`
+	Creator     string    `json:"creator,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// CommitStatuses lists every status posted on sha, newest first, each
+// context's earlier statuses too (the list-statuses API, every page).
+func (c *Client) CommitStatuses(ctx context.Context, owner, repo, sha string) ([]CommitStatus, error) {
+	var out []CommitStatus
+	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
+		page, resp, err := c.gh.Repositories.ListStatuses(ctx, owner, repo, sha, opts)
+		for _, st := range page {
+			out = append(out, CommitStatus{Context: st.GetContext(), State: st.GetState(), Description: st.GetDescription(),
+				TargetURL: st.GetTargetURL(), Creator: st.GetCreator().GetLogin(), CreatedAt: timeOf(st.CreatedAt)})
+		}
+		return resp, err
+	})
+	if err != nil {
+		return nil, c.fail(op{what: "listing the commit statuses of " + sha, perm: permStatusesRead, alt: permStatusesWrite}, err)
+	}
+	return out, nil
 }

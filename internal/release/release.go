@@ -56,6 +56,10 @@ type API interface {
 	// IssuesWithLabel lists the retrospective review issues, open and
 	// closed: they name the overridden pull requests before the range.
 	IssuesWithLabel(ctx context.Context, owner, repo, label string) ([]github.Issue, error)
+	// CommitStatuses lists every status on a commit: the previous passed
+	// release's retrospective statuses name the overridden pull requests
+	// whose review was outstanding when it passed.
+	CommitStatuses(ctx context.Context, owner, repo, sha string) ([]github.CommitStatus, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -123,6 +127,12 @@ type Result struct {
 	// stand (each with its outcome); only those whose override the gate
 	// finds are kept.
 	Earlier []Pull
+	// ChainFrom is the previous release that passed the gate, whose
+	// retrospective statuses were read ("" when none passed, or the
+	// configuration allows no override); ChainPulls are the pull requests
+	// they name, each judged again with those of the retrospective issues.
+	ChainFrom  string
+	ChainPulls []int
 	// Overrides are the emergency overrides of the range's pull requests
 	// and of Earlier, with their retrospective review's status. The release
 	// decision's overrides are those of the range and the overdue earlier
@@ -225,6 +235,10 @@ type evaluator struct {
 	// status and of a pair of commits, so each is asked once.
 	states      map[string]string
 	comparisons map[[2]string]github.Comparison
+	// passed is the previous release that passed the gate (the default
+	// start, even when since widens the range); zero when none did. Its
+	// retrospective statuses carry the outstanding overrides forward.
+	passed github.Tag
 }
 
 // pullState is a pull request being evaluated, with what release mode needs

@@ -24,7 +24,7 @@
 // issues/comments/{id} (update), issues (list by state and labels, create),
 // issues/{n} (update), issues/{n}/assignees (add), statuses/{sha}, contents/{path}, tags,
 // compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls,
-// git/ref/heads/{branch}, commits/{ref}/status. Anything else is GitHub's
+// git/ref/heads/{branch}, commits/{ref}/status, commits/{ref}/statuses. Anything else is GitHub's
 // JSON 404, and recorded like every request.
 package githubtest
 
