@@ -80,6 +80,7 @@ type Server struct {
 	defaultBranch string
 	tags          []Tag
 	statuses      []Status
+	deleted       int // the highest number of a deleted issue
 	faults        []*fault
 	requests      []Request
 	// latency holds every answer back (latency.go).
