@@ -154,8 +154,14 @@ func TestRetrospectiveChainCarriedAcrossReleases(t *testing.T) {
 	}
 	v250 := f.releaseAfter(16, v240SHA, "2.4.0", "2.5.0")
 	f.today = "2026-11-26"
-	if o := f.run(); o.code != 0 {
+	o := f.run()
+	if o.code != 0 {
 		t.Fatalf("v2.5.0: exit %d, violations %s", o.code, violationsOf(o))
+	}
+	for _, want := range []string{"as named by v2.4.0's retrospective statuses: #11.", "Retrospective CSO review outstanding for #11"} {
+		if !strings.Contains(o.summary, want) {
+			t.Errorf("v2.5.0's summary does not say %q:\n%s", want, o.summary)
+		}
 	}
 	if chain := f.chainStatuses(v250); len(chain) != 1 || chain[0].Context != chainContext11 || chain[0].State != "pending" ||
 		!strings.Contains(chain[0].Description, "due by 2026-11-27") {
@@ -168,7 +174,7 @@ func TestRetrospectiveChainCarriedAcrossReleases(t *testing.T) {
 	v260 := f.releaseAfter(17, v250, "2.5.0", "2.6.0")
 	f.today = "2026-12-01"
 	f.srv.ResetRequests()
-	o := f.run()
+	o = f.run()
 	if v := violationsOf(o); o.code != 1 || !strings.Contains(v, "EMERGENCY_REVIEW_OVERDUE") || !strings.Contains(v, "#11") {
 		t.Fatalf("v2.6.0: exit %d, violations %s; want #11's EMERGENCY_REVIEW_OVERDUE", o.code, v)
 	}
