@@ -279,3 +279,21 @@ func TestRetrospectiveChainFailsClosed(t *testing.T) {
 		}
 	})
 }
+
+// TestStatusContextLeavesRoomForTheChain: a status-context input too long
+// for a release's chain status to fit GitHub's 255 characters is refused
+// before anything is posted, naming the limit; the longest allowed is taken.
+func TestStatusContextLeavesRoomForTheChain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.input("status-context", strings.Repeat("x", maxStatusContext+1))
+	o := f.run()
+	if o.code != 2 || !strings.Contains(o.stdout+violationsOf(o), "at most 222 characters") {
+		t.Errorf("exit %d, violations %s; want INPUT_INVALID naming the limit\n%s", o.code, violationsOf(o), o.stdout)
+	}
+	f = newFixture(t)
+	f.input("status-context", strings.Repeat("x", maxStatusContext))
+	if o := f.run(); o.code == 2 {
+		t.Errorf("a status-context of %d characters refused: %s", maxStatusContext, violationsOf(o))
+	}
+}
