@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -37,6 +38,12 @@ const (
 	inRetrospectiveIssues = "retrospective-issues"
 	inTestResults         = "test-results"
 )
+
+// maxStatusContext is the longest status-context input: GitHub takes
+// contexts of at most 255 characters, and a release's retrospective chain
+// status adds "/release/retrospective/#" and a pull request number of up
+// to nine digits (release.RetrospectiveContext).
+const maxStatusContext = 255 - len(ReleaseContextSuffix+"/retrospective/#") - 9
 
 // DefaultStatusContext is the commit status context branch protection requires.
 const DefaultStatusContext = "clinical-safety/cso-approval"
@@ -149,8 +156,8 @@ func readInputs(gha *githubactions.Action) (inputs, []string) {
 	}
 
 	in.StatusContext = raw[inStatusContext]
-	if strings.ContainsAny(in.StatusContext, "\r\n") || len(in.StatusContext) > 255 {
-		bad(inStatusContext, "must be one line of at most 255 characters, such as %s", DefaultStatusContext)
+	if strings.ContainsAny(in.StatusContext, "\r\n") || utf8.RuneCountInString(in.StatusContext) > maxStatusContext {
+		bad(inStatusContext, "must be one line of at most %d characters, such as %s", maxStatusContext, DefaultStatusContext)
 		in.StatusContext = DefaultStatusContext
 	}
 	for name, dst := range map[string]*bool{inComment: &in.Comment, inRequestReview: &in.RequestReview, inFailOnBlock: &in.FailOnBlock,

@@ -49,6 +49,9 @@ func (r *runner) publish(ctx context.Context, res *result) {
 			return
 		}
 	}
+	// A release's chain statuses go before its success: a release whose
+	// chain could not be written is not one the next release may start at.
+	r.postRetrospectiveChain(ctx, res)
 	r.postStatus(ctx, res)
 }
 

@@ -272,7 +272,12 @@ func TestReleaseApproved(t *testing.T) {
 // tree is never asked for) 2, each pull request's comments (emergency
 // overrides and retrospective reviews) 2, and the status 1: 37. Before the
 // range rule it was 27; before the hazard-component and control-evidence
-// checks and the comments, 33.
+// checks and the comments, 33. The configuration has no emergency section,
+// so neither the retrospective issues nor the previous release's statuses
+// (the retrospective chain) are read, and no chain status is written: a
+// release that allows overrides adds one list of statuses when an earlier
+// release passed, and one write per outstanding override when it passes
+// (TestReleasePostsTheRetrospectiveChain, TestRetrospectiveChainOutlivesTheReminder).
 func TestReleaseRequests(t *testing.T) {
 	t.Parallel()
 	f := newReleaseFixture(t, true)

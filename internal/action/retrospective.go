@@ -252,3 +252,28 @@ func (r *runner) warnOverdue(ctx context.Context, res *result) {
 	res.request.OverdueReviews = overdue
 	override.WarnOverdue(res.d, overdue)
 }
+
+// postRetrospectiveChain posts, on the commit of a release that passes, one
+// pending status per override (of its range, or carried from an earlier
+// release) whose retrospective CSO review is not done: the next release
+// reads them and judges those pull requests again (release.readChain), so
+// the review cannot be escaped by deleting or relabelling a reminder issue.
+// It runs before the release's success status. A failed write blocks the
+// release (GITHUB_UNAVAILABLE, exit 3): its status is then error, not
+// success, so the next release starts at the previous passed release,
+// whose chain is whole, and nothing is lost.
+func (r *runner) postRetrospectiveChain(ctx context.Context, res *result) {
+	if res.release == nil || !res.d.Allowed() || res.target.StatusSHA == "" {
+		return
+	}
+	for _, c := range res.release.Outstanding() {
+		st := github.Status{State: "pending", Context: release.RetrospectiveContext(r.releaseStatusContext(), c.Pull),
+			Description: c.Description(), TargetURL: c.URL}
+		if err := r.gh.SetStatus(ctx, r.env.Owner, r.env.Repo, res.target.StatusSHA, st); err != nil {
+			r.writeFailed(res, fmt.Sprintf("posting the retrospective status %s on %s, which carries #%d's outstanding retrospective CSO review to the next release",
+				st.Context, decision.ShortSHA(res.target.StatusSHA), c.Pull), err)
+			return
+		}
+		r.infof("Posted commit status %s = pending on %s: %s", st.Context, decision.ShortSHA(res.target.StatusSHA), st.Description)
+	}
+}

@@ -133,14 +133,6 @@ func (c *Client) StatusState(ctx context.Context, owner, repo, sha, statusContex
 	return st.State, err
 }
 
-// CommitStatus is the latest commit status of one context on a commit.
-type CommitStatus struct {
-	State string
-	// CreatedAt is when GitHub received the status (its clock, not the
-	// poster's): for the gate's release status, when that release run ended.
-	CreatedAt time.Time
-}
-
 // LatestStatus is the latest commit status named statusContext on sha,
 // compared case-insensitively as GitHub does; a zero CommitStatus when
 // there is none.
@@ -152,7 +144,8 @@ func (c *Client) LatestStatus(ctx context.Context, owner, repo, sha, statusConte
 			// The combined status holds the latest status of each context.
 			for _, st := range cs.Statuses {
 				if out.State == "" && strings.EqualFold(st.GetContext(), statusContext) {
-					out = CommitStatus{State: st.GetState(), CreatedAt: st.GetCreatedAt().Time}
+					out = CommitStatus{Context: st.GetContext(), State: st.GetState(), Description: st.GetDescription(),
+						TargetURL: st.GetTargetURL(), Creator: st.GetCreator().GetLogin(), CreatedAt: st.GetCreatedAt().Time}
 				}
 			}
 		}
@@ -160,6 +153,36 @@ func (c *Client) LatestStatus(ctx context.Context, owner, repo, sha, statusConte
 	})
 	if err != nil {
 		return CommitStatus{}, c.fail(op{what: "reading the commit statuses of " + sha, perm: permStatusesRead, alt: permStatusesWrite}, err)
+	}
+	return out, nil
+}
+
+// CommitStatus is one commit status as GitHub lists it, with who posted it.
+// CreatedAt is when GitHub received it (its clock, not the poster's): for
+// the gate's release status, when that release run ended.
+type CommitStatus struct {
+	Context     string    `json:"context"`
+	State       string    `json:"state"`
+	Description string    `json:"description,omitempty"`
+	TargetURL   string    `json:"target_url,omitempty"`
+	Creator     string    `json:"creator,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// CommitStatuses lists every status posted on sha, newest first, each
+// context's earlier statuses too (the list-statuses API, every page).
+func (c *Client) CommitStatuses(ctx context.Context, owner, repo, sha string) ([]CommitStatus, error) {
+	var out []CommitStatus
+	err := paginate(func(opts *gogithub.ListOptions) (*gogithub.Response, error) {
+		page, resp, err := c.gh.Repositories.ListStatuses(ctx, owner, repo, sha, opts)
+		for _, st := range page {
+			out = append(out, CommitStatus{Context: st.GetContext(), State: st.GetState(), Description: st.GetDescription(),
+				TargetURL: st.GetTargetURL(), Creator: st.GetCreator().GetLogin(), CreatedAt: timeOf(st.CreatedAt)})
+		}
+		return resp, err
+	})
+	if err != nil {
+		return nil, c.fail(op{what: "listing the commit statuses of " + sha, perm: permStatusesRead, alt: permStatusesWrite}, err)
 	}
 	return out, nil
 }

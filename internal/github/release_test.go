@@ -222,3 +222,35 @@ func TestStatusState(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitStatuses lists every status of a commit across pages, newest
+// first, with its creator; another commit's are not listed.
+func TestCommitStatuses(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	sha, other := githubtest.SHA("released"), githubtest.SHA("other")
+	srv.AddCommit(githubtest.Commit{SHA: sha})
+	srv.AddCommit(githubtest.Commit{SHA: other})
+	for i := range 130 {
+		srv.AddStatus(githubtest.Status{SHA: sha, Context: fmt.Sprintf("ci/job-%d", i), State: "success"})
+	}
+	srv.AddStatus(githubtest.Status{SHA: other, Context: "gate/release", State: "failure"})
+	srv.AddStatus(githubtest.Status{SHA: sha, Context: "gate/release/retrospective/#7", State: "pending",
+		Description: "emergency override of #7", TargetURL: "https://github.com/o/r/pull/7", Creator: "mallory"})
+	c, _ := newClient(t, srv)
+	got, err := c.CommitStatuses(context.Background(), owner, repo, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 131 {
+		t.Fatalf("%d statuses, want 131 (every page)", len(got))
+	}
+	first := got[0]
+	if first.Context != "gate/release/retrospective/#7" || first.State != "pending" || first.Creator != "mallory" ||
+		first.Description != "emergency override of #7" || first.TargetURL != "https://github.com/o/r/pull/7" || first.CreatedAt.IsZero() {
+		t.Errorf("newest status = %+v", first)
+	}
+	if got[130].Context != "ci/job-0" || got[130].Creator != githubtest.ActionsBot {
+		t.Errorf("oldest status = %+v", got[130])
+	}
+}

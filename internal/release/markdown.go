@@ -97,6 +97,16 @@ func Markdown(r *Result) string {
 				cell(o.Reason), dateOf(st.MergedAt), cell(retrospectiveCell(st)))
 		}
 	}
+	if len(r.ChainPulls) > 0 {
+		fmt.Fprintf(b, "\nEarlier overrides judged again, as named by %s's retrospective statuses: %s.\n", r.ChainFrom, pullList(r.ChainPulls))
+	}
+	if out := r.Outstanding(); d.Allowed() && len(out) > 0 {
+		var nums []int
+		for _, c := range out {
+			nums = append(nums, c.Pull)
+		}
+		fmt.Fprintf(b, "\nRetrospective CSO review outstanding for %s: the Action posts a status for each on the released commit, which the next release reads to judge them again.\n", pullList(nums))
+	}
 
 	if r.Release != nil && r.Release.Input != nil {
 		fmt.Fprintf(b, "\n## Release sign-off\n\n%s\n", signoffLine(r, d))
@@ -300,4 +310,13 @@ func writeIssueEdits(b *strings.Builder, r *Result) {
 // https address with nothing that ends or breaks the link.
 func safeURL(u string) bool {
 	return strings.HasPrefix(u, "https://") && !strings.ContainsAny(u, " ()<>[]\"'`\\\n\r\t")
+}
+
+// pullList is "#3, #11".
+func pullList(nums []int) string {
+	var parts []string
+	for _, n := range nums {
+		parts = append(parts, fmt.Sprintf("#%d", n))
+	}
+	return strings.Join(parts, ", ")
 }

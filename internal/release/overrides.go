@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +74,9 @@ func IssuePulls(is github.Issue) []int {
 }
 
 // findEarlierOverrides finds the overridden pull requests merged before the
-// range through their retrospective review issues, open or closed, and
+// range through the previous passed release's retrospective statuses (the
+// chain, readChain) and through their retrospective review issues, open or
+// closed, and
 // judges each again as it stands: an issue is a reminder anyone with triage
 // access can close or edit, so it only names the pull request (by its title
 // and by its body's marker, either enough); whether a
@@ -83,6 +86,10 @@ func IssuePulls(is github.Issue) []int {
 func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *gate.Outcome) error {
 	if out.Config == nil || out.Config.Emergency == nil {
 		return nil
+	}
+	chain, err := e.readChain(ctx)
+	if err != nil {
+		return err
 	}
 	issues, err := e.api.IssuesWithLabel(ctx, e.req.Owner, e.req.Repo, RetrospectiveLabel)
 	if err != nil {
@@ -94,13 +101,20 @@ func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *g
 	}
 	seen := map[int]bool{}
 	var numbers []int
-	for _, is := range issues {
-		for _, n := range IssuePulls(is) {
-			if inRange[n] || seen[n] {
-				continue
-			}
+	add := func(n int) {
+		if !inRange[n] && !seen[n] {
 			seen[n] = true
 			numbers = append(numbers, n)
+		}
+	}
+	// The chain first: the previous release's statuses, which triage
+	// rights cannot touch; then whatever the reminders add.
+	for _, n := range chain {
+		add(n)
+	}
+	for _, is := range issues {
+		for _, n := range IssuePulls(is) {
+			add(n)
 		}
 	}
 	var earlier []*pullState
@@ -290,7 +304,7 @@ func lostOverrideMessage(p Pull) string {
 	if len(refused) > 0 {
 		why = "its override comment was edited after the merge (" + strings.Join(refused, "; ") + ")"
 	}
-	return fmt.Sprintf("#%d (merged %s, in an earlier release) is named by its retrospective review issue as let through by an emergency override, but %s, "+
+	return fmt.Sprintf("#%d (merged %s, in an earlier release) is named (by its retrospective review issue or the previous release's retrospective status) as let through by an emergency override, but %s, "+
 		"and no counted CSO has approved its merged head: nothing shows that its override was given or reviewed, so no release may go out until one is. "+
 		"To clear it a registered, trained CSO in scope for the change, independent of its authors, approves #%d on its merged head %s.",
 		p.Number, p.MergedAt.UTC().Format(time.DateOnly), why, p.Number, decision.ShortSHA(p.HeadSHA))
@@ -342,4 +356,101 @@ func hasCode(fs []policy.Finding, code string) bool {
 		}
 	}
 	return false
+}
+
+// The retrospective chain. A release that passes while overrides (its own or
+// earlier ones) still await their retrospective CSO review posts, on its
+// released commit, one pending status per such pull request, context
+// RetrospectiveContext. The next release reads them on the previous passed
+// release's commit and judges each pull request again, with those the
+// retrospective issues name. A commit status cannot be edited or deleted,
+// and posting one needs statuses: write, which triage rights do not give,
+// so the chain holds where a reminder issue may be relabelled, retitled or
+// deleted. A status only names a pull request: whether its override still
+// applies and whether a counted CSO reviewed it is read from the pull
+// request itself, so a forged status (any creator, any state) can only add
+// a pull request to judge again, never remove one or clear its review.
+
+// retrospectiveInfix joins the release status context and the pull request
+// number in a chain status's context.
+const retrospectiveInfix = "/retrospective/#"
+
+// RetrospectiveContext is the context of the chain status of pull request
+// pull on a released commit: "<release status context>/retrospective/#N".
+func RetrospectiveContext(statusContext string, pull int) string {
+	return statusContext + retrospectiveInfix + strconv.Itoa(pull)
+}
+
+// chainPull is the pull request a status context of the chain names; 0
+// when the context is not one (GitHub compares contexts case-insensitively).
+func chainPull(statusContext, context string) int {
+	prefix := statusContext + retrospectiveInfix
+	if len(context) <= len(prefix) || !strings.EqualFold(context[:len(prefix)], prefix) {
+		return 0
+	}
+	rest := context[len(prefix):]
+	if len(rest) > 9 || strings.TrimLeft(rest, "0123456789") != "" || rest[0] == '0' {
+		return 0
+	}
+	n, _ := strconv.Atoi(rest)
+	return n
+}
+
+// readChain lists the pull requests the previous passed release's
+// retrospective statuses name, in the order first posted. Nothing is asked
+// when no earlier release passed. A failed read stops the release: without
+// it an earlier override whose reminder issue is gone would not be judged.
+func (e *evaluator) readChain(ctx context.Context) ([]int, error) {
+	if e.passed.SHA == "" {
+		return nil, nil
+	}
+	statuses, err := e.api.CommitStatuses(ctx, e.req.Owner, e.req.Repo, e.passed.SHA)
+	if err != nil {
+		return nil, fmt.Errorf("reading the retrospective statuses of the previous release %s (%s) to find its outstanding emergency overrides: %w",
+			e.passed.Name, decision.ShortSHA(e.passed.SHA), err)
+	}
+	e.res.ChainFrom = e.passed.Name
+	var out []int
+	for i := len(statuses) - 1; i >= 0; i-- { // oldest first
+		if n := chainPull(e.req.StatusContext, statuses[i].Context); n > 0 && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	e.res.ChainPulls = out
+	return out, nil
+}
+
+// ChainStatus is a retrospective chain status a passed release posts on its
+// released commit: an override whose retrospective review is still due.
+type ChainStatus struct {
+	Pull int
+	// Due is the last day of the review, YYYY-MM-DD (UTC).
+	Due string
+	// URL is the pull request's page, the status's link.
+	URL string
+}
+
+// Outstanding lists the overrides, of the range and earlier, whose
+// retrospective review is not done, by pull request number: what a passed
+// release carries forward in its chain statuses.
+func (r *Result) Outstanding() []ChainStatus {
+	urls := map[int]string{}
+	for _, p := range append(slices.Clone(r.Pulls), r.Earlier...) {
+		urls[p.Number] = p.URL
+	}
+	var out []ChainStatus
+	for _, st := range r.Overrides {
+		if st.Status == decision.RetrospectiveReviewed || st.Override == nil || slices.ContainsFunc(out, func(c ChainStatus) bool { return c.Pull == st.Pull }) {
+			continue
+		}
+		out = append(out, ChainStatus{Pull: st.Pull, Due: st.Override.ReviewDue, URL: urls[st.Pull]})
+	}
+	slices.SortFunc(out, func(a, b ChainStatus) int { return a.Pull - b.Pull })
+	return out
+}
+
+// Description is the chain status's description, well within GitHub's 140
+// characters.
+func (c ChainStatus) Description() string {
+	return fmt.Sprintf("Emergency override of #%d: retrospective CSO review due by %s", c.Pull, c.Due)
 }

@@ -90,6 +90,7 @@ func (e *evaluator) defaultStart(ctx context.Context, tags []github.Tag) (github
 			continue
 		}
 		res.PreviousBy = PreviousPassed
+		e.passed = t.Tag
 		return t.Tag, cmp, nil
 	}
 	return e.baselineStart(ctx, tags)

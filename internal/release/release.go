@@ -71,6 +71,10 @@ type API interface {
 	// release, whatever its labels: a hazard issue whose label was removed
 	// is among them, and no longer in the hazard listing.
 	IssuesUpdatedSince(ctx context.Context, owner, repo string, since time.Time) ([]byte, error)
+	// CommitStatuses lists every status on a commit: the previous passed
+	// release's retrospective statuses name the overridden pull requests
+	// whose review was outstanding when it passed.
+	CommitStatuses(ctx context.Context, owner, repo, sha string) ([]github.CommitStatus, error)
 }
 
 var _ API = (*github.Client)(nil)
@@ -138,6 +142,12 @@ type Result struct {
 	// stand (each with its outcome); only those whose override the gate
 	// finds are kept.
 	Earlier []Pull
+	// ChainFrom is the previous release that passed the gate, whose
+	// retrospective statuses were read ("" when none passed, or the
+	// configuration allows no override); ChainPulls are the pull requests
+	// they name, each judged again with those of the retrospective issues.
+	ChainFrom  string
+	ChainPulls []int
 	// Overrides are the emergency overrides of the range's pull requests
 	// and of Earlier, with their retrospective review's status. The release
 	// decision's overrides are those of the range and the overdue earlier
@@ -262,6 +272,10 @@ type evaluator struct {
 	// baseIssues is the listing as it stood at the previous release,
 	// rebuilt from the edited issues' timelines; nil when not rebuilt.
 	baseIssues []byte
+	// passed is the previous release that passed the gate (the default
+	// start, even when since widens the range); zero when none did. Its
+	// retrospective statuses carry the outstanding overrides forward.
+	passed github.Tag
 }
 
 // pullState is a pull request being evaluated, with what release mode needs

@@ -277,6 +277,13 @@ func (r *Recorder) IssuesWithLabel(ctx context.Context, owner, repo, label strin
 	return v, err
 }
 
+// CommitStatuses implements API.
+func (r *Recorder) CommitStatuses(ctx context.Context, owner, repo, sha string) ([]github.CommitStatus, error) {
+	v, err := r.api.CommitStatuses(ctx, owner, repo, sha)
+	r.keep("commit_statuses", []string{owner, repo, sha}, v, err)
+	return v, err
+}
+
 // Replayer is an API that answers from a transcript, offline: a question
 // the transcript holds no answer to fails, and is listed by Unanswered.
 type Replayer struct {
@@ -556,4 +563,9 @@ func (p *Replayer) IssuesUpdatedSince(_ context.Context, owner, repo string, sin
 		return nil, err
 	}
 	return p.blob(a.SHA256)
+}
+
+// CommitStatuses implements API.
+func (p *Replayer) CommitStatuses(_ context.Context, owner, repo, sha string) (v []github.CommitStatus, err error) {
+	return v, p.answer("commit_statuses", []string{owner, repo, sha}, &v)
 }

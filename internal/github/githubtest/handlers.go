@@ -52,6 +52,7 @@ func (s *Server) routes() *http.ServeMux {
 	handle("GET /commits/{sha}/pulls", s.listCommitPulls)
 	s.routeHeadAndBranches(handle)
 	handle("GET /commits/{ref}/status", s.combinedStatus)
+	handle("GET /commits/{ref}/statuses", s.listStatuses)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, notFoundBody)
 	})

@@ -140,6 +140,18 @@ func (s *Server) issueEvent(number int, e Event) {
 	s.issueEvents[number] = append(s.issueEvents[number], event{Event: e})
 }
 
+// DeleteIssue deletes an issue as a person would by hand (an admin of the
+// repository): it is gone from every listing, its number is not reused.
+func (s *Server) DeleteIssue(number int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.issues[number] == nil {
+		s.t.Fatalf("githubtest: DeleteIssue: no issue #%d", number)
+	}
+	delete(s.issues, number)
+	s.deleted = max(s.deleted, number)
+}
+
 // nextNumber is the next issue or pull request number.
 func (s *Server) nextNumber() int {
 	n := 0
@@ -149,7 +161,7 @@ func (s *Server) nextNumber() int {
 	for k := range s.issues {
 		n = max(n, k)
 	}
-	return n + 1
+	return max(n, s.deleted) + 1
 }
 
 const issueDocs = "https://docs.github.com/rest/issues/issues#create-an-issue"

@@ -24,7 +24,7 @@
 // issues/comments/{id} (update), issues (list by state and labels, create),
 // issues/{n} (update), issues/{n}/assignees (add), statuses/{sha}, contents/{path}, tags,
 // compare/{base}...{head}, commits/{sha}, commits/{sha}/pulls,
-// git/ref/heads/{branch}, commits/{ref}/status. Anything else is GitHub's
+// git/ref/heads/{branch}, commits/{ref}/status, commits/{ref}/statuses. Anything else is GitHub's
 // JSON 404, and recorded like every request.
 package githubtest
 
@@ -81,6 +81,7 @@ type Server struct {
 	defaultBranch string
 	tags          []Tag
 	statuses      []Status
+	deleted       int // the highest number of a deleted issue
 	faults        []*fault
 	requests      []Request
 	// latency holds every answer back (latency.go).

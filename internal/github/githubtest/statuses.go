@@ -72,3 +72,27 @@ func (s *Server) combinedStatus(w http.ResponseWriter, r *http.Request) {
 		"url":         api + "/commits/" + sha + "/status",
 	})
 }
+
+// listStatuses answers GET /commits/{ref}/statuses: every status on the
+// commit, each context's earlier ones too, newest first, with its creator,
+// paged 30 by default and at most 100.
+func (s *Server) listStatuses(w http.ResponseWriter, r *http.Request) {
+	sha, ok := s.resolve(r.PathValue("ref"))
+	if !ok {
+		// GitHub lists nothing for a ref it does not know.
+		writeJSON(w, http.StatusOK, []any{})
+		return
+	}
+	var all []Status
+	for i := len(s.statuses) - 1; i >= 0; i-- {
+		if s.statuses[i].SHA == sha {
+			all = append(all, s.statuses[i])
+		}
+	}
+	lo, hi := s.paginate(w, r, len(all), defaultPerPage, maxPerPage)
+	out := []any{}
+	for _, st := range all[lo:hi] {
+		out = append(out, s.statusJSON(st))
+	}
+	writeJSON(w, http.StatusOK, out)
+}

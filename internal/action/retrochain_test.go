@@ -1,0 +1,299 @@
+package action
+
+import (
+	"bytes"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/csogate/csogate/internal/github/githubtest"
+	"github.com/csogate/csogate/internal/release"
+)
+
+// chainContext11 is the retrospective chain status of #11 under the default
+// status context.
+var chainContext11 = release.RetrospectiveContext(releaseContext, 11)
+
+// releaseAfter merges pull request number, preparing version from the
+// commit from (whose manifest says release: prev), with a CSO's approval,
+// and pushes its tag v<version>; it returns the released commit.
+func (f *releaseFixture) releaseAfter(number int, from, prev, version string) string {
+	tree := maps.Clone(f.trees[from])
+	manifest := bytes.Replace(tree["safety/changes.yaml"], []byte("release: "+prev), []byte("release: "+version), 1)
+	tip := f.merge(number, "Release "+version, from, tree, map[string][]byte{"safety/changes.yaml": manifest},
+		[]githubtest.File{{Path: "safety/changes.yaml"}}, []githubtest.Review{{Login: alice, UserID: aliceID, State: "APPROVED"}})
+	f.srv.AddTag("v"+version, tip)
+	f.pushTag("v"+version, tip)
+	return tip
+}
+
+// chainStatuses are the retrospective chain statuses on sha, in order.
+func (f *releaseFixture) chainStatuses(sha string) []githubtest.Status {
+	var out []githubtest.Status
+	for _, st := range f.statusesOn(sha) {
+		if strings.HasPrefix(st.Context, releaseContext+"/retrospective/") {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// statusesRead counts the run's reads of sha's statuses list.
+func statusesRead(f *releaseFixture, sha string) int {
+	n := 0
+	for _, r := range f.srv.Requests() {
+		if r.Method == "GET" && r.Path == f.srv.RepoPath()+"/commits/"+sha+"/statuses" {
+			n++
+		}
+	}
+	return n
+}
+
+// TestReleasePostsTheRetrospectiveChain: the release that passes holding
+// #11, whose override's review is due, posts one pending status for it on
+// the released commit before its success (so a success never stands
+// without its chain), saying by when, linking #11; the context fits
+// GitHub's 255 characters even for the longest status-context input.
+func TestReleasePostsTheRetrospectiveChain(t *testing.T) {
+	t.Parallel()
+	f := overriddenRelease(t)
+	f.pushTag("v2.4.0", v240SHA)
+	o := f.run()
+	if o.code != 0 {
+		t.Fatalf("exit %d, violations %s", o.code, violationsOf(o))
+	}
+	chain := f.chainStatuses(v240SHA)
+	if len(chain) != 1 {
+		t.Fatalf("chain statuses on v2.4.0: %+v; want #11's", chain)
+	}
+	st := chain[0]
+	if st.Context != "clinical-safety/cso-approval/release/retrospective/#11" || st.State != "pending" ||
+		st.Description != "Emergency override of #11: retrospective CSO review due by 2026-11-27" ||
+		!strings.HasSuffix(st.TargetURL, "/pull/11") || st.Creator != githubtest.ActionsBot {
+		t.Errorf("chain status %+v", st)
+	}
+	var order []string
+	for _, s := range f.statusesOn(v240SHA) {
+		order = append(order, s.Context+"="+s.State)
+	}
+	if !slices.Equal(order, []string{chainContext11 + "=pending", releaseContext + "=success"}) {
+		t.Errorf("statuses on v2.4.0 in order %q; want the chain before the success", order)
+	}
+	// Writes pinned: the chain status, the release's success, #11's
+	// reminder issue and its assignees. A release with no outstanding
+	// override writes no chain status (TestReleaseRequests: 1 write).
+	var writes []string
+	for _, w := range f.srv.Writes() {
+		writes = append(writes, w.Method+" "+strings.TrimPrefix(w.Path, f.srv.RepoPath()))
+	}
+	if len(writes) != 4 || writes[0] != "POST /statuses/"+v240SHA || writes[1] != "POST /statuses/"+v240SHA {
+		t.Errorf("writes %q; want the chain status and the success first, then the reminder issue and its assignees", writes)
+	}
+	if n := len(release.RetrospectiveContext(strings.Repeat("x", maxStatusContext)+ReleaseContextSuffix, 999_999_999)); n > 255 {
+		t.Errorf("the longest chain context is %d characters; GitHub takes 255", n)
+	}
+}
+
+// TestRetrospectiveChainOutlivesTheReminder: after v2.4.0 passed with #11's
+// review due, someone with triage rights deletes or relabels #11's reminder
+// issue, or edits both its title and its marker. The next release, on
+// 2026-12-01, finds #11 through v2.4.0's chain status all the same and is
+// blocked by its overdue review; the record replays offline to the same
+// decision. Before the chain, each of these let v2.5.0 pass.
+func TestRetrospectiveChainOutlivesTheReminder(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		tamper func(f *releaseFixture, is githubtest.Issue)
+	}{
+		{"the issue deleted", func(f *releaseFixture, is githubtest.Issue) { f.srv.DeleteIssue(is.Number) }},
+		{"the label removed", func(f *releaseFixture, is githubtest.Issue) { is.Labels = nil; f.srv.AddIssue(is) }},
+		{"title and marker edited", func(f *releaseFixture, is githubtest.Issue) {
+			is.Title, is.Body = "Done (see chat)", githubtest.Text("Reviewed on the call.")
+			f.srv.AddIssue(is)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := overdueRelease(t)
+			is := retroIssuesTitled(f.fixture, retroTitle11)
+			if len(is) != 1 {
+				t.Fatalf("#11's issue: %+v", is)
+			}
+			tc.tamper(f, is[0])
+			f.srv.ResetRequests()
+			o := f.run()
+			v := violationsOf(o)
+			if o.code != 1 || o.outputs["decision"] != "blocked" || !strings.Contains(v, "EMERGENCY_REVIEW_OVERDUE") || !strings.Contains(v, "#11 (in an earlier release") {
+				t.Fatalf("exit %d, decision %s, violations %s; want #11's EMERGENCY_REVIEW_OVERDUE", o.code, o.outputs["decision"], v)
+			}
+			if n := statusesRead(f, v240SHA); n != 1 {
+				t.Errorf("v2.4.0's statuses read %d times; want once", n)
+			}
+			f.srv.Close()
+			replays(t, o)
+		})
+	}
+}
+
+// TestRetrospectiveChainCarriedAcrossReleases: v2.4.0 passes with #11's
+// review due; v2.5.0 passes on 2026-11-26, before it is due, and carries
+// #11 forward on its own commit; the reminder issue is then deleted; v2.6.0
+// on 2026-12-01 reads only v2.5.0's chain (its previous passed release) and
+// is blocked by #11's overdue review. Once a counted CSO approves #11's
+// merged head, v2.6.0 passes and posts no chain status: the chain ends, and
+// v2.7.0 passes carrying nothing. The blocked v2.6.0 run opens #11's
+// reminder again.
+func TestRetrospectiveChainCarriedAcrossReleases(t *testing.T) {
+	t.Parallel()
+	f := overriddenRelease(t)
+	f.pushTag("v2.4.0", v240SHA)
+	if o := f.run(); o.code != 0 {
+		t.Fatalf("v2.4.0: exit %d, violations %s", o.code, violationsOf(o))
+	}
+	v250 := f.releaseAfter(16, v240SHA, "2.4.0", "2.5.0")
+	f.today = "2026-11-26"
+	o := f.run()
+	if o.code != 0 {
+		t.Fatalf("v2.5.0: exit %d, violations %s", o.code, violationsOf(o))
+	}
+	for _, want := range []string{"as named by v2.4.0's retrospective statuses: #11.", "Retrospective CSO review outstanding for #11"} {
+		if !strings.Contains(o.summary, want) {
+			t.Errorf("v2.5.0's summary does not say %q:\n%s", want, o.summary)
+		}
+	}
+	if chain := f.chainStatuses(v250); len(chain) != 1 || chain[0].Context != chainContext11 || chain[0].State != "pending" ||
+		!strings.Contains(chain[0].Description, "due by 2026-11-27") {
+		t.Fatalf("v2.5.0 carries %+v; want #11's chain status", chain)
+	}
+	for _, is := range retroIssuesTitled(f.fixture, retroTitle11) {
+		f.srv.DeleteIssue(is.Number)
+	}
+
+	v260 := f.releaseAfter(17, v250, "2.5.0", "2.6.0")
+	f.today = "2026-12-01"
+	f.srv.ResetRequests()
+	o = f.run()
+	if v := violationsOf(o); o.code != 1 || !strings.Contains(v, "EMERGENCY_REVIEW_OVERDUE") || !strings.Contains(v, "#11") {
+		t.Fatalf("v2.6.0: exit %d, violations %s; want #11's EMERGENCY_REVIEW_OVERDUE", o.code, v)
+	}
+	if statusesRead(f, v250) != 1 || statusesRead(f, v240SHA) != 0 {
+		t.Errorf("v2.6.0 read v2.5.0's statuses %d times and v2.4.0's %d; want only its previous passed release's, once",
+			statusesRead(f, v250), statusesRead(f, v240SHA))
+	}
+	if chain := f.chainStatuses(v260); len(chain) != 0 {
+		t.Errorf("the blocked v2.6.0 posted %+v; a blocked release carries nothing", chain)
+	}
+	replays(t, o)
+	// The blocked run, having found #11 through the chain, opened its
+	// reminder again.
+	if is := retroIssuesTitled(f.fixture, retroTitle11); len(is) != 1 || is[0].State != "open" || !strings.Contains(is[0].BodyText(), "OVERDUE") {
+		t.Errorf("#11's reminder after v2.6.0: %+v", is)
+	}
+
+	// The CSO reviews #11: v2.6.0 passes and the chain ends.
+	f.srv.AddReview(11, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED", CommitID: githubtest.SHA("pr-11-head")})
+	if o := f.run(); o.code != 0 {
+		t.Fatalf("v2.6.0 after the review: exit %d, violations %s", o.code, violationsOf(o))
+	}
+	if chain := f.chainStatuses(v260); len(chain) != 0 {
+		t.Errorf("v2.6.0 carries %+v after #11's review; want nothing", chain)
+	}
+	v270 := f.releaseAfter(18, v260, "2.6.0", "2.7.0")
+	if o := f.run(); o.code != 0 {
+		t.Fatalf("v2.7.0: exit %d, violations %s", o.code, violationsOf(o))
+	}
+	if chain := f.chainStatuses(v270); len(chain) != 0 {
+		t.Errorf("v2.7.0 carries %+v; want nothing", chain)
+	}
+}
+
+// TestForgedRetrospectiveStatus: a status anyone with statuses: write
+// posts on v2.4.0 can only add a pull request to judge again. One naming
+// #15 (approved by a CSO, no override) changes nothing; a success posted on
+// #11's chain context does not take #11 out of the chain, whose review is
+// read from #11 itself.
+func TestForgedRetrospectiveStatus(t *testing.T) {
+	t.Parallel()
+	f := overdueRelease(t)
+	f.srv.AddStatus(githubtest.Status{SHA: v240SHA, Context: release.RetrospectiveContext(releaseContext, 15), State: "pending", Creator: "mallory"})
+	f.srv.AddStatus(githubtest.Status{SHA: v240SHA, Context: chainContext11, State: "success", Description: "reviewed", Creator: "mallory"})
+	for _, is := range retroIssuesTitled(f.fixture, retroTitle11) {
+		f.srv.DeleteIssue(is.Number)
+	}
+	f.srv.ResetRequests()
+	o := f.run()
+	v := violationsOf(o)
+	if o.code != 1 || !strings.Contains(v, "EMERGENCY_REVIEW_OVERDUE") || !strings.Contains(v, "#11") || strings.Contains(v, "#15 (") {
+		t.Fatalf("exit %d, violations %s; want #11's EMERGENCY_REVIEW_OVERDUE and nothing of #15", o.code, v)
+	}
+	asked15 := false
+	for _, r := range f.srv.Requests() {
+		asked15 = asked15 || r.Path == f.srv.RepoPath()+"/pulls/15"
+	}
+	if !asked15 {
+		t.Errorf("#15, named by the forged status, was not judged again")
+	}
+}
+
+// TestRetrospectiveChainFailsClosed: reading the previous release's
+// statuses fails (GitHub down, or a token without statuses: read): the
+// release is blocked, GITHUB_UNAVAILABLE, exit 3, never judged without its
+// chain. Posting #11's chain status fails after a pass: the release's
+// status is error, not success, exit 3, so the next release starts at the
+// previous passed one, whose chain is whole.
+func TestRetrospectiveChainFailsClosed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		resp githubtest.Response
+		want string
+	}{
+		{"502", githubtest.BadGateway(), "retrospective statuses of the previous release v2.4.0"},
+		{"403", githubtest.Forbidden(), "statuses"},
+	} {
+		t.Run("reading fails "+tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := overdueRelease(t)
+			f.srv.FailAlways("GET", f.srv.RepoPath()+"/commits/"+v240SHA+"/statuses", tc.resp)
+			o := f.run()
+			v := violationsOf(o)
+			if o.code != 3 || o.outputs["decision"] != "blocked" || !strings.Contains(v, "GITHUB_UNAVAILABLE") || !strings.Contains(o.stdout+v, tc.want) {
+				t.Errorf("exit %d, decision %s, violations %s; want blocked, exit 3, GITHUB_UNAVAILABLE saying %q", o.code, o.outputs["decision"], v, tc.want)
+			}
+		})
+	}
+	t.Run("writing fails", func(t *testing.T) {
+		t.Parallel()
+		f := overriddenRelease(t)
+		f.pushTag("v2.4.0", v240SHA)
+		f.srv.Fail("POST", f.srv.RepoPath()+"/statuses/"+v240SHA, githubtest.Forbidden())
+		o := f.run()
+		v := violationsOf(o)
+		if o.code != 3 || o.outputs["decision"] != "blocked" || !strings.Contains(v, "GITHUB_UNAVAILABLE") || !strings.Contains(v, chainContext11) {
+			t.Errorf("exit %d, decision %s, violations %s; want blocked, exit 3, naming the chain status", o.code, o.outputs["decision"], v)
+		}
+		if st, _ := f.releaseStatus(v240SHA); st.State != "error" {
+			t.Errorf("release status %q; want error, never success without the chain", st.State)
+		}
+	})
+}
+
+// TestStatusContextLeavesRoomForTheChain: a status-context input too long
+// for a release's chain status to fit GitHub's 255 characters is refused
+// before anything is posted, naming the limit; the longest allowed is taken.
+func TestStatusContextLeavesRoomForTheChain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.input("status-context", strings.Repeat("x", maxStatusContext+1))
+	o := f.run()
+	if o.code != 2 || !strings.Contains(o.stdout+violationsOf(o), "at most 222 characters") {
+		t.Errorf("exit %d, violations %s; want INPUT_INVALID naming the limit\n%s", o.code, violationsOf(o), o.stdout)
+	}
+	f = newFixture(t)
+	f.input("status-context", strings.Repeat("x", maxStatusContext))
+	if o := f.run(); o.code == 2 {
+		t.Errorf("a status-context of %d characters refused: %s", maxStatusContext, violationsOf(o))
+	}
+}
