@@ -297,3 +297,54 @@ func TestStatusContextLeavesRoomForTheChain(t *testing.T) {
 		t.Errorf("a status-context of %d characters refused: %s", maxStatusContext, violationsOf(o))
 	}
 }
+
+// TestRetrospectiveChainFlood: someone with statuses: write posts, on the
+// previous passed release v2.4.0, more retrospective statuses than any
+// passing release ever posts (release.MaxChainPulls pull requests),
+// naming numbers that are no pull requests. The next release is refused at
+// once, INPUT_INVALID, naming the commit, the count, who posted them and
+// the way out, without asking GitHub for one of them (before, it read
+// every number in turn, spending the token's hourly requests, shared with
+// every pull-request run of the repository). A status naming an issue
+// rather than a pull request, among few, changes nothing.
+func TestRetrospectiveChainFlood(t *testing.T) {
+	t.Parallel()
+	t.Run("flood", func(t *testing.T) {
+		t.Parallel()
+		f := overdueRelease(t)
+		for n := 5000; n <= 5000+release.MaxChainPulls; n++ {
+			f.srv.AddStatus(githubtest.Status{SHA: v240SHA, Context: release.RetrospectiveContext(releaseContext, n), State: "pending", Creator: "mallory"})
+		}
+		f.srv.ResetRequests()
+		o := f.run()
+		v := violationsOf(o)
+		if o.code != 2 || !strings.Contains(v, "INPUT_INVALID") || !strings.Contains(v, "v2.4.0") || !strings.Contains(v, "@mallory") ||
+			!strings.Contains(v, "error") {
+			t.Fatalf("exit %d, violations %s; want INPUT_INVALID naming v2.4.0, @mallory and the way out", o.code, v)
+		}
+		for _, r := range f.srv.Requests() {
+			if strings.HasPrefix(r.Path, f.srv.RepoPath()+"/pulls/5") {
+				t.Fatalf("the forged #%s was read: %s", strings.TrimPrefix(r.Path, f.srv.RepoPath()+"/pulls/"), r)
+			}
+		}
+		if st, _ := f.releaseStatus(v240SHA); st.State != "success" {
+			t.Errorf("v2.4.0's status is %q", st.State)
+		}
+	})
+	t.Run("an issue, not a pull request", func(t *testing.T) {
+		t.Parallel()
+		f := overriddenRelease(t)
+		f.pushTag("v2.4.0", v240SHA)
+		if o := f.run(); o.code != 0 {
+			t.Fatalf("v2.4.0: exit %d, violations %s", o.code, violationsOf(o))
+		}
+		issue := f.srv.AddIssue(githubtest.Issue{Title: "Printer on ward 3", Body: githubtest.Text("Jams.")})
+		f.srv.AddStatus(githubtest.Status{SHA: v240SHA, Context: release.RetrospectiveContext(releaseContext, issue), State: "pending", Creator: "mallory"})
+		f.srv.AddReview(11, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED", CommitID: githubtest.SHA("pr-11-head")})
+		f.nextRelease()
+		f.today = "2026-12-01"
+		if o := f.run(); o.code != 0 {
+			t.Fatalf("exit %d, violations %s; a status naming issue #%d changes nothing", o.code, violationsOf(o), issue)
+		}
+	})
+}
