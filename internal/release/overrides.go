@@ -434,11 +434,11 @@ func (e *evaluator) readChain(ctx context.Context) ([]int, error) {
 // ChainStatus is a retrospective chain status a passed release posts on its
 // released commit: an override whose retrospective review is still due.
 type ChainStatus struct {
-	Pull int
+	Pull int `json:"pull"`
 	// Due is the last day of the review, YYYY-MM-DD (UTC).
-	Due string
+	Due string `json:"due"`
 	// URL is the pull request's page, the status's link.
-	URL string
+	URL string `json:"url,omitempty"`
 }
 
 // Outstanding lists the overrides, of the range and earlier, whose
