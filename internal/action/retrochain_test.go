@@ -2,11 +2,18 @@ package action
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/github/githubtest"
 	"github.com/csogate/csogate/internal/release"
 )
@@ -296,4 +303,178 @@ func TestStatusContextLeavesRoomForTheChain(t *testing.T) {
 	if o := f.run(); o.code == 2 {
 		t.Errorf("a status-context of %d characters refused: %s", maxStatusContext, violationsOf(o))
 	}
+}
+
+// TestRetrospectiveChainFlood: someone with statuses: write posts, on the
+// previous passed release v2.4.0, more retrospective statuses than any
+// passing release ever posts (release.MaxChainPulls pull requests),
+// naming numbers that are no pull requests. The next release is refused at
+// once, INPUT_INVALID, naming the commit, the count, who posted them and
+// the way out, without asking GitHub for one of them (before, it read
+// every number in turn, spending the token's hourly requests, shared with
+// every pull-request run of the repository). A status naming an issue
+// rather than a pull request, among few, changes nothing.
+func TestRetrospectiveChainFlood(t *testing.T) {
+	t.Parallel()
+	t.Run("flood", func(t *testing.T) {
+		t.Parallel()
+		f := overdueRelease(t)
+		for n := 5000; n <= 5000+release.MaxChainPulls; n++ {
+			f.srv.AddStatus(githubtest.Status{SHA: v240SHA, Context: release.RetrospectiveContext(releaseContext, n), State: "pending", Creator: "mallory"})
+		}
+		f.srv.ResetRequests()
+		o := f.run()
+		v := violationsOf(o)
+		if o.code != 2 || !strings.Contains(v, "INPUT_INVALID") || !strings.Contains(v, "v2.4.0") || !strings.Contains(v, "@mallory") ||
+			!strings.Contains(v, "error") {
+			t.Fatalf("exit %d, violations %s; want INPUT_INVALID naming v2.4.0, @mallory and the way out", o.code, v)
+		}
+		for _, r := range f.srv.Requests() {
+			if strings.HasPrefix(r.Path, f.srv.RepoPath()+"/pulls/5") {
+				t.Fatalf("the forged #%s was read: %s", strings.TrimPrefix(r.Path, f.srv.RepoPath()+"/pulls/"), r)
+			}
+		}
+		if st, _ := f.releaseStatus(v240SHA); st.State != "success" {
+			t.Errorf("v2.4.0's status is %q", st.State)
+		}
+	})
+	t.Run("an issue, not a pull request", func(t *testing.T) {
+		t.Parallel()
+		f := overriddenRelease(t)
+		f.pushTag("v2.4.0", v240SHA)
+		if o := f.run(); o.code != 0 {
+			t.Fatalf("v2.4.0: exit %d, violations %s", o.code, violationsOf(o))
+		}
+		issue := f.srv.AddIssue(githubtest.Issue{Title: "Printer on ward 3", Body: githubtest.Text("Jams.")})
+		f.srv.AddStatus(githubtest.Status{SHA: v240SHA, Context: release.RetrospectiveContext(releaseContext, issue), State: "pending", Creator: "mallory"})
+		f.srv.AddReview(11, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED", CommitID: githubtest.SHA("pr-11-head")})
+		f.nextRelease()
+		f.today = "2026-12-01"
+		if o := f.run(); o.code != 0 {
+			t.Fatalf("exit %d, violations %s; a status naming issue #%d changes nothing", o.code, violationsOf(o), issue)
+		}
+	})
+}
+
+// forgeRecord edits record.json in dir as a forger would, and, when
+// reseal, recomputes its integrity digest as csogate.record-digest/v1
+// says (SHA-256 over the canonical JSON of the record and of each part):
+// the digest proves integrity, not origin.
+func forgeRecord(t *testing.T, dir string, reseal bool, edit func(m map[string]any)) {
+	t.Helper()
+	name := filepath.Join(dir, evidence.RecordFile)
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(readFile(t, name)))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	canonical := func(v any) []byte {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+	}
+	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	if reseal {
+		delete(m, "integrity")
+		fields := map[string]any{}
+		for k, v := range m {
+			if obj, ok := v.(map[string]any); ok && len(obj) > 0 {
+				for k2, v2 := range obj {
+					fields[k+"."+k2] = sum(canonical(v2))
+				}
+				continue
+			}
+			fields[k] = sum(canonical(v))
+		}
+		whole := "sha256:" + sum(canonical(m))
+		m["integrity"] = map[string]any{"algorithm": evidence.DigestAlgorithm, "fields": fields, "digest": whole}
+	}
+	writeFile(t, name, canonical(m))
+}
+
+// withoutChainStatus drops #11's chain status from the recorded answer
+// to the previous release's statuses.
+func withoutChainStatus(m map[string]any) {
+	for _, x := range m["release"].(map[string]any)["github"].([]any) {
+		x := x.(map[string]any)
+		if x["call"] != "commit_statuses" {
+			continue
+		}
+		var kept []any
+		for _, st := range x["answer"].([]any) {
+			if st.(map[string]any)["context"] != chainContext11 {
+				kept = append(kept, st)
+			}
+		}
+		x["answer"] = kept
+	}
+}
+
+// TestReleaseRecordChainForged: v2.5.0 passes on 2026-11-26 carrying #11's
+// outstanding review, read from v2.4.0's chain; its record says so
+// (release.chain) and replays. A forger drops #11's chain status from the
+// recorded answer of GitHub: without re-sealing, the digest refuses the
+// record naming release.github; re-sealed, the replay reads no chain and
+// names release.chain (#11, still found through its issue, is judged alike,
+// so before the record stated its chain the forgery replayed as matching).
+func TestReleaseRecordChainForged(t *testing.T) {
+	t.Parallel()
+	setup := func(t *testing.T) (*releaseFixture, *outcome) {
+		f := overriddenRelease(t)
+		f.pushTag("v2.4.0", v240SHA)
+		if o := f.run(); o.code != 0 {
+			t.Fatalf("v2.4.0: exit %d, violations %s", o.code, violationsOf(o))
+		}
+		f.releaseAfter(16, v240SHA, "2.4.0", "2.5.0")
+		f.today = "2026-11-26"
+		o := f.run()
+		if o.code != 0 {
+			t.Fatalf("v2.5.0: exit %d, violations %s", o.code, violationsOf(o))
+		}
+		return f, o
+	}
+	f, o := setup(t)
+	dir := filepath.Dir(o.outputs["record-file"])
+	rec, err := evidence.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rec.Release.Chain; c == nil || c.From != "v2.4.0" || !slices.Equal(c.Read, []int{11}) || len(c.Outstanding) != 1 ||
+		c.Outstanding[0].Pull != 11 || c.Outstanding[0].Due != "2026-11-27" {
+		t.Fatalf("release.chain %+v; want read #11 from v2.4.0, #11 outstanding due 2026-11-27", c)
+	}
+	f.srv.Close()
+	replays(t, o)
+
+	t.Run("not re-sealed", func(t *testing.T) {
+		_, o := setup(t)
+		dir := filepath.Dir(o.outputs["record-file"])
+		forgeRecord(t, dir, false, withoutChainStatus)
+		_, err := evidence.Replay(context.Background(), dir, t.TempDir())
+		if !errors.Is(err, evidence.ErrInvalidRecord) || !strings.Contains(err.Error(), "release.github") {
+			t.Errorf("replay error %v; want the record refused naming release.github", err)
+		}
+	})
+	t.Run("re-sealed", func(t *testing.T) {
+		_, o := setup(t)
+		dir := filepath.Dir(o.outputs["record-file"])
+		forgeRecord(t, dir, true, withoutChainStatus)
+		got, err := evidence.Replay(context.Background(), dir, t.TempDir())
+		if err != nil {
+			t.Fatalf("the re-sealed forgery is refused before its replay: %v", err)
+		}
+		var fields []string
+		for _, d := range got.Differences {
+			fields = append(fields, d.Field)
+		}
+		if got.Matches() || !strings.Contains(strings.Join(fields, " "), "release.chain.read") {
+			t.Errorf("replay matches %v, differences %v; want release.chain.read named", got.Matches(), got.Differences)
+		}
+	})
 }

@@ -149,6 +149,10 @@ func TestOverrideRunRequests(t *testing.T) {
 	}
 }
 
+// retroAt is when the retrospective comments of the release fixtures are
+// posted: after the override and the merge.
+var retroAt = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+
 // retroDay is when the release fixtures' pull requests merge.
 var retroMerged = time.Date(2026, 11, 24, 3, 0, 0, 0, time.UTC)
 
@@ -302,7 +306,7 @@ func TestRetrospectiveReviewClearsTheOverdue(t *testing.T) {
 			f.srv.AddReview(11, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED", CommitID: githubtest.SHA("pr-11-head")})
 		}, "review"},
 		{"a retrospective comment reporting a problem", func(f *releaseFixture) {
-			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID,
+			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID, CreatedAt: retroAt, UpdatedAt: retroAt,
 				Body: "/csogate retrospective " + githubtest.SHA("pr-11-head") + ": banner wording is ambiguous; follow-up CHG-140 raised"})
 		}, "comment"},
 	} {
@@ -342,22 +346,28 @@ func TestRetrospectiveThatDoesNotCount(t *testing.T) {
 			f.srv.CloseIssue(retroIssuesTitled(f.fixture, "Retrospective CSO review due: #11")[0].Number)
 		}, ""},
 		{"a comment by a developer, not a CSO", func(f *releaseFixture) {
-			f.srv.AddComment(11, githubtest.Comment{Login: "dev-bob", Body: "/csogate retrospective " + head11 + ": looks fine to me"})
+			f.srv.AddComment(11, githubtest.Comment{Login: "dev-bob", CreatedAt: retroAt, UpdatedAt: retroAt, Body: "/csogate retrospective " + head11 + ": looks fine to me"})
 		}, "@dev-bob is not a counted CSO"},
 		{"a comment by the pull request's author", func(f *releaseFixture) {
-			f.srv.AddComment(11, githubtest.Comment{Login: author, Body: "/csogate retrospective " + head11 + ": I checked my own change"})
+			f.srv.AddComment(11, githubtest.Comment{Login: author, CreatedAt: retroAt, UpdatedAt: retroAt, Body: "/csogate retrospective " + head11 + ": I checked my own change"})
 		}, "@" + author + " is not a counted CSO"},
 		{"a comment by a CSO who committed to the pull request", func(f *releaseFixture) {
 			f.srv.AddCommits(11, githubtest.Commit{SHA: githubtest.SHA("pr-11-niamh"), AuthorLogin: niamh, Message: "Tweak wording"})
-			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID, Body: "/csogate retrospective " + head11 + ": fine"})
+			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID, CreatedAt: retroAt, UpdatedAt: retroAt, Body: "/csogate retrospective " + head11 + ": fine"})
 		}, "@" + niamh + " is not a counted CSO"},
 		{"an edited comment", func(f *releaseFixture) {
 			at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID, CreatedAt: at, UpdatedAt: at.Add(time.Hour),
 				Body: "/csogate retrospective " + head11 + ": fine"})
 		}, "edited"},
+		// A CSO's approval or comment before the override is part of what
+		// it overrode, not a review after it.
+		{"a counted CSO's comment posted before the override", func(f *releaseFixture) {
+			early := overrideTime.Add(-time.Minute)
+			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID, CreatedAt: early, UpdatedAt: early, Body: "/csogate retrospective " + head11 + ": fine"})
+		}, "posted before the override"},
 		{"a comment naming a short sha", func(f *releaseFixture) {
-			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID, Body: "/csogate retrospective " + head11[:7] + ": fine"})
+			f.srv.AddComment(11, githubtest.Comment{Login: niamh, UserID: niamhID, CreatedAt: retroAt, UpdatedAt: retroAt, Body: "/csogate retrospective " + head11[:7] + ": fine"})
 		}, "not a full commit sha"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,8 +54,26 @@ type ReleaseRecord struct {
 	SafetyCaseHTML *PredicateFile `json:"safety_case_html"`
 	// GitHub is every question the run asked GitHub and its answer; the
 	// files among the answers are named by SHA-256 and kept in GitHubFiles.
+	// Chain is the retrospective chain: the pull requests the previous
+	// passed release's statuses named, and the overrides this release
+	// found still awaiting their review (what it posts, when it passes);
+	// absent when it read no chain and carries nothing.
+	Chain       *ReleaseChain      `json:"chain,omitempty"`
 	GitHub      []release.Exchange `json:"github"`
 	GitHubFiles []FileCopy         `json:"github_files"`
+}
+
+// ReleaseChain is what a release read from, and carries forward in, the
+// retrospective chain, so that the record says it and its replay checks it.
+type ReleaseChain struct {
+	// From is the previous passed release whose statuses were read.
+	From string `json:"from,omitempty"`
+	// Read are the pull requests its statuses named, in the order posted.
+	Read []int `json:"read"`
+	// Outstanding are the overrides, of the range and earlier, whose
+	// retrospective review is not done: one chain status each, posted on
+	// the released commit when the release passes.
+	Outstanding []release.ChainStatus `json:"outstanding"`
 }
 
 // ReleaseRequest is the release.Request as evaluated.
@@ -174,6 +192,9 @@ func buildRelease(run ReleaseRun, out *gate.Outcome) (*ReleaseRecord, map[string
 		rel.Preparing = res.Preparing.Number
 	}
 	rel.HazardLogChanges = res.HazardLogChanges
+	if out := res.Outstanding(); res.ChainFrom != "" || len(out) > 0 {
+		rel.Chain = &ReleaseChain{From: res.ChainFrom, Read: append([]int{}, res.ChainPulls...), Outstanding: append([]release.ChainStatus{}, out...)}
+	}
 	md, page, err := SafetyCase(res)
 	if err != nil {
 		return nil, nil, err

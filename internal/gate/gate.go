@@ -459,8 +459,16 @@ func Evaluate(ctx context.Context, req *Request) *Outcome {
 // approval passes: judge them as approving reviews of the head (approvals).
 func judgeRetrospective(d *decision.Decision, applies *decision.Override, comments []override.Comment, head string,
 	approvals func([]facts.Review) ([]policy.Approval, error)) error {
+	// overridden: the override is still what lets the head through (the
+	// approvals given fall short, e.g. one CSO of the two a rule asks for).
+	// An approval given before the override is then part of what it
+	// overrode, not a review after it: only one submitted at or after the
+	// override counts as its retrospective review. When the approvals now
+	// suffice without the override, the head is approved by the rules, and
+	// any counted approval stands.
+	overridden := d.Override != nil
 	switch {
-	case d.Override != nil:
+	case overridden:
 	case d.Decision == decision.Approved && d.CountedApprovals > 0:
 		d.Override = applies
 	default:
@@ -468,7 +476,7 @@ func judgeRetrospective(d *decision.Decision, applies *decision.Override, commen
 	}
 	counted := func(list []policy.Approval) *policy.Approval {
 		for i, a := range list {
-			if a.Counted && !strings.EqualFold(a.Login, applies.By) {
+			if a.Counted && !strings.EqualFold(a.Login, applies.By) && (!overridden || notBefore(a.SubmittedAt, applies.Time)) {
 				return &list[i]
 			}
 		}
@@ -478,7 +486,16 @@ func judgeRetrospective(d *decision.Decision, applies *decision.Override, commen
 		d.Override.Retrospective = &decision.Retrospective{By: a.Login, Name: a.Name, At: a.SubmittedAt, Via: "review", ID: a.ReviewID}
 		return nil
 	}
-	candidates, refused := override.RetrospectiveCandidates(comments, head)
+	all, refused := override.RetrospectiveCandidates(comments, head)
+	var candidates []facts.Review
+	for _, c := range all {
+		if !notBefore(c.SubmittedAt.UTC().Format(time.RFC3339), applies.Time) {
+			refused = append(refused, decision.OverrideRefusal{CommentID: c.ID, By: c.Login,
+				Why: fmt.Sprintf("retrospective review: posted before the override (%s): a retrospective review comes after it; post a new comment", applies.Time)})
+			continue
+		}
+		candidates = append(candidates, c)
+	}
 	d.OverridesRefused = append(d.OverridesRefused, refused...)
 	if len(candidates) == 0 {
 		return nil
@@ -508,6 +525,14 @@ func judgeRetrospective(d *decision.Decision, applies *decision.Override, commen
 		}
 	}
 	return nil
+}
+
+// notBefore reports whether the RFC 3339 time at is at or after from; an
+// unreadable time is not (the gate does not guess in the change's favour).
+func notBefore(at, from string) bool {
+	a, errA := time.Parse(time.RFC3339, at)
+	f, errF := time.Parse(time.RFC3339, from)
+	return errA == nil && errF == nil && !a.Before(f)
 }
 
 // Validate reads and checks the files without deciding anything. Unlike

@@ -17,6 +17,9 @@ func TestJudgeRetrospective(t *testing.T) {
 	t.Parallel()
 	const head = "3f2a9c1e4b7d8a06c5e1f2b3a4d5c6e7f8091a2b"
 	at := "2026-11-26T09:00:00Z"
+	// The override was posted before every review and comment below but
+	// the one marked early.
+	overrideAt, early := "2026-11-24T02:00:00Z", "2026-11-24T01:00:00Z"
 	retro := func(id int64, login string) override.Comment {
 		return override.Comment{ID: id, Login: login, UserID: id, UserType: "User", CreatedAt: at, UpdatedAt: at,
 			Body: "/csogate retrospective " + head + ": wording ambiguous, follow-up raised"}
@@ -64,13 +67,38 @@ func TestJudgeRetrospective(t *testing.T) {
 			refused: "@dev-bob is not a counted CSO"},
 		{name: "the emergency approver's own comment", d: overridden(), comments: []override.Comment{retro(7, "medical-director")}, policy: counts("medical-director"),
 			refused: "cannot review their own override"},
+		// Two CSOs must approve; one did before the override, which let the
+		// head through for the missing second. That approval is what the
+		// override overrode, not a review after it: the retrospective
+		// review is still due.
+		{name: "an approval given before the override is not its retrospective review", d: func() *decision.Decision {
+			d := overridden()
+			d.Approvals = []policy.Approval{{Login: "alice-gp", Counted: true, ReviewID: 9, SubmittedAt: early}}
+			return d
+		}(), policy: counts()},
+		{name: "an approval with no readable time is not the review", d: func() *decision.Decision {
+			d := overridden()
+			d.Approvals = []policy.Approval{{Login: "alice-gp", Counted: true, ReviewID: 9, SubmittedAt: "yesterday"}}
+			return d
+		}(), policy: counts()},
+		{name: "the same CSO approving again after the override is the review", d: func() *decision.Decision {
+			d := overridden()
+			d.Approvals = []policy.Approval{{Login: "alice-gp", Counted: true, ReviewID: 9, SubmittedAt: early},
+				{Login: "alice-gp", Counted: true, ReviewID: 10, SubmittedAt: at}}
+			return d
+		}(), policy: counts(), by: "alice-gp", via: "review"},
+		{name: "a retrospective comment posted before the override", d: overridden(), comments: func() []override.Comment {
+			c := retro(11, "nurse-niamh")
+			c.CreatedAt, c.UpdatedAt = early, early
+			return []override.Comment{c}
+		}(), policy: counts("nurse-niamh"), refused: "posted before the override"},
 		{name: "a blocked decision records nothing", d: &decision.Decision{Decision: decision.Blocked}, comments: []override.Comment{retro(8, "nurse-niamh")},
 			policy: counts("nurse-niamh")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			applies := &decision.Override{By: "medical-director", Commit: head}
+			applies := &decision.Override{By: "medical-director", Commit: head, Time: overrideAt}
 			if err := judgeRetrospective(tt.d, applies, tt.comments, head, tt.policy); err != nil {
 				t.Fatal(err)
 			}

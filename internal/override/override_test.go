@@ -306,6 +306,16 @@ func TestOverdue(t *testing.T) {
 			t.Errorf("Overdue on %s = %v", day, got)
 		}
 	}
+	// The day is UTC's: the first minute of 2026-11-28 in UTC is overdue,
+	// 00:30 on 2026-11-28 in Athens (still 2026-11-27 in UTC) is not; a
+	// merge at 00:30 in Athens is a merge on the UTC day before.
+	athens := time.FixedZone("EET", 2*60*60)
+	if !Overdue(due, time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)) || Overdue(due, time.Date(2026, 11, 28, 0, 30, 0, 0, athens)) {
+		t.Error("the due day is not read in UTC")
+	}
+	if got := ReviewDue(time.Date(2026, 11, 25, 0, 30, 0, 0, athens), 3); got != "2026-11-27" {
+		t.Errorf("a merge at 00:30 in Athens on 2026-11-25 is due by %s; want 2026-11-27", got)
+	}
 	if !Overdue("someday", merged) {
 		t.Error("an unreadable due date is not overdue")
 	}

@@ -411,10 +411,21 @@ func (e *evaluator) readChain(ctx context.Context) ([]int, error) {
 	}
 	e.res.ChainFrom = e.passed.Name
 	var out []int
+	var creators []string
 	for i := len(statuses) - 1; i >= 0; i-- { // oldest first
 		if n := chainPull(e.req.StatusContext, statuses[i].Context); n > 0 && !slices.Contains(out, n) {
 			out = append(out, n)
+			if c := "@" + statuses[i].Creator; !slices.Contains(creators, c) {
+				creators = append(creators, c)
+			}
 		}
+	}
+	if len(out) > MaxChainPulls {
+		return nil, inputErrorf("the previous release %s (%s) carries retrospective statuses (%s/retrospective/#N) naming %d pull requests, more than the %d a passing release ever posts: "+
+			"they were forged by someone with statuses: write (posted by %s), and none is judged. To release, mark %s as not passed, posting the status %s = error on %s "+
+			"(its statuses cannot be deleted), so the range starts at the passed release before it and judges every pull request since; then find who holds statuses: write",
+			e.passed.Name, decision.ShortSHA(e.passed.SHA), e.req.StatusContext, len(out), MaxChainPulls, fileList(creators),
+			e.passed.Name, e.req.StatusContext, e.passed.SHA)
 	}
 	e.res.ChainPulls = out
 	return out, nil
@@ -423,11 +434,11 @@ func (e *evaluator) readChain(ctx context.Context) ([]int, error) {
 // ChainStatus is a retrospective chain status a passed release posts on its
 // released commit: an override whose retrospective review is still due.
 type ChainStatus struct {
-	Pull int
+	Pull int `json:"pull"`
 	// Due is the last day of the review, YYYY-MM-DD (UTC).
-	Due string
+	Due string `json:"due"`
 	// URL is the pull request's page, the status's link.
-	URL string
+	URL string `json:"url,omitempty"`
 }
 
 // Outstanding lists the overrides, of the range and earlier, whose
@@ -454,3 +465,12 @@ func (r *Result) Outstanding() []ChainStatus {
 func (c ChainStatus) Description() string {
 	return fmt.Sprintf("Emergency override of #%d: retrospective CSO review due by %s", c.Pull, c.Due)
 }
+
+// MaxChainPulls is the most pull requests the retrospective statuses of
+// one release may name. A passing release posts one per override still
+// awaiting its review, and an overdue review blocks every release, so its
+// chain holds only the overrides of the last review_within_days days: a
+// few. More are forged (by someone with statuses: write), and judging each
+// would spend the token's hourly requests, which every run of the
+// repository shares: the release is refused at once instead.
+const MaxChainPulls = 200
