@@ -100,3 +100,56 @@ func problemText(ps safetyfile.Problems) string {
 	}
 	return b.String()
 }
+
+// A cell Excel shows one way and the gate would read another: a second
+// value in a namespace Excel ignores (or a second value at all, which Excel
+// never writes), a cell or a <sheetData> Excel does not read. Each is
+// refused, naming the sheet, rather than read.
+func TestSheetValueExcelDoesNotShowIsRefused(t *testing.T) {
+	t.Parallel()
+	wb := buildXLSX(t, hazardTable("Hazard Log", "Wrong patient", "Catastrophic"))
+	const head = `<row r="1"><c r="A1" t="inlineStr"><is><t>Hazard number</t></is></c><c r="B1" t="inlineStr"><is><t>Hazard name</t></is></c><c r="C1" t="inlineStr"><is><t>Initial Severity</t></is></c><c r="D1" t="inlineStr"><is><t>Initial Likelihood</t></is></c><c r="E1" t="inlineStr"><is><t>Residual Severity</t></is></c><c r="F1" t="inlineStr"><is><t>Residual Likelihood</t></is></c></row>`
+	row := func(residual string) string {
+		return `<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>Wrong patient</t></is></c><c r="C2" t="inlineStr"><is><t>Major</t></is></c><c r="D2" t="inlineStr"><is><t>Low</t></is></c>` +
+			residual + `<c r="F2" t="inlineStr"><is><t>Low</t></is></c></row>`
+	}
+	cases := []struct{ name, sheetData, want string }{
+		{"a second value in an ignored namespace", `<sheetData>` + head + row(`<c r="E2" t="str"><v>Catastrophic</v><x:v xmlns:x="urn:ignored">Minor</x:v></c>`) + `</sheetData>`, "<x:v> is not in the SpreadsheetML namespace"},
+		{"a second value", `<sheetData>` + head + row(`<c r="E2" t="str"><v>Catastrophic</v><v>Minor</v></c>`) + `</sheetData>`, "a second <v>"},
+		{"a second inline text in an ignored namespace", `<sheetData>` + head + row(`<c r="E2" t="inlineStr"><is><t>Catastrophic</t><x:t xmlns:x="urn:ignored">Minor</x:t></is></c>`) + `</sheetData>`, "<x:t> is not in the SpreadsheetML namespace"},
+		{"a second run text", `<sheetData>` + head + row(`<c r="E2" t="inlineStr"><is><r><t>Catastrophic</t><t>Minor</t></r></is></c>`) + `</sheetData>`, "a second <t>"},
+		{"a second inline string", `<sheetData>` + head + row(`<c r="E2" t="inlineStr"><is><t>Catastrophic</t></is><is><t>Minor</t></is></c>`) + `</sheetData>`, "a second <is>"},
+		{"a cell in an ignored namespace", `<sheetData>` + head + row(`<x:c xmlns:x="urn:ignored" r="E2" t="inlineStr"><x:is><x:t>Minor</x:t></x:is></x:c>`) + `</sheetData>`, "namespace"},
+		{"rows in an ignored namespace", `<x:sheetData xmlns:x="urn:ignored">` + head + row(`<c r="E2" t="inlineStr"><is><t>Minor</t></is></c>`) + `</x:sheetData><sheetData/>`, "namespace"},
+		{"a second sheetData", `<sheetData>` + head + `</sheetData><sheetData>` + row(`<c r="E2" t="inlineStr"><is><t>Minor</t></is></c>`) + `</sheetData>`, "a second <sheetData>"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			data := withPart(t, wb, "xl/worksheets/sheet1.xml", func(s string) string {
+				i, j := strings.Index(s, "<sheetData>"), strings.Index(s, "</sheetData>")
+				return s[:i] + tc.sheetData + s[j+len("</sheetData>"):]
+			})
+			res := loadData("hazard-log.xlsx", data, FormatXLSX, config(nil))
+			text := problemText(res.Problems)
+			if res.Valid() || !strings.Contains(text, `sheet "Hazard Log"`) || !strings.Contains(text, tc.want) {
+				t.Fatalf("got problems %q, hazards %+v; want the sheet refused (%s)", text, res.Log.Hazards, tc.want)
+			}
+		})
+	}
+}
+
+// The same in the shared strings: Excel shows an <si>'s one <t>.
+func TestSharedStringExcelDoesNotShowIsRefused(t *testing.T) {
+	t.Parallel()
+	wb := buildXLSX(t, hazardTable("Hazard Log", "Wrong patient", "Catastrophic"))
+	for _, si := range []string{`<si><t>Catastrophic</t><x:t xmlns:x="urn:ignored">Minor</x:t></si>`, `<si><t>Catastrophic</t><t>Minor</t></si>`} {
+		data := withPart(t, wb, "xl/sharedStrings.xml", func(s string) string {
+			return strings.Replace(s, `<si><t>Catastrophic</t></si>`, si, 1)
+		})
+		res := loadData("hazard-log.xlsx", data, FormatXLSX, config(nil))
+		text := problemText(res.Problems)
+		if res.Valid() || !strings.Contains(text, "shared strings") {
+			t.Fatalf("%s: got problems %q, hazards %+v; want the shared strings refused", si, text, res.Log.Hazards)
+		}
+	}
+}
