@@ -1,6 +1,7 @@
 package hazardlog
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"slices"
@@ -26,6 +27,9 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 	fail := func(format string, args ...any) Result {
 		return Result{Log: &safetyfile.HazardLog{Product: productName(file, cfg), Hazards: []safetyfile.Hazard{}},
 			Problems: safetyfile.Problems{invalid(safetyfile.Location{File: file}, format, args...)}}
+	}
+	if dup := duplicatePart(data); dup != "" {
+		return fail("the workbook has more than one part named %q (part names ignore case): which one Excel opens is not which one the gate would read; save the file from Excel again", dup)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue: true, UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit,
@@ -207,6 +211,25 @@ func maxWidth(rows [][]string) int {
 		w = max(w, len(r))
 	}
 	return w
+}
+
+// duplicatePart names a zip entry that another one repeats, in any case
+// and with either slash, as OPC part names compare; "" when none does (or
+// the file is no zip, which excelize then reports).
+func duplicatePart(data []byte) string {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return ""
+	}
+	seen := make(map[string]bool, len(zr.File))
+	for _, zf := range zr.File {
+		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
+		if seen[name] {
+			return zf.Name
+		}
+		seen[name] = true
+	}
+	return ""
 }
 
 // hiddenSheet says whether Excel hides the sheet: any state but visible

@@ -1,9 +1,11 @@
 package hazardlog
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"github.com/csogate/csogate/internal/safetyfile"
+	"io"
 	"strings"
 	"testing"
 
@@ -152,4 +154,72 @@ func TestSharedStringExcelDoesNotShowIsRefused(t *testing.T) {
 			t.Fatalf("%s: got problems %q, hazards %+v; want the shared strings refused", si, text, res.Log.Hazards)
 		}
 	}
+}
+
+// Two zip entries of one part name (OPC names are case-insensitive): which
+// one Excel opens is not which one excelize keeps (the last), so the file
+// is refused.
+func TestDuplicatePartsAreRefused(t *testing.T) {
+	t.Parallel()
+	wb := buildXLSX(t, hazardTable("Hazard Log", "Wrong patient", "Catastrophic"))
+	tame := buildXLSX(t, hazardTable("Hazard Log", "Wrong patient", "Minor"))
+	for _, name := range []string{"xl/worksheets/sheet1.xml", "xl/worksheets/SHEET1.xml", `xl\worksheets\sheet1.xml`} {
+		data := withExtraEntry(t, wb, name, sheetXML(t, tame))
+		res := loadData("hazard-log.xlsx", data, FormatXLSX, config(nil))
+		text := problemText(res.Problems)
+		if res.Valid() || !strings.Contains(text, "more than one part named") {
+			t.Fatalf("%s: got problems %q, hazards %+v; want the workbook refused", name, text, res.Log.Hazards)
+		}
+	}
+}
+
+func sheetXML(t *testing.T, wb []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(wb), int64(len(wb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name == "xl/worksheets/sheet1.xml" {
+			rc, err := zf.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+	}
+	t.Fatal("no sheet1.xml")
+	return nil
+}
+
+// withExtraEntry appends a zip entry after the workbook's own.
+func withExtraEntry(t *testing.T, wb []byte, name string, content []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(wb), int64(len(wb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		if err := zw.Copy(zf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(content); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
