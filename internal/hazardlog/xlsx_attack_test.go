@@ -121,6 +121,7 @@ func TestSheetValueExcelDoesNotShowIsRefused(t *testing.T) {
 		{"a second inline text in an ignored namespace", `<sheetData>` + head + row(`<c r="E2" t="inlineStr"><is><t>Catastrophic</t><x:t xmlns:x="urn:ignored">Minor</x:t></is></c>`) + `</sheetData>`, "<x:t> is not in the SpreadsheetML namespace"},
 		{"a second run text", `<sheetData>` + head + row(`<c r="E2" t="inlineStr"><is><r><t>Catastrophic</t><t>Minor</t></r></is></c>`) + `</sheetData>`, "a second <t>"},
 		{"a second inline string", `<sheetData>` + head + row(`<c r="E2" t="inlineStr"><is><t>Catastrophic</t></is><is><t>Minor</t></is></c>`) + `</sheetData>`, "a second <is>"},
+		{"an inline string and a value", `<sheetData>` + head + row(`<c r="E2" t="inlineStr"><v>Minor</v><is><t>Catastrophic</t></is></c>`) + `</sheetData>`, "both an inline string and a <v>"},
 		{"a cell in an ignored namespace", `<sheetData>` + head + row(`<x:c xmlns:x="urn:ignored" r="E2" t="inlineStr"><x:is><x:t>Minor</x:t></x:is></x:c>`) + `</sheetData>`, "namespace"},
 		{"rows in an ignored namespace", `<x:sheetData xmlns:x="urn:ignored">` + head + row(`<c r="E2" t="inlineStr"><is><t>Minor</t></is></c>`) + `</x:sheetData><sheetData/>`, "namespace"},
 		{"a second sheetData", `<sheetData>` + head + `</sheetData><sheetData>` + row(`<c r="E2" t="inlineStr"><is><t>Minor</t></is></c>`) + `</sheetData>`, "a second <sheetData>"},

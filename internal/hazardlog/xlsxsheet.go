@@ -595,6 +595,11 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 			case inIS && depth == 4:
 				inIS = false
 			case depth == 3 && t.Name.Local == "c":
+				if cell.inline && cell.seenV {
+					// Which of the two a spreadsheet shows depends on its type
+					// and the program; Excel never writes both.
+					return nil, nil, fmt.Errorf("%s: cell %s holds both an inline string and a <v>", where(), cell.ref)
+				}
 				v, err := cell.value(cells, inlineT, inlineRuns)
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s: cell %s: %w", where(), cell.ref, err)
