@@ -402,6 +402,7 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 		cell                   cellScan
 		rowNum, col            int
 		sheetDatas             int
+		mergeCellsSeen         bool
 		ns                     namespaces
 		cellCount              int // cells held so far, blanks included
 		inRow                  bool
@@ -452,6 +453,15 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 			}
 			switch {
 			case depth == 1 && t.Name.Local == "mergeCells":
+				// Excel writes one, after the cells, and repairs a file with
+				// more or a misplaced one: what it then shows is not known.
+				if mergeCellsSeen {
+					return nil, nil, fmt.Errorf("%s: a second <mergeCells> (Excel reads one)", where())
+				}
+				if sheetDatas == 0 {
+					return nil, nil, fmt.Errorf("%s: a <mergeCells> before <sheetData> (Excel writes it after)", where())
+				}
+				mergeCellsSeen = true
 				for _, a := range t.Attr {
 					// excelize decodes count as an int and fails if it is not one.
 					if a.Name.Local == "count" {
