@@ -1,8 +1,10 @@
 package hazardlog
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -26,6 +28,9 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		return Result{Log: &safetyfile.HazardLog{Product: productName(file, cfg), Hazards: []safetyfile.Hazard{}},
 			Problems: safetyfile.Problems{invalid(safetyfile.Location{File: file}, format, args...)}}
 	}
+	if dup := duplicatePart(data); dup != "" {
+		return fail("the workbook has more than one part named %q (part names ignore case): which one Excel opens is not which one the gate would read; save the file from Excel again", dup)
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue: true, UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit,
 	})
@@ -38,6 +43,15 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		date1904 = *props.Date1904
 	}
 	sheets := f.GetSheetList()
+	// Excel refuses two sheets of one name (in any case) until it repairs
+	// the file; which of them excelize reads is not what anyone saw.
+	for i, a := range sheets {
+		for _, b := range sheets[:i] {
+			if strings.EqualFold(a, b) {
+				return fail("the workbook has more than one sheet named %q (Excel repairs such a file before showing it, so which one the gate would read is not what Excel shows); rename them in xl/workbook.xml, or save the file from Excel again", a)
+			}
+		}
+	}
 	if sheet != "" {
 		found := ""
 		for _, s := range sheets {
@@ -48,7 +62,28 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		if found == "" {
 			return fail("the workbook has no sheet %q; its sheets are %s", sheet, quoteAll(sheets))
 		}
+		if hiddenSheet(f, found) {
+			return fail("sheet %q is hidden in Excel, so a person reviewing the workbook does not see what the gate would read; unhide it (Format > Hide & Unhide > Unhide Sheet) or keep the hazards on a visible sheet", found)
+		}
 		sheets = []string{found}
+	}
+	// A hidden sheet is never read: a person reviewing the workbook in
+	// Excel does not see it, so a tamer copy of the log kept there must not
+	// be what the gate judges.
+	var hidden []string
+	sheets = slices.DeleteFunc(sheets, func(s string) bool {
+		if hiddenSheet(f, s) {
+			hidden = append(hidden, s)
+			return true
+		}
+		return false
+	})
+	hiddenWarnings := func() (w safetyfile.Problems) {
+		for _, name := range hidden {
+			w = append(w, warning(safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", name)},
+				"this sheet is hidden in Excel, so it is not read; unhide it if it holds hazards"))
+		}
+		return w
 	}
 	m := newMatcher(cfg)
 	sst := &sharedStringTable{f: f}
@@ -82,12 +117,17 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		if sheet != "" {
 			where = fmt.Sprintf("sheet %q", sheets[0])
 		}
-		return fail("no hazard table found: %s of %s has a header row naming the template's columns (e.g. %q, %q, %q, %q) in its first %d rows; name the sheet with --sheet, or map its headers under columns: in the gate configuration",
-			where, quoteAll(f.GetSheetList()), "Hazard number", "Hazard name", "Initial Severity", "Residual Likelihood", headerScanRows)
+		hiddenNote := ""
+		if len(hidden) > 0 {
+			hiddenNote = fmt.Sprintf(" (hidden sheets are not read: sheet %s is hidden in Excel; unhide it if it holds the hazards)", strings.Join(quoteAllSlice(hidden), ", "))
+		}
+		return fail("no hazard table found: %s of %s has a header row naming the template's columns (e.g. %q, %q, %q, %q) in its first %d rows; name the sheet with --sheet, or map its headers under columns: in the gate configuration%s",
+			where, quoteAll(f.GetSheetList()), "Hazard number", "Hazard name", "Initial Severity", "Residual Likelihood", headerScanRows, hiddenNote)
 	}
 	res := readTable(bestGrid, bestHeader, m, cfg)
 	res.Problems = append(res.Problems, readErrs...)
 	res.Problems = append(res.Problems, unreadable...)
+	res.Warnings = append(res.Warnings, hiddenWarnings()...)
 	// Hazards kept on a second sheet (closed ones, say) are not read; say so.
 	for _, name := range tables {
 		if name != bestGrid.sheet {
@@ -173,12 +213,49 @@ func maxWidth(rows [][]string) int {
 	return w
 }
 
-func quoteAll(names []string) string {
+// duplicatePart names a zip entry that another one repeats, in any case
+// and with either slash, as OPC part names compare; "" when none does (or
+// the file is no zip, which excelize then reports).
+func duplicatePart(data []byte) string {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return ""
+	}
+	seen := make(map[string]bool, len(zr.File))
+	for _, zf := range zr.File {
+		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
+		if seen[name] {
+			return zf.Name
+		}
+		seen[name] = true
+	}
+	return ""
+}
+
+// hiddenSheet says whether Excel hides the sheet: any state but visible
+// (hidden, veryHidden, or a value Excel would not open as visible).
+func hiddenSheet(f *excelize.File, sheet string) bool {
+	if f.WorkBook == nil {
+		return true
+	}
+	for _, s := range f.WorkBook.Sheets.Sheet {
+		if s.Name == sheet {
+			return s.State != "" && s.State != "visible"
+		}
+	}
+	return true
+}
+
+func quoteAllSlice(names []string) []string {
 	q := make([]string, len(names))
 	for i, n := range names {
 		q[i] = fmt.Sprintf("%q", n)
 	}
-	return strings.Join(q, ", ")
+	return q
+}
+
+func quoteAll(names []string) string {
+	return strings.Join(quoteAllSlice(names), ", ")
 }
 
 // excelizeRows reads a sheet's raw cell values with excelize's row reader.

@@ -24,7 +24,10 @@ import (
 // workbook cost five times the same log in YAML. excelize still opens the
 // workbook, names the sheet's part and decodes the shared strings. What
 // the scan reads is what excelize read (TestMergeScanMatchesExcelize,
-// TestSheetScanMatchesExcelizeRows, FuzzMergeScan, FuzzSheetScan).
+// TestSheetScanMatchesExcelizeRows, FuzzMergeScan, FuzzSheetScan), except
+// where excelize read what Excel does not show (a second <v>, <is> or <t>
+// in a cell or string, an element in another namespace, a second
+// <sheetData>): those are refused.
 
 // Bounds on what a hostile sheet may make the scan hold or do.
 const (
@@ -191,8 +194,8 @@ func (t *sharedStringTable) lookup(i int) (string, error) {
 }
 
 // scanSharedStrings reads each <si> of a shared strings part as excelize's
-// xlsxSI.String gives it: the text of its last direct <t>, then of each
-// rich text run's last <t>, with _xHHHH_ escapes undone; phonetic runs
+// xlsxSI.String gives it: the text of its direct <t>, then of each rich
+// text run's <t> (a second <t> in either is refused), with _xHHHH_ escapes undone; phonetic runs
 // are not text. Like the sheet scan it takes only well-formed XML and no
 // element inside a text.
 func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]string, error) {
@@ -204,6 +207,8 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 		root, inText      bool
 		text, t, runs, rt []byte
 		textTo            *[]byte
+		seenT, seenRunT   bool
+		ns                namespaces
 	)
 	where := func() string { return fmt.Sprintf("line %d", lineOf(d)) }
 	for {
@@ -238,12 +243,30 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 						}
 					}
 				}
+			}
+			ns.start(e, depth)
+			if depth == 1 && e.Name.Local == "si" || depth > 1 && stack[1].Local == "si" {
+				// An element Excel would not show (another namespace) or a
+				// second text where Excel shows one is refused, not read.
+				if err := ns.check(e); err != nil {
+					return nil, fmt.Errorf("%s: %w", where(), err)
+				}
+			}
+			switch {
 			case depth == 1 && e.Name.Local == "si":
-				t, runs = t[:0], runs[:0]
+				t, runs, seenT = t[:0], runs[:0], false
 			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "t":
-				inText, text, textTo = true, text[:0], &t
+				if seenT {
+					return nil, fmt.Errorf("%s: a second <t> in a string", where())
+				}
+				seenT, inText, text, textTo = true, true, text[:0], &t
+			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "r":
+				seenRunT = false
 			case depth == 3 && stack[1].Local == "si" && stack[2].Local == "r" && e.Name.Local == "t":
-				inText, text, textTo = true, text[:0], &rt
+				if seenRunT {
+					return nil, fmt.Errorf("%s: a second <t> in a run of a string", where())
+				}
+				seenRunT, inText, text, textTo = true, true, text[:0], &rt
 			}
 			stack = append(stack, e.Name)
 		case xml.CharData:
@@ -255,6 +278,7 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 				return nil, fmt.Errorf("%s: unexpected end element </%s>", where(), e.Name.Local)
 			}
 			stack = stack[:len(stack)-1]
+			ns.end(len(stack))
 			depth := len(stack)
 			switch {
 			case inText:
@@ -377,6 +401,9 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 		// the cell being read
 		cell                   cellScan
 		rowNum, col            int
+		sheetDatas             int
+		mergeCellsSeen         bool
+		ns                     namespaces
 		cellCount              int // cells held so far, blanks included
 		inRow                  bool
 		text                   []byte // the <v> or <t> being read
@@ -406,12 +433,35 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 					return nil, nil, fmt.Errorf("%s: the root element is <%s>, not <worksheet>", where(), t.Name.Local)
 				}
 			}
+			ns.start(t, depth)
+			// Inside <sheetData> and <mergeCells>, an element in another
+			// namespace is one Excel ignores (or refuses): the gate must not
+			// read what Excel does not show.
+			if depth == 1 && (t.Name.Local == "sheetData" || t.Name.Local == "mergeCells") || depth > 1 && (stack[1].Local == "sheetData" || stack[1].Local == "mergeCells") {
+				if err := ns.check(t); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
+			}
+			if depth == 1 && t.Name.Local == "sheetData" {
+				if sheetDatas++; sheetDatas > 1 {
+					return nil, nil, fmt.Errorf("%s: a second <sheetData> (Excel reads one)", where())
+				}
+			}
 			parent := ""
 			if depth > 0 {
 				parent = stack[depth-1].Local
 			}
 			switch {
 			case depth == 1 && t.Name.Local == "mergeCells":
+				// Excel writes one, after the cells, and repairs a file with
+				// more or a misplaced one: what it then shows is not known.
+				if mergeCellsSeen {
+					return nil, nil, fmt.Errorf("%s: a second <mergeCells> (Excel reads one)", where())
+				}
+				if sheetDatas == 0 {
+					return nil, nil, fmt.Errorf("%s: a <mergeCells> before <sheetData> (Excel writes it after)", where())
+				}
+				mergeCellsSeen = true
 				for _, a := range t.Attr {
 					// excelize decodes count as an int and fails if it is not one.
 					if a.Name.Local == "count" {
@@ -485,20 +535,39 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 				}
 				col = c
 			case parent == "c" && depth == 4:
+				// Excel writes each of these once in a cell, and shows that
+				// one: a second is what Excel would not show.
 				switch t.Name.Local {
 				case "v":
-					inV, text = true, text[:0]
+					if cell.seenV {
+						return nil, nil, fmt.Errorf("%s: cell %s: a second <v>", where(), cell.ref)
+					}
+					cell.seenV, inV, text = true, true, text[:0]
 					textTo = &cell.v
 				case "f":
+					if cell.formula {
+						return nil, nil, fmt.Errorf("%s: cell %s: a second <f>", where(), cell.ref)
+					}
 					cell.formula = true
 				case "is":
+					if cell.inline {
+						return nil, nil, fmt.Errorf("%s: cell %s: a second <is>", where(), cell.ref)
+					}
 					inIS, cell.inline = true, true
 				}
 			case inIS && parent == "is" && depth == 5 && t.Name.Local == "t":
-				inT, text = true, text[:0]
+				if cell.seenT {
+					return nil, nil, fmt.Errorf("%s: cell %s: a second <t> in its inline string", where(), cell.ref)
+				}
+				cell.seenT, inT, text = true, true, text[:0]
 				textTo = &inlineT
+			case inIS && parent == "is" && depth == 5 && t.Name.Local == "r":
+				cell.seenRunT = false
 			case inIS && parent == "r" && depth == 6 && stack[4].Local == "is" && t.Name.Local == "t":
-				inRunT, text = true, text[:0]
+				if cell.seenRunT {
+					return nil, nil, fmt.Errorf("%s: cell %s: a second <t> in a run of its inline string", where(), cell.ref)
+				}
+				cell.seenRunT, inRunT, text = true, true, text[:0]
 				textTo = &runT
 			case inV || inT || inRunT:
 				return nil, nil, fmt.Errorf("%s: an element <%s> inside a cell's text", where(), t.Name.Local)
@@ -515,6 +584,7 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 				return nil, nil, fmt.Errorf("%s: unexpected end element </%s>", where(), t.Name.Local)
 			}
 			stack = stack[:len(stack)-1]
+			ns.end(len(stack))
 			if cells == nil {
 				continue
 			}
@@ -535,6 +605,11 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 			case inIS && depth == 4:
 				inIS = false
 			case depth == 3 && t.Name.Local == "c":
+				if cell.inline && cell.seenV {
+					// Which of the two a spreadsheet shows depends on its type
+					// and the program; Excel never writes both.
+					return nil, nil, fmt.Errorf("%s: cell %s holds both an inline string and a <v>", where(), cell.ref)
+				}
 				v, err := cell.value(cells, inlineT, inlineRuns)
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s: cell %s: %w", where(), cell.ref, err)
@@ -566,9 +641,91 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 
 // cellScan is what a <c> element held.
 type cellScan struct {
-	ref, typ        string
-	v               []byte
-	formula, inline bool
+	ref, typ               string
+	v                      []byte
+	formula, inline        bool
+	seenV, seenT, seenRunT bool
+}
+
+// namespaces tracks which prefixes are bound to the SpreadsheetML
+// namespace (transitional or strict), scope by scope, as RawToken leaves
+// prefixes unresolved: an element in another namespace is one Excel
+// ignores (or refuses), and the gate must not read what Excel does not show.
+type namespaces struct {
+	scopes []nsScope
+}
+
+type nsScope struct {
+	depth int             // of the element that declared them
+	main  map[string]bool // prefix ("" the default) → bound to SpreadsheetML
+}
+
+func isMainNamespace(uri string) bool {
+	return uri == "http://schemas.openxmlformats.org/spreadsheetml/2006/main" || uri == "http://purl.oclc.org/ooxml/spreadsheetml/main"
+}
+
+// start records the declarations of an element at depth.
+func (ns *namespaces) start(e xml.StartElement, depth int) {
+	var m map[string]bool
+	for _, a := range e.Attr {
+		prefix, ok := "", false
+		switch {
+		case a.Name.Space == "xmlns":
+			prefix, ok = a.Name.Local, true
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			ok = true
+		}
+		if ok {
+			if m == nil {
+				m = map[string]bool{}
+			}
+			m[prefix] = isMainNamespace(a.Value)
+		}
+	}
+	if m != nil {
+		ns.scopes = append(ns.scopes, nsScope{depth, m})
+	}
+}
+
+// end drops the declarations of the element closing at depth.
+func (ns *namespaces) end(depth int) {
+	for len(ns.scopes) > 0 && ns.scopes[len(ns.scopes)-1].depth >= depth {
+		ns.scopes = ns.scopes[:len(ns.scopes)-1]
+	}
+}
+
+// check refuses an element (start already recorded) that is not in the
+// SpreadsheetML namespace; unprefixed names with no default namespace
+// declared count as SpreadsheetML, as in a hand-made part.
+func (ns *namespaces) check(e xml.StartElement) error {
+	for i := len(ns.scopes) - 1; i >= 0; i-- {
+		if main, ok := ns.scopes[i].main[e.Name.Space]; ok {
+			if !main {
+				break
+			}
+			return nil
+		}
+	}
+	if e.Name.Space == "" && !ns.declaresDefault() {
+		return nil
+	}
+	return fmt.Errorf("<%s> is not in the SpreadsheetML namespace, so Excel does not show it", qualified(e.Name))
+}
+
+func (ns *namespaces) declaresDefault() bool {
+	for _, sc := range ns.scopes {
+		if _, ok := sc.main[""]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func qualified(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }
 
 // value is the cell's raw value as excelize's getValueFrom with
