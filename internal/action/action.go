@@ -181,6 +181,11 @@ type result struct {
 	// old head was judged: no success is posted, nor any other status after
 	// the pending one saying so.
 	supersededBy string
+	// hazardListing is the hazard issues a release run listed (a hazard
+	// log kept as issues), asked about again before a success is posted;
+	// hazardIssuesChanged says why no success was posted when some changed.
+	hazardListing       *hazardListing
+	hazardIssuesChanged string
 }
 
 // Run runs the action in the runner's environment (read through getenv) and

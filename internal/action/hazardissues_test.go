@@ -208,8 +208,96 @@ func TestHazardIssuesRelease(t *testing.T) {
 	}
 }
 
-// issuesReleaseRequests is what an issue-backed release asks GitHub.
-const issuesReleaseRequests = 35
+// issuesReleaseRequests is what an issue-backed release asks GitHub: the
+// evaluation's 35, and the listing of the issues updated since the hazard
+// issues were listed, asked again just before the success is posted.
+const issuesReleaseRequests = 36
+
+// TestHazardIssuesEditedDuringRelease: a hazard issue edited after the
+// release run listed the hazard issues, and before it posts its status, is
+// in neither this release's listing nor (its time being before this
+// release's success) the next release's: the run posts no success, but an
+// error naming the issue, and exits 3, so the release gate is run again. An
+// issue outside the hazard log edited meanwhile changes nothing.
+func TestHazardIssuesEditedDuringRelease(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		// during edits the issues after the run listed them.
+		during      func(f *releaseFixture, created []hazardlog.NewIssue, at time.Time)
+		wantCode    int
+		wantChanged string // the issue the error names; "" for a success
+		// extraRequests: the evaluation reads the timeline of an issue
+		// updated since v2.3.0 that does not carry the label (it may have
+		// lost it), when the edit lands before that listing.
+		extraRequests int
+	}{
+		{name: "hazard issue relabelled", wantCode: 3, wantChanged: "#102",
+			during: func(f *releaseFixture, created []hazardlog.NewIssue, at time.Time) {
+				var remove []string
+				for _, l := range created[1].Labels {
+					if strings.HasPrefix(l, "severity-") {
+						remove = append(remove, l)
+					}
+				}
+				f.srv.RelabelIssueAfterListing(2+100, "developer", remove, []string{"severity-minor"}, at)
+			}},
+		{name: "issue labelled into the hazard log", wantCode: 3, wantChanged: "#120",
+			during: func(f *releaseFixture, created []hazardlog.NewIssue, at time.Time) {
+				f.srv.AddIssue(githubtest.Issue{Number: 120, Title: "Dose rounding", CreatedAt: at.Add(-48 * time.Hour), UpdatedAt: at.Add(-48 * time.Hour)})
+				f.srv.RelabelIssueAfterListing(120, "developer", nil, []string{"hazard"}, at)
+			}},
+		{name: "other issue edited", wantCode: 0, extraRequests: 1,
+			during: func(f *releaseFixture, created []hazardlog.NewIssue, at time.Time) {
+				f.srv.AddIssue(githubtest.Issue{Number: 120, Title: "Typo in the footer", Labels: []string{"bug"}, CreatedAt: at.Add(-48 * time.Hour), UpdatedAt: at.Add(-48 * time.Hour)})
+				f.srv.RelabelIssueAfterListing(120, "developer", nil, []string{"good first issue"}, at)
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f, created, passedAt := issuesReleaseFixture(t)
+			var remove []string
+			for _, l := range created[0].Labels {
+				if strings.HasPrefix(l, "severity-") || strings.HasPrefix(l, "risk-level-") {
+					remove = append(remove, l)
+				}
+			}
+			f.srv.RelabelIssue(1+100, "developer", remove, []string{"severity-minor"}, passedAt.Add(2*time.Hour))
+			tc.during(f, created, passedAt.Add(3*time.Hour))
+			f.srv.ResetRequests()
+			f.pushTag("v2.4.0", v240SHA)
+			o := f.run()
+			if o.code != tc.wantCode {
+				t.Fatalf("exit %d, want %d:\n%s\n%s", o.code, tc.wantCode, o.stdout, o.summary)
+			}
+			st, ok := f.releaseStatus(v240SHA)
+			if tc.wantChanged == "" {
+				if !ok || st.State != "success" {
+					t.Errorf("release status %+v (posted: %v), want success", st, ok)
+				}
+			} else {
+				for _, st := range f.statusesOn(v240SHA) {
+					if st.Context == releaseContext && st.State == "success" {
+						t.Errorf("a success was posted on the release: %+v", st)
+					}
+				}
+				if !ok || st.State != "error" || !strings.Contains(st.Description, tc.wantChanged) || strings.Contains(st.Description, "#101") {
+					t.Errorf("release status %+v (posted: %v), want error naming %s only", st, ok, tc.wantChanged)
+				}
+				if !strings.Contains(o.summary, tc.wantChanged) || !strings.Contains(o.summary, "run the release gate again") {
+					t.Errorf("the summary does not say %s changed during the run:\n%s", tc.wantChanged, o.summary)
+				}
+			}
+			if got := len(f.srv.Requests()); got != issuesReleaseRequests+tc.extraRequests {
+				var all []string
+				for _, r := range f.srv.Requests() {
+					all = append(all, r.String())
+				}
+				t.Errorf("%d requests, want %d:\n%s", got, issuesReleaseRequests+tc.extraRequests, strings.Join(all, "\n"))
+			}
+		})
+	}
+}
 
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()

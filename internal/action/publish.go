@@ -49,6 +49,17 @@ func (r *runner) publish(ctx context.Context, res *result) {
 			return
 		}
 	}
+	if res.hazardListing != nil && res.d.Allowed() {
+		// A hazard issue edited after this run listed them is in neither
+		// this release's listing nor the next's: ask GitHub again.
+		changed, err := r.hazardIssuesChangedSince(ctx, res.hazardListing, res.release.HazardIssuesSince)
+		if err != nil {
+			r.writeFailed(res, "listing the issues updated since this run listed the hazard issues, before posting the release's success", err)
+		} else if len(changed) > 0 {
+			r.hazardIssuesMoved(ctx, res, changed)
+			return
+		}
+	}
 	// A release's chain statuses go before its success: a release whose
 	// chain could not be written is not one the next release may start at.
 	r.postRetrospectiveChain(ctx, res)

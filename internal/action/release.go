@@ -2,17 +2,22 @@ package action
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	gogithub "github.com/google/go-github/v62/github"
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/evidence"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
+	"github.com/csogate/csogate/internal/policy"
 	"github.com/csogate/csogate/internal/pullfacts"
 	"github.com/csogate/csogate/internal/release"
 )
@@ -73,7 +78,8 @@ func gateRelease(ctx context.Context, r *runner) *result {
 		PermissionsBlock: releasePermissionsBlock,
 		TestResults:      testResults, TestResultsGiven: len(r.in.TestResults) > 0,
 	}
-	rel := release.Evaluate(ctx, recorder, relReq)
+	listing := &hazardListing{API: recorder}
+	rel := release.Evaluate(ctx, listing, relReq)
 	t := target{Release: true}
 	if isSHA(rel.ReleaseSHA) {
 		t.StatusSHA = rel.ReleaseSHA
@@ -82,9 +88,124 @@ func gateRelease(ctx context.Context, r *runner) *result {
 	if rel.ReleaseSHA != "" {
 		what += " at " + decision.ShortSHA(rel.ReleaseSHA)
 	}
-	return &result{d: rel.Release.Decision, outcome: rel.Release, request: rel.Request, target: t, what: what,
-		release: rel, releaseRun: &evidence.ReleaseRun{Request: relReq, Result: rel, Transcript: recorder.Transcript()},
-		summary: func() string { return release.Markdown(rel) }}
+	res := &result{d: rel.Release.Decision, outcome: rel.Release, request: rel.Request, target: t, what: what,
+		release: rel, releaseRun: &evidence.ReleaseRun{Request: relReq, Result: rel, Transcript: recorder.Transcript()}}
+	if rel.HazardIssuesLabel != "" && listing.listed {
+		res.hazardListing = listing
+	}
+	res.summary = func() string {
+		s := release.Markdown(rel)
+		if res.hazardIssuesChanged != "" {
+			s += "\n## Hazard issues changed during the run\n\n" + res.hazardIssuesChanged + "\n"
+		}
+		return s
+	}
+	return res
+}
+
+// hazardListing keeps the hazard issues the release evaluation listed (a
+// hazard log kept as GitHub issues), so that the run can ask, just before
+// it posts the release's success, whether any changed since.
+type hazardListing struct {
+	release.API
+	label  string
+	data   []byte
+	listed bool
+}
+
+// HazardIssues implements release.API, keeping the listing.
+func (h *hazardListing) HazardIssues(ctx context.Context, owner, repo, label string) ([]byte, error) {
+	data, err := h.API.HazardIssues(ctx, owner, repo, label)
+	if err == nil {
+		h.label, h.data, h.listed = label, data, true
+	}
+	return data, err
+}
+
+// listedIssue is what the check after the evaluation reads of an issue.
+type listedIssue struct {
+	Number    int       `json:"number"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Labels    []struct {
+		Name string `json:"name"`
+	} `json:"labels"`
+}
+
+// hazardIssuesChangedSince returns the issues GitHub updated after the
+// release run listed the hazard issues: those in the listing whose
+// updated_at moved, and those not in it that now carry the hazard label.
+// The next release counts edits from this release's success status time,
+// and this run judged the issues as listed, so an edit in between would be
+// in neither release's listing. Only GitHub's own times are compared (the
+// runner's clock may differ): the issues are asked for since the latest
+// time the listing shows (an updated_at, or the previous release's status
+// time), which is no later than the listing itself.
+func (r *runner) hazardIssuesChangedSince(ctx context.Context, h *hazardListing, previous time.Time) ([]int, error) {
+	var listed []listedIssue
+	if err := json.Unmarshal(h.data, &listed); err != nil {
+		return nil, fmt.Errorf("the hazard issues listed do not read: %w", err)
+	}
+	since := previous
+	before := make(map[int]time.Time, len(listed))
+	for _, is := range listed {
+		before[is.Number] = is.UpdatedAt
+		if is.UpdatedAt.After(since) {
+			since = is.UpdatedAt
+		}
+	}
+	data, err := r.gh.IssuesUpdatedSince(ctx, r.env.Owner, r.env.Repo, since)
+	if err != nil {
+		return nil, err
+	}
+	var now []listedIssue
+	if err := json.Unmarshal(data, &now); err != nil {
+		return nil, fmt.Errorf("the issues GitHub listed as updated since %s do not read: %w", since.UTC().Format(time.RFC3339), err)
+	}
+	var changed []int
+	for _, is := range now {
+		was, inListing := before[is.Number]
+		labelled := slices.ContainsFunc(is.Labels, func(l struct {
+			Name string `json:"name"`
+		}) bool {
+			return strings.EqualFold(l.Name, h.label)
+		})
+		if (inListing && !is.UpdatedAt.Equal(was)) || (!inListing && labelled) {
+			changed = append(changed, is.Number)
+		}
+	}
+	slices.Sort(changed)
+	return slices.Compact(changed), nil
+}
+
+// hazardIssuesMoved ends a release run whose hazard issues changed after it
+// listed them: no success is posted, but an error saying which issues, and
+// the run fails closed (exit 3), as a pull request's run does when its head
+// moves. The decision the evaluation made is kept, with the reason added.
+func (r *runner) hazardIssuesMoved(ctx context.Context, res *result, changed []int) {
+	numbers := make([]string, len(changed))
+	for i, n := range changed {
+		numbers[i] = fmt.Sprintf("#%d", n)
+	}
+	list := strings.Join(numbers, ", ")
+	msg := fmt.Sprintf("hazard issues changed during the run (%s): they were edited after this run listed the hazard issues, "+
+		"so neither this release's evaluation nor the next release's (which counts edits from this release's success) covers the edit; "+
+		"no success is posted on %s: run the release gate again", list, decision.ShortSHA(res.target.StatusSHA))
+	res.hazardIssuesChanged = msg
+	r.warnf("%s", msg)
+	d := res.d
+	d.Decision, d.ExitCode = decision.Blocked, decision.ExitOperational
+	d.Violations = append(d.Violations, policy.Finding{Code: decision.CodeGateError, Message: msg})
+	description := "Hazard issues changed during the run (" + list + "): run the release gate again"
+	if utf8.RuneCountInString(description) > 140 {
+		description = string([]rune(description)[:139]) + "…"
+	}
+	st := github.Status{State: "error", Context: r.targetContext(res.target), Description: description, TargetURL: r.env.RunURL}
+	if err := r.gh.SetStatus(ctx, r.env.Owner, r.env.Repo, res.target.StatusSHA, st); err != nil {
+		r.writeFailed(res, "posting the commit status "+st.Context+" on "+decision.ShortSHA(res.target.StatusSHA), err)
+		return
+	}
+	r.posted = st.State
+	r.infof("Posted commit status %s = error on %s: %s", st.Context, decision.ShortSHA(res.target.StatusSHA), description)
 }
 
 // ReleaseContextSuffix ends the status context of a release run:

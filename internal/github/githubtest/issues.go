@@ -92,6 +92,20 @@ func (s *Server) CloseIssue(number int) {
 func (s *Server) RelabelIssue(number int, actor string, remove, add []string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.relabelIssue(number, actor, remove, add, at)
+}
+
+// RelabelIssueAfterListing relabels an issue as RelabelIssue does, right
+// after the next listing of issues filtered by label has been answered: a
+// person editing the hazard log while a gate run that listed it goes on.
+func (s *Server) RelabelIssueAfterListing(number int, actor string, remove, add []string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.afterIssueListing = append(s.afterIssueListing, func() { s.relabelIssue(number, actor, remove, add, at) })
+}
+
+// relabelIssue is RelabelIssue; s.mu is held.
+func (s *Server) relabelIssue(number int, actor string, remove, add []string, at time.Time) {
 	is := s.issues[number]
 	if is == nil {
 		s.t.Fatalf("githubtest: RelabelIssue: no issue #%d", number)
@@ -218,6 +232,13 @@ func (s *Server) listIssues(w http.ResponseWriter, r *http.Request) {
 		out = append(out, s.issueJSON(is))
 	}
 	writeJSON(w, http.StatusOK, out)
+	if len(want) > 0 && len(s.afterIssueListing) > 0 {
+		edits := s.afterIssueListing
+		s.afterIssueListing = nil
+		for _, edit := range edits {
+			edit()
+		}
+	}
 }
 
 // issueWrite is the body of a create or update.

@@ -86,6 +86,9 @@ type Server struct {
 	requests      []Request
 	// latency holds every answer back (latency.go).
 	latency time.Duration
+
+	// afterIssueListing are the edits RelabelIssueAfterListing queued.
+	afterIssueListing []func()
 }
 
 // Option configures New.
