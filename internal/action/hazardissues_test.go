@@ -287,6 +287,11 @@ func TestHazardIssuesEditedDuringRelease(t *testing.T) {
 				if !strings.Contains(o.summary, tc.wantChanged) || !strings.Contains(o.summary, "run the release gate again") {
 					t.Errorf("the summary does not say %s changed during the run:\n%s", tc.wantChanged, o.summary)
 				}
+				// The record keeps the evaluation's transcript; its decision
+				// says why no success was posted.
+				if rec := string(mustJSON(t, o.record(t))); !strings.Contains(rec, "GATE_ERROR") || !strings.Contains(rec, "hazard issues changed during the run") {
+					t.Errorf("the record's decision does not say the hazard issues changed during the run")
+				}
 			}
 			if got := len(f.srv.Requests()); got != issuesReleaseRequests+tc.extraRequests {
 				var all []string
