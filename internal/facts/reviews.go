@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
+
+	"github.com/csogate/csogate/internal/ghlisting"
 )
 
 // ParseReviews reads GitHub reviews as the CLI is given them: the JSON array
@@ -42,67 +43,12 @@ const reviewsHint = "save the output of gh api repos/OWNER/REPO/pulls/N/reviews 
 
 // reviewItems splits the input into the raw review objects, in order.
 func reviewItems(data []byte) ([]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var items []json.RawMessage
-	pages := 0
-	for {
-		var page []json.RawMessage
-		err := dec.Decode(&page)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil || page == nil {
-			if err == nil {
-				err = errors.New("null")
-			}
-			return nil, fmt.Errorf("not a JSON array of reviews (after %d page%s: %v); %s", pages, plural(pages), err, reviewsHint)
-		}
-		pages++
-		items = append(items, page...)
-	}
-	if pages == 0 {
-		return nil, fmt.Errorf("no JSON array of reviews (the input is empty); %s", reviewsHint)
-	}
-	// --slurp wraps the pages in one array: an array whose items are all
-	// arrays. A mix of reviews and arrays is neither shape.
-	nested := 0
-	for _, it := range items {
-		if firstByte(it) == '[' {
-			nested++
-		}
-	}
-	switch {
-	case nested == 0:
-		return items, nil
-	case nested < len(items) || pages > 1:
-		return nil, fmt.Errorf("reviews and arrays of reviews are mixed; %s", reviewsHint)
-	}
-	var flat []json.RawMessage
-	for _, it := range items {
-		var page []json.RawMessage
-		if err := json.Unmarshal(it, &page); err != nil {
-			return nil, fmt.Errorf("not a JSON array of arrays of reviews (%v); %s", err, reviewsHint)
-		}
-		for _, r := range page {
-			if firstByte(r) == '[' {
-				return nil, fmt.Errorf("arrays nested more than twice; %s", reviewsHint)
-			}
-		}
-		flat = append(flat, page...)
-	}
-	return flat, nil
-}
-
-func firstByte(raw json.RawMessage) byte {
-	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) > 0 {
-		return t[0]
-	}
-	return 0
+	return ghlisting.Items(data, "reviews", reviewsHint)
 }
 
 // parseReview reads one review object by its exact keys.
 func parseReview(item json.RawMessage) (Review, error) {
-	if firstByte(item) != '{' {
+	if ghlisting.FirstByte(item) != '{' {
 		return Review{}, fmt.Errorf("is %s, not a review object", excerpt(item))
 	}
 	if key, ok := duplicateKey(item); ok {

@@ -1,11 +1,9 @@
 package hazardlog
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"regexp"
 	"sort"
@@ -18,6 +16,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 
+	"github.com/csogate/csogate/internal/ghlisting"
 	"github.com/csogate/csogate/internal/risk"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -96,60 +95,7 @@ const issuesHint = "save the output of gh api --paginate 'repos/OWNER/REPO/issue
 // JSON array, the arrays `gh api --paginate` prints one after another, or
 // the array of arrays of --slurp.
 func issueItems(data []byte) ([]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var items []json.RawMessage
-	pages := 0
-	for {
-		var page []json.RawMessage
-		err := dec.Decode(&page)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil || page == nil {
-			if err == nil {
-				err = errors.New("null")
-			}
-			return nil, fmt.Errorf("not a JSON array of issues (after %d page(s): %v); %s", pages, err, issuesHint)
-		}
-		pages++
-		items = append(items, page...)
-	}
-	if pages == 0 {
-		return nil, fmt.Errorf("no JSON array of issues (the input is empty); %s", issuesHint)
-	}
-	nested := 0
-	for _, it := range items {
-		if firstNonBlank(it) == '[' {
-			nested++
-		}
-	}
-	switch {
-	case nested == 0:
-		return items, nil
-	case nested < len(items) || pages > 1:
-		return nil, fmt.Errorf("issues and arrays of issues are mixed; %s", issuesHint)
-	}
-	var flat []json.RawMessage
-	for _, it := range items {
-		var page []json.RawMessage
-		if err := json.Unmarshal(it, &page); err != nil {
-			return nil, fmt.Errorf("not a JSON array of arrays of issues (%v); %s", err, issuesHint)
-		}
-		for _, r := range page {
-			if firstNonBlank(r) == '[' {
-				return nil, fmt.Errorf("arrays nested more than twice; %s", issuesHint)
-			}
-		}
-		flat = append(flat, page...)
-	}
-	return flat, nil
-}
-
-func firstNonBlank(raw json.RawMessage) byte {
-	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) > 0 {
-		return t[0]
-	}
-	return 0
+	return ghlisting.Items(data, "issues", issuesHint)
 }
 
 // decodeIssue reads one issue object by GitHub's exact keys (encoding/json
