@@ -135,19 +135,13 @@ func IssuesAsOf(data []byte, at time.Time, history map[int64][]IssueChange) ([]b
 		if !ok {
 			return nil, fmt.Errorf("issue #%d was updated on %s, after %s, and its timeline was not read", is.Number, stamp(is.UpdatedAt), stamp(at))
 		}
-		labels, state, title := slices.Clone(is.Labels), is.State, is.Title
+		labels, state, title := labelsAt(is.Labels, events, at), is.State, is.Title
 		for j := len(events) - 1; j >= 0; j-- {
 			e := events[j]
 			if !e.At.After(at) {
 				continue
 			}
 			switch e.Event {
-			case "labeled":
-				if k := slices.IndexFunc(labels, func(l string) bool { return strings.EqualFold(l, e.Label) }); k >= 0 {
-					labels = slices.Delete(labels, k, k+1)
-				}
-			case "unlabeled":
-				labels = append(labels, e.Label)
 			case "closed":
 				state = "open"
 			case "reopened":

@@ -542,9 +542,6 @@ func FuzzSheetScan(f *testing.F) {
 // keeps in memory (it unpacks it to a temporary file) is read by excelize's
 // row reader and the merged-range scan of that file, to the same log.
 func TestXLSXSheetPastXMLLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes a 64 MB sheet")
-	}
 	valid := validWorkbook(t)
 	padded := withPart(t, valid, "xl/worksheets/sheet2.xml", func(s string) string {
 		return strings.Replace(s, "<sheetData>", "<!--"+strings.Repeat(" ", xlsxUnzipXMLLimit)+"--><sheetData>", 1)
