@@ -5,6 +5,7 @@
 package decision
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -111,12 +112,17 @@ type TouchedHazard struct {
 	Residual     string `json:"residual"` // "major / very-low"
 }
 
-// Control is one control of a touched hazard, with its evidence.
+// Control is one control of a touched hazard, with what the gate found of
+// its evidence and tests. The decision document carries the gate's findings
+// keyed by hazard, control id and evidence (MarshalJSON); the control's
+// description and kind are the hazard log's, kept here for the reporters'
+// traceability table but not repeated in the document, which on a large
+// change lists thousands of controls.
 type Control struct {
 	Hazard      string `json:"hazard"`
 	Control     string `json:"control"` // "" when the log gives it no id
-	Description string `json:"description"`
-	Kind        string `json:"kind"`
+	Description string `json:"-"`
+	Kind        string `json:"-"`
 	Evidence    string `json:"evidence"`
 	// EvidenceStatus is what the repository check found of the evidence:
 	// found | missing for a path or glob (missing also when it can never
@@ -125,13 +131,46 @@ type Control struct {
 	// that names no file; empty when the control records no evidence.
 	EvidenceStatus string `json:"evidence_status,omitempty"`
 	// TestOutcome: passed | failed | missing | not_expected (no test linked,
-	// none expected) | not_checked (no test results given).
-	TestOutcome  string `json:"test_outcome"`
-	TestsPassed  int    `json:"tests_passed"`
-	TestsFailed  int    `json:"tests_failed"`
-	TestsSkipped int    `json:"tests_skipped"`
+	// none expected) | not_checked (no test results given). The document
+	// carries it, and the counts, only when test results were given.
+	TestOutcome  string `json:"test_outcome,omitempty"`
+	TestsPassed  int    `json:"tests_passed,omitempty"`
+	TestsFailed  int    `json:"tests_failed,omitempty"`
+	TestsSkipped int    `json:"tests_skipped,omitempty"`
 	// FailingTests names the first few failed tests; TestsFailed counts them all.
 	FailingTests []facts.FailingTest `json:"failing_tests,omitempty"`
+}
+
+// controlDocument is a control as the decision document shows it.
+type controlDocument struct {
+	Hazard         string `json:"hazard"`
+	Control        string `json:"control"`
+	Evidence       string `json:"evidence,omitempty"`
+	EvidenceStatus string `json:"evidence_status,omitempty"`
+	*controlTestsDocument
+}
+
+// controlTestsDocument is what the run's test results showed of a control:
+// every count, zero or not, so a reader need not guess a default.
+type controlTestsDocument struct {
+	TestOutcome  string              `json:"test_outcome"`
+	TestsPassed  int                 `json:"tests_passed"`
+	TestsFailed  int                 `json:"tests_failed"`
+	TestsSkipped int                 `json:"tests_skipped"`
+	FailingTests []facts.FailingTest `json:"failing_tests,omitempty"`
+}
+
+// MarshalJSON writes the control as the decision document shows it: its
+// test outcome and counts only when test results were given (without them
+// every control would say not_checked, 0, 0, 0), and no evidence field when
+// the control records none.
+func (c Control) MarshalJSON() ([]byte, error) {
+	doc := controlDocument{Hazard: c.Hazard, Control: c.Control, Evidence: c.Evidence, EvidenceStatus: c.EvidenceStatus}
+	if c.TestOutcome != "" && c.TestOutcome != facts.TestsNotChecked {
+		doc.controlTestsDocument = &controlTestsDocument{TestOutcome: c.TestOutcome,
+			TestsPassed: c.TestsPassed, TestsFailed: c.TestsFailed, TestsSkipped: c.TestsSkipped, FailingTests: c.FailingTests}
+	}
+	return json.Marshal(doc)
 }
 
 // TestResults is what test results the decision judged.
