@@ -40,6 +40,9 @@ type grid struct {
 	line []int
 	// serialDates says date cells may hold Excel serial numbers; date1904 picks their epoch.
 	serialDates, date1904 bool
+	// display notes the cells Excel hides or shows otherwise than stored
+	// (XLSX only; nil for CSV).
+	display *sheetDisplay
 }
 
 // cell is the text of a cell itself ("" outside the sheet).

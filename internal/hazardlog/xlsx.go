@@ -87,6 +87,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 	}
 	m := newMatcher(cfg)
 	sst := &sharedStringTable{f: f}
+	formats := workbookFormats(f)
 	var (
 		bestGrid   *grid
 		bestHeader *header
@@ -95,7 +96,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 		tables     []string
 	)
 	for _, name := range sheets {
-		g, perr := xlsxGrid(f, data, sst, file, name, date1904)
+		g, perr := xlsxGrid(f, data, sst, formats, file, name, date1904)
 		h, ok := m.findHeader(g)
 		if !ok {
 			// A sheet that cannot be read may hold the hazards: say why.
@@ -126,6 +127,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 	}
 	res := readTable(bestGrid, bestHeader, m, cfg)
 	res.Problems = append(res.Problems, readErrs...)
+	res.Problems = append(res.Problems, displayProblems(bestGrid, bestHeader, bestGrid.display)...)
 	res.Problems = append(res.Problems, unreadable...)
 	res.Warnings = append(res.Warnings, hiddenWarnings()...)
 	// Hazards kept on a second sheet (closed ones, say) are not read; say so.
@@ -141,8 +143,9 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 // xlsxGrid reads one sheet's raw cell values (numbers as stored, dates as
 // serial numbers, formulas as their cached results) and its merged ranges.
 // A read error is a problem: a half-read sheet must not pass.
-func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
-	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904}
+func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, formats cellFormats, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
+	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904,
+		display: newSheetDisplay(formats)}
 	var problems safetyfile.Problems
 	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
 	var (
@@ -151,7 +154,7 @@ func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, file, sheet
 	)
 	if part, content, ok := inMemorySheet(f, data, sheet); ok {
 		// One pass over the sheet's XML reads its cells and merged ranges.
-		rows, refs, err := scanSheet(bytes.NewReader(content), f.CharsetReader, sst.lookup)
+		rows, refs, err := scanSheetDisplay(bytes.NewReader(content), f.CharsetReader, sst.lookup, g.display)
 		if err != nil {
 			return g, append(problems, invalid(where, "cannot read the sheet (%s): %v; Excel never writes this: open the file in Excel and save it again as .xlsx", part, err))
 		}
@@ -169,6 +172,10 @@ func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, file, sheet
 		var err error
 		if merges, err = sheetMergeRanges(f, data, sheet); err != nil {
 			return g, append(problems, invalid(where, "cannot read the sheet's merged cells: %v", err))
+		}
+		// What Excel hides or shows otherwise, from the part as stored.
+		if err := scanDisplay(f, data, sst, sheet, g.display); err != nil {
+			return g, append(problems, invalid(where, "cannot read how the sheet shows its cells: %v", err))
 		}
 	}
 	last := -1

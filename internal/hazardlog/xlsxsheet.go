@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"regexp"
 	"slices"
@@ -67,6 +68,25 @@ func sheetMergeRanges(f *excelize.File, data []byte, sheet string) ([]mergeRange
 		return nil, fmt.Errorf("%s: %w", part, err)
 	}
 	return mergeRects(refs)
+}
+
+// scanDisplay scans the named sheet's part, streamed from the file, for
+// what Excel hides or shows otherwise than stored (sheetDisplay), when the
+// sheet is too large to hold in memory.
+func scanDisplay(f *excelize.File, data []byte, sst *sharedStringTable, sheet string, disp *sheetDisplay) error {
+	part, err := sheetPart(f, data, sheet)
+	if err != nil {
+		return err
+	}
+	r, closePart, err := openPart(f, data, part)
+	if err != nil {
+		return err
+	}
+	defer closePart()
+	if _, _, err := scanSheetDisplay(r, f.CharsetReader, sst.lookup, disp); err != nil {
+		return fmt.Errorf("%s: %w", part, err)
+	}
+	return nil
 }
 
 // sheetPart finds the worksheet part excelize reads for sheet, as it does:
@@ -391,6 +411,12 @@ type sharedStrings func(index int) (string, error)
 // one before it, a row or value outside its place, a style or shared
 // string index that is no number) is an error, not a guess.
 func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), cells sharedStrings) ([][]string, []string, error) {
+	return scanSheetDisplay(r, charset, cells, nil)
+}
+
+// scanSheetDisplay is scanSheet that also notes, in disp when not nil, what
+// Excel hides or shows otherwise than stored (sheetDisplay).
+func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, error), cells sharedStrings, disp *sheetDisplay) ([][]string, []string, error) {
 	d := xml.NewDecoder(r)
 	d.CharsetReader = charset
 	var (
@@ -486,6 +512,18 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 					return nil, nil, fmt.Errorf("%s: merged range %.20q… is longer than %d characters", where(), ref, maxMergeRefLen)
 				}
 				refs = append(refs, ref)
+			case disp != nil && depth == 2 && parent == "cols" && t.Name.Local == "col":
+				if err := disp.col(t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
+			case disp != nil && depth == 1 && t.Name.Local == "sheetFormatPr":
+				disp.formatPr(t.Attr)
+			case disp != nil && depth == 1 && t.Name.Local == "conditionalFormatting":
+				disp.condRange = attr(t.Attr, "sqref")
+			case disp != nil && depth == 2 && parent == "conditionalFormatting" && t.Name.Local == "cfRule":
+				if err := disp.condRule(t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
 			case cells == nil:
 			case t.Name.Local == "row":
 				if depth != 2 || parent != "sheetData" {
@@ -501,6 +539,9 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 				}
 				if n <= rowNum {
 					return nil, nil, fmt.Errorf("%s: row %d comes after row %d", where(), n, rowNum)
+				}
+				if disp != nil {
+					disp.row(n-1, t.Attr)
 				}
 				for len(rows) < n-1 {
 					rows = append(rows, nil)
@@ -520,9 +561,11 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 					case "t":
 						cell.typ = a.Value
 					case "s":
-						if _, err := strconv.ParseInt(a.Value, 10, 64); err != nil {
+						style, err := strconv.ParseInt(a.Value, 10, 64)
+						if err != nil {
 							return nil, nil, fmt.Errorf("%s: cell %s: style %q is not a number", where(), cell.ref, a.Value)
 						}
+						cell.style = int(min(max(style, -1), math.MaxInt32))
 					}
 				}
 				if cell.ref != "" {
@@ -614,6 +657,11 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s: cell %s: %w", where(), cell.ref, err)
 				}
+				if disp != nil && v != "" {
+					if err := disp.cell(len(rows)-1, col-1, cell.style, v, cell.typ); err != nil {
+						return nil, nil, fmt.Errorf("%s: cell %s: %w", where(), cell.ref, err)
+					}
+				}
 				if v != "" || cell.formula {
 					row := rows[len(rows)-1]
 					if cellCount += col - len(row); cellCount > maxSheetCells {
@@ -642,6 +690,7 @@ func scanSheet(r io.Reader, charset func(string, io.Reader) (io.Reader, error), 
 // cellScan is what a <c> element held.
 type cellScan struct {
 	ref, typ               string
+	style                  int // index into the workbook's cell formats; 0 when the cell names none
 	v                      []byte
 	formula, inline        bool
 	seenV, seenT, seenRunT bool

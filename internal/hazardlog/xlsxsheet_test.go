@@ -535,6 +535,20 @@ func FuzzSheetScan(f *testing.F) {
 		if !slices.EqualFunc(got, want, slices.Equal) {
 			t.Fatalf("scan %q, excelize %q", got, want)
 		}
+		// Noting what Excel hides changes nothing of what is read.
+		wf, err := excelize.OpenReader(bytes.NewReader(crafted))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wf.Close()
+		_, content, ok := inMemorySheet(wf, crafted, "Sheet1")
+		if !ok {
+			return
+		}
+		shown, _, err := scanSheetDisplay(bytes.NewReader(content), wf.CharsetReader, (&sharedStringTable{f: wf}).lookup, newSheetDisplay(workbookFormats(wf)))
+		if err == nil && !slices.EqualFunc(shown, got, slices.Equal) {
+			t.Fatalf("with the display noted %q, without %q", shown, got)
+		}
 	})
 }
 
