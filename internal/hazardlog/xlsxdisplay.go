@@ -1,8 +1,10 @@
 package hazardlog
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -40,6 +42,10 @@ type cellFormats struct {
 	codes   []string // by cell format (xf) index
 	custom  []bool
 	dxfCode map[int]string // differential format index → its number format code, when it sets one
+	// unreadable says, by cell format, why its text cannot be read on its
+	// fill ("" when it can); dxfUnreadable the same of a differential format.
+	unreadable    []string
+	dxfUnreadable map[int]string
 }
 
 // workbookFormats reads the cell and differential formats' number formats.
@@ -70,17 +76,83 @@ func workbookFormats(f *excelize.File) cellFormats {
 			}
 			cf.codes = append(cf.codes, code)
 			cf.custom = append(cf.custom, isCustom)
+			cf.unreadable = append(cf.unreadable, xfUnreadable(f, xf.FontID, xf.FillID))
 		}
 	}
 	if f.Styles.Dxfs != nil {
-		cf.dxfCode = map[int]string{}
+		cf.dxfCode, cf.dxfUnreadable = map[int]string{}, map[int]string{}
 		for i, dxf := range f.Styles.Dxfs.Dxfs {
-			if dxf != nil && dxf.NumFmt != nil {
+			if dxf == nil {
+				continue
+			}
+			if dxf.NumFmt != nil {
 				cf.dxfCode[i] = dxf.NumFmt.FormatCode
+			}
+			// A differential format changes only what it sets: the text
+			// colour (else taken as black), the fill (else none, white). Its
+			// solid fill's colour is bgColor, as Excel writes it.
+			text, fill := "", ""
+			if dxf.Font != nil && dxf.Font.Color != nil {
+				c := dxf.Font.Color
+				text = colourRGB(f, c.Auto, c.RGB, c.Indexed, c.Theme, c.Tint, "000000")
+			}
+			if dxf.Fill != nil && dxf.Fill.PatternFill != nil {
+				pf := dxf.Fill.PatternFill
+				if c := pf.BgColor; c != nil {
+					fill = colourRGB(f, c.Auto, c.RGB, c.Indexed, c.Theme, c.Tint, "")
+				} else if c := pf.FgColor; c != nil {
+					fill = colourRGB(f, c.Auto, c.RGB, c.Indexed, c.Theme, c.Tint, "")
+				}
+			}
+			if text != "" || fill != "" {
+				cf.dxfUnreadable[i] = unreadableOn(cmp.Or(text, "000000"), cmp.Or(fill, "FFFFFF"))
 			}
 		}
 	}
 	return cf
+}
+
+// xfUnreadable says why text of the cell format's font cannot be read on
+// its fill; "" when it can, or when the fill is a pattern or gradient whose
+// look the gate does not work out.
+func xfUnreadable(f *excelize.File, fontID, fillID *int) string {
+	text, fill := "000000", "FFFFFF" // Excel's defaults: automatic text, no fill
+	if fontID != nil && f.Styles.Fonts != nil && *fontID >= 0 && *fontID < len(f.Styles.Fonts.Font) {
+		if font := f.Styles.Fonts.Font[*fontID]; font != nil && font.Color != nil {
+			c := font.Color
+			text = colourRGB(f, c.Auto, c.RGB, c.Indexed, c.Theme, c.Tint, "000000")
+		}
+	}
+	if fillID != nil && f.Styles.Fills != nil && *fillID >= 0 && *fillID < len(f.Styles.Fills.Fill) {
+		fl := f.Styles.Fills.Fill[*fillID]
+		switch {
+		case fl == nil:
+		case fl.GradientFill != nil:
+			return ""
+		case fl.PatternFill != nil:
+			switch pf := fl.PatternFill; pf.PatternType {
+			case "", "none":
+			case "solid":
+				if c := pf.FgColor; c != nil {
+					if fill = colourRGB(f, c.Auto, c.RGB, c.Indexed, c.Theme, c.Tint, ""); fill == "" {
+						return ""
+					}
+				}
+			default:
+				return ""
+			}
+		}
+	}
+	return unreadableOn(text, fill)
+}
+
+// unreadableOn says why text of one colour cannot be read on a fill of
+// another; "" when it can.
+func unreadableOn(text, fill string) string {
+	if r, ok := contrast(text, fill); ok && r < minContrast {
+		return fmt.Sprintf("its text colour #%s on its fill #%s cannot be read (contrast %.2f to 1)", text, fill, r)
+	}
+	return ""
 }
 
 // sheetDisplay collects, while a sheet is scanned, where Excel shows a cell
@@ -100,7 +172,7 @@ type sheetDisplay struct {
 // displayIssue is a cell whose number format does not show what it stores.
 type displayIssue struct {
 	row, col int
-	why      string
+	why, fix string
 }
 
 // condIssue is a conditional format that can show cells of its range
@@ -178,6 +250,9 @@ func (s *sheetDisplay) condRule(attrs []xml.Attr) error {
 	if err != nil {
 		return fmt.Errorf("conditional format dxfId %q is not a number", v)
 	}
+	if why := s.formats.dxfUnreadable[id]; why != "" {
+		s.conds = append(s.conds, condIssue{sqref: s.condRange, why: "conditional formatting gives it text that cannot be read: " + why})
+	}
 	code, ok := s.formats.dxfCode[id]
 	if !ok {
 		return nil
@@ -196,6 +271,9 @@ func (s *sheetDisplay) cell(r, c, style int, value, typ string) error {
 		}
 		return fmt.Errorf("style %d is not one of the workbook's %d cell formats", style, len(s.formats.codes))
 	}
+	if why := s.formats.unreadable[style]; why != "" {
+		s.note(r, c, why, "set the cell's font colour to Automatic (Home > Font Color > Automatic) or clear its fill")
+	}
 	if !s.formats.custom[style] {
 		return nil
 	}
@@ -210,13 +288,18 @@ func (s *sheetDisplay) cell(r, c, style int, value, typ string) error {
 		s.parsed[style] = sections
 	}
 	if ok, why := sectionsShow(sections, value, text); !ok {
-		if len(s.issues) == maxDisplayIssues {
-			s.overflow = true
-			return nil
-		}
-		s.issues = append(s.issues, displayIssue{row: r, col: c, why: fmt.Sprintf("its number format %q %s", code, why)})
+		s.note(r, c, fmt.Sprintf("its number format %q %s", code, why), "give the cell the General format (Home > Number > General)")
 	}
 	return nil
+}
+
+// note keeps a cell Excel does not show as stored, up to maxDisplayIssues.
+func (s *sheetDisplay) note(r, c int, why, fix string) {
+	if len(s.issues) == maxDisplayIssues {
+		s.overflow = true
+		return
+	}
+	s.issues = append(s.issues, displayIssue{row: r, col: c, why: why, fix: fix})
 }
 
 // formatAlwaysShows says why a format might not show a cell's value ("" when
@@ -289,7 +372,7 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 	}
 	for _, is := range s.issues {
 		if is.row < len(g.rows) && reads(is.row, is.col) {
-			add(is.row, is.col, "Excel does not show this cell as stored: %s; give the cell the General format (Home > Number > General)", is.why)
+			add(is.row, is.col, "Excel does not show this cell as stored: %s; %s", is.why, is.fix)
 		}
 	}
 	for _, ci := range s.conds {
@@ -308,16 +391,81 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 		}
 		if covers {
 			out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q range %s", g.sheet, ci.sqref)},
-				"Excel may not show these cells as stored: %s; remove that number format from the conditional formatting rule (Home > Conditional Formatting > Manage Rules)", ci.why))
+				"Excel may not show these cells as stored: %s; change that conditional formatting rule (Home > Conditional Formatting > Manage Rules)", ci.why))
 		}
 	}
 	if s.overflow {
 		out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q", g.sheet)},
-			"more than %d cells are shown through number formats that hide their value or add text of their own; give the sheet's cells the General format", maxDisplayIssues))
+			"more than %d cells are shown through number formats or colours that hide their value or add text of their own; give the sheet's cells the General format and automatic font colour", maxDisplayIssues))
 	}
 	if more > 0 {
 		out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q", g.sheet)},
 			"%d more cells the gate reads are hidden or shown otherwise than stored", more))
 	}
 	return out
+}
+
+// minContrast is the contrast ratio (as WCAG computes it, 1 to 21) under
+// which text is taken as unreadable on its background: white on white is 1,
+// pale yellow on white about 1.07, black on white 21.
+const minContrast = 1.5
+
+// colourRGB is a colour of the workbook's styles as six hex digits, as
+// Excel shows it: an ARGB value, a theme colour with its tint, or a legacy
+// palette index (64 is the system's text colour, 65 its background).
+// fallback stands for an automatic colour, or one that cannot be told.
+func colourRGB(f *excelize.File, auto bool, argb string, indexed int, theme *int, tint float64, fallback string) string {
+	switch {
+	case auto:
+		return fallback
+	case theme == nil && argb == "" && indexed == 64:
+		return "000000"
+	case theme == nil && argb == "" && indexed == 65:
+		return "FFFFFF"
+	}
+	base := f.GetBaseColor(argb, indexed, theme)
+	if len(base) == 8 {
+		base = base[2:]
+	}
+	if len(base) != 6 {
+		return fallback
+	}
+	if _, err := strconv.ParseUint(base, 16, 32); err != nil {
+		return fallback
+	}
+	if tint != 0 {
+		if t := excelize.ThemeColor(base, tint); len(t) == 8 {
+			base = t[2:]
+		}
+	}
+	return strings.ToUpper(base)
+}
+
+// relativeLuminance of six hex digits, as WCAG defines it.
+func relativeLuminance(hex string) (float64, bool) {
+	if len(hex) != 6 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(hex, 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	channel := func(x uint64) float64 {
+		s := float64(x) / 255
+		if s <= 0.03928 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*channel(v>>16&0xff) + 0.7152*channel(v>>8&0xff) + 0.0722*channel(v&0xff), true
+}
+
+// contrast is the WCAG contrast ratio of two colours (six hex digits each).
+func contrast(a, b string) (float64, bool) {
+	la, ok1 := relativeLuminance(a)
+	lb, ok2 := relativeLuminance(b)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05), true
 }

@@ -137,7 +137,84 @@ func TestDisplayedNotStoredIsRefused(t *testing.T) {
 			},
 			want: `sheet "Hazard Log" range E4:E5: Excel may not show these cells as stored: conditional formatting shows it through the number format ";;;\"Minor\""`,
 		},
+		{
+			name: "white text on no fill",
+			edit: func(f *excelize.File) error {
+				st, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "FFFFFF"}})
+				if err == nil {
+					err = f.SetCellStyle(displaySheet, "I4", "I4", st)
+				}
+				return err
+			},
+			want: `cell I4: Excel does not show this cell as stored: its text colour #FFFFFF on its fill #FFFFFF cannot be read`,
+		},
+		{
+			name: "text the colour of its fill",
+			edit: func(f *excelize.File) error {
+				st, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "C00000"},
+					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}}})
+				if err == nil {
+					err = f.SetCellStyle(displaySheet, "E5", "E5", st)
+				}
+				return err
+			},
+			want: `cell E5: Excel does not show this cell as stored: its text colour #C00000 on its fill #C00000`,
+		},
+		{
+			name: "the theme's background colour as text",
+			edit: func(f *excelize.File) error {
+				st, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{ColorTheme: intPtr(0)}})
+				if err == nil {
+					err = f.SetCellStyle(displaySheet, "B1", "B1", st)
+				}
+				return err
+			},
+			want: `cell B1: Excel does not show this cell as stored: its text colour #FFFFFF`,
+		},
+		{
+			name: "a conditional format turns the text white",
+			edit: func(f *excelize.File) error {
+				st, err := f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: "FFFFFF"}})
+				if err != nil {
+					return err
+				}
+				return f.SetConditionalFormat(displaySheet, "H4:I5", []excelize.ConditionalFormatOptions{{Type: "cell", Criteria: "!=", Format: &st, Value: `"x"`}})
+			},
+			want: `sheet "Hazard Log" range H4:I5: Excel may not show these cells as stored: conditional formatting gives it text that cannot be read`,
+		},
 		// What the gate does not read, or formats that show the value.
+		{
+			name: "white text on a red risk fill",
+			edit: func(f *excelize.File) error {
+				st, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "FFFFFF"},
+					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}}})
+				if err == nil {
+					err = f.SetCellStyle(displaySheet, "E5", "E5", st)
+				}
+				return err
+			},
+		},
+		{
+			name: "a conditional format with a red fill and white text",
+			edit: func(f *excelize.File) error {
+				st, err := f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Color: "FFFFFF"},
+					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C00000"}}})
+				if err != nil {
+					return err
+				}
+				return f.SetConditionalFormat(displaySheet, "E4:E5", []excelize.ConditionalFormatOptions{{Type: "cell", Criteria: "==", Format: &st, Value: `"Catastrophic"`}})
+			},
+		},
+		{
+			name: "white text in the helper column",
+			edit: func(f *excelize.File) error {
+				st, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "FFFFFF"}})
+				if err == nil {
+					err = f.SetCellStyle(displaySheet, "J4", "J5", st)
+				}
+				return err
+			},
+		},
 		{
 			name: "a hidden helper column outside the table",
 			edit: func(f *excelize.File) error { return f.SetColVisible(displaySheet, "J", false) },
@@ -207,3 +284,5 @@ func TestDisplayedNotStoredPastXMLLimit(t *testing.T) {
 		t.Fatalf("got %v\nwant a problem containing %q", res.Problems, want)
 	}
 }
+
+func intPtr(i int) *int { return &i }
