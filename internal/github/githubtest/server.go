@@ -84,8 +84,10 @@ type Server struct {
 	deleted       int // the highest number of a deleted issue
 	faults        []*fault
 	requests      []Request
-	// latency holds every answer back (latency.go).
-	latency time.Duration
+	// latency holds every answer back (latency.go); inFlight counts the
+	// requests being served, maxInFlight the most at once.
+	latency               time.Duration
+	inFlight, maxInFlight int
 
 	// afterIssueListing are the edits RelabelIssueAfterListing queued.
 	afterIssueListing []func()
@@ -194,11 +196,13 @@ func (s *Server) Writes() []Request {
 	return out
 }
 
-// ResetRequests forgets the requests received so far.
+// ResetRequests forgets the requests received so far, and the most served
+// at once (MaxInFlight).
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.maxInFlight = s.inFlight
 }
 
 // Response is an answer to inject with Fail. Status 0 serves the request
@@ -360,6 +364,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	index := len(s.requests) - 1
 	s.mu.Unlock()
 
+	defer s.enter()()
 	s.wait(r)
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
