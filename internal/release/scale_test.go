@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -281,6 +282,86 @@ func TestConcurrentLookupFailureIsDeterministic(t *testing.T) {
 			if strings.Contains(q.Path, githubtest.SHA("pr-11-merge")) {
 				t.Errorf("run %d asked %s: #11's merge commit is in the group after the failure", run, q)
 			}
+		}
+		tr := rec.Transcript()
+		if first == nil {
+			first = tr
+			p, err := NewReplayer(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd := Evaluate(context.Background(), p, req).Release.Decision
+			if len(rd.Violations) != 1 || rd.Violations[0].Message != d.Violations[0].Message || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
+				t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
+					rd.Violations, p.Unanswered(), p.Unasked())
+			}
+			continue
+		}
+		if !slices.EqualFunc(tr.Exchanges, first.Exchanges, func(a, b Exchange) bool {
+			return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
+		}) {
+			t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len(first.Exchanges))
+		}
+	}
+}
+
+// TestPullReadsAtOnce: one pull request's independent reads — its head's
+// hazard log, manifest and components map, its reviews, files, dismissals
+// and base manifest, its comments — are all in flight together, and with
+// four pull requests at a time the client still never has more than
+// github.MaxInFlight requests in flight.
+func TestPullReadsAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		pulls []pull
+		want  int
+	}{
+		{"one pull request: its eight reads at once", standardPulls()[4:], 3 + 4 + 1},
+		{"five: capped", standardPulls(), github.MaxInFlight},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRepo(t, "product", "2.3.0", "v2.3.0", githubtest.WithLatency(20*time.Millisecond))
+			for _, p := range tc.pulls {
+				r.merge(p)
+			}
+			r.tag("v2.4.0")
+			c, _ := r.client(t)
+			res := Evaluate(context.Background(), c, r.request(t, "v2.4.0", ""))
+			if len(res.Pulls) != len(tc.pulls) || res.Pulls[0].Outcome == nil {
+				t.Fatalf("pull requests = %+v, want %d evaluated; decision %+v", res.Pulls, len(tc.pulls), res.Release.Decision)
+			}
+			if got := r.srv.MaxInFlight(); got != tc.want {
+				t.Errorf("%d requests in flight at once, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPullFailureIsDeterministic: two reads of one pull request's
+// evaluation fail — its comments at once, its head's manifest only after a
+// wait. Whichever answers first, the release names the head's files (the
+// first in order), and every run asks GitHub the same questions, so the
+// record's transcript is the same and its replay asks nothing it does not
+// hold.
+func TestPullFailureIsDeterministic(t *testing.T) {
+	t.Parallel()
+	r := build(t, standardPulls())
+	slow := githubtest.Forbidden()
+	slow.Delay = 30 * time.Millisecond
+	r.srv.FailAlways("GET", r.srv.RepoPath()+"/contents/"+safetyfile.ManifestPath, slow)
+	r.srv.FailAlways("GET", r.srv.RepoPath()+"/issues/11/comments$", githubtest.Forbidden())
+	want := "reading the hazard log and manifest of #11 at its head"
+	var first *Transcript
+	for run := range 5 {
+		r.srv.ResetRequests()
+		c, _ := r.client(t)
+		rec := NewRecorder(c)
+		req := r.request(t, "v2.4.0", "")
+		d := Evaluate(context.Background(), rec, req).Release.Decision
+		if d.Decision != decision.Blocked || len(d.Violations) != 1 || !strings.Contains(d.Violations[0].Message, want) {
+			t.Fatalf("run %d: decision = %s %+v, want blocked on %q", run, d.Decision, d.Violations, want)
 		}
 		tr := rec.Transcript()
 		if first == nil {
