@@ -106,10 +106,12 @@ func (w *window) keep(at time.Time, points int) {
 	w.sent = append(w.sent[drop:], mark{at: at, points: points})
 }
 
-// reserve returns when a request may be sent, at now or later, and counts
-// it then in every window it belongs to: its endpoint's points and, for a
-// write, the writes a minute and an hour.
-func (p *pacer) reserve(now time.Time, method, endpoint string) time.Time {
+// reserve returns how long a request must wait before it is sent, and
+// counts it then in every window it belongs to: its endpoint's points and,
+// for a write, the writes a minute and an hour. The time is read under the
+// lock, so reservations follow one another in time as in order, and a
+// request the limits do not hold back never waits.
+func (p *pacer) reserve(clock func() time.Time, method, endpoint string) time.Duration {
 	points, write := readPoints, false
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -122,6 +124,7 @@ func (p *pacer) reserve(now time.Time, method, endpoint string) time.Time {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := clock()
 	uses := []use{{p.window("points "+endpoint, pointsPerMinute, pointsWindow), points}}
 	if write {
 		uses = append(uses,
@@ -139,7 +142,7 @@ func (p *pacer) reserve(now time.Time, method, endpoint string) time.Time {
 	for _, u := range uses {
 		u.w.keep(at, u.points)
 	}
-	return at
+	return at.Sub(now)
 }
 
 func (p *pacer) window(key string, limit int, span time.Duration) *window {

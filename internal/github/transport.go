@@ -127,8 +127,7 @@ func (t *transport) send(ctx context.Context, req *http.Request, getBody func() 
 		return nil, nil, ctx.Err()
 	}
 	defer func() { <-t.slots }()
-	now := t.now()
-	if wait := t.pace.reserve(now, req.Method, route).Sub(now); wait > 0 {
+	if wait := t.pace.reserve(t.now, req.Method, route); wait > 0 {
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, nil, err
 		}
