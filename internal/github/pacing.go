@@ -68,11 +68,11 @@ type mark struct {
 	points int
 }
 
-// earliest is the first time from not on at which points more keep w within
-// its limit. Reservations are never before the last one, so that time is
-// found by dropping the oldest until the rest fit.
-func (w *window) earliest(not time.Time, points int) time.Time {
-	at := not
+// earliest is the first time from from on at which points more keep w
+// within its limit. Reservations are never before the last one, so that
+// time is found by dropping the oldest until the rest fit.
+func (w *window) earliest(from time.Time, points int) time.Time {
+	at := from
 	if n := len(w.sent); n > 0 && w.sent[n-1].at.After(at) {
 		at = w.sent[n-1].at
 	}
@@ -158,10 +158,12 @@ func (p *pacer) window(key string, limit int, span time.Duration) *window {
 }
 
 // routes are the REST API's endpoints the client calls, as GitHub's
-// documentation names them (method aside): a request's endpoint is the
-// first that matches its path. The points limit is per endpoint, so all
-// files read through the contents API share one budget, whatever their
-// path, and so do all pull requests' reviews.
+// documentation names them: a request's endpoint is the first route that
+// matches its path. The points limit is per endpoint, so all files read
+// through the contents API share one budget, whatever their path, and so
+// do all pull requests' reviews. The method is left out: a route's reads
+// and writes (listing and posting comments) share one budget, which counts
+// more together than GitHub may, never less.
 var routes = []struct {
 	re       *regexp.Regexp
 	endpoint string
