@@ -396,7 +396,7 @@ func TestPullReadsAtOnce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRepo(t, "product", "2.3.0", "v2.3.0", githubtest.WithLatency(20*time.Millisecond))
+			r := newRepo(t, "product", "2.3.0", "v2.3.0", githubtest.WithLatency(50*time.Millisecond))
 			for _, p := range tc.pulls {
 				r.merge(p)
 			}
