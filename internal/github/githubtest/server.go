@@ -10,7 +10,10 @@
 // written (Statuses, Comments, RequestedReviewers) and what was asked
 // (Requests, Writes). Fail and FailAlways inject faults on a path: server
 // errors, rate limits with GitHub's headers and bodies, slow answers for
-// timeouts, even an error answer after the write was done.
+// timeouts, even an error answer after the write was done. WithLatency holds
+// every answer back, and MaxInFlight says how many requests the client had
+// in flight at once; Sleeps and Clock stand in for the client's sleep and
+// clock, so retries and pacing cost a test no time.
 //
 //	srv := githubtest.New(t)
 //	srv.AddPull(githubtest.Pull{Number: 7, Author: "dev"})
