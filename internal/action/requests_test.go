@@ -27,29 +27,41 @@ import (
 func TestRequestsForATypicalPullRequest(t *testing.T) {
 	t.Parallel()
 	repo := "/repos/" + githubtest.DefaultOwner + "/" + githubtest.DefaultRepo
-	reads := []string{
-		"GET " + repo + "/pulls/7",
-		"POST " + repo + "/statuses/" + headSHA,
-		"GET " + repo + "/git/ref/heads/main",
-		"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + headSHA,
-		"GET " + repo + "/contents/safety/changes.yaml?ref=" + headSHA,
-		"GET " + repo + "/contents/safety/hazard-components.yaml?ref=" + headSHA,
-		"GET " + repo + "/pulls/7/reviews?per_page=100",
-		"GET " + repo + "/pulls/7/files?per_page=100",
-		"GET " + repo + "/pulls/7/commits?per_page=100",
-		"GET " + repo + "/issues/7/events?per_page=100",
-		"GET " + repo + "/contents/safety/changes.yaml?ref=" + baseSHA,
+	// Each step's reads go at once, so in no fixed order among themselves;
+	// the steps come one after another.
+	steps := [][]string{
+		{"GET " + repo + "/pulls/7"},
+		{"POST " + repo + "/statuses/" + headSHA},
+		{"GET " + repo + "/git/ref/heads/main"},
+		// The head's workspace files, together.
+		{
+			"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + headSHA,
+			"GET " + repo + "/contents/safety/changes.yaml?ref=" + headSHA,
+			"GET " + repo + "/contents/safety/hazard-components.yaml?ref=" + headSHA,
+		},
+		// The pull request's facts, together.
+		{
+			"GET " + repo + "/pulls/7/reviews?per_page=100",
+			"GET " + repo + "/pulls/7/files?per_page=100",
+			"GET " + repo + "/pulls/7/commits?per_page=100",
+			"GET " + repo + "/issues/7/events?per_page=100",
+			"GET " + repo + "/contents/safety/changes.yaml?ref=" + baseSHA,
+		},
 		// The comments as they stand now, for emergency overrides.
-		"GET " + repo + "/issues/7/comments?per_page=100",
-		"GET " + repo + "/contents/safety/csogate.yaml?ref=" + baseSHA,
-		"GET " + repo + "/contents/safety/cso-register.yaml?ref=" + baseSHA,
+		{"GET " + repo + "/issues/7/comments?per_page=100"},
+		{"GET " + repo + "/contents/safety/csogate.yaml?ref=" + baseSHA},
+		{"GET " + repo + "/contents/safety/cso-register.yaml?ref=" + baseSHA},
 		// The base's hazard log names the product officer scope is checked against.
-		"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + baseSHA,
+		{"GET " + repo + "/contents/safety/hazard-log.yaml?ref=" + baseSHA},
 		// The head's file tree, one recursive read, asked only because the
 		// change touches a hazard: are its components and its controls'
 		// evidence still in the repository (HAZARD_COMPONENT_ORPHANED,
 		// CONTROL_EVIDENCE_MISSING)?
-		"GET " + repo + "/git/trees/" + headSHA + "?recursive=1",
+		{"GET " + repo + "/git/trees/" + headSHA + "?recursive=1"},
+	}
+	var reads []string
+	for _, step := range steps {
+		reads = append(reads, step...)
 	}
 	status := "POST " + repo + "/statuses/" + headSHA
 	recheck := "GET " + repo + "/pulls/7"
@@ -109,6 +121,16 @@ func TestRequestsForATypicalPullRequest(t *testing.T) {
 			var got []string
 			for _, r := range f.srv.Requests() {
 				got = append(got, r.String())
+			}
+			// Within a step of reads, the order is the order they answered in.
+			at := 0
+			for _, step := range steps {
+				if at+len(step) <= len(got) {
+					slices.SortFunc(got[at:at+len(step)], func(a, b string) int {
+						return slices.Index(step, a) - slices.Index(step, b)
+					})
+				}
+				at += len(step)
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("requests:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(tc.want, "\n     "))

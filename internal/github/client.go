@@ -4,7 +4,9 @@
 // releases) and writes the results (commit status, sticky comment, review
 // requests), with GitHub's quirks handled in one place.
 //
-// It wraps go-github v62 behind a small, plain-data API, and owns the retry
+// It wraps go-github v62 behind a small, plain-data API, keeps within
+// GitHub's documented secondary rate limits (at most MaxInFlight requests at
+// once, paced per endpoint and for writes; see pacing.go), and owns the retry
 // policy (see transport.go): server errors, timeouts and rate limits are
 // retried within fixed bounds; what still fails becomes an *UnavailableError,
 // a missing workflow permission a *PermissionError naming the permissions:
@@ -53,11 +55,16 @@ type Options struct {
 	MaxRetries int
 	// MaxWait bounds the total time the client spends waiting for rate limits
 	// to lift, over its whole life (DefaultMaxWait). A limit that would take
-	// longer fails at once with an *UnavailableError.
+	// longer fails at once with an *UnavailableError. The client's own pacing
+	// within GitHub's per-minute limits (pacing.go) is not counted: it waits
+	// only as long as the limits say.
 	MaxWait time.Duration
-	// Sleep waits between attempts; tests inject one that records and returns.
+	// Sleep waits between attempts, and for a request's turn under GitHub's
+	// per-minute limits; tests inject one that records and returns (or a
+	// githubtest.Clock's, which moves a virtual clock on).
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Now tells the time, for X-RateLimit-Reset; time.Now by default.
+	// Now tells the time, for X-RateLimit-Reset and the pacing; time.Now by
+	// default.
 	Now func() time.Time
 	// UserAgent identifies the gate to GitHub ("csogate" by default).
 	UserAgent string
@@ -99,6 +106,7 @@ func New(opts Options) (*Client, error) {
 		maxWait:    opts.MaxWait,
 		sleep:      opts.Sleep,
 		now:        opts.Now,
+		slots:      make(chan struct{}, MaxInFlight),
 	}
 	if t.base == nil {
 		t.base = http.DefaultTransport.(*http.Transport).Clone()

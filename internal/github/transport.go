@@ -32,6 +32,11 @@ type transport struct {
 	sleep      func(context.Context, time.Duration) error
 	now        func() time.Time
 
+	// slots holds a token for each request in flight (MaxInFlight), and
+	// pace times each attempt within GitHub's per-minute limits (pacing.go).
+	slots chan struct{}
+	pace  pacer
+
 	mu     sync.Mutex
 	waited time.Duration // rate-limit waiting spent so far, across all requests
 }
@@ -63,6 +68,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	op := t.operation(req)
+	route := endpoint(strings.TrimPrefix(op, req.Method+" "))
 	once := ctx.Value(sendOnceKey) != nil
 
 	var (
@@ -72,7 +78,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		limitWait  = rateLimitBackoff
 	)
 	for attempt := 1; ; attempt++ {
-		resp, body, err := t.attempt(ctx, req, getBody)
+		resp, body, err := t.send(ctx, req, getBody, route)
 		if ctx.Err() != nil {
 			// The caller gave up; its context error says more than ours.
 			return nil, ctx.Err()
@@ -109,6 +115,24 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// send sends the request once when a slot is free and its pace allows. The
+// slot is held while it waits for its time, so the time it was given is the
+// time it goes; a wait for a retry holds none.
+func (t *transport) send(ctx context.Context, req *http.Request, getBody func() (io.ReadCloser, error), route string) (*http.Response, []byte, error) {
+	select {
+	case t.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	defer func() { <-t.slots }()
+	if wait := t.pace.reserve(t.now, req.Method, route); wait > 0 {
+		if err := t.sleep(ctx, wait); err != nil {
+			return nil, nil, err
+		}
+	}
+	return t.attempt(ctx, req, getBody)
 }
 
 // attempt sends the request once, with its own timeout, and reads the whole

@@ -98,3 +98,38 @@ func TestPaginateStopsOnBackwardLink(t *testing.T) {
 		t.Errorf("paginate = %v after %d calls, want an error after 1", err, calls)
 	}
 }
+
+// TestEndpoint: the points limit is per endpoint, so every path the client
+// asks for is named by its route, whatever its values; a path no route
+// knows shares its resource's budget rather than getting one of its own.
+func TestEndpoint(t *testing.T) {
+	t.Parallel()
+	const r = "/repos/o/r"
+	tests := []struct{ path, want string }{
+		{r + "/contents/safety/hazard-log.md", "/repos/{owner}/{repo}/contents/{path}"},
+		{r + "/contents/docs", "/repos/{owner}/{repo}/contents/{path}"},
+		{r + "/compare/v2.3.0...v2.4.0", "/repos/{owner}/{repo}/compare/{basehead}"},
+		{r + "/git/trees/0123abc", "/repos/{owner}/{repo}/git/trees/{tree_sha}"},
+		{r + "/git/ref/heads/release/2.4", "/repos/{owner}/{repo}/git/ref/{ref}"},
+		{r + "/statuses/0123abc", "/repos/{owner}/{repo}/statuses/{sha}"},
+		{r + "/commits/0123abc/pulls", "/repos/{owner}/{repo}/commits/{ref}/pulls"},
+		{r + "/commits/v2.4.0/status", "/repos/{owner}/{repo}/commits/{ref}/status"},
+		{r + "/commits/0123abc/statuses", "/repos/{owner}/{repo}/commits/{ref}/statuses"},
+		{r + "/commits/0123abc", "/repos/{owner}/{repo}/commits/{ref}"},
+		{r + "/pulls/12", "/repos/{owner}/{repo}/pulls/{pull_number}"},
+		{r + "/pulls/12/reviews", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"},
+		{r + "/pulls/12/requested_reviewers", "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"},
+		{r + "/issues/comments/99", "/repos/{owner}/{repo}/issues/comments/{comment_id}"},
+		{r + "/issues/12", "/repos/{owner}/{repo}/issues/{issue_number}"},
+		{r + "/issues/12/events", "/repos/{owner}/{repo}/issues/{issue_number}/events"},
+		{r + "/issues", "/repos/{owner}/{repo}/issues"},
+		{r + "/tags", "/repos/{owner}/{repo}/tags"},
+		{r + "/pulls/12/reviews/5/comments", "/repos/{owner}/{repo}/pulls/..."},
+		{"/user", "other"},
+	}
+	for _, tt := range tests {
+		if got := endpoint(tt.path); got != tt.want {
+			t.Errorf("endpoint(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ package pullfacts
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/csogate/csogate/internal/decision"
@@ -82,44 +83,78 @@ type Pull struct {
 // at its base, which decides the changes under review — and returns the
 // gate.Request that judges it. Its Trusted is a *Source at p.TrustedRef.
 // An error names what could not be read.
+//
+// The reads are independent, so they are all asked at once (the client
+// keeps within its cap on requests in flight), and their errors are judged
+// in the order above once all have answered: what a run asks GitHub, and
+// the error it reports, do not depend on which answer came first.
 func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 	n := p.Number
-	reviews, err := r.api.Reviews(ctx, r.owner, r.repo, n)
+	var (
+		reviews      []github.Review
+		files        []github.ChangedFile
+		commits      = p.Commits
+		dismissals   []github.Dismissal
+		baseManifest []byte
+		found        bool
+		// Issues have no commit: the hazard log kept as issues is read as
+		// it is now, and the decision record keeps what was read.
+		issues = p.HazardLogIssues
+	)
+	err := all(
+		func() (err error) {
+			if reviews, err = r.api.Reviews(ctx, r.owner, r.repo, n); err != nil {
+				return fmt.Errorf("reading the reviews of #%d: %w", n, err)
+			}
+			return nil
+		},
+		func() (err error) {
+			if files, err = r.api.Files(ctx, r.owner, r.repo, n); err != nil {
+				return fmt.Errorf("reading the changed files of #%d: %w", n, err)
+			}
+			return nil
+		},
+		func() (err error) {
+			if commits != nil {
+				return nil
+			}
+			if commits, err = r.api.Commits(ctx, r.owner, r.repo, n); err != nil {
+				return fmt.Errorf("reading the commits of #%d: %w", n, err)
+			}
+			return nil
+		},
+		func() (err error) {
+			if dismissals, err = r.api.Dismissals(ctx, r.owner, r.repo, n); err != nil {
+				return fmt.Errorf("reading the review dismissals of #%d: %w", n, err)
+			}
+			return nil
+		},
+		func() (err error) {
+			if baseManifest, found, err = r.File(ctx, p.BaseSHA, p.Paths.Manifest); err != nil {
+				return fmt.Errorf("reading the manifest of #%d at its base %s: %w", n, decision.ShortSHA(p.BaseSHA), err)
+			}
+			if !found {
+				baseManifest = nil
+			}
+			return nil
+		},
+		func() (err error) {
+			label, ok := IssuesLabel(p.Paths)
+			if !ok || issues != nil {
+				return nil
+			}
+			lister, ok := r.api.(IssueLister)
+			if !ok {
+				return fmt.Errorf("reading the hazard issues (label %q): this run cannot list issues", label)
+			}
+			if issues, err = lister.HazardIssues(ctx, r.owner, r.repo, label); err != nil {
+				return fmt.Errorf("reading the hazard log kept as issues labelled %q: %w", label, err)
+			}
+			return nil
+		},
+	)
 	if err != nil {
-		return nil, fmt.Errorf("reading the reviews of #%d: %w", n, err)
-	}
-	files, err := r.api.Files(ctx, r.owner, r.repo, n)
-	if err != nil {
-		return nil, fmt.Errorf("reading the changed files of #%d: %w", n, err)
-	}
-	commits := p.Commits
-	if commits == nil {
-		if commits, err = r.api.Commits(ctx, r.owner, r.repo, n); err != nil {
-			return nil, fmt.Errorf("reading the commits of #%d: %w", n, err)
-		}
-	}
-	dismissals, err := r.api.Dismissals(ctx, r.owner, r.repo, n)
-	if err != nil {
-		return nil, fmt.Errorf("reading the review dismissals of #%d: %w", n, err)
-	}
-	baseManifest, found, err := r.File(ctx, p.BaseSHA, p.Paths.Manifest)
-	if err != nil {
-		return nil, fmt.Errorf("reading the manifest of #%d at its base %s: %w", n, decision.ShortSHA(p.BaseSHA), err)
-	}
-	if !found {
-		baseManifest = nil
-	}
-	// Issues have no commit: the hazard log kept as issues is read as it
-	// is now, and the decision record keeps what was read.
-	issues := p.HazardLogIssues
-	if label, ok := IssuesLabel(p.Paths); ok && issues == nil {
-		lister, ok := r.api.(IssueLister)
-		if !ok {
-			return nil, fmt.Errorf("reading the hazard issues (label %q): this run cannot list issues", label)
-		}
-		if issues, err = lister.HazardIssues(ctx, r.owner, r.repo, label); err != nil {
-			return nil, fmt.Errorf("reading the hazard log kept as issues labelled %q: %w", label, err)
-		}
+		return nil, err
 	}
 	ref, what := p.TrustedRef, p.TrustedWhat
 	if ref == "" {
@@ -163,4 +198,23 @@ func Evaluate(ctx context.Context, req *gate.Request) (*gate.Outcome, error) {
 		}
 	}
 	return out, nil
+}
+
+// all runs the reads at once, waits for every one, and returns the first
+// error in the order given: all of them are asked whatever fails, so which
+// requests a failing run makes, and which error it reports, never depend on
+// timing.
+func all(reads ...func() error) error {
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() { errs[i] = read() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -300,34 +300,55 @@ func (r *Reader) materialise(ctx context.Context, ref, root string, p gate.Paths
 		return os.Symlink(le.Target, full)
 	}
 	names := []string{p.Manifest, p.ComponentsMap}
-	if _, issues := IssuesLabel(p); issues {
-		// Read through the issues API by Request, not from the commit.
-	} else if hazardLogIsDir(p) {
-		files, err := r.Dir(ctx, ref, p.HazardLog)
-		if err != nil {
-			return mirror(err)
+	_, issues := IssuesLabel(p)
+	dir := !issues && hazardLogIsDir(p)
+	if !issues && !dir {
+		names = append([]string{p.HazardLog}, names...)
+	}
+	// The reads are independent: all are asked at once, and what they
+	// answered is written in the order above, as one after another would.
+	type fileRead struct {
+		data  []byte
+		found bool
+		err   error
+	}
+	reads := make([]fileRead, len(names))
+	var dirFiles map[string][]byte
+	var dirErr error
+	var wg sync.WaitGroup
+	if dir {
+		wg.Go(func() { dirFiles, dirErr = r.Dir(ctx, ref, p.HazardLog) })
+	}
+	for i, name := range names {
+		if name != "" {
+			wg.Go(func() { reads[i].data, reads[i].found, reads[i].err = r.File(ctx, ref, name) })
 		}
-		for name, data := range files {
+	}
+	wg.Wait()
+	// A hazard log kept as issues is read through the issues API by
+	// Request, not from the commit.
+	if dir {
+		if dirErr != nil {
+			return mirror(dirErr)
+		}
+		for name, data := range dirFiles {
 			if err := write(name, data); err != nil {
 				return err
 			}
 		}
-	} else {
-		names = append([]string{p.HazardLog}, names...)
 	}
-	for _, name := range names {
+	for i, name := range names {
 		if name == "" {
 			continue
 		}
-		data, found, err := r.File(ctx, ref, name)
-		if err != nil {
+		if err := reads[i].err; err != nil {
 			if err := mirror(err); err != nil {
 				return err
 			}
 			continue
 		}
-		if found {
-			if err := write(name, data); err != nil {
+		if reads[i].found {
+			if err := write(name, reads[i].data); err != nil {
 				return err
 			}
 		}

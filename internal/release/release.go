@@ -770,10 +770,11 @@ func (e *evaluator) loadPull(ctx context.Context, pr github.PullRequest) (*pullS
 }
 
 // pullWorkers is how many pull requests are evaluated, or merge commits'
-// files read, at once. GitHub asks integrations not to make many requests
-// concurrently (its secondary rate limits); four keeps well within that and
-// cuts the wall time of those steps about fourfold, as they mostly wait for
-// GitHub.
+// files read, at once. Each pull request's evaluation asks its independent
+// reads at once too (evaluatePull); the client keeps all of them within its
+// cap on requests in flight (github.MaxInFlight) and paces them within
+// GitHub's per-minute limits, so this number sets how much work is ready,
+// not how hard GitHub is asked.
 const pullWorkers = 4
 
 // evaluatePulls evaluates the pull requests in merge order, pullWorkers at a
@@ -829,26 +830,42 @@ func allInGroups(n int, work func(i int)) {
 // pullfacts assembles them for the pull-request gate too.
 func (e *evaluator) evaluatePull(ctx context.Context, p *pullState, tmp string) error {
 	n := p.pr.Number
-	root, err := e.c.Checkout(ctx, p.pr.HeadSHA, tmp, e.req.Paths)
-	if err != nil {
-		return fmt.Errorf("reading the hazard log and manifest of #%d at its head %s: %w", n, decision.ShortSHA(p.pr.HeadSHA), err)
-	}
-	p.req, err = e.c.Request(ctx, pullfacts.Pull{
-		Number: n, HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, Author: p.pr.Author, Commits: p.commits,
-		TrustedWhat: fmt.Sprintf("the base commit of #%d,", n),
-		Workspace:   root, Paths: e.req.Paths, Today: e.req.Today, HazardLogIssues: e.issues,
+	// The head's files, the pull request's facts and its comments (for an
+	// emergency override of the final head and the counted CSO's
+	// retrospective review of it) do not depend on each other: all are
+	// asked at once, and their errors judged in this order once all have
+	// answered, so what a failing run asks and reports never depends on
+	// which answer came first.
+	var (
+		root                    string
+		req                     *gate.Request
+		comments                []github.IssueComment
+		rootErr, reqErr, comErr error
+		wg                      sync.WaitGroup
+	)
+	wg.Go(func() { root, rootErr = e.c.Checkout(ctx, p.pr.HeadSHA, tmp, e.req.Paths) })
+	wg.Go(func() {
+		req, reqErr = e.c.Request(ctx, pullfacts.Pull{
+			Number: n, HeadSHA: p.pr.HeadSHA, BaseSHA: p.pr.BaseSHA, Author: p.pr.Author, Commits: p.commits,
+			TrustedWhat: fmt.Sprintf("the base commit of #%d,", n),
+			Paths:       e.req.Paths, Today: e.req.Today, HazardLogIssues: e.issues,
+		})
 	})
-	if err != nil {
-		return err
+	wg.Go(func() { comments, comErr = e.api.IssueComments(ctx, e.req.Owner, e.req.Repo, n) })
+	wg.Wait()
+	switch {
+	case rootErr != nil:
+		return fmt.Errorf("reading the hazard log and manifest of #%d at its head %s: %w", n, decision.ShortSHA(p.pr.HeadSHA), rootErr)
+	case reqErr != nil:
+		return reqErr
+	case comErr != nil:
+		return fmt.Errorf("reading the comments of #%d for emergency overrides and retrospective reviews: %w", n, comErr)
 	}
-	// Its comments, for an emergency override of the final head and the
-	// counted CSO's retrospective review of it.
-	comments, err := e.api.IssueComments(ctx, e.req.Owner, e.req.Repo, n)
-	if err != nil {
-		return fmt.Errorf("reading the comments of #%d for emergency overrides and retrospective reviews: %w", n, err)
-	}
-	p.req.Comments = override.FromGitHub(comments)
-	p.req.JudgeRetrospective = true
+	req.WorkspaceRoot = root
+	req.Comments = override.FromGitHub(comments)
+	req.JudgeRetrospective = true
+	p.req = req
+	var err error
 	p.outcome, err = pullfacts.Evaluate(ctx, p.req)
 	return err
 }

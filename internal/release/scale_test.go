@@ -7,10 +7,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/github/githubtest"
 	"github.com/csogate/csogate/internal/safetyfile"
 )
@@ -122,7 +124,9 @@ func scaleRequests() map[string]int {
 func TestReleaseAtScale(t *testing.T) {
 	t.Parallel()
 	r := buildAtScale(t)
-	c, _ := r.client(t)
+	// The client records its waits rather than sleeping: the run's pacing
+	// within GitHub's per-minute limits costs the test no time.
+	c, sleeps := r.client(t)
 	start := time.Now()
 	res := Evaluate(context.Background(), c, r.request(t, "v2.4.0", ""))
 	t.Logf("gated %d pull requests in %s", len(res.Pulls), time.Since(start))
@@ -171,6 +175,17 @@ func TestReleaseAtScale(t *testing.T) {
 	if total, wantTotal := len(r.srv.Requests()), sum(want); total != wantTotal {
 		t.Errorf("%d requests, want %d", total, wantTotal)
 	}
+	// GitHub allows 900 points a minute per endpoint: the contents reads
+	// past the 900th each waited for its turn (the run takes seconds), and
+	// no other endpoint reached its limit.
+	if got, wantWaits := len(sleeps.All()), want["contents"]-900; got != wantWaits {
+		t.Errorf("%d waits, want %d: one for each contents read past GitHub's 900 a minute", got, wantWaits)
+	}
+	for _, d := range sleeps.All() {
+		if d <= 0 || d > time.Minute {
+			t.Errorf("waited %s, want a wait within the minute", d)
+		}
+	}
 }
 
 func sum(m map[string]int) int {
@@ -183,24 +198,84 @@ func sum(m map[string]int) int {
 
 // BenchmarkReleaseAtScale gates the release of TestReleaseAtScale against a
 // fake GitHub that takes 50 ms to answer each call, and reports the wall
-// time and the number of calls.
+// time and the number of calls. "paced" sleeps for real, so the client's
+// pacing within GitHub's per-minute limits takes the time it would, and
+// reports paced-s/op: the part of the wall time during which at least one
+// request waited for its turn. "unpaced" skips those waits (GitHub would
+// have refused the run's excess): what the run's concurrency alone costs.
 func BenchmarkReleaseAtScale(b *testing.B) {
-	r := buildAtScale(b, githubtest.WithLatency(50*time.Millisecond))
-	c, _ := r.client(b)
-	req := r.request(b, "v2.4.0", "")
-	b.ResetTimer()
-	var elapsed time.Duration
-	for range b.N {
-		r.srv.ResetRequests()
-		start := time.Now()
-		res := Evaluate(context.Background(), c, req)
-		elapsed += time.Since(start)
-		if d := res.Release.Decision; d.Decision != decision.Approved {
-			b.Fatalf("decision = %s, want approved; violations %+v", d.Decision, d.Violations)
-		}
+	for _, paced := range []bool{true, false} {
+		name := map[bool]string{true: "paced", false: "unpaced"}[paced]
+		b.Run(name, func(b *testing.B) {
+			r := buildAtScale(b, githubtest.WithLatency(50*time.Millisecond))
+			pacing := &pacingClock{real: paced}
+			c, err := github.New(github.Options{BaseURL: r.srv.URL(), Token: "ghs_test", Timeout: 5 * time.Second, Sleep: pacing.sleep})
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := r.request(b, "v2.4.0", "")
+			b.ResetTimer()
+			var elapsed time.Duration
+			for range b.N {
+				r.srv.ResetRequests()
+				start := time.Now()
+				res := Evaluate(context.Background(), c, req)
+				elapsed += time.Since(start)
+				if d := res.Release.Decision; d.Decision != decision.Approved {
+					b.Fatalf("decision = %s, want approved; violations %+v", d.Decision, d.Violations)
+				}
+			}
+			b.ReportMetric(float64(len(r.srv.Requests())), "requests/op")
+			b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/op")
+			if paced {
+				b.ReportMetric(pacing.paced().Seconds()/float64(b.N), "paced-s/op")
+			}
+		})
 	}
-	b.ReportMetric(float64(len(r.srv.Requests())), "requests/op")
-	b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/op")
+}
+
+// pacingClock sleeps for real (or not at all) and measures the wall time
+// during which at least one request was asleep. The fake GitHub of the
+// benchmark never fails, so every sleep is the client's pacing.
+type pacingClock struct {
+	real     bool
+	mu       sync.Mutex
+	sleeping int
+	since    time.Time
+	total    time.Duration
+}
+
+func (p *pacingClock) sleep(ctx context.Context, d time.Duration) error {
+	p.mu.Lock()
+	if p.sleeping == 0 {
+		p.since = time.Now()
+	}
+	p.sleeping++
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		if p.sleeping--; p.sleeping == 0 {
+			p.total += time.Since(p.since)
+		}
+		p.mu.Unlock()
+	}()
+	if !p.real {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *pacingClock) paced() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.total
 }
 
 // TestConcurrentFailureIsDeterministic: pull requests are evaluated four at
@@ -281,6 +356,86 @@ func TestConcurrentLookupFailureIsDeterministic(t *testing.T) {
 			if strings.Contains(q.Path, githubtest.SHA("pr-11-merge")) {
 				t.Errorf("run %d asked %s: #11's merge commit is in the group after the failure", run, q)
 			}
+		}
+		tr := rec.Transcript()
+		if first == nil {
+			first = tr
+			p, err := NewReplayer(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd := Evaluate(context.Background(), p, req).Release.Decision
+			if len(rd.Violations) != 1 || rd.Violations[0].Message != d.Violations[0].Message || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
+				t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
+					rd.Violations, p.Unanswered(), p.Unasked())
+			}
+			continue
+		}
+		if !slices.EqualFunc(tr.Exchanges, first.Exchanges, func(a, b Exchange) bool {
+			return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
+		}) {
+			t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len(first.Exchanges))
+		}
+	}
+}
+
+// TestPullReadsAtOnce: one pull request's independent reads — its head's
+// hazard log, manifest and components map, its reviews, files, dismissals
+// and base manifest, its comments — are all in flight together, and with
+// four pull requests at a time the client still never has more than
+// github.MaxInFlight requests in flight.
+func TestPullReadsAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		pulls []pull
+		want  int
+	}{
+		{"one pull request: its eight reads at once", standardPulls()[4:], 3 + 4 + 1},
+		{"five: capped", standardPulls(), github.MaxInFlight},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRepo(t, "product", "2.3.0", "v2.3.0", githubtest.WithLatency(50*time.Millisecond))
+			for _, p := range tc.pulls {
+				r.merge(p)
+			}
+			r.tag("v2.4.0")
+			c, _ := r.client(t)
+			res := Evaluate(context.Background(), c, r.request(t, "v2.4.0", ""))
+			if len(res.Pulls) != len(tc.pulls) || res.Pulls[0].Outcome == nil {
+				t.Fatalf("pull requests = %+v, want %d evaluated; decision %+v", res.Pulls, len(tc.pulls), res.Release.Decision)
+			}
+			if got := r.srv.MaxInFlight(); got != tc.want {
+				t.Errorf("%d requests in flight at once, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestPullFailureIsDeterministic: two reads of one pull request's
+// evaluation fail — its comments at once, its head's manifest only after a
+// wait. Whichever answers first, the release names the head's files (the
+// first in order), and every run asks GitHub the same questions, so the
+// record's transcript is the same and its replay asks nothing it does not
+// hold.
+func TestPullFailureIsDeterministic(t *testing.T) {
+	t.Parallel()
+	r := build(t, standardPulls())
+	slow := githubtest.Forbidden()
+	slow.Delay = 30 * time.Millisecond
+	r.srv.FailAlways("GET", r.srv.RepoPath()+"/contents/"+safetyfile.ManifestPath, slow)
+	r.srv.FailAlways("GET", r.srv.RepoPath()+"/issues/11/comments$", githubtest.Forbidden())
+	want := "reading the hazard log and manifest of #11 at its head"
+	var first *Transcript
+	for run := range 5 {
+		r.srv.ResetRequests()
+		c, _ := r.client(t)
+		rec := NewRecorder(c)
+		req := r.request(t, "v2.4.0", "")
+		d := Evaluate(context.Background(), rec, req).Release.Decision
+		if d.Decision != decision.Blocked || len(d.Violations) != 1 || !strings.Contains(d.Violations[0].Message, want) {
+			t.Fatalf("run %d: decision = %s %+v, want blocked on %q", run, d.Decision, d.Violations, want)
 		}
 		tr := rec.Transcript()
 		if first == nil {

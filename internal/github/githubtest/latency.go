@@ -23,3 +23,26 @@ func (s *Server) wait(r *http.Request) {
 	case <-r.Context().Done():
 	}
 }
+
+// enter counts a request being served until the function it returns is
+// called, keeping the most served at once for MaxInFlight.
+func (s *Server) enter() (leave func()) {
+	s.mu.Lock()
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}
+}
+
+// MaxInFlight is the most requests the server was serving at once since it
+// started (or since ResetRequests): with WithLatency, how many the client
+// had in flight together.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInFlight
+}

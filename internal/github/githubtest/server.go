@@ -10,7 +10,10 @@
 // written (Statuses, Comments, RequestedReviewers) and what was asked
 // (Requests, Writes). Fail and FailAlways inject faults on a path: server
 // errors, rate limits with GitHub's headers and bodies, slow answers for
-// timeouts, even an error answer after the write was done.
+// timeouts, even an error answer after the write was done. WithLatency holds
+// every answer back, and MaxInFlight says how many requests the client had
+// in flight at once; Sleeps and Clock stand in for the client's sleep and
+// clock, so retries and pacing cost a test no time.
 //
 //	srv := githubtest.New(t)
 //	srv.AddPull(githubtest.Pull{Number: 7, Author: "dev"})
@@ -84,8 +87,10 @@ type Server struct {
 	deleted       int // the highest number of a deleted issue
 	faults        []*fault
 	requests      []Request
-	// latency holds every answer back (latency.go).
-	latency time.Duration
+	// latency holds every answer back (latency.go); inFlight counts the
+	// requests being served, maxInFlight the most at once.
+	latency               time.Duration
+	inFlight, maxInFlight int
 
 	// afterIssueListing are the edits RelabelIssueAfterListing queued.
 	afterIssueListing []func()
@@ -194,11 +199,13 @@ func (s *Server) Writes() []Request {
 	return out
 }
 
-// ResetRequests forgets the requests received so far.
+// ResetRequests forgets the requests received so far, and the most served
+// at once (MaxInFlight).
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.maxInFlight = s.inFlight
 }
 
 // Response is an answer to inject with Fail. Status 0 serves the request
@@ -360,6 +367,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	index := len(s.requests) - 1
 	s.mu.Unlock()
 
+	defer s.enter()()
 	s.wait(r)
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
