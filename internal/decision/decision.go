@@ -221,6 +221,9 @@ type DirectPush struct {
 	// hazard log and configuration, or could not be checked against them.
 	Clinical bool `json:"clinical"`
 	Pull     int  `json:"pull,omitempty"`
+	// Altered are the files of Files that are the pull request's own and
+	// that its merge left with content other than its reviewed head's.
+	Altered []string `json:"altered,omitempty"`
 }
 
 // Approver is a register officer whose approval could count on this change.

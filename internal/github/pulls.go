@@ -47,6 +47,10 @@ type ChangedFile struct {
 	Path         string
 	PreviousPath string // the old path of a renamed file
 	Status       string // added, removed, modified, renamed, copied, changed, unchanged
+	// Blob is the file's git blob after the change, as GitHub lists it ("sha"):
+	// equal blobs are equal contents. "" when GitHub gives none (a change of
+	// mode only).
+	Blob string
 }
 
 // Commit is a commit with the people behind it.
@@ -259,7 +263,7 @@ func pullOf(pr *gogithub.PullRequest) PullRequest {
 func filesOf(files []*gogithub.CommitFile) []ChangedFile {
 	out := make([]ChangedFile, 0, len(files))
 	for _, f := range files {
-		out = append(out, ChangedFile{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus()})
+		out = append(out, ChangedFile{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus(), Blob: f.GetSHA()})
 	}
 	return out
 }

@@ -83,7 +83,7 @@ func TestListsFromGitHubsExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []github.ChangedFile{{Path: "file1.txt", Status: "added"}}; !reflect.DeepEqual(files, want) {
+	if want := []github.ChangedFile{{Path: "file1.txt", Status: "added", Blob: "bbcd538c8e72b8c175046e27cc8f907076331401"}}; !reflect.DeepEqual(files, want) {
 		t.Errorf("Files: got %+v, want %+v", files, want)
 	}
 

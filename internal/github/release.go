@@ -81,6 +81,23 @@ func (c *Client) Comparison(ctx context.Context, owner, repo, base, head string)
 	return out, nil
 }
 
+// compareFilesListed is how many changed files the compare API lists at
+// most; it says nothing of the rest.
+const compareFilesListed = 300
+
+// FilesSince lists the files head changed since it diverged from base (the
+// compare API's base...head: from their merge base to head), in one request
+// (the files come on the first page only). complete is false when GitHub
+// listed as many as it ever does, so the list may be cut.
+func (c *Client) FilesSince(ctx context.Context, owner, repo, base, head string) (files []ChangedFile, complete bool, err error) {
+	cmp, _, err := c.gh.Repositories.CompareCommits(ctx, owner, repo, base, head, &gogithub.ListOptions{Page: 1, PerPage: 1})
+	if err != nil {
+		return nil, false, c.fail(op{what: "comparing " + base + "..." + head, perm: permContentsRead}, err)
+	}
+	files = filesOf(cmp.Files)
+	return files, len(files) < compareFilesListed, nil
+}
+
 // PullRequestsForCommit lists the pull requests a commit belongs to (merged
 // ones included), as GitHub associates them.
 func (c *Client) PullRequestsForCommit(ctx context.Context, owner, repo, sha string) ([]PullRequest, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -108,7 +109,7 @@ func TestCommitFiles(t *testing.T) {
 			f = githubtest.File{Path: "src/new.go", PreviousPath: "src/old.go", Status: "renamed"}
 		}
 		files = append(files, f)
-		want = append(want, github.ChangedFile{Path: f.Path, PreviousPath: f.PreviousPath, Status: f.Status})
+		want = append(want, github.ChangedFile{Path: f.Path, PreviousPath: f.PreviousPath, Status: f.Status, Blob: githubtest.BlobSHA(f)})
 	}
 	sha := githubtest.SHA("big")
 	srv.AddCommit(githubtest.Commit{SHA: sha, Files: files})
@@ -252,5 +253,44 @@ func TestCommitStatuses(t *testing.T) {
 	}
 	if got[130].Context != "ci/job-0" || got[130].Creator != githubtest.ActionsBot {
 		t.Errorf("oldest status = %+v", got[130])
+	}
+}
+
+// TestFilesSince: the files the base branch changed since a pull request
+// branched from it (compare head...base, from their merge base), in one
+// request, with each file's blob; a list as long as GitHub ever gives is
+// not complete.
+func TestFilesSince(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	root, main1, branch := githubtest.SHA("root"), githubtest.SHA("main-1"), githubtest.SHA("branch-1")
+	srv.AddCommit(githubtest.Commit{SHA: root, Files: []githubtest.File{{Path: "README.md", Status: "added"}}})
+	srv.AddCommit(githubtest.Commit{SHA: main1, Parents: []string{root}, Files: []githubtest.File{{Path: "src/dose.go", Content: "main's", Status: "modified"}}})
+	srv.AddCommit(githubtest.Commit{SHA: branch, Parents: []string{root}, Files: []githubtest.File{{Path: "src/banner.go", Status: "modified"}}})
+	c, _ := newClient(t, srv)
+	files, complete, err := c.FilesSince(context.Background(), owner, repo, branch, main1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []github.ChangedFile{{Path: "src/dose.go", Status: "modified", Blob: githubtest.BlobSHA(githubtest.File{Path: "src/dose.go", Content: "main's"})}}
+	if !complete || !reflect.DeepEqual(files, want) {
+		t.Errorf("files since = %+v (complete %v), want %+v", files, complete, want)
+	}
+	if n := len(srv.Requests()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+
+	var many []githubtest.File
+	for i := range 350 {
+		many = append(many, githubtest.File{Path: fmt.Sprintf("src/f%03d.go", i), Status: "added"})
+	}
+	big := githubtest.SHA("main-big")
+	srv.AddCommit(githubtest.Commit{SHA: big, Parents: []string{main1}, Files: many})
+	files, complete, err = c.FilesSince(context.Background(), owner, repo, branch, big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if complete || len(files) != 300 {
+		t.Errorf("%d files, complete %v; want GitHub's 300, not complete", len(files), complete)
 	}
 }

@@ -112,6 +112,9 @@ func (r *Reader) Request(ctx context.Context, p Pull) (*gate.Request, error) {
 			if files, err = r.api.Files(ctx, r.owner, r.repo, n); err != nil {
 				return fmt.Errorf("reading the changed files of #%d: %w", n, err)
 			}
+			r.mu.Lock()
+			r.pullFiles[n] = files
+			r.mu.Unlock()
 			return nil
 		},
 		func() (err error) {

@@ -34,6 +34,17 @@ type Reader struct {
 	files map[[2]string]*fileEntry
 	dirs  map[[2]string]*dirEntry
 	trees map[string]*treeEntry
+	// pullFiles are the changed files of each pull request Request read,
+	// with their blobs: release mode compares a merge's result with them.
+	pullFiles map[int][]github.ChangedFile
+}
+
+// PullFiles are the changed files GitHub listed for pull request n when
+// Request read it; nil when it has not.
+func (r *Reader) PullFiles(n int) []github.ChangedFile {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pullFiles[n]
 }
 
 // treeEntry is a read of one commit's file tree, done once done is closed.
@@ -61,7 +72,7 @@ type dirEntry struct {
 // NewReader reads owner/repo through api.
 func NewReader(api API, owner, repo string) *Reader {
 	return &Reader{api: api, owner: owner, repo: repo,
-		files: map[[2]string]*fileEntry{}, dirs: map[[2]string]*dirEntry{}, trees: map[string]*treeEntry{}}
+		files: map[[2]string]*fileEntry{}, dirs: map[[2]string]*dirEntry{}, trees: map[string]*treeEntry{}, pullFiles: map[int][]github.ChangedFile{}}
 }
 
 // File returns the file at ref; found is false when it does not exist there.

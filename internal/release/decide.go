@@ -15,6 +15,7 @@ import (
 const (
 	CodeReleaseSignoffRequired = "CSO_RELEASE_SIGNOFF_REQUIRED"
 	CodeDirectPush             = "DIRECT_PUSH"
+	CodeMergeUnchecked         = "MERGE_RESULT_UNCHECKED"
 )
 
 // Reason codes of the default policies that release mode rewrites or
@@ -143,6 +144,21 @@ func (e *evaluator) finish(out *gate.Outcome) {
 		}
 	}
 
+	for _, m := range res.MergesUnchecked {
+		clinical, known := clinicalFiles(out, m.Files)
+		if known && len(clinical) == 0 {
+			continue
+		}
+		if !known {
+			clinical = m.Files
+		}
+		d.Warnings = append(d.Warnings, policy.Finding{Code: CodeMergeUnchecked, File: clinical[0], Message: fmt.Sprintf(
+			"commit %s, the merge of #%d, leaves %s otherwise than #%d's reviewed head, and the base branch had also changed %s since #%d branched: "+
+				"the merged result combines both sides and no review saw it whole; the CSO should look at the merged file%s, "+
+				"and a ruleset that requires branches to be up to date before merging removes the case",
+			decision.ShortSHA(m.SHA), m.Pull, fileList(clinical), m.Pull, pronoun(len(clinical)), m.Pull, plural(len(clinical)))})
+	}
+
 	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)
 	markAfterSignoff(res, d)
 	d.HazardIssueEdits = issueEditDecisions(res.HazardIssueEdits)
@@ -213,7 +229,7 @@ func issueEditDecisions(edits []hazardlog.IssueEdit) []decision.HazardIssueEdit 
 func directPushDecisions(pushes []DirectPush) []decision.DirectPush {
 	out := make([]decision.DirectPush, 0, len(pushes))
 	for _, dp := range pushes {
-		out = append(out, decision.DirectPush{SHA: dp.SHA, Author: dp.Author, Files: nonNil(dp.Files), Clinical: dp.Clinical, Pull: dp.Pull})
+		out = append(out, decision.DirectPush{SHA: dp.SHA, Author: dp.Author, Files: nonNil(dp.Files), Clinical: dp.Clinical, Pull: dp.Pull, Altered: dp.Altered})
 	}
 	return out
 }
@@ -311,7 +327,14 @@ func clinicalFiles(out *gate.Outcome, files []string) (clinical []string, known 
 
 func directPushMessage(dp DirectPush, clinical []string, known bool) string {
 	head := fmt.Sprintf("commit %s by %s reached the release without a merged pull request", decision.ShortSHA(dp.SHA), mention(dp.Author))
-	if dp.Pull != 0 {
+	switch {
+	case dp.Pull != 0 && len(dp.Altered) == len(dp.Files):
+		head = fmt.Sprintf("commit %s by %s, the merge of #%d, leaves #%d's own files otherwise than its reviewed head (%s; the base branch had not changed them, so the merge itself did, and no review of #%d saw it)",
+			decision.ShortSHA(dp.SHA), mention(dp.Author), dp.Pull, dp.Pull, fileList(dp.Altered), dp.Pull)
+	case dp.Pull != 0 && len(dp.Altered) > 0:
+		head = fmt.Sprintf("commit %s by %s, the merge of #%d, changes files beyond #%d's own, and leaves some of its own otherwise than its reviewed head (%s) (no review of #%d saw them)",
+			decision.ShortSHA(dp.SHA), mention(dp.Author), dp.Pull, dp.Pull, fileList(dp.Altered), dp.Pull)
+	case dp.Pull != 0:
 		head = fmt.Sprintf("commit %s by %s, the merge of #%d, changes files beyond #%d's own (no review of #%d saw them)",
 			decision.ShortSHA(dp.SHA), mention(dp.Author), dp.Pull, dp.Pull, dp.Pull)
 	}
@@ -333,6 +356,13 @@ func fileList(files []string) string {
 		return strings.Join(files, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(files[:maxListedFiles], ", "), len(files)-maxListedFiles)
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func plural(n int) string {

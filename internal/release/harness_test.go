@@ -114,6 +114,13 @@ type pull struct {
 	// mergeExtra are files the merge (or squash) commit changes beyond the
 	// pull request's own: an edit made while merging.
 	mergeExtra []githubtest.File
+	// mergeAlters names files of the pull request's own that the merge (or
+	// squash) commit leaves with other content than its head: an edit
+	// made while merging, or a merge of what the base changed meanwhile.
+	mergeAlters []string
+	// branchedBefore is how many merges before this one the pull request
+	// branched from (0: the main branch's tip when it merges).
+	branchedBefore int
 	reviews    []review
 	// pushAfter are direct pushes to the main branch after the merge.
 	pushAfter []push
@@ -151,6 +158,8 @@ type repo struct {
 	changes []string
 	tags    map[string]string
 	pushes  int
+	// bases are the main branch's tips each merge was made on, in order.
+	bases []string
 }
 
 // newRepo starts a repository whose first commit holds the test product with
@@ -226,6 +235,8 @@ func (r *repo) status(tag, state string) {
 // into it, then its direct pushes.
 func (r *repo) merge(p pull) {
 	base := r.tip
+	r.bases = append(r.bases, base)
+	branchPoint := r.bases[len(r.bases)-1-p.branchedBefore]
 	tree := maps.Clone(r.trees[base])
 	if len(p.adds) > 0 || len(p.drops) > 0 || p.prepares != "" {
 		r.changes = append(slices.DeleteFunc(slices.Clone(r.changes), func(id string) bool { return slices.Contains(p.drops, id) }), p.adds...)
@@ -247,7 +258,11 @@ func (r *repo) merge(p pull) {
 	r.srv.AddPull(githubtest.Pull{Number: p.number, Title: p.title, Author: p.author, HeadSHA: head, BaseSHA: base, Merged: true, MergeCommitSHA: mergeSHA})
 	var commits []githubtest.Commit
 	for i, sha := range shas {
-		commits = append(commits, githubtest.Commit{SHA: sha, AuthorLogin: p.author, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
+		parent := branchPoint
+		if i > 0 {
+			parent = shas[i-1]
+		}
+		commits = append(commits, githubtest.Commit{SHA: sha, AuthorLogin: p.author, Parents: []string{parent}, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
 	}
 	r.srv.AddCommits(p.number, commits...)
 	r.srv.AddFiles(p.number, p.files...)
@@ -255,8 +270,14 @@ func (r *repo) merge(p pull) {
 	if p.mergeCommit {
 		parents = append(parents, head)
 	}
+	merged := slices.Clone(p.files)
+	for i := range merged {
+		if slices.Contains(p.mergeAlters, merged[i].Path) {
+			merged[i].Content = "as merged"
+		}
+	}
 	r.srv.AddCommit(githubtest.Commit{SHA: mergeSHA, AuthorLogin: p.author, CommitterLogin: "web-flow", Parents: parents,
-		Files: append(slices.Clone(p.files), p.mergeExtra...), Message: fmt.Sprintf("%s (#%d)", p.title, p.number)})
+		Files: append(merged, p.mergeExtra...), Message: fmt.Sprintf("%s (#%d)", p.title, p.number)})
 	for _, rv := range p.reviews {
 		commit := head
 		if rv.onCommit > 0 {

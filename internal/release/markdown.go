@@ -79,7 +79,14 @@ func Markdown(r *Result) string {
 			}
 			commit := decision.ShortSHA(dp.SHA)
 			if dp.Pull != 0 {
-				commit += fmt.Sprintf(" (merge of #%d: files beyond its own)", dp.Pull)
+				what := "files beyond its own"
+				switch {
+				case len(dp.Altered) == len(dp.Files):
+					what = "its files left otherwise than its reviewed head"
+				case len(dp.Altered) > 0:
+					what = "files beyond its own, and its own left otherwise than its reviewed head"
+				}
+				commit += fmt.Sprintf(" (merge of #%d: %s)", dp.Pull, what)
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", commit, cell(mention(dp.Author)), clinical, cell(fileList(dp.Files)))
 		}

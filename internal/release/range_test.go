@@ -504,6 +504,75 @@ func TestMergeCommitChangesMoreThanItsPullRequest(t *testing.T) {
 	}
 }
 
+// Attacker scenario 7b: an evil merge. Someone who may push to the main
+// branch merges a CSO-approved pull request by hand and, while merging,
+// edits a clinical file the pull request also changed: the merge commit's
+// file list is the pull request's own, but its content is not what any
+// review saw. The merge left the file otherwise than the reviewed head and
+// the base branch had not changed it, so it is a DIRECT_PUSH violation of
+// that file. The same difference where the base branch had also changed the
+// file (a pull request merged without being brought up to date) is the
+// rightful merge of both sides: a MERGE_RESULT_UNCHECKED warning only.
+func TestMergeCommitAltersItsPullRequest(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		number int
+		file   string
+	}{
+		{"merge commit", 12, "src/search/index.go"},
+		{"squash commit", 11, "src/ui/allergy/banner.go"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ps := standardPulls()
+			pullNumber(ps, tt.number).mergeAlters = []string{tt.file}
+			res := build(t, ps).gate(t, "v2.4.0", "")
+			merge := githubtest.SHA(fmt.Sprintf("pr-%d-merge", tt.number))
+			if len(res.DirectPushes) != 1 {
+				t.Fatalf("direct pushes = %+v, want #%d's merge with its altered file", res.DirectPushes, tt.number)
+			}
+			dp := res.DirectPushes[0]
+			if dp.SHA != merge || dp.Pull != tt.number || !dp.Clinical || !slices.Equal(dp.Files, []string{tt.file}) || !slices.Equal(dp.Altered, []string{tt.file}) {
+				t.Errorf("direct push = %+v, want %s of #%d, %s altered, clinical", dp, short(merge), tt.number, tt.file)
+			}
+			d := res.Release.Decision
+			if d.Decision != decision.Blocked || !slices.Equal(codes(d.Violations), []string{CodeDirectPush}) {
+				t.Fatalf("decision = %s %+v, want blocked by DIRECT_PUSH", d.Decision, d.Violations)
+			}
+			for _, want := range []string{short(merge), fmt.Sprintf("leaves #%d's own files otherwise than its reviewed head (%s", tt.number, tt.file),
+				"clinically relevant files: " + tt.file} {
+				if !strings.Contains(d.Violations[0].Message, want) {
+					t.Errorf("message = %q, want it to contain %q", d.Violations[0].Message, want)
+				}
+			}
+			if got := d.DirectPushes[0].Altered; !slices.Equal(got, []string{tt.file}) {
+				t.Errorf("decision's direct push altered = %v", got)
+			}
+			if md := Markdown(res); !strings.Contains(md, fmt.Sprintf("| %s (merge of #%d: its files left otherwise than its reviewed head) |", short(merge), tt.number)) {
+				t.Errorf("the summary does not show the altered merge:\n%s", md)
+			}
+		})
+	}
+
+	t.Run("the base branch changed the file too", func(t *testing.T) {
+		t.Parallel()
+		ps := insertBefore(standardPulls(), 13, pull{number: 16, title: "Search ranking by NHS number", author: "dev-dana",
+			files: files("src/search/index.go"), adds: []string{"CHG-104"}, reviews: []review{{login: "alice-gp"}},
+			branchedBefore: 1, mergeAlters: []string{"src/search/index.go"}})
+		res := build(t, ps).gate(t, "v2.4.0", "")
+		d := res.Release.Decision
+		if len(res.DirectPushes) != 0 || len(findings(d.Violations, CodeDirectPush)) != 0 {
+			t.Fatalf("direct pushes %+v, violations %+v; a merge of both sides is no direct push", res.DirectPushes, d.Violations)
+		}
+		w := findings(d.Warnings, CodeMergeUnchecked)
+		if len(w) != 1 || w[0].File != "src/search/index.go" || !strings.Contains(w[0].Message, "the merge of #16") ||
+			!strings.Contains(w[0].Message, "the base branch had also changed it since #16 branched") {
+			t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED on src/search/index.go", d.Warnings)
+		}
+	})
+}
+
 // Attacker scenario 8: a commit whose file list GitHub cuts at 3,000 could
 // hide a clinical file past the cut; the release fails closed.
 func TestTruncatedCommitFiles(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -50,6 +51,10 @@ type API interface {
 	StatusState(ctx context.Context, owner, repo, sha, statusContext string) (string, error)
 	PullRequestsForCommit(ctx context.Context, owner, repo, sha string) ([]github.PullRequest, error)
 	CommitFiles(ctx context.Context, owner, repo, sha string) ([]github.ChangedFile, error)
+	// FilesSince lists what head changed since it diverged from base: the
+	// base branch's changes since a pull request branched, when its merge
+	// left a file of its own otherwise than its head.
+	FilesSince(ctx context.Context, owner, repo, base, head string) ([]github.ChangedFile, bool, error)
 	PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error)
 	// IssueComments are a pull request's comments: its emergency overrides
 	// and retrospective reviews.
@@ -137,6 +142,11 @@ type Result struct {
 	// Pulls are the merged pull requests of the range, in merge order.
 	Pulls        []Pull
 	DirectPushes []DirectPush
+	// MergesUnchecked are pull requests' files their merge left with content
+	// other than the reviewed head's where the base branch had also changed
+	// them since the pull request branched (or GitHub's list of the base's
+	// changes may be cut): merged from both sides, so not checked.
+	MergesUnchecked []MergeAlteration
 	// Earlier are overridden pull requests merged before the range, found
 	// through their retrospective review issues and judged again as they
 	// stand (each with its outcome); only those whose override the gate
@@ -212,8 +222,13 @@ type DirectPush struct {
 	Files  []string
 	// Pull is the pull request whose merge (first-parent) commit SHA is,
 	// when Files are what that commit changed beyond the pull request's own
-	// files; 0 for a commit without a pull request.
+	// files, or left otherwise than its reviewed head; 0 for a commit
+	// without a pull request.
 	Pull int
+	// Altered are the files of Files that are the pull request's own, which
+	// the commit left with content other than its reviewed head's (the base
+	// branch had not changed them since the pull request branched).
+	Altered []string
 	// Clinical is true when a file matches a hazard's components or a
 	// clinical path, or is one of the gate's own inputs, by the release's
 	// hazard log and configuration (or could not be checked against them).
@@ -743,8 +758,125 @@ func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) erro
 		return err
 	}
 	slices.Reverse(beyondPulls) // oldest first, like the other direct pushes
+	altered, err := e.checkMergedContent(ctx, rng, line, changed)
+	if err != nil {
+		return err
+	}
+	// An altered file joins its commit's entry, or makes one.
+	for _, a := range altered {
+		i := slices.IndexFunc(beyondPulls, func(dp DirectPush) bool { return dp.SHA == a.SHA })
+		if i < 0 {
+			beyondPulls = append(beyondPulls, DirectPush{SHA: a.SHA, Author: commitAuthor(byID[a.SHA]), Pull: a.Pull})
+			i = len(beyondPulls) - 1
+		}
+		beyondPulls[i].Files = append(beyondPulls[i].Files, a.Files...)
+		beyondPulls[i].Altered = append(beyondPulls[i].Altered, a.Files...)
+	}
 	e.res.DirectPushes = append(e.res.DirectPushes, beyondPulls...)
 	return nil
+}
+
+// MergeAlteration is what a pull request's merge (or squash, or rebased)
+// commit left of the pull request's own files otherwise than its reviewed
+// head did.
+type MergeAlteration struct {
+	SHA   string // the commit that left them so: the newest on the line to change each
+	Pull  int
+	Files []string
+}
+
+// checkMergedContent compares, for each pull request the line brought, the
+// content its commits there left each of the pull request's files with the
+// content at the head its reviews judged (GitHub's blob of each): an edit
+// made while merging, to a file the pull request also changed, is no more
+// reviewed than one to another file. A file the base branch also changed
+// since the pull request branched is merged from both sides, so its content
+// differs rightly and cannot be checked without the three versions: it is
+// returned as unchecked (Result.MergesUnchecked), and so is every differing
+// file when GitHub's list of the base's changes may be cut. Only a pull
+// request with a differing file costs a request (the base's changes since
+// it branched). line is newest first; changed[i] are line[i]'s files.
+func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Comparison, line []string, changed [][]github.ChangedFile) ([]MergeAlteration, error) {
+	type landing struct {
+		sha  string
+		file github.ChangedFile
+	}
+	landed := map[*pullState]map[string]landing{}
+	oldest := map[*pullState]string{}
+	var order []*pullState // oldest merge first
+	for i, sha := range line {
+		p := e.broughtBy[sha]
+		if landed[p] == nil {
+			landed[p] = map[string]landing{}
+			order = append(order, p)
+		}
+		for _, f := range changed[i] {
+			if _, newer := landed[p][f.Path]; !newer {
+				landed[p][f.Path] = landing{sha, f}
+			}
+		}
+		oldest[p] = sha
+	}
+	slices.Reverse(order)
+	var altered []MergeAlteration
+	for _, p := range order {
+		type differing struct{ sha, path string }
+		var diffs []differing
+		for _, own := range e.c.PullFiles(p.pr.Number) {
+			l, ok := landed[p][own.Path]
+			if !ok || sameContent(l.file, own) {
+				continue
+			}
+			diffs = append(diffs, differing{l.sha, own.Path})
+		}
+		if len(diffs) == 0 {
+			continue
+		}
+		// The base the line's first commit of this pull request was made on.
+		base := ""
+		if parents := rng.Parents[oldest[p]]; len(parents) > 0 {
+			base = parents[0]
+		}
+		baseChanged, complete := map[string]bool{}, false
+		if base != "" {
+			files, all, err := e.api.FilesSince(ctx, e.req.Owner, e.req.Repo, p.pr.HeadSHA, base)
+			if err != nil {
+				return nil, fmt.Errorf("reading what the base branch changed since #%d branched, to check its merge %s: %w", p.pr.Number, decision.ShortSHA(oldest[p]), err)
+			}
+			for _, f := range files {
+				baseChanged[f.Path] = true
+			}
+			complete = all
+		}
+		bySHA := map[string]*MergeAlteration{}
+		unchecked := map[string]*MergeAlteration{}
+		for _, d := range diffs {
+			into := bySHA
+			if !complete || baseChanged[d.path] {
+				into = unchecked
+			}
+			if into[d.sha] == nil {
+				into[d.sha] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number}
+			}
+			into[d.sha].Files = append(into[d.sha].Files, d.path)
+		}
+		for _, sha := range slices.Sorted(maps.Keys(bySHA)) {
+			altered = append(altered, *bySHA[sha])
+		}
+		for _, sha := range slices.Sorted(maps.Keys(unchecked)) {
+			e.res.MergesUnchecked = append(e.res.MergesUnchecked, *unchecked[sha])
+		}
+	}
+	return altered, nil
+}
+
+// sameContent says whether a commit left a file as the pull request's head
+// did: both removed, or the same blob (both none for a change of mode only).
+func sameContent(landed, head github.ChangedFile) bool {
+	if (landed.Status == "removed") != (head.Status == "removed") {
+		return false
+	}
+	return landed.Status == "removed" || landed.Blob == head.Blob
 }
 
 // loadPull completes a pull request as listed for a commit, and reads its

@@ -256,6 +256,19 @@ func (r *Recorder) CommitFiles(ctx context.Context, owner, repo, sha string) ([]
 	return v, err
 }
 
+// filesSince is FilesSince's answer as a transcript keeps it.
+type filesSince struct {
+	Files    []github.ChangedFile `json:"files"`
+	Complete bool                 `json:"complete"`
+}
+
+// FilesSince implements API.
+func (r *Recorder) FilesSince(ctx context.Context, owner, repo, base, head string) ([]github.ChangedFile, bool, error) {
+	files, complete, err := r.api.FilesSince(ctx, owner, repo, base, head)
+	r.keep("files_since", []string{owner, repo, base, head}, filesSince{files, complete}, err)
+	return files, complete, err
+}
+
 // PullRequest implements API.
 func (r *Recorder) PullRequest(ctx context.Context, owner, repo string, number int) (github.PullRequest, error) {
 	v, err := r.api.PullRequest(ctx, owner, repo, number)
@@ -478,6 +491,13 @@ func (p *Replayer) PullRequestsForCommit(_ context.Context, owner, repo, sha str
 // CommitFiles implements API.
 func (p *Replayer) CommitFiles(_ context.Context, owner, repo, sha string) (v []github.ChangedFile, err error) {
 	return v, p.answer("commit_files", []string{owner, repo, sha}, &v)
+}
+
+// FilesSince implements API.
+func (p *Replayer) FilesSince(_ context.Context, owner, repo, base, head string) ([]github.ChangedFile, bool, error) {
+	var v filesSince
+	err := p.answer("files_since", []string{owner, repo, base, head}, &v)
+	return v.Files, v.Complete, err
 }
 
 // PullRequest implements API.

@@ -69,6 +69,8 @@ const (
 const (
 	maxPullFiles   = 3000
 	maxPullCommits = 250
+	// maxCompareFiles is how many changed files GitHub's compare lists.
+	maxCompareFiles = 300
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -545,13 +547,14 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 	for _, sha := range ahead[lo:hi] {
 		commits = append(commits, s.commitJSON(s.commits[sha]))
 	}
-	// Like GitHub, the changed files come on the first page only.
+	// Like GitHub, the changed files come on the first page only, at most
+	// 300 of them, each as the newest commit left it.
 	files := []any{}
 	if lo == 0 {
 		seen := map[string]bool{}
-		for _, sha := range ahead {
-			for _, f := range s.commits[sha].Files {
-				if !seen[f.Path] {
+		for i := len(ahead) - 1; i >= 0 && len(files) < maxCompareFiles; i-- {
+			for _, f := range s.commits[ahead[i]].Files {
+				if !seen[f.Path] && len(files) < maxCompareFiles {
 					seen[f.Path] = true
 					files = append(files, s.fileJSON(f, headSHA))
 				}

@@ -52,6 +52,19 @@ type File struct {
 	Path         string
 	PreviousPath string // for renames
 	Status       string // added, removed, modified (default), renamed, copied, changed, unchanged
+	// Content names the file's content after the change: files of one path
+	// and one Content have one blob (BlobSHA). "" is the path's usual content.
+	Content string
+}
+
+// BlobSHA is the blob GitHub lists for the file ("sha"): one per path and
+// Content, so a merge that gives a file other content than the pull
+// request's head has another blob.
+func BlobSHA(f File) string {
+	if f.Content == "" {
+		return SHA("blob:" + f.Path)
+	}
+	return SHA("blob:" + f.Path + "\x00" + f.Content)
 }
 
 // Commit is a commit. AuthorLogin and CommitterLogin are the GitHub accounts

@@ -314,7 +314,7 @@ func (s *Server) reviewJSON(p *pull, r Review) map[string]any {
 
 func (s *Server) fileJSON(f File, ref string) map[string]any {
 	m := s.example(exFile, 0)
-	m["sha"] = SHA("blob:" + f.Path)
+	m["sha"] = BlobSHA(f)
 	m["filename"] = f.Path
 	m["status"] = f.Status
 	add, del := 1, 1
