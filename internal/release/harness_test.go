@@ -121,7 +121,7 @@ type pull struct {
 	// branchedBefore is how many merges before this one the pull request
 	// branched from (0: the main branch's tip when it merges).
 	branchedBefore int
-	reviews    []review
+	reviews        []review
 	// pushAfter are direct pushes to the main branch after the merge.
 	pushAfter []push
 }
