@@ -5,7 +5,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,74 +17,120 @@ import (
 )
 
 // JSON writes the decision document of contract section 2.
+//
+// The encoder's compact output is laid out (lineLayout) as it is written, into
+// a small buffer in front of w: a large decision (several megabytes) is not
+// copied into a growing buffer and then into a laid-out copy, memory a
+// fresh process pays for in page faults as well as in collections.
 func JSON(w io.Writer, d *decision.Decision) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	lw := &lineLayout{w: bw}
+	enc := json.NewEncoder(lw)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(d); err != nil {
 		return err
 	}
-	_, err := w.Write(lineLayout(buf.Bytes()))
-	return err
+	if lw.err != nil {
+		return lw.err
+	}
+	return bw.Flush()
 }
 
 // lineLayout lays out compact JSON one field of the top object a line, and
 // one element a line of each list in it: as easy to read and diff as full
 // indentation, a third of its size on a large decision (a touched hazard
-// is one line, not eight), and one pass over the bytes.
-func lineLayout(compact []byte) []byte {
-	out := make([]byte, 0, len(compact)+len(compact)/16)
-	depth, inString := 0, false
-	newline := func(d int) {
-		out = append(out, '\n')
-		for range d {
-			out = append(out, ' ', ' ')
-		}
+// is one line, not eight), and one pass over the bytes. It is a writer, so
+// the compact JSON may arrive in pieces of any size.
+type lineLayout struct {
+	w        *bufio.Writer
+	err      error
+	depth    int
+	inString bool
+	escaped  bool // the previous byte of the string was a backslash
+	// opened is set after a '{' or '[' that starts a new line unless the
+	// next byte closes it.
+	opened bool
+	prev   byte // the previous byte outside a string
+}
+
+func (l *lineLayout) newline(d int) {
+	l.w.WriteByte('\n')
+	for range d {
+		l.w.WriteString("  ")
 	}
-	for i := 0; i < len(compact); i++ {
-		c := compact[i]
-		if inString {
-			out = append(out, c)
-			switch c {
-			case '\\':
-				i++
-				out = append(out, compact[i])
-			case '"':
-				inString = false
+}
+
+func (l *lineLayout) Write(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	w := l.w
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if l.inString {
+			// Copy the run of string bytes up to the next quote or backslash at once.
+			j := i
+			for j < len(p) && (l.escaped || (p[j] != '"' && p[j] != '\\')) {
+				if l.escaped {
+					l.escaped = false
+				}
+				j++
 			}
+			w.Write(p[i:j])
+			if j == len(p) {
+				break
+			}
+			w.WriteByte(p[j])
+			if p[j] == '\\' {
+				l.escaped = true
+			} else {
+				l.inString = false
+				l.prev = '"'
+			}
+			i = j
 			continue
+		}
+		if l.opened {
+			l.opened = false
+			if c != '}' && c != ']' {
+				l.newline(l.depth)
+			}
 		}
 		switch c {
 		case '"':
-			inString = true
-			out = append(out, c)
+			l.inString = true
+			w.WriteByte(c)
 		case '{', '[':
-			depth++
-			out = append(out, c)
-			if depth <= 2 && i+1 < len(compact) && compact[i+1] != '}' && compact[i+1] != ']' {
-				newline(depth)
-			}
+			l.depth++
+			w.WriteByte(c)
+			l.opened = l.depth <= 2
 		case '}', ']':
-			if depth <= 2 && compact[i-1] != '{' && compact[i-1] != '[' {
-				newline(depth - 1)
+			if l.depth <= 2 && l.prev != '{' && l.prev != '[' {
+				l.newline(l.depth - 1)
 			}
-			depth--
-			out = append(out, c)
+			l.depth--
+			w.WriteByte(c)
 		case ',':
-			out = append(out, c)
-			if depth <= 2 {
-				newline(depth)
+			w.WriteByte(c)
+			if l.depth <= 2 {
+				l.newline(l.depth)
 			}
 		case ':':
-			out = append(out, c)
-			if depth == 1 {
-				out = append(out, ' ')
+			w.WriteByte(c)
+			if l.depth == 1 {
+				w.WriteByte(' ')
 			}
 		default:
-			out = append(out, c)
+			w.WriteByte(c)
 		}
+		l.prev = c
 	}
-	return out
+	// A bufio.Writer keeps its first error; report it at once.
+	if _, err := w.Write(nil); err != nil {
+		l.err = err
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // advice says what unblocks each reason code, in words for the engineering
