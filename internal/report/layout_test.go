@@ -5,8 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/csogate/csogate/internal/decision"
 )
 
 // layoutWhole is the layout as one pass over the whole compact document, the
@@ -134,5 +139,120 @@ func TestJSONWriteError(t *testing.T) {
 		if err := JSON(&failingWriter{n: room}, hugeDecision()); err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Errorf("room %d: err %v, want disk full", room, err)
 		}
+	}
+}
+
+// TestJSONPiecesMatchEncoder: the decision written a piece at a time is the
+// bytes one json.Encoder (without HTML escaping) writes for it, laid out:
+// for an empty decision (null lists), a large one, and one with every field
+// filled in (each omitempty field present, pointers set, strings with HTML
+// characters and escapes).
+func TestJSONPiecesMatchEncoder(t *testing.T) {
+	t.Parallel()
+	filled := &decision.Decision{}
+	fillValue(reflect.ValueOf(filled).Elem(), 1)
+	huge := hugeDecision()
+	huge.Violations[0].Message = `<a href="x">&amp;</a> "quoted" \ back` + "\n\t\u2028"
+	for name, d := range map[string]*decision.Decision{"empty": {}, "huge": huge, "filled": filled} {
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(d); err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		if err := JSON(&got, d); err != nil {
+			t.Fatal(err)
+		}
+		if want := string(layoutWhole(whole.Bytes())); got.String() != want {
+			i := 0
+			for i < len(want) && i < got.Len() && want[i] == got.String()[i] {
+				i++
+			}
+			t.Errorf("%s: differs from the whole encoding at byte %d:\ngot  %.200q\nwant %.200q", name, i, got.String()[i:], want[i:])
+		}
+	}
+}
+
+// TestPieceFieldsDeclines: a struct whose encoding pieces could differ from
+// the whole is encoded whole.
+func TestPieceFieldsDeclines(t *testing.T) {
+	t.Parallel()
+	type inner struct{ A int }
+	for _, v := range []any{
+		&struct{ A int }{}, // no tag: the Go name
+		&struct{ inner }{}, // embedded
+		&struct {
+			A int `json:"a,string"`
+		}{}, // an option
+		&struct {
+			A int `json:",omitempty"`
+		}{}, // no name
+		&marshals{},
+		[]int{1},
+	} {
+		if _, ok := pieceFields(reflect.TypeOf(v)); ok {
+			t.Errorf("%T: split, want whole", v)
+		}
+		var whole bytes.Buffer
+		enc := json.NewEncoder(&whole)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v)
+		var got bytes.Buffer
+		if err := encodePieces(&got, v); err != nil || got.String() != whole.String() {
+			t.Errorf("%T: %q, %v; want %q", v, got.String(), err, whole.String())
+		}
+	}
+	if _, ok := pieceFields(reflect.TypeOf(&decision.Decision{})); !ok {
+		t.Error("the decision is encoded whole: the pieces no longer follow its fields")
+	}
+}
+
+type marshals struct{ A int }
+
+func (marshals) MarshalJSON() ([]byte, error) { return []byte(`"mine"`), nil }
+
+// fillValue sets every field to a non-zero value, slices to two elements.
+func fillValue(v reflect.Value, n int) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprintf(`s%d <&> "q" \`, n))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(n))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(uint64(n))
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(float64(n) + 0.5)
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 2, 2)
+		fillValue(s.Index(0), n+1)
+		fillValue(s.Index(1), n+2)
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k := reflect.New(v.Type().Key()).Elem()
+		fillValue(k, n)
+		e := reflect.New(v.Type().Elem()).Elem()
+		fillValue(e, n+1)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillValue(v.Field(i), n+i)
+			}
+		}
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fillValue(p.Elem(), n+1)
+		v.Set(p)
+	case reflect.Interface:
+		v.Set(reflect.ValueOf(n))
 	}
 }
