@@ -71,9 +71,11 @@ component_names(hs) := sprintf("components of %s and %d more hazards", [concat("
 # in a function over sets: a call and two set unions per change were a sixth
 # of the policies' allocations on a 10,000-change manifest.
 clinical_changes := [cc |
+	all_reasons := change_reasons
+	all_hazards := change_hazards
 	some c in input.changes
-	reasons := change_reasons[c.id]
-	hazards := change_hazards[c.id]
+	reasons := all_reasons[c.id]
+	hazards := all_hazards[c.id]
 	cc := {
 		"id": c.id,
 		"hazards": hazards,
