@@ -32,7 +32,7 @@ func inputValue(in *facts.Input) (ast.Value, error) {
 	terms := make([]*ast.Term, len(fields))
 	errs := make([]error, len(fields))
 	var wg sync.WaitGroup
-	main := newConverter()
+	scalars := newConverter()
 	for i, f := range fields {
 		switch v.Field(f.index).Kind() {
 		case reflect.Slice, reflect.Map, reflect.Struct:
@@ -42,7 +42,7 @@ func inputValue(in *facts.Input) (ast.Value, error) {
 				terms[i], errs[i] = newConverter().term(v.Field(f.index))
 			}()
 		default:
-			terms[i], errs[i] = main.term(v.Field(f.index))
+			terms[i], errs[i] = scalars.term(v.Field(f.index))
 		}
 	}
 	wg.Wait()
