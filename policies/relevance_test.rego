@@ -17,10 +17,14 @@ test_unsure_change_is_clinical if {
 }
 
 test_missing_or_odd_declaration_fails_closed_as_unsure if {
-	every value in ["", "maybe", "TRUE"] {
-		d := gate.decision with input as with_({"changes": [change("CHG-103", value, [])]})
-		d.clinical_changes[0].reasons == ["clinical relevance unsure (treated as clinical)"]
+	every value in ["", "maybe", "TRUE", true, false, null, 1, ["true"], {"true": true}] {
+		unsure_declaration(change("CHG-103", value, []))
 	}
+}
+
+unsure_declaration(c) if {
+	d := gate.decision with input as with_({"changes": [c]})
+	d.clinical_changes[0].reasons == ["clinical relevance unsure (treated as clinical)"]
 }
 
 test_nonclinical_change_without_hazards_is_not_relevant if {

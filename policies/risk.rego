@@ -14,7 +14,7 @@ touched_hazard_set := change_named | file_touched
 # lists them, and refuses a document where they disagree) holds them: a
 # glob's hundred hazards are not collected again for every change and file
 # under it.
-change_named := {h | some c in input.changes; change_reasons[c.id]; some h in c.hazards}
+change_named := {h | clinical := change_reasons; some c in input.changes; clinical[c.id]; some h in c.hazards}
 
 file_touched := {h | some h in input.file_hazards}
 
@@ -34,7 +34,7 @@ unacceptable_hazards := {h |
 # name or touch it. The inner comprehension compares its own reference with
 # the hazard, so OPA indexes it by hazard instead of scanning every pair for
 # every hazard.
-hazard_change_pairs := [[h, id] | some id, hazards in change_hazards; change_reasons[id]; some h in hazards]
+hazard_change_pairs := [[h, id] | clinical := change_reasons; some id, hazards in change_hazards; clinical[id]; some h in hazards]
 
 hazard_changes := {h: ids |
 	some h in unacceptable_hazards

@@ -162,7 +162,7 @@ func Build(s *Sources, m *Matchers) (*Input, error) {
 		Config:           configFacts(s.Config),
 		HazardLog:        hazardLogFacts(s, today),
 		Hazards:          map[string]Hazard{},
-		Changes:          []Change{},
+		Changes:          make([]Change, 0, len(s.Changes)),
 		Files:            []File{},
 		SafetyFiles:      []SafetyFile{},
 		Officers:         []Officer{},

@@ -16,13 +16,48 @@ import (
 // JSON field names, and writes nil slices and maps as [] and {} rather than
 // null, so a policy may count or iterate any list of the schema without
 // guarding against null (count(null) is an error under strict built-ins).
+//
+// The document's top-level lists and objects (the changes, the hazards, the
+// test evidence, ...) are converted on goroutines of their own, each with its
+// own converter: converting is a tenth of a second on a 10,000-change
+// manifest, on the path between reading the files and the policies, and a
+// machine has a second core. A slice shared between two of them is converted
+// once in each; the value is the same.
 func inputValue(in *facts.Input) (ast.Value, error) {
-	c := &converter{shared: map[sliceKey]*ast.Term{}, strings: map[string]*ast.Term{}}
-	t, err := c.term(reflect.ValueOf(in))
-	if err != nil {
-		return nil, err
+	if in == nil {
+		return ast.Null{}, nil
 	}
-	return t.Value, nil
+	v := reflect.ValueOf(in).Elem()
+	fields := structFields(v.Type())
+	terms := make([]*ast.Term, len(fields))
+	errs := make([]error, len(fields))
+	var wg sync.WaitGroup
+	scalars := newConverter()
+	for i, f := range fields {
+		switch v.Field(f.index).Kind() {
+		case reflect.Slice, reflect.Map, reflect.Struct:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				terms[i], errs[i] = newConverter().term(v.Field(f.index))
+			}()
+		default:
+			terms[i], errs[i] = scalars.term(v.Field(f.index))
+		}
+	}
+	wg.Wait()
+	pairs := make([][2]*ast.Term, len(fields))
+	for i, f := range fields {
+		if errs[i] != nil {
+			return nil, fmt.Errorf(".%s: %w", f.name, errs[i])
+		}
+		pairs[i] = [2]*ast.Term{f.key, terms[i]}
+	}
+	return ast.NewObject(pairs...), nil
+}
+
+func newConverter() *converter {
+	return &converter{shared: map[sliceKey]*ast.Term{}, strings: map[string]*ast.Term{}}
 }
 
 // checkInput refuses a facts document whose changes or files refer to a

@@ -5,10 +5,13 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -17,74 +20,263 @@ import (
 )
 
 // JSON writes the decision document of contract section 2.
+//
+// The compact JSON is laid out (lineLayout) as it is written, into a small
+// buffer in front of w, and it is encoded a piece at a time (encodePieces):
+// a large decision (4.7 MB on a 10,000-change manifest) is never held whole,
+// nor in the doubling buffers that would hold it, the last memory a fresh
+// process would touch, paid for in page faults as well as in collections.
 func JSON(w io.Writer, d *decision.Decision) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	lw := &lineLayout{w: bw}
+	if err := encodePieces(lw, d); err != nil {
 		return err
 	}
-	_, err := w.Write(lineLayout(buf.Bytes()))
-	return err
+	if lw.err != nil {
+		return lw.err
+	}
+	return bw.Flush()
+}
+
+// encodePieces writes v, a pointer to a struct, as a json.Encoder without
+// HTML escaping writes it (the same bytes, TestJSONPiecesMatchEncoder), but
+// one top-level field at a time and each element of a top-level list on its
+// own, so the encoder's buffer holds one element, not the document. A
+// struct it cannot follow exactly (an embedded field, a field option other
+// than omitempty, a marshaler of its own) is encoded whole. An encoding error
+// (a decision holds only text, whole numbers and booleans, so none is
+// expected) may leave the document written in part; the caller reports it.
+func encodePieces(w io.Writer, v any) error {
+	var piece bytes.Buffer
+	enc := json.NewEncoder(&piece)
+	enc.SetEscapeHTML(false)
+	encode := func(x any) ([]byte, error) {
+		piece.Reset()
+		if err := enc.Encode(x); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(piece.Bytes(), []byte("\n")), nil
+	}
+	rv := reflect.ValueOf(v)
+	fields, ok := pieceFields(rv.Type())
+	if !ok || rv.IsNil() {
+		b, err := encode(v)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(b, '\n'))
+		return err
+	}
+	rv = rv.Elem()
+	// Every piece is written before the next is encoded: the encoder reuses
+	// piece's bytes.
+	write := func(b []byte) error {
+		_, err := w.Write(b)
+		return err
+	}
+	if err := write([]byte("{")); err != nil {
+		return err
+	}
+	first := true
+	for _, f := range fields {
+		fv := rv.Field(f.index)
+		if f.omitEmpty && emptyValue(fv) {
+			continue
+		}
+		name, err := encode(f.name)
+		if err != nil {
+			return err
+		}
+		if !first {
+			name = append([]byte(","), name...)
+		}
+		first = false
+		if err := write(append(name, ':')); err != nil {
+			return err
+		}
+		if fv.Kind() != reflect.Slice || fv.IsNil() || fv.Type().Elem().Kind() == reflect.Uint8 {
+			b, err := encode(fv.Addr().Interface())
+			if err != nil {
+				return err
+			}
+			if err := write(b); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := write([]byte("[")); err != nil {
+			return err
+		}
+		for i := range fv.Len() {
+			b, err := encode(fv.Index(i).Addr().Interface())
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				b = append([]byte(","), b...)
+			}
+			if err := write(b); err != nil {
+				return err
+			}
+		}
+		if err := write([]byte("]")); err != nil {
+			return err
+		}
+	}
+	return write([]byte("}\n"))
+}
+
+type pieceField struct {
+	index     int
+	name      string
+	omitEmpty bool
+}
+
+// pieceFields lists the fields of *T as encoding/json writes them, in order;
+// ok is false when T is not a plain struct whose fields it can follow.
+func pieceFields(t reflect.Type) (fields []pieceField, ok bool) {
+	marshaler := reflect.TypeFor[json.Marshaler]()
+	textMarshaler := reflect.TypeFor[encoding.TextMarshaler]()
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct ||
+		t.Implements(marshaler) || t.Implements(textMarshaler) {
+		return nil, false
+	}
+	t = t.Elem()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Anonymous {
+			return nil, false
+		}
+		tag, tagged := sf.Tag.Lookup("json")
+		if !sf.IsExported() {
+			continue
+		}
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if !tagged || name == "" || strings.ContainsAny(name, "\"\\<>&") {
+			return nil, false
+		}
+		switch opts {
+		case "":
+		case "omitempty":
+		default:
+			return nil, false
+		}
+		fields = append(fields, pieceField{index: i, name: name, omitEmpty: opts == "omitempty"})
+	}
+	return fields, true
+}
+
+// emptyValue is encoding/json's test for omitempty.
+func emptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
 }
 
 // lineLayout lays out compact JSON one field of the top object a line, and
 // one element a line of each list in it: as easy to read and diff as full
 // indentation, a third of its size on a large decision (a touched hazard
-// is one line, not eight), and one pass over the bytes.
-func lineLayout(compact []byte) []byte {
-	out := make([]byte, 0, len(compact)+len(compact)/16)
-	depth, inString := 0, false
-	newline := func(d int) {
-		out = append(out, '\n')
-		for range d {
-			out = append(out, ' ', ' ')
-		}
+// is one line, not eight), and one pass over the bytes. It is a writer, so
+// the compact JSON may arrive in pieces of any size.
+type lineLayout struct {
+	w        *bufio.Writer
+	err      error
+	depth    int
+	inString bool
+	escaped  bool // the previous byte of the string was a backslash
+	// opened is set after a '{' or '[' that starts a new line unless the
+	// next byte closes it.
+	opened bool
+	prev   byte // the previous byte outside a string
+}
+
+func (l *lineLayout) newline(d int) {
+	l.w.WriteByte('\n')
+	for range d {
+		l.w.WriteString("  ")
 	}
-	for i := 0; i < len(compact); i++ {
-		c := compact[i]
-		if inString {
-			out = append(out, c)
-			switch c {
-			case '\\':
-				i++
-				out = append(out, compact[i])
-			case '"':
-				inString = false
+}
+
+func (l *lineLayout) Write(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	w := l.w
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if l.inString {
+			// Copy the run of string bytes up to the next quote or backslash at once.
+			j := i
+			for j < len(p) && (l.escaped || (p[j] != '"' && p[j] != '\\')) {
+				if l.escaped {
+					l.escaped = false
+				}
+				j++
 			}
+			w.Write(p[i:j])
+			if j == len(p) {
+				break
+			}
+			w.WriteByte(p[j])
+			if p[j] == '\\' {
+				l.escaped = true
+			} else {
+				l.inString = false
+				l.prev = '"'
+			}
+			i = j
 			continue
+		}
+		if l.opened {
+			l.opened = false
+			if c != '}' && c != ']' {
+				l.newline(l.depth)
+			}
 		}
 		switch c {
 		case '"':
-			inString = true
-			out = append(out, c)
+			l.inString = true
+			w.WriteByte(c)
 		case '{', '[':
-			depth++
-			out = append(out, c)
-			if depth <= 2 && i+1 < len(compact) && compact[i+1] != '}' && compact[i+1] != ']' {
-				newline(depth)
-			}
+			l.depth++
+			w.WriteByte(c)
+			l.opened = l.depth <= 2
 		case '}', ']':
-			if depth <= 2 && compact[i-1] != '{' && compact[i-1] != '[' {
-				newline(depth - 1)
+			if l.depth <= 2 && l.prev != '{' && l.prev != '[' {
+				l.newline(l.depth - 1)
 			}
-			depth--
-			out = append(out, c)
+			l.depth--
+			w.WriteByte(c)
 		case ',':
-			out = append(out, c)
-			if depth <= 2 {
-				newline(depth)
+			w.WriteByte(c)
+			if l.depth <= 2 {
+				l.newline(l.depth)
 			}
 		case ':':
-			out = append(out, c)
-			if depth == 1 {
-				out = append(out, ' ')
+			w.WriteByte(c)
+			if l.depth == 1 {
+				w.WriteByte(' ')
 			}
 		default:
-			out = append(out, c)
+			w.WriteByte(c)
 		}
+		l.prev = c
 	}
-	return out
+	// A bufio.Writer keeps its first error; report it at once.
+	if _, err := w.Write(nil); err != nil {
+		l.err = err
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // advice says what unblocks each reason code, in words for the engineering

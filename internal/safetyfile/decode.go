@@ -53,6 +53,39 @@ func (p *positions) add(n *yaml.Node) int32 {
 	return int32(len(p.nodes) - 1)
 }
 
+// presize makes room for the entries of the tree under root before the walk
+// records them: appended one by one, a slice grows by a quarter at a time
+// past a few hundred entries, allocating some five times its final size
+// (20 MB for a 5,000-hazard log and a 10,000-change manifest, where the
+// tables end at 4 MB). The walk records about one entry per value (mapping
+// keys are values only in Go maps) and as many child slots; an alias
+// expanded again records more, and append still grows the tables then.
+func (p *positions) presize(root *yaml.Node) {
+	values := countValues(root, maxValues)
+	if values < 1024 || len(p.nodes) > 0 {
+		return
+	}
+	values += values / 8
+	p.nodes = make([]posNode, 0, values)
+	p.slots = make([]int32, 0, values)
+}
+
+// countValues counts the nodes under n that are not mapping keys, aliases
+// not followed, up to limit.
+func countValues(n *yaml.Node, limit int) int {
+	count := 1
+	for i, c := range n.Content {
+		if count >= limit {
+			break
+		}
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			continue
+		}
+		count += countValues(c, limit-count)
+	}
+	return count
+}
+
 // reserve gives entry idx k child slots, all empty (-1), and returns the first.
 func (p *positions) reserve(idx int32, k int) int32 {
 	first := int32(len(p.slots))
@@ -374,6 +407,7 @@ func (d *decoder) walk(doc *yaml.Node, target reflect.Value) bool {
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
+	d.pos.presize(root)
 	d.value(root, target)
 	if len(d.pos.nodes) == 0 {
 		// Even a root the budget refused is where its problems are.

@@ -2,7 +2,6 @@ package safetyfile
 
 import (
 	"bytes"
-	"strings"
 	"sync"
 
 	"gopkg.in/yaml.v3"
@@ -80,13 +79,12 @@ func parseInHalves(data []byte) (doc *yaml.Node, ok bool) {
 func lastSequenceKey(lines [][]byte) (int, []byte) {
 	key := -1
 	for i, l := range lines {
-		s := string(l)
-		if s == "" || s[0] == ' ' || s[0] == '#' || s[0] == '\n' || s[0] == '-' {
+		if len(l) == 0 || l[0] == ' ' || l[0] == '#' || l[0] == '\n' || l[0] == '-' {
 			continue
 		}
 		// A top-level line that is not "name:" alone ends any candidate.
-		k := strings.TrimRight(s, "\n")
-		if strings.HasSuffix(k, ":") && !strings.ContainsAny(k[:len(k)-1], ":{}[]'\"#") {
+		k := bytes.TrimRight(l, "\n")
+		if bytes.HasSuffix(k, []byte(":")) && !bytes.ContainsAny(k[:len(k)-1], ":{}[]'\"#") {
 			key = i
 		} else {
 			key = -1
@@ -96,13 +94,13 @@ func lastSequenceKey(lines [][]byte) (int, []byte) {
 		return -1, nil
 	}
 	for _, l := range lines[key+1:] {
-		s := string(l)
-		trimmed := strings.TrimLeft(s, " ")
-		if trimmed == "" || trimmed == "\n" || trimmed[0] == '#' {
+		trimmed := bytes.TrimLeft(l, " ")
+		if len(trimmed) == 0 || trimmed[0] == '\n' || trimmed[0] == '#' {
 			continue
 		}
-		if strings.HasPrefix(trimmed, "- ") {
-			return key, []byte(s[:len(s)-len(trimmed)] + "- ")
+		if bytes.HasPrefix(trimmed, []byte("- ")) {
+			indent := l[:len(l)-len(trimmed)]
+			return key, append(append(make([]byte, 0, len(indent)+2), indent...), "- "...)
 		}
 		return -1, nil
 	}
