@@ -7,6 +7,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/policy"
 )
@@ -152,11 +153,16 @@ func (e *evaluator) finish(out *gate.Outcome) {
 		if !known {
 			clinical = m.Files
 		}
+		why := fmt.Sprintf("the base branch had also changed %s since #%d branched: the merged result combines both sides and no review saw it whole",
+			pronoun(len(clinical)), m.Pull)
+		if m.BaseListCut {
+			why = fmt.Sprintf("GitHub's list of the files the base branch changed since #%d branched stops at %d and does not name %s: "+
+				"whether the base changed %s too, and the merge only combined both sides, cannot be told", m.Pull, github.CompareFilesListed, pronoun(len(clinical)), pronoun(len(clinical)))
+		}
 		d.Warnings = append(d.Warnings, policy.Finding{Code: CodeMergeUnchecked, File: clinical[0], Message: fmt.Sprintf(
-			"commit %s, the merge of #%d, leaves %s otherwise than #%d's reviewed head, and the base branch had also changed %s since #%d branched: "+
-				"the merged result combines both sides and no review saw it whole; the CSO should look at the merged file%s, "+
+			"commit %s, the merge of #%d, leaves %s otherwise than #%d's reviewed head, and %s; the CSO should look at the merged file%s, "+
 				"and a ruleset that requires branches to be up to date before merging removes the case",
-			decision.ShortSHA(m.SHA), m.Pull, fileList(clinical), m.Pull, pronoun(len(clinical)), m.Pull, plural(len(clinical)))})
+			decision.ShortSHA(m.SHA), m.Pull, fileList(clinical), m.Pull, why, plural(len(clinical)))})
 	}
 
 	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)

@@ -118,6 +118,10 @@ type pull struct {
 	// squash) commit leaves with other content than its head: an edit
 	// made while merging, or a merge of what the base changed meanwhile.
 	mergeAlters []string
+	// mergeDrops names files of the pull request's own that the merge (or
+	// squash) commit does not change: it leaves them as the base branch had
+	// them, without the pull request's change.
+	mergeDrops []string
 	// branchedBefore is how many merges before this one the pull request
 	// branched from (0: the main branch's tip when it merges).
 	branchedBefore int
@@ -270,7 +274,7 @@ func (r *repo) merge(p pull) {
 	if p.mergeCommit {
 		parents = append(parents, head)
 	}
-	merged := slices.Clone(p.files)
+	merged := slices.DeleteFunc(slices.Clone(p.files), func(f githubtest.File) bool { return slices.Contains(p.mergeDrops, f.Path) })
 	for i := range merged {
 		if slices.Contains(p.mergeAlters, merged[i].Path) {
 			merged[i].Content = "as merged"

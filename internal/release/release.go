@@ -772,6 +772,12 @@ func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) erro
 		beyondPulls[i].Files = append(beyondPulls[i].Files, a.Files...)
 		beyondPulls[i].Altered = append(beyondPulls[i].Altered, a.Files...)
 	}
+	// Oldest first again: line is newest first.
+	position := make(map[string]int, len(line))
+	for i, sha := range line {
+		position[sha] = i
+	}
+	sort.SliceStable(beyondPulls, func(i, j int) bool { return position[beyondPulls[i].SHA] > position[beyondPulls[j].SHA] })
 	e.res.DirectPushes = append(e.res.DirectPushes, beyondPulls...)
 	return nil
 }
@@ -783,32 +789,43 @@ type MergeAlteration struct {
 	SHA   string // the commit that left them so: the newest on the line to change each
 	Pull  int
 	Files []string
+	// BaseListCut is true, for an unchecked alteration, when GitHub's list of
+	// what the base branch changed since the pull request branched was cut
+	// (at 300 files) before it named these files: whether the base changed
+	// them too cannot be told.
+	BaseListCut bool
 }
 
 // checkMergedContent compares, for each pull request the line brought, the
 // content its commits there left each of the pull request's files with the
 // content at the head its reviews judged (GitHub's blob of each): an edit
 // made while merging, to a file the pull request also changed, is no more
-// reviewed than one to another file. A file the base branch also changed
+// reviewed than one to another file. A file of its own that none of its
+// commits on the line changed is as the base branch had it, without the
+// pull request's change, unless the base had the reviewed content already
+// (a stacked pull request): dropping part of a reviewed change leaves the
+// rest in a combination no review saw. A file the base branch also changed
 // since the pull request branched is merged from both sides, so its content
 // differs rightly and cannot be checked without the three versions: it is
 // returned as unchecked (Result.MergesUnchecked), and so is every differing
-// file when GitHub's list of the base's changes may be cut. Only a pull
-// request with a differing file costs a request (the base's changes since
-// it branched). line is newest first; changed[i] are line[i]'s files.
+// file GitHub's cut list of the base's changes does not name. Only a pull
+// request with a differing or unchanged file costs a request (the base's
+// changes since it branched). line is newest first; changed[i] are
+// line[i]'s files.
 func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Comparison, line []string, changed [][]github.ChangedFile) ([]MergeAlteration, error) {
 	type landing struct {
 		sha  string
 		file github.ChangedFile
 	}
 	landed := map[*pullState]map[string]landing{}
-	oldest := map[*pullState]string{}
+	oldest, newest := map[*pullState]string{}, map[*pullState]string{}
 	var order []*pullState // oldest merge first
 	for i, sha := range line {
 		p := e.broughtBy[sha]
 		if landed[p] == nil {
 			landed[p] = map[string]landing{}
 			order = append(order, p)
+			newest[p] = sha
 		}
 		for _, f := range changed[i] {
 			if _, newer := landed[p][f.Path]; !newer {
@@ -820,14 +837,39 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 	slices.Reverse(order)
 	var altered []MergeAlteration
 	for _, p := range order {
-		type differing struct{ sha, path string }
+		own := e.c.PullFiles(p.pr.Number)
+		// A record made before blobs were kept has none: its files' content
+		// cannot be told, and its replay must decide as the run did.
+		blobs := slices.ContainsFunc(own, func(f github.ChangedFile) bool { return f.Blob != "" })
+		type differing struct {
+			sha  string
+			file github.ChangedFile // the pull request's own, as its head left it
+			// unchanged is true when none of its commits on the line
+			// changed the file: it is as the base branch had it.
+			unchanged bool
+		}
 		var diffs []differing
-		for _, own := range e.c.PullFiles(p.pr.Number) {
-			l, ok := landed[p][own.Path]
-			if !ok || sameContent(l.file, own) {
-				continue
+		for _, f := range own {
+			if l, ok := landed[p][f.Path]; ok {
+				if !sameContent(l.file, f) {
+					diffs = append(diffs, differing{sha: l.sha, file: f})
+				}
+			} else if f.Blob != "" || (blobs && f.Status == "removed") {
+				diffs = append(diffs, differing{sha: newest[p], file: f, unchanged: true})
 			}
-			diffs = append(diffs, differing{l.sha, own.Path})
+			// A renamed file's old path is gone at the head: the merge must
+			// not keep it.
+			if blobs && f.PreviousPath != "" && f.PreviousPath != f.Path {
+				if l, ok := landed[p][f.Path]; ok && l.file.PreviousPath == f.PreviousPath {
+					continue
+				}
+				gone := github.ChangedFile{Path: f.PreviousPath, Status: "removed"}
+				if l, ok := landed[p][gone.Path]; !ok {
+					diffs = append(diffs, differing{sha: newest[p], file: gone, unchanged: true})
+				} else if !sameContent(l.file, gone) {
+					diffs = append(diffs, differing{sha: l.sha, file: gone})
+				}
+			}
 		}
 		if len(diffs) == 0 {
 			continue
@@ -837,37 +879,64 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 		if parents := rng.Parents[oldest[p]]; len(parents) > 0 {
 			base = parents[0]
 		}
-		baseChanged, complete := map[string]bool{}, false
+		baseChanged, complete := map[string]github.ChangedFile{}, false
 		if base != "" {
 			files, all, err := e.api.FilesSince(ctx, e.req.Owner, e.req.Repo, p.pr.HeadSHA, base)
 			if err != nil {
 				return nil, fmt.Errorf("reading what the base branch changed since #%d branched, to check its merge %s: %w", p.pr.Number, decision.ShortSHA(oldest[p]), err)
 			}
 			for _, f := range files {
-				baseChanged[f.Path] = true
+				baseChanged[f.Path] = f
 			}
 			complete = all
 		}
+		type group struct {
+			sha string
+			cut bool
+		}
 		bySHA := map[string]*MergeAlteration{}
-		unchecked := map[string]*MergeAlteration{}
+		unchecked := map[group]*MergeAlteration{}
 		for _, d := range diffs {
-			into := bySHA
-			if !complete || baseChanged[d.path] {
-				into = unchecked
+			bf, changedToo := baseChanged[d.file.Path]
+			if d.unchanged && changedToo && sameContent(bf, d.file) {
+				continue // the base branch had the reviewed content already
 			}
-			if into[d.sha] == nil {
-				into[d.sha] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number}
+			if complete && !changedToo {
+				if bySHA[d.sha] == nil {
+					bySHA[d.sha] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number}
+				}
+				bySHA[d.sha].Files = append(bySHA[d.sha].Files, d.file.Path)
+				continue
 			}
-			into[d.sha].Files = append(into[d.sha].Files, d.path)
+			g := group{d.sha, !changedToo}
+			if unchecked[g] == nil {
+				unchecked[g] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number, BaseListCut: g.cut}
+			}
+			unchecked[g].Files = append(unchecked[g].Files, d.file.Path)
 		}
 		for _, sha := range slices.Sorted(maps.Keys(bySHA)) {
 			altered = append(altered, *bySHA[sha])
 		}
-		for _, sha := range slices.Sorted(maps.Keys(unchecked)) {
-			e.res.MergesUnchecked = append(e.res.MergesUnchecked, *unchecked[sha])
+		for _, g := range slices.SortedFunc(maps.Keys(unchecked), func(a, b group) int {
+			if c := strings.Compare(a.sha, b.sha); c != 0 {
+				return c
+			}
+			return compareBool(a.cut, b.cut)
+		}) {
+			e.res.MergesUnchecked = append(e.res.MergesUnchecked, *unchecked[g])
 		}
 	}
 	return altered, nil
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // sameContent says whether a commit left a file as the pull request's head

@@ -1,0 +1,146 @@
+package release
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/csogate/csogate/internal/decision"
+	"github.com/csogate/csogate/internal/github/githubtest"
+)
+
+// searchBefore12 is a reviewed pull request, merged before #12 branched from
+// the main branch's tip, that changes #12's file too: content names what it
+// leaves the file with ("" is #12's own content, so the same blob).
+func searchBefore12(content string, paths ...string) pull {
+	fs := make([]githubtest.File, len(paths))
+	for i, p := range paths {
+		fs[i] = githubtest.File{Path: p, Content: content}
+	}
+	return pull{number: 16, title: "Search ranking by NHS number", author: "dev-dana",
+		files: fs, reviews: []review{{login: "alice-gp"}}}
+}
+
+// Attacker scenario 7c: the merge drops part of a reviewed change. Someone
+// who may push to the main branch merges a CSO-approved pull request by
+// hand and leaves one of its files as it was, say the code of a control
+// the hazard log now claims: the merge's file list is a subset of the pull
+// request's (no name beyond its own), and there is no blob to compare, so
+// the check compared nothing. A file of the pull request's own the merge
+// did not change is as the base branch had it: unless the base had it as
+// the reviewed head does, the merge altered it.
+func TestMergeDropsPartOfItsPullRequest(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		number int
+		file   string
+	}{
+		{"merge commit", 12, "src/search/index.go"},
+		{"squash commit", 11, "src/ui/allergy/banner.go"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ps := standardPulls()
+			pullNumber(ps, tt.number).mergeDrops = []string{tt.file}
+			res := build(t, ps).gate(t, "v2.4.0", "")
+			merge := githubtest.SHA(fmt.Sprintf("pr-%d-merge", tt.number))
+			if len(res.DirectPushes) != 1 {
+				t.Fatalf("direct pushes = %+v, want #%d's merge with the file it left unchanged", res.DirectPushes, tt.number)
+			}
+			if dp := res.DirectPushes[0]; dp.SHA != merge || dp.Pull != tt.number || !dp.Clinical || !slices.Equal(dp.Altered, []string{tt.file}) {
+				t.Errorf("direct push = %+v, want %s of #%d, %s altered, clinical", dp, short(merge), tt.number, tt.file)
+			}
+			if d := res.Release.Decision; d.Decision != decision.Blocked || !slices.Equal(codes(d.Violations), []string{CodeDirectPush}) {
+				t.Fatalf("decision = %s %+v, want blocked by DIRECT_PUSH", d.Decision, d.Violations)
+			}
+		})
+	}
+
+	// A pull request stacked on another: the base branch already has its
+	// change (the same blob), so the merge need not change the file.
+	t.Run("the base branch has the reviewed content already", func(t *testing.T) {
+		t.Parallel()
+		ps := insertBefore(standardPulls(), 12, searchBefore12("", "src/search/index.go"))
+		p := pullNumber(ps, 12)
+		p.branchedBefore, p.mergeDrops = 1, []string{"src/search/index.go"}
+		res := build(t, ps).gate(t, "v2.4.0", "")
+		if len(res.DirectPushes) != 0 || len(res.MergesUnchecked) != 0 {
+			t.Fatalf("direct pushes %+v, unchecked %+v; the base branch had the reviewed content", res.DirectPushes, res.MergesUnchecked)
+		}
+	})
+
+	// The base branch changed the file otherwise, and the merge kept the
+	// base's version: a merge of both sides that dropped this side.
+	t.Run("the base branch changed the file otherwise", func(t *testing.T) {
+		t.Parallel()
+		ps := insertBefore(standardPulls(), 12, searchBefore12("the base's", "src/search/index.go"))
+		p := pullNumber(ps, 12)
+		p.branchedBefore, p.mergeDrops = 1, []string{"src/search/index.go"}
+		res := build(t, ps).gate(t, "v2.4.0", "")
+		if len(res.DirectPushes) != 0 {
+			t.Fatalf("direct pushes %+v; a merge of both sides is no direct push", res.DirectPushes)
+		}
+		w := findings(res.Release.Decision.Warnings, CodeMergeUnchecked)
+		if len(w) != 1 || w[0].File != "src/search/index.go" || !strings.Contains(w[0].Message, "the merge of #12") {
+			t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED on src/search/index.go", res.Release.Decision.Warnings)
+		}
+	})
+}
+
+// A pull request renames a file; its merge adds the new name but keeps the
+// old one, which the review saw removed.
+func TestMergeKeepsARenamedFile(t *testing.T) {
+	t.Parallel()
+	ps := standardPulls()
+	p := pullNumber(ps, 11)
+	p.files = []githubtest.File{{Path: "src/ui/allergy/banner_v2.go", PreviousPath: "src/ui/allergy/banner.go", Status: "renamed"}, {Path: "src/ui/allergy/banner_test.go"}}
+	p.mergeDrops = []string{"src/ui/allergy/banner_v2.go"}
+	p.mergeExtra = []githubtest.File{{Path: "src/ui/allergy/banner_v2.go", Status: "added"}}
+	res := build(t, ps).gate(t, "v2.4.0", "")
+	if len(res.DirectPushes) != 1 || !slices.Equal(res.DirectPushes[0].Altered, []string{"src/ui/allergy/banner.go"}) {
+		t.Fatalf("direct pushes = %+v, want #11's merge keeping src/ui/allergy/banner.go", res.DirectPushes)
+	}
+}
+
+// The base branch changed 300 files or more since the pull request
+// branched: GitHub lists 300, so whether it changed the altered file too
+// cannot be told. The warning must say so, not that the base changed it.
+func TestMergeCheckBaseChangesCut(t *testing.T) {
+	t.Parallel()
+	many := make([]string, 300)
+	for i := range many {
+		many[i] = fmt.Sprintf("docs/generated/page-%03d.md", i)
+	}
+	ps := insertBefore(standardPulls(), 12, searchBefore12("", many...))
+	p := pullNumber(ps, 12)
+	p.branchedBefore, p.mergeAlters = 1, []string{"src/search/index.go"}
+	res := build(t, ps).gate(t, "v2.4.0", "")
+	if len(res.DirectPushes) != 0 {
+		t.Fatalf("direct pushes %+v; whether the base changed the file cannot be told", res.DirectPushes)
+	}
+	w := findings(res.Release.Decision.Warnings, CodeMergeUnchecked)
+	if len(w) != 1 || w[0].File != "src/search/index.go" {
+		t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED on src/search/index.go", res.Release.Decision.Warnings)
+	}
+	if strings.Contains(w[0].Message, "had also changed") || !strings.Contains(w[0].Message, "300") {
+		t.Errorf("message = %q, want it to say GitHub's list of the base's changes is cut at 300, not that the base changed the file", w[0].Message)
+	}
+}
+
+// Direct pushes of merges are listed oldest first, an altered merge too.
+func TestAlteredMergesOldestFirst(t *testing.T) {
+	t.Parallel()
+	ps := standardPulls()
+	pullNumber(ps, 11).mergeAlters = []string{"src/ui/allergy/banner.go"}
+	pullNumber(ps, 14).mergeExtra = files("src/ui/allergy/banner_test.go")
+	res := build(t, ps).gate(t, "v2.4.0", "")
+	var got []int
+	for _, dp := range res.DirectPushes {
+		got = append(got, dp.Pull)
+	}
+	if !slices.Equal(got, []int{11, 14}) {
+		t.Errorf("direct pushes of the merges of %v, want #11's then #14's", got)
+	}
+}
