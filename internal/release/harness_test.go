@@ -111,6 +111,13 @@ type pull struct {
 	// commit instead of squashing.
 	commits     int
 	mergeCommit bool
+	// rebase merges by rebasing: one commit on the main branch per branch
+	// commit, each changing all of files, the earlier ones to interim
+	// content ("part i"); mergeAlters and mergeDrops apply to the last, the
+	// merge commit. unassociated names a rebased commit (1-based) GitHub
+	// does not list the pull request for.
+	rebase       bool
+	unassociated int
 	// mergeExtra are files the merge (or squash) commit changes beyond the
 	// pull request's own: an edit made while merging.
 	mergeExtra []githubtest.File
@@ -259,7 +266,28 @@ func (r *repo) merge(p pull) {
 	}
 	head := shas[len(shas)-1]
 	mergeSHA := githubtest.SHA(fmt.Sprintf("pr-%d-merge", p.number))
-	r.srv.AddPull(githubtest.Pull{Number: p.number, Title: p.title, Author: p.author, HeadSHA: head, BaseSHA: base, Merged: true, MergeCommitSHA: mergeSHA})
+	var rebased []string
+	if p.rebase {
+		for i := range len(shas) - 1 {
+			rebased = append(rebased, githubtest.SHA(fmt.Sprintf("pr-%d-rebased-%d", p.number, i+1)))
+		}
+		for i, sha := range rebased {
+			interim := slices.Clone(p.files)
+			for k := range interim {
+				interim[k].Content = fmt.Sprintf("part %d", i+1)
+			}
+			r.srv.AddCommit(githubtest.Commit{SHA: sha, AuthorLogin: p.author, CommitterLogin: "web-flow", Parents: []string{base},
+				Files: interim, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
+			r.setTree(sha, maps.Clone(r.trees[base]))
+			base = sha
+		}
+		rebased = append(rebased, mergeSHA)
+	}
+	associated := slices.Clone(rebased)
+	if p.unassociated > 0 {
+		associated = slices.Delete(associated, p.unassociated-1, p.unassociated)
+	}
+	r.srv.AddPull(githubtest.Pull{Number: p.number, Title: p.title, Author: p.author, HeadSHA: head, BaseSHA: r.tip, Merged: true, MergeCommitSHA: mergeSHA, RebasedSHAs: associated})
 	var commits []githubtest.Commit
 	for i, sha := range shas {
 		parent := branchPoint

@@ -144,3 +144,50 @@ func TestAlteredMergesOldestFirst(t *testing.T) {
 		t.Errorf("direct pushes of the merges of %v, want #11's then #14's", got)
 	}
 }
+
+// A rebase merge puts one commit on the main branch per branch commit; the
+// release compares what the last of them to change each file left with the
+// reviewed head. An interim commit's content that a later one replaces is
+// not released; an edit in the last, a file the last leaves at an interim
+// content, or a rebased commit GitHub does not associate with the pull
+// request is a direct push.
+func TestRebaseMerge(t *testing.T) {
+	t.Parallel()
+	const file = "src/ui/allergy/banner.go"
+	last, first := githubtest.SHA("pr-11-merge"), githubtest.SHA("pr-11-rebased-1")
+	for _, tt := range []struct {
+		name string
+		edit func(p *pull)
+		want []DirectPush // SHA, Pull and Altered compared
+	}{
+		{"as reviewed", func(*pull) {}, nil},
+		{"the last rebased commit edits a file", func(p *pull) { p.mergeAlters = []string{file} },
+			[]DirectPush{{SHA: last, Pull: 11, Altered: []string{file}}}},
+		{"the last rebased commit leaves a file at interim content", func(p *pull) { p.mergeDrops = []string{file} },
+			[]DirectPush{{SHA: githubtest.SHA("pr-11-rebased-2"), Pull: 11, Altered: []string{file}}}},
+		{"a rebased commit GitHub does not associate", func(p *pull) { p.unassociated = 1 },
+			[]DirectPush{{SHA: first}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ps := standardPulls()
+			p := pullNumber(ps, 11)
+			p.rebase, p.commits = true, 3
+			tt.edit(p)
+			res := build(t, ps).gate(t, "v2.4.0", "")
+			var got []DirectPush
+			for _, dp := range res.DirectPushes {
+				got = append(got, DirectPush{SHA: dp.SHA, Pull: dp.Pull, Altered: dp.Altered})
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("direct pushes = %+v, want %+v", got, tt.want)
+			}
+			if len(res.MergesUnchecked) != 0 {
+				t.Errorf("unchecked merges = %+v, want none", res.MergesUnchecked)
+			}
+			if d := res.Release.Decision; (len(tt.want) > 0) != (d.Decision == decision.Blocked) {
+				t.Errorf("decision = %s %+v", d.Decision, d.Violations)
+			}
+		})
+	}
+}
