@@ -60,12 +60,9 @@ func (c *Client) Comparison(ctx context.Context, owner, repo, base, head string)
 				out.Status = cmp.GetStatus()
 			}
 			for _, rc := range cmp.Commits {
-				out.Commits = append(out.Commits, commitOf(rc))
-				var parents []string
-				for _, p := range rc.Parents {
-					parents = append(parents, p.GetSHA())
-				}
-				out.Parents[rc.GetSHA()] = parents
+				c := commitOf(rc)
+				out.Parents[c.SHA], c.Parents = c.Parents, nil // kept once, in Parents
+				out.Commits = append(out.Commits, c)
 			}
 		}
 		return resp, err

@@ -153,16 +153,23 @@ func (e *evaluator) finish(out *gate.Outcome) {
 		if !known {
 			clinical = m.Files
 		}
-		why := fmt.Sprintf("the base branch had also changed %s since #%d branched: the merged result combines both sides and no review saw it whole",
-			pronoun(len(clinical)), m.Pull)
-		if m.BaseListCut {
-			why = fmt.Sprintf("GitHub's list of the files the base branch changed since #%d branched stops at %d and does not name %s: "+
-				"whether the base changed %s too, and the merge only combined both sides, cannot be told", m.Pull, github.CompareFilesListed, pronoun(len(clinical)), pronoun(len(clinical)))
+		it := pronoun(len(clinical))
+		what := fmt.Sprintf("leaves %s otherwise than #%d's reviewed head, and the base branch had also changed %s since #%d branched: "+
+			"the merged result combines both sides and no review saw it whole", fileList(clinical), m.Pull, it, m.Pull)
+		switch m.Unchecked {
+		case BaseListCut:
+			what = fmt.Sprintf("leaves %s otherwise than #%d's reviewed head, and GitHub's list of the files the base branch changed since #%d branched "+
+				"stops at %d and does not name %s: whether the base changed %s too, and the merge only combined both sides, cannot be told",
+				fileList(clinical), m.Pull, m.Pull, github.CompareFilesListed, it, it)
+		case BaseDiscarded:
+			what = fmt.Sprintf("leaves %s as #%d's reviewed head had %s, but the base branch had changed %s otherwise since #%d branched: "+
+				"the merge discarded the base's change unless #%d's head had it too, and no review of either saw that",
+				fileList(clinical), m.Pull, it, it, m.Pull, m.Pull)
 		}
 		d.Warnings = append(d.Warnings, policy.Finding{Code: CodeMergeUnchecked, File: clinical[0], Message: fmt.Sprintf(
-			"commit %s, the merge of #%d, leaves %s otherwise than #%d's reviewed head, and %s; the CSO should look at the merged file%s, "+
+			"commit %s, the merge of #%d, %s; the CSO should look at the merged file%s, "+
 				"and a ruleset that requires branches to be up to date before merging removes the case",
-			decision.ShortSHA(m.SHA), m.Pull, fileList(clinical), m.Pull, why, plural(len(clinical)))})
+			decision.ShortSHA(m.SHA), m.Pull, what, plural(len(clinical)))})
 	}
 
 	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)

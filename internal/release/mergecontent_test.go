@@ -159,14 +159,17 @@ func TestRebaseMerge(t *testing.T) {
 		name string
 		edit func(p *pull)
 		want []DirectPush // SHA, Pull and Altered compared
+		// unchecked: the merge is warned of as discarding the base's
+		// change (the unassociated commit's, which a later one replaced).
+		unchecked bool
 	}{
-		{"as reviewed", func(*pull) {}, nil},
+		{"as reviewed", func(*pull) {}, nil, false},
 		{"the last rebased commit edits a file", func(p *pull) { p.mergeAlters = []string{file} },
-			[]DirectPush{{SHA: last, Pull: 11, Altered: []string{file}}}},
+			[]DirectPush{{SHA: last, Pull: 11, Altered: []string{file}}}, false},
 		{"the last rebased commit leaves a file at interim content", func(p *pull) { p.mergeDrops = []string{file} },
-			[]DirectPush{{SHA: githubtest.SHA("pr-11-rebased-2"), Pull: 11, Altered: []string{file}}}},
+			[]DirectPush{{SHA: githubtest.SHA("pr-11-rebased-2"), Pull: 11, Altered: []string{file}}}, false},
 		{"a rebased commit GitHub does not associate", func(p *pull) { p.unassociated = 1 },
-			[]DirectPush{{SHA: first}}},
+			[]DirectPush{{SHA: first}}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -182,11 +185,56 @@ func TestRebaseMerge(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("direct pushes = %+v, want %+v", got, tt.want)
 			}
-			if len(res.MergesUnchecked) != 0 {
-				t.Errorf("unchecked merges = %+v, want none", res.MergesUnchecked)
+			if (len(res.MergesUnchecked) != 0) != tt.unchecked {
+				t.Errorf("unchecked merges = %+v, want some: %v", res.MergesUnchecked, tt.unchecked)
 			}
 			if d := res.Release.Decision; (len(tt.want) > 0) != (d.Decision == decision.Blocked) {
 				t.Errorf("decision = %s %+v", d.Decision, d.Violations)
+			}
+		})
+	}
+}
+
+// Attacker scenario 7d: a merge that takes the pull request's side of a
+// file and discards what the base branch changed in it since the pull
+// request branched: an old branch merged over a reviewed control. The
+// merged file is the reviewed head's, so the blobs match, yet the release
+// loses a change no review of this pull request saw removed. Only a pull
+// request its merge's base was not already in costs the question.
+func TestMergeDiscardsTheBasesChange(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		content string // what #16 leaves src/search/index.go with
+		paths   []string
+		warn    bool
+	}{
+		{"the base changed the file otherwise", "the base's", []string{"src/search/index.go"}, true},
+		{"the base made the same change", "", []string{"src/search/index.go"}, false},
+		{"the base changed another file", "the base's", []string{"src/search/ranking.go"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ps := insertBefore(standardPulls(), 12, searchBefore12(tt.content, tt.paths...))
+			pullNumber(ps, 12).branchedBefore = 1
+			res := build(t, ps).gate(t, "v2.4.0", "")
+			if len(res.DirectPushes) != 0 {
+				t.Fatalf("direct pushes %+v; a merge of both sides is no direct push", res.DirectPushes)
+			}
+			w := findings(res.Release.Decision.Warnings, CodeMergeUnchecked)
+			if !tt.warn {
+				if len(w) != 0 {
+					t.Fatalf("warnings = %+v, want no MERGE_RESULT_UNCHECKED", w)
+				}
+				return
+			}
+			if len(w) != 1 || w[0].File != "src/search/index.go" {
+				t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED on src/search/index.go", res.Release.Decision.Warnings)
+			}
+			for _, want := range []string{"the merge of #12", "as #12's reviewed head", "discard"} {
+				if !strings.Contains(w[0].Message, want) {
+					t.Errorf("message = %q, want it to contain %q", w[0].Message, want)
+				}
 			}
 		})
 	}

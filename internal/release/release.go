@@ -789,12 +789,30 @@ type MergeAlteration struct {
 	SHA   string // the commit that left them so: the newest on the line to change each
 	Pull  int
 	Files []string
-	// BaseListCut is true, for an unchecked alteration, when GitHub's list of
-	// what the base branch changed since the pull request branched was cut
-	// (at 300 files) before it named these files: whether the base changed
-	// them too cannot be told.
-	BaseListCut bool
+	// Unchecked says why an unchecked one could not be checked: BothChanged,
+	// BaseListCut or BaseDiscarded.
+	Unchecked Unchecked
 }
+
+// Unchecked is why a merge's file could not be checked against the pull
+// request's reviewed head.
+type Unchecked int
+
+const (
+	// BothChanged: the base branch had also changed the file since the pull
+	// request branched, and the merge left it otherwise than the head; the
+	// merged file combines both sides.
+	BothChanged Unchecked = iota
+	// BaseListCut: GitHub's list of what the base branch changed since the
+	// pull request branched is cut (300 files) and does not name the file,
+	// which the merge left otherwise than the head: whether the base
+	// changed it too cannot be told.
+	BaseListCut
+	// BaseDiscarded: the merge left the file as the head had it, but the
+	// base branch had changed it otherwise since the pull request branched:
+	// the merge discarded the base's change, unless the head had it too.
+	BaseDiscarded
+)
 
 // checkMergedContent compares, for each pull request the line brought, the
 // content its commits there left each of the pull request's files with the
@@ -847,6 +865,9 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			// unchanged is true when none of its commits on the line
 			// changed the file: it is as the base branch had it.
 			unchanged bool
+			// discards is true when the merge left the file as the head
+			// had it although the base branch had changed it otherwise.
+			discards bool
 		}
 		var diffs []differing
 		for _, f := range own {
@@ -871,13 +892,17 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 				}
 			}
 		}
-		if len(diffs) == 0 {
-			continue
-		}
 		// The base the line's first commit of this pull request was made on.
 		base := ""
 		if parents := rng.Parents[oldest[p]]; len(parents) > 0 {
 			base = parents[0]
+		}
+		// A head that already had that base changed nothing the merge could
+		// discard; otherwise a merge that matches the head may still have
+		// dropped what the base changed meanwhile. Records without blobs,
+		// which never asked, are not asked now.
+		if len(diffs) == 0 && (!blobs || base == "" || headHas(p, base)) {
+			continue
 		}
 		baseChanged, complete := map[string]github.ChangedFile{}, false
 		if base != "" {
@@ -890,9 +915,16 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			}
 			complete = all
 		}
+		for _, f := range own {
+			l, ok := landed[p][f.Path]
+			bf, changedToo := baseChanged[f.Path]
+			if ok && changedToo && sameContent(l.file, f) && !sameContent(bf, f) {
+				diffs = append(diffs, differing{sha: l.sha, file: f, discards: true})
+			}
+		}
 		type group struct {
 			sha string
-			cut bool
+			why Unchecked
 		}
 		bySHA := map[string]*MergeAlteration{}
 		unchecked := map[group]*MergeAlteration{}
@@ -908,9 +940,15 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 				bySHA[d.sha].Files = append(bySHA[d.sha].Files, d.file.Path)
 				continue
 			}
-			g := group{d.sha, !changedToo}
+			g := group{d.sha, BothChanged}
+			switch {
+			case d.discards:
+				g.why = BaseDiscarded
+			case !changedToo:
+				g.why = BaseListCut
+			}
 			if unchecked[g] == nil {
-				unchecked[g] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number, BaseListCut: g.cut}
+				unchecked[g] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number, Unchecked: g.why}
 			}
 			unchecked[g].Files = append(unchecked[g].Files, d.file.Path)
 		}
@@ -921,7 +959,7 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			if c := strings.Compare(a.sha, b.sha); c != 0 {
 				return c
 			}
-			return compareBool(a.cut, b.cut)
+			return int(a.why) - int(b.why)
 		}) {
 			e.res.MergesUnchecked = append(e.res.MergesUnchecked, *unchecked[g])
 		}
@@ -929,14 +967,20 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 	return altered, nil
 }
 
-func compareBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
+// headHas says whether the pull request's head had commit base already:
+// base is the head, one of its commits, or a parent of one (where it
+// branched, or a base it merged in). A base reached only further back is
+// not found, and costs a question.
+func headHas(p *pullState, base string) bool {
+	if base == p.pr.HeadSHA {
+		return true
 	}
-	return -1
+	for _, c := range p.commits {
+		if c.SHA == base || slices.Contains(c.Parents, base) {
+			return true
+		}
+	}
+	return false
 }
 
 // sameContent says whether a commit left a file as the pull request's head
