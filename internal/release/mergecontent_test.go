@@ -1,6 +1,8 @@
 package release
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -238,4 +240,103 @@ func TestMergeDiscardsTheBasesChange(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The content check's answers are in the release's transcript and replay
+// to the same decision; a record made before blobs and parents were kept
+// (the same answers without them, and no files_since) replays without new
+// findings and without asking what it does not hold.
+func TestMergeContentReplays(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		ps   func() []pull
+	}{
+		{"altered", func() []pull {
+			ps := standardPulls()
+			pullNumber(ps, 12).mergeAlters = []string{"src/search/index.go"}
+			return ps
+		}},
+		{"dropped", func() []pull {
+			ps := standardPulls()
+			pullNumber(ps, 11).mergeDrops = []string{"src/ui/allergy/banner.go"}
+			return ps
+		}},
+		{"discarded", func() []pull {
+			ps := insertBefore(standardPulls(), 12, searchBefore12("the base's", "src/search/index.go"))
+			pullNumber(ps, 12).branchedBefore = 1
+			return ps
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := build(t, tt.ps())
+			c, _ := r.client(t)
+			req := r.request(t, "v2.4.0", "")
+			rec := NewRecorder(c)
+			res := Evaluate(context.Background(), rec, req)
+			if len(res.DirectPushes) == 0 && len(res.MergesUnchecked) == 0 {
+				t.Fatalf("the run found nothing to replay: %+v", res.Release.Decision)
+			}
+			tr := rec.Transcript()
+			if !slices.ContainsFunc(tr.Exchanges, func(x Exchange) bool { return x.Call == "files_since" }) && tt.name != "altered" {
+				t.Errorf("the transcript holds no files_since")
+			}
+			replay := func(tr *Transcript) *Result {
+				p, err := NewReplayer(tr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				again := Evaluate(context.Background(), p, req)
+				if u := p.Unanswered(); len(u) > 0 {
+					t.Fatalf("the replay asked what the record does not hold: %v", u)
+				}
+				if u := p.Unasked(); len(u) > 0 {
+					t.Errorf("the replay did not ask %v", u)
+				}
+				return again
+			}
+			want, _ := json.Marshal(res.Release.Decision)
+			got, _ := json.Marshal(replay(tr).Release.Decision)
+			if string(want) != string(got) {
+				t.Errorf("the replay decides\n%s\nthe run\n%s", got, want)
+			}
+
+			old := &Transcript{Blobs: tr.Blobs}
+			for _, x := range tr.Exchanges {
+				if x.Call == "files_since" {
+					continue
+				}
+				var v any
+				if err := json.Unmarshal(x.Answer, &v); err == nil && x.Answer != nil {
+					x.Answer, _ = json.Marshal(withoutBlobsAndParents(v))
+				}
+				old.Exchanges = append(old.Exchanges, x)
+			}
+			again := replay(old)
+			if len(again.MergesUnchecked) != 0 || slices.ContainsFunc(again.DirectPushes, func(dp DirectPush) bool { return len(dp.Altered) > 0 }) {
+				t.Errorf("an older record replays with new findings: direct pushes %+v, unchecked %+v", again.DirectPushes, again.MergesUnchecked)
+			}
+		})
+	}
+}
+
+// withoutBlobsAndParents drops what older records did not keep: files'
+// blobs and commits' parents (not a comparison's map of them).
+func withoutBlobsAndParents(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, "Blob")
+		if _, list := v["Parents"].([]any); list {
+			delete(v, "Parents")
+		}
+		for k, e := range v {
+			v[k] = withoutBlobsAndParents(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = withoutBlobsAndParents(e)
+		}
+	}
+	return v
 }
