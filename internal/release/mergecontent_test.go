@@ -340,3 +340,53 @@ func withoutBlobsAndParents(v any) any {
 	}
 	return v
 }
+
+// A merge that renames or removes a file its pull request modified, or
+// keeps one it removed, leaves it otherwise than the reviewed head.
+func TestMergeRenamesOrRemoves(t *testing.T) {
+	t.Parallel()
+	const file = "src/ui/allergy/banner.go"
+	for _, tt := range []struct {
+		name        string
+		own         []githubtest.File // #11's files; nil: as standard
+		merged      githubtest.File   // what the merge lists instead of file (none: no path)
+		files       []string          // the direct push's files
+		altered     []string
+		wantBlocked bool
+	}{
+		{"renamed by the merge", nil, githubtest.File{Path: "src/ui/allergy/banner2.go", PreviousPath: file, Status: "renamed"},
+			[]string{"src/ui/allergy/banner2.go", file}, []string{file}, true},
+		{"removed by the merge", nil, githubtest.File{Path: file, Status: "removed"},
+			[]string{file}, []string{file}, true},
+		{"removed by the pull request, kept by the merge", []githubtest.File{{Path: file, Status: "removed"}, {Path: "src/ui/allergy/banner_test.go"}},
+			githubtest.File{Path: file, Content: "kept"}, []string{file}, []string{file}, true},
+		{"removed by the pull request, left by the merge", []githubtest.File{{Path: file, Status: "removed"}, {Path: "src/ui/allergy/banner_test.go"}},
+			githubtest.File{}, []string{file}, []string{file}, true},
+		{"removed by both", []githubtest.File{{Path: file, Status: "removed"}, {Path: "src/ui/allergy/banner_test.go"}},
+			githubtest.File{Path: file, Status: "removed"}, nil, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ps := standardPulls()
+			p := pullNumber(ps, 11)
+			if tt.own != nil {
+				p.files = tt.own
+			}
+			p.mergeDrops = []string{file}
+			if tt.merged.Path != "" {
+				p.mergeExtra = []githubtest.File{tt.merged}
+			}
+			res := build(t, ps).gate(t, "v2.4.0", "")
+			var files, altered []string
+			for _, dp := range res.DirectPushes {
+				files, altered = append(files, dp.Files...), append(altered, dp.Altered...)
+			}
+			if !slices.Equal(files, tt.files) || !slices.Equal(altered, tt.altered) {
+				t.Errorf("direct pushes %+v, want files %v, altered %v", res.DirectPushes, tt.files, tt.altered)
+			}
+			if got := res.Release.Decision.Decision == decision.Blocked; got != tt.wantBlocked {
+				t.Errorf("decision = %s %+v", res.Release.Decision.Decision, res.Release.Decision.Violations)
+			}
+		})
+	}
+}
