@@ -107,28 +107,67 @@ func TestMergeKeepsARenamedFile(t *testing.T) {
 }
 
 // The base branch changed 300 files or more since the pull request
-// branched: GitHub lists 300, so whether it changed the altered file too
-// cannot be told. The warning must say so, not that the base changed it.
+// branched: GitHub lists 300. The release's own first-parent line tells
+// every file the base touched since, when the pull request branched within
+// the range: an edit the base never touched is a direct push, and the cut
+// list does not downgrade it. A pull request that branched before the range
+// cannot be told so: a warning that says GitHub's list is cut, not that the
+// base changed the file.
 func TestMergeCheckBaseChangesCut(t *testing.T) {
 	t.Parallel()
 	many := make([]string, 300)
 	for i := range many {
 		many[i] = fmt.Sprintf("docs/generated/page-%03d.md", i)
 	}
-	ps := insertBefore(standardPulls(), 12, searchBefore12("", many...))
-	p := pullNumber(ps, 12)
-	p.branchedBefore, p.mergeAlters = 1, []string{"src/search/index.go"}
-	res := build(t, ps).gate(t, "v2.4.0", "")
-	if len(res.DirectPushes) != 0 {
-		t.Fatalf("direct pushes %+v; whether the base changed the file cannot be told", res.DirectPushes)
-	}
-	w := findings(res.Release.Decision.Warnings, CodeMergeUnchecked)
-	if len(w) != 1 || w[0].File != "src/search/index.go" {
-		t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED on src/search/index.go", res.Release.Decision.Warnings)
-	}
-	if strings.Contains(w[0].Message, "had also changed") || !strings.Contains(w[0].Message, "300") {
-		t.Errorf("message = %q, want it to say GitHub's list of the base's changes is cut at 300, not that the base changed the file", w[0].Message)
-	}
+	t.Run("the range's line tells", func(t *testing.T) {
+		t.Parallel()
+		ps := insertBefore(standardPulls(), 12, searchBefore12("", many...))
+		p := pullNumber(ps, 12)
+		p.branchedBefore, p.mergeAlters = 1, []string{"src/search/index.go"}
+		res := build(t, ps).gate(t, "v2.4.0", "")
+		if len(res.DirectPushes) != 1 || !slices.Equal(res.DirectPushes[0].Altered, []string{"src/search/index.go"}) || len(res.MergesUnchecked) != 0 {
+			t.Fatalf("direct pushes %+v, unchecked %+v; want #12's merge altering src/search/index.go", res.DirectPushes, res.MergesUnchecked)
+		}
+	})
+	t.Run("the range's line tells the base touched it", func(t *testing.T) {
+		t.Parallel()
+		ps := insertBefore(standardPulls(), 12, searchBefore12("the base's", append(slices.Clone(many), "src/search/index.go")...))
+		p := pullNumber(ps, 12)
+		p.branchedBefore, p.mergeAlters = 1, []string{"src/search/index.go"}
+		res := build(t, ps).gate(t, "v2.4.0", "")
+		w := findings(res.Release.Decision.Warnings, CodeMergeUnchecked)
+		if len(res.DirectPushes) != 0 || len(w) != 1 || !strings.Contains(w[0].Message, "had also changed") {
+			t.Fatalf("direct pushes %+v, warnings %+v; want the merge of both sides warned of", res.DirectPushes, w)
+		}
+	})
+	t.Run("branched before the range", func(t *testing.T) {
+		t.Parallel()
+		r := newRepo(t, "product", "2.3.0", "v2.3.0")
+		r.merge(pull{number: 10, title: "Early documentation", author: "dev-dana", files: files("docs/early.md")})
+		r.tag("v2.3.1")
+		r.passed("v2.3.1")
+		ps := insertBefore(standardPulls(), 12, searchBefore12("", many...))
+		p := pullNumber(ps, 12)
+		p.branchedBefore, p.mergeAlters = 3, []string{"src/search/index.go"}
+		for _, p := range ps {
+			r.merge(p)
+		}
+		r.tag("v2.4.0")
+		res := r.gate(t, "v2.4.0", "")
+		if res.PreviousTag != "v2.3.1" {
+			t.Fatalf("the range starts after %s, want v2.3.1", res.PreviousTag)
+		}
+		if len(res.DirectPushes) != 0 {
+			t.Fatalf("direct pushes %+v; whether the base changed the file cannot be told", res.DirectPushes)
+		}
+		w := findings(res.Release.Decision.Warnings, CodeMergeUnchecked)
+		if len(w) != 1 || w[0].File != "src/search/index.go" {
+			t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED on src/search/index.go", res.Release.Decision.Warnings)
+		}
+		if strings.Contains(w[0].Message, "had also changed") || !strings.Contains(w[0].Message, "stops at 300") {
+			t.Errorf("message = %q, want it to say GitHub's list of the base's changes stops at 300, not that the base changed the file", w[0].Message)
+		}
+	})
 }
 
 // Direct pushes of merges are listed oldest first, an altered merge too.

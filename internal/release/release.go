@@ -725,7 +725,8 @@ func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) erro
 	}
 	// The first-parent line's commits a pull request brought, newest first.
 	var line []string
-	for _, sha := range firstParentLine(rng, e.res.ReleaseSHA) {
+	full := firstParentLine(rng, e.res.ReleaseSHA)
+	for _, sha := range full {
 		if e.broughtBy[sha] != nil {
 			line = append(line, sha)
 		}
@@ -758,7 +759,7 @@ func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) erro
 		return err
 	}
 	slices.Reverse(beyondPulls) // oldest first, like the other direct pushes
-	altered, err := e.checkMergedContent(ctx, rng, line, changed)
+	altered, err := e.checkMergedContent(ctx, rng, full, line, changed)
 	if err != nil {
 		return err
 	}
@@ -828,9 +829,21 @@ const (
 // returned as unchecked (Result.MergesUnchecked), and so is every differing
 // file GitHub's cut list of the base's changes does not name. Only a pull
 // request with a differing or unchanged file costs a request (the base's
-// changes since it branched). line is newest first; changed[i] are
-// line[i]'s files.
-func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Comparison, line []string, changed [][]github.ChangedFile) ([]MergeAlteration, error) {
+// changes since it branched). full is the range's first-parent line, line
+// the commits of it a pull request brought, both newest first; changed[i]
+// are line[i]'s files.
+func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Comparison, full, line []string, changed [][]github.ChangedFile) ([]MergeAlteration, error) {
+	// What each commit of the first-parent line changed: those a pull
+	// request brought, and the direct pushes.
+	lineFiles := map[string][]string{}
+	for i, sha := range line {
+		lineFiles[sha] = pullfacts.ChangedPaths(changed[i])
+	}
+	for _, dp := range e.res.DirectPushes {
+		if dp.Pull == 0 {
+			lineFiles[dp.SHA] = dp.Files
+		}
+	}
 	type landing struct {
 		sha  string
 		file github.ChangedFile
@@ -915,6 +928,12 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			}
 			complete = all
 		}
+		// GitHub's list is cut: the range's own first-parent line may still
+		// tell every file the base touched since the pull request branched.
+		var touched map[string]bool
+		if !complete && base != "" {
+			touched = baseTouched(p, base, full, rng.Parents, lineFiles)
+		}
 		for _, f := range own {
 			l, ok := landed[p][f.Path]
 			bf, changedToo := baseChanged[f.Path]
@@ -933,7 +952,7 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			if d.unchanged && changedToo && sameContent(bf, d.file) {
 				continue // the base branch had the reviewed content already
 			}
-			if complete && !changedToo {
+			if !changedToo && (complete || (touched != nil && !touched[d.file.Path])) {
 				if bySHA[d.sha] == nil {
 					bySHA[d.sha] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number}
 				}
@@ -944,7 +963,7 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			switch {
 			case d.discards:
 				g.why = BaseDiscarded
-			case !changedToo:
+			case !changedToo && touched == nil:
 				g.why = BaseListCut
 			}
 			if unchecked[g] == nil {
@@ -965,6 +984,38 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 		}
 	}
 	return altered, nil
+}
+
+// baseTouched returns every file the first-parent line's commits from base
+// back to where the pull request's head joins the line touched: a superset
+// of what the base branch changed since the pull request branched, as
+// every change reached the base through one of them. nil when the head
+// joins the line before the range, or a commit's files are not known.
+func baseTouched(p *pullState, base string, full []string, parents map[string][]string, lineFiles map[string][]string) map[string]bool {
+	touched := map[string]bool{}
+	if headHas(p, base) {
+		return touched
+	}
+	i := slices.Index(full, base)
+	if i < 0 {
+		return nil
+	}
+	for ; i < len(full); i++ {
+		if headHas(p, full[i]) {
+			return touched
+		}
+		files, ok := lineFiles[full[i]]
+		if !ok {
+			return nil
+		}
+		for _, f := range files {
+			touched[f] = true
+		}
+	}
+	if start := parents[full[len(full)-1]]; len(start) > 0 && headHas(p, start[0]) {
+		return touched
+	}
+	return nil
 }
 
 // headHas says whether the pull request's head had commit base already:
