@@ -161,6 +161,10 @@ func (e *evaluator) finish(out *gate.Outcome) {
 			what = fmt.Sprintf("leaves %s otherwise than #%d's reviewed head, and GitHub's list of the files the base branch changed since #%d branched "+
 				"stops at %d and does not name %s: whether the base changed %s too, and the merge only combined both sides, cannot be told",
 				fileList(clinical), m.Pull, m.Pull, github.CompareFilesListed, it, it)
+		case PullDiscarded:
+			what = fmt.Sprintf("leaves %s as the base branch had it, without #%d's reviewed change to %s (the base had changed %s otherwise since #%d branched): "+
+				"the merge discarded #%d's change unless the base had it too, and no review saw the pull request's change dropped",
+				fileList(clinical), m.Pull, it, it, m.Pull, m.Pull)
 		case BaseDiscarded:
 			what = fmt.Sprintf("leaves %s as #%d's reviewed head had %s, but the base branch had changed %s otherwise since #%d branched: "+
 				"the merge discarded the base's change unless #%d's head had it too, and no review of either saw that",

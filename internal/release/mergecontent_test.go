@@ -88,6 +88,9 @@ func TestMergeDropsPartOfItsPullRequest(t *testing.T) {
 		if len(w) != 1 || w[0].File != "src/search/index.go" || !strings.Contains(w[0].Message, "the merge of #12") {
 			t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED on src/search/index.go", res.Release.Decision.Warnings)
 		}
+		if !strings.Contains(w[0].Message, "as the base branch had it, without #12's reviewed change") {
+			t.Errorf("message = %q, want it to say the merge kept the base's version without #12's change", w[0].Message)
+		}
 	})
 }
 

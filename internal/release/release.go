@@ -813,6 +813,10 @@ const (
 	// base branch had changed it otherwise since the pull request branched:
 	// the merge discarded the base's change, unless the head had it too.
 	BaseDiscarded
+	// PullDiscarded: the merge left the file as the base branch had it,
+	// which had changed it otherwise since the pull request branched: the
+	// merge discarded the pull request's change, unless the base had it too.
+	PullDiscarded
 )
 
 // checkMergedContent compares, for each pull request the line brought, the
@@ -881,12 +885,13 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			// discards is true when the merge left the file as the head
 			// had it although the base branch had changed it otherwise.
 			discards bool
+			landed   github.ChangedFile // as the merge left it, when it changed the file
 		}
 		var diffs []differing
 		for _, f := range own {
 			if l, ok := landed[p][f.Path]; ok {
 				if !sameContent(l.file, f) {
-					diffs = append(diffs, differing{sha: l.sha, file: f})
+					diffs = append(diffs, differing{sha: l.sha, file: f, landed: l.file})
 				}
 			} else if f.Blob != "" || (blobs && f.Status == "removed") {
 				diffs = append(diffs, differing{sha: newest[p], file: f, unchanged: true})
@@ -963,6 +968,8 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			switch {
 			case d.discards:
 				g.why = BaseDiscarded
+			case changedToo && (d.unchanged || sameContent(d.landed, bf)):
+				g.why = PullDiscarded
 			case !changedToo && touched == nil:
 				g.why = BaseListCut
 			}
