@@ -870,23 +870,33 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 		oldest[p] = sha
 	}
 	slices.Reverse(order)
-	var altered []MergeAlteration
+	type differing struct {
+		sha  string
+		file github.ChangedFile // the pull request's own, as its head left it
+		// unchanged is true when none of its commits on the line
+		// changed the file: it is as the base branch had it.
+		unchanged bool
+		// discards is true when the merge left the file as the head
+		// had it although the base branch had changed it otherwise.
+		discards bool
+		landed   github.ChangedFile // as the merge left it, when it changed the file
+	}
+	// check is a pull request whose merge needs the base's changes since it
+	// branched, and GitHub's answer.
+	type check struct {
+		p        *pullState
+		own      []github.ChangedFile
+		diffs    []differing
+		base     string
+		files    []github.ChangedFile
+		complete bool
+	}
+	var checks []*check
 	for _, p := range order {
 		own := e.c.PullFiles(p.pr.Number)
 		// A record made before blobs were kept has none: its files' content
 		// cannot be told, and its replay must decide as the run did.
 		blobs := slices.ContainsFunc(own, func(f github.ChangedFile) bool { return f.Blob != "" })
-		type differing struct {
-			sha  string
-			file github.ChangedFile // the pull request's own, as its head left it
-			// unchanged is true when none of its commits on the line
-			// changed the file: it is as the base branch had it.
-			unchanged bool
-			// discards is true when the merge left the file as the head
-			// had it although the base branch had changed it otherwise.
-			discards bool
-			landed   github.ChangedFile // as the merge left it, when it changed the file
-		}
 		var diffs []differing
 		for _, f := range own {
 			if l, ok := landed[p][f.Path]; ok {
@@ -922,16 +932,29 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 		if len(diffs) == 0 && (!blobs || base == "" || headHas(p, base)) {
 			continue
 		}
-		baseChanged, complete := map[string]github.ChangedFile{}, false
-		if base != "" {
-			files, all, err := e.api.FilesSince(ctx, e.req.Owner, e.req.Repo, p.pr.HeadSHA, base)
-			if err != nil {
-				return nil, fmt.Errorf("reading what the base branch changed since #%d branched, to check its merge %s: %w", p.pr.Number, decision.ShortSHA(oldest[p]), err)
-			}
-			for _, f := range files {
-				baseChanged[f.Path] = f
-			}
-			complete = all
+		checks = append(checks, &check{p: p, own: own, diffs: diffs, base: base})
+	}
+	// The questions are independent: asked pullWorkers at a time, and
+	// judged in merge order.
+	if err := inGroups(len(checks), func(i int) error {
+		c := checks[i]
+		if c.base == "" {
+			return nil
+		}
+		var err error
+		if c.files, c.complete, err = e.api.FilesSince(ctx, e.req.Owner, e.req.Repo, c.p.pr.HeadSHA, c.base); err != nil {
+			return fmt.Errorf("reading what the base branch changed since #%d branched, to check its merge %s: %w", c.p.pr.Number, decision.ShortSHA(oldest[c.p]), err)
+		}
+		return nil
+	}, func(int) {}); err != nil {
+		return nil, err
+	}
+	var altered []MergeAlteration
+	for _, c := range checks {
+		p, own, diffs, base, complete := c.p, c.own, c.diffs, c.base, c.complete
+		baseChanged := map[string]github.ChangedFile{}
+		for _, f := range c.files {
+			baseChanged[f.Path] = f
 		}
 		// GitHub's list is cut: the range's own first-parent line may still
 		// tell every file the base touched since the pull request branched.
