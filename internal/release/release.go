@@ -916,7 +916,7 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 				if l, ok := landed[p][gone.Path]; !ok {
 					diffs = append(diffs, differing{sha: newest[p], file: gone, unchanged: true})
 				} else if !sameContent(l.file, gone) {
-					diffs = append(diffs, differing{sha: l.sha, file: gone})
+					diffs = append(diffs, differing{sha: l.sha, file: gone, landed: l.file})
 				}
 			}
 		}
@@ -991,10 +991,10 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			switch {
 			case d.discards:
 				g.why = BaseDiscarded
-			case changedToo && (d.unchanged || sameContent(d.landed, bf)):
-				g.why = PullDiscarded
 			case !changedToo && touched == nil:
 				g.why = BaseListCut
+			case d.unchanged || sameContent(d.landed, bf):
+				g.why = PullDiscarded
 			}
 			if unchecked[g] == nil {
 				unchecked[g] = &MergeAlteration{SHA: d.sha, Pull: p.pr.Number, Unchecked: g.why}
