@@ -132,7 +132,10 @@ type pull struct {
 	// branchedBefore is how many merges before this one the pull request
 	// branched from (0: the main branch's tip when it merges).
 	branchedBefore int
-	reviews        []review
+	// mergesMainIn makes the head commit a merge of the main branch's tip
+	// into the branch: a long-lived branch brought up to date.
+	mergesMainIn bool
+	reviews      []review
 	// pushAfter are direct pushes to the main branch after the merge.
 	pushAfter []push
 }
@@ -294,7 +297,11 @@ func (r *repo) merge(p pull) {
 		if i > 0 {
 			parent = shas[i-1]
 		}
-		commits = append(commits, githubtest.Commit{SHA: sha, AuthorLogin: p.author, Parents: []string{parent}, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
+		parents := []string{parent}
+		if p.mergesMainIn && i == len(shas)-1 {
+			parents = append(parents, r.tip)
+		}
+		commits = append(commits, githubtest.Commit{SHA: sha, AuthorLogin: p.author, Parents: parents, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
 	}
 	r.srv.AddCommits(p.number, commits...)
 	r.srv.AddFiles(p.number, p.files...)

@@ -432,3 +432,52 @@ func TestMergeRenamesOrRemoves(t *testing.T) {
 		})
 	}
 }
+
+// The careless-but-honest team: merges of up-to-date branches, of a
+// long-lived branch that merged the main branch in, and of one merged behind
+// a change to other files raise nothing; only the last costs a question.
+func TestHonestMergesAskOnlyWhenBehind(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		ps   func() []pull
+		asks int
+	}{
+		{"up to date", standardPulls, 0},
+		{"a long-lived branch that merged the main branch in", func() []pull {
+			ps := insertBefore(standardPulls(), 12, searchBefore12("the base's", "src/search/index.go"))
+			p := pullNumber(ps, 12)
+			p.branchedBefore, p.mergesMainIn = 1, true
+			return ps
+		}, 0},
+		{"behind a change to another file", func() []pull {
+			ps := insertBefore(standardPulls(), 12, searchBefore12("the base's", "src/search/ranking.go"))
+			pullNumber(ps, 12).branchedBefore = 1
+			return ps
+		}, 1},
+		{"a rebase merge", func() []pull {
+			ps := standardPulls()
+			p := pullNumber(ps, 11)
+			p.rebase, p.commits = true, 3
+			return ps
+		}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := build(t, tt.ps())
+			res := r.gate(t, "v2.4.0", "")
+			if len(res.DirectPushes) != 0 || len(res.MergesUnchecked) != 0 {
+				t.Errorf("direct pushes %+v, unchecked %+v; want none", res.DirectPushes, res.MergesUnchecked)
+			}
+			asks := 0
+			for _, q := range r.srv.Requests() {
+				if strings.Contains(q.Path, "/compare/") && q.Query.Get("per_page") == "1" {
+					asks++
+				}
+			}
+			if asks != tt.asks {
+				t.Errorf("%d questions for the base's changes, want %d", asks, tt.asks)
+			}
+		})
+	}
+}
