@@ -481,3 +481,28 @@ func TestHonestMergesAskOnlyWhenBehind(t *testing.T) {
 		})
 	}
 }
+
+// The base branch renamed a file the pull request modified, and the merge
+// applied the pull request's change to the file under its new name: an
+// honest merge of both sides, not a direct push of the new name nor a
+// reviewed change left out. A warning names the merged file.
+func TestMergeOfAFileTheBaseRenamed(t *testing.T) {
+	t.Parallel()
+	const (
+		old     = "src/search/index.go"
+		renamed = "src/search/search_index.go"
+	)
+	ps := insertBefore(standardPulls(), 12, pull{number: 16, title: "Rename the search index", author: "dev-dana",
+		files: []githubtest.File{{Path: renamed, PreviousPath: old, Status: "renamed"}}, reviews: []review{{login: "alice-gp"}}})
+	p := pullNumber(ps, 12)
+	p.branchedBefore, p.mergeDrops = 1, []string{old}
+	p.mergeExtra = []githubtest.File{{Path: renamed, Content: "merged"}}
+	res := build(t, ps).gate(t, "v2.4.0", "")
+	if len(res.DirectPushes) != 0 || len(findings(res.Release.Decision.Violations, CodeDirectPush)) != 0 {
+		t.Fatalf("direct pushes %+v; the merge applied #12's change to the file the base renamed", res.DirectPushes)
+	}
+	w := findings(res.Release.Decision.Warnings, CodeMergeUnchecked)
+	if len(w) != 1 || !strings.Contains(w[0].Message, renamed) || !strings.Contains(w[0].Message, "had also changed") {
+		t.Fatalf("warnings = %+v, want one MERGE_RESULT_UNCHECKED naming %s as a merge of both sides", res.Release.Decision.Warnings, renamed)
+	}
+}

@@ -759,10 +759,18 @@ func (e *evaluator) checkMerges(ctx context.Context, rng github.Comparison) erro
 		return err
 	}
 	slices.Reverse(beyondPulls) // oldest first, like the other direct pushes
-	altered, err := e.checkMergedContent(ctx, rng, full, line, changed)
+	altered, moved, err := e.checkMergedContent(ctx, rng, full, line, changed)
 	if err != nil {
 		return err
 	}
+	// A file the base branch renamed, which the merge changed under its new
+	// name, is the pull request's own change merged with the rename.
+	for i := range beyondPulls {
+		if names := moved[beyondPulls[i].SHA]; len(names) > 0 {
+			beyondPulls[i].Files = slices.DeleteFunc(beyondPulls[i].Files, func(f string) bool { return slices.Contains(names, f) })
+		}
+	}
+	beyondPulls = slices.DeleteFunc(beyondPulls, func(dp DirectPush) bool { return len(dp.Files) == 0 })
 	// An altered file joins its commit's entry, or makes one.
 	for _, a := range altered {
 		i := slices.IndexFunc(beyondPulls, func(dp DirectPush) bool { return dp.SHA == a.SHA })
@@ -835,8 +843,11 @@ const (
 // request with a differing or unchanged file costs a request (the base's
 // changes since it branched). full is the range's first-parent line, line
 // the commits of it a pull request brought, both newest first; changed[i]
-// are line[i]'s files.
-func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Comparison, full, line []string, changed [][]github.ChangedFile) ([]MergeAlteration, error) {
+// are line[i]'s files. moved holds, by commit, the files it changed beyond
+// the pull request's own that are the base branch's new names for files of
+// the pull request's own: merges of both sides, not direct pushes.
+func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Comparison, full, line []string, changed [][]github.ChangedFile) (altered []MergeAlteration, moved map[string][]string, err error) {
+	moved = map[string][]string{}
 	// What each commit of the first-parent line changed: those a pull
 	// request brought, and the direct pushes.
 	lineFiles := map[string][]string{}
@@ -947,14 +958,24 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 		}
 		return nil
 	}, func(int) {}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var altered []MergeAlteration
 	for _, c := range checks {
 		p, own, diffs, base, complete := c.p, c.own, c.diffs, c.base, c.complete
 		baseChanged := map[string]github.ChangedFile{}
 		for _, f := range c.files {
 			baseChanged[f.Path] = f
+		}
+		// Files the base renamed: the merge rightly changes them under the
+		// new name.
+		renamedAway := map[string]string{}
+		for _, f := range c.files {
+			if f.PreviousPath != "" && f.PreviousPath != f.Path {
+				renamedAway[f.PreviousPath] = f.Path
+				if _, listed := baseChanged[f.PreviousPath]; !listed {
+					baseChanged[f.PreviousPath] = github.ChangedFile{Path: f.PreviousPath, Status: "removed"}
+				}
+			}
 		}
 		// GitHub's list is cut: the range's own first-parent line may still
 		// tell every file the base touched since the pull request branched.
@@ -976,6 +997,18 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 		bySHA := map[string]*MergeAlteration{}
 		unchecked := map[group]*MergeAlteration{}
 		for _, d := range diffs {
+			if to, ok := renamedAway[d.file.Path]; ok && d.unchanged && d.file.Status != "removed" {
+				g := group{d.sha, PullDiscarded} // the merge left the new name as the base had it
+				if l, ok := landed[p][to]; ok {
+					g = group{l.sha, BothChanged}
+					moved[l.sha] = append(moved[l.sha], to)
+				}
+				if unchecked[g] == nil {
+					unchecked[g] = &MergeAlteration{SHA: g.sha, Pull: p.pr.Number, Unchecked: g.why}
+				}
+				unchecked[g].Files = append(unchecked[g].Files, to)
+				continue
+			}
 			bf, changedToo := baseChanged[d.file.Path]
 			if d.unchanged && changedToo && sameContent(bf, d.file) {
 				continue // the base branch had the reviewed content already
@@ -1013,7 +1046,7 @@ func (e *evaluator) checkMergedContent(ctx context.Context, rng github.Compariso
 			e.res.MergesUnchecked = append(e.res.MergesUnchecked, *unchecked[g])
 		}
 	}
-	return altered, nil
+	return altered, moved, nil
 }
 
 // baseTouched returns every file the first-parent line's commits from base
