@@ -62,6 +62,9 @@ type Commit struct {
 	CommitterEmail string
 	CoAuthorEmails []string // from Co-authored-by: trailers in the message
 	Message        string
+	// Parents are the commit's parents, first parent first: whether a pull
+	// request's head already had the base its merge was made on.
+	Parents []string `json:",omitempty"`
 }
 
 // Dismissal is a review_dismissed event: who dismissed which review, and what
@@ -278,5 +281,14 @@ func commitOf(rc *gogithub.RepositoryCommit) Commit {
 		CommitterEmail: rc.GetCommit().GetCommitter().GetEmail(),
 		CoAuthorEmails: CoAuthorEmails(msg),
 		Message:        msg,
+		Parents:        parentsOf(rc),
 	}
+}
+
+func parentsOf(rc *gogithub.RepositoryCommit) []string {
+	var out []string
+	for _, p := range rc.Parents {
+		out = append(out, p.GetSHA())
+	}
+	return out
 }

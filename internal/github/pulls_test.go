@@ -94,6 +94,7 @@ func TestListsFromGitHubsExamples(t *testing.T) {
 	wantCommits := []github.Commit{{
 		SHA: "6dcb09b5b57875f334f61aebed695e2e4193db5e", AuthorLogin: "octocat", CommitterLogin: "octocat",
 		AuthorEmail: "support@github.com", CommitterEmail: "support@github.com", Message: "Fix all the bugs",
+		Parents: []string{"6dcb09b5b57875f334f61aebed695e2e4193db5e"},
 	}}
 	if !reflect.DeepEqual(commits, wantCommits) {
 		t.Errorf("Commits:\n got %+v\nwant %+v", commits, wantCommits)
@@ -372,10 +373,10 @@ func TestCommitsCarryPeopleAndCoAuthors(t *testing.T) {
 	srv.AddPull(githubtest.Pull{Number: 7})
 	srv.AddCommits(7,
 		githubtest.Commit{
-			SHA: githubtest.SHA("c1"), AuthorLogin: "dev-dan", CommitterLogin: "web-flow",
+			SHA: githubtest.SHA("c1"), AuthorLogin: "dev-dan", CommitterLogin: "web-flow", Parents: []string{githubtest.SHA("base")},
 			Message: "Banner colour\n\nCo-authored-by: Alice <583231+alice-gp@users.noreply.github.com>\nco-authored-by: Bob <bob@example.org>",
 		},
-		githubtest.Commit{SHA: githubtest.SHA("c2"), AuthorEmail: "someone@example.org", Message: "No account"},
+		githubtest.Commit{SHA: githubtest.SHA("c2"), AuthorEmail: "someone@example.org", Message: "No account", Parents: []string{githubtest.SHA("c1")}},
 	)
 	c, _ := newClient(t, srv)
 	commits, err := c.Commits(context.Background(), owner, repo, 7)
@@ -389,10 +390,11 @@ func TestCommitsCarryPeopleAndCoAuthors(t *testing.T) {
 			CommitterEmail: fmt.Sprintf("%d+dev-dan@users.noreply.github.com", githubtest.UserID("dev-dan")),
 			CoAuthorEmails: []string{"583231+alice-gp@users.noreply.github.com", "bob@example.org"},
 			Message:        "Banner colour\n\nCo-authored-by: Alice <583231+alice-gp@users.noreply.github.com>\nco-authored-by: Bob <bob@example.org>",
+			Parents:        []string{githubtest.SHA("base")},
 		},
 		{
 			SHA: githubtest.SHA("c2"), AuthorEmail: "someone@example.org", CommitterEmail: "someone@example.org",
-			Message: "No account",
+			Message: "No account", Parents: []string{githubtest.SHA("c1")},
 		},
 	}
 	if !reflect.DeepEqual(commits, want) {

@@ -60,12 +60,9 @@ func (c *Client) Comparison(ctx context.Context, owner, repo, base, head string)
 				out.Status = cmp.GetStatus()
 			}
 			for _, rc := range cmp.Commits {
-				out.Commits = append(out.Commits, commitOf(rc))
-				var parents []string
-				for _, p := range rc.Parents {
-					parents = append(parents, p.GetSHA())
-				}
-				out.Parents[rc.GetSHA()] = parents
+				c := commitOf(rc)
+				out.Parents[c.SHA], c.Parents = c.Parents, nil // kept once, in Parents
+				out.Commits = append(out.Commits, c)
 			}
 		}
 		return resp, err
@@ -81,9 +78,9 @@ func (c *Client) Comparison(ctx context.Context, owner, repo, base, head string)
 	return out, nil
 }
 
-// compareFilesListed is how many changed files the compare API lists at
+// CompareFilesListed is how many changed files the compare API lists at
 // most; it says nothing of the rest.
-const compareFilesListed = 300
+const CompareFilesListed = 300
 
 // FilesSince lists the files head changed since it diverged from base (the
 // compare API's base...head: from their merge base to head), in one request
@@ -95,7 +92,7 @@ func (c *Client) FilesSince(ctx context.Context, owner, repo, base, head string)
 		return nil, false, c.fail(op{what: "comparing " + base + "..." + head, perm: permContentsRead}, err)
 	}
 	files = filesOf(cmp.Files)
-	return files, len(files) < compareFilesListed, nil
+	return files, len(files) < CompareFilesListed, nil
 }
 
 // PullRequestsForCommit lists the pull requests a commit belongs to (merged

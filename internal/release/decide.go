@@ -7,6 +7,7 @@ import (
 
 	"github.com/csogate/csogate/internal/decision"
 	"github.com/csogate/csogate/internal/gate"
+	"github.com/csogate/csogate/internal/github"
 	"github.com/csogate/csogate/internal/hazardlog"
 	"github.com/csogate/csogate/internal/policy"
 )
@@ -152,11 +153,27 @@ func (e *evaluator) finish(out *gate.Outcome) {
 		if !known {
 			clinical = m.Files
 		}
+		it := pronoun(len(clinical))
+		what := fmt.Sprintf("leaves %s otherwise than #%d's reviewed head, and the base branch had also changed %s since #%d branched: "+
+			"the merged result combines both sides and no review saw it whole", fileList(clinical), m.Pull, it, m.Pull)
+		switch m.Unchecked {
+		case BaseListCut:
+			what = fmt.Sprintf("leaves %s otherwise than #%d's reviewed head, and GitHub's list of the files the base branch changed since #%d branched "+
+				"stops at %d and does not name %s: whether the base changed %s too, and the merge only combined both sides, cannot be told",
+				fileList(clinical), m.Pull, m.Pull, github.CompareFilesListed, it, it)
+		case PullDiscarded:
+			what = fmt.Sprintf("leaves %s as the base branch had it, without #%d's reviewed change to %s (the base had changed %s otherwise since #%d branched): "+
+				"the merge discarded #%d's change unless the base had it too, and no review saw the pull request's change dropped",
+				fileList(clinical), m.Pull, it, it, m.Pull, m.Pull)
+		case BaseDiscarded:
+			what = fmt.Sprintf("leaves %s as #%d's reviewed head had %s, but the base branch had changed %s otherwise since #%d branched: "+
+				"the merge discarded the base's change unless #%d's head had it too, and no review of either saw that",
+				fileList(clinical), m.Pull, it, it, m.Pull, m.Pull)
+		}
 		d.Warnings = append(d.Warnings, policy.Finding{Code: CodeMergeUnchecked, File: clinical[0], Message: fmt.Sprintf(
-			"commit %s, the merge of #%d, leaves %s otherwise than #%d's reviewed head, and the base branch had also changed %s since #%d branched: "+
-				"the merged result combines both sides and no review saw it whole; the CSO should look at the merged file%s, "+
+			"commit %s, the merge of #%d, %s; the CSO should look at the merged file%s, "+
 				"and a ruleset that requires branches to be up to date before merging removes the case",
-			decision.ShortSHA(m.SHA), m.Pull, fileList(clinical), m.Pull, pronoun(len(clinical)), m.Pull, plural(len(clinical)))})
+			decision.ShortSHA(m.SHA), m.Pull, what, plural(len(clinical)))})
 	}
 
 	d.PullRequests, d.DirectPushes = pullDecisions(res.Pulls), directPushDecisions(res.DirectPushes)

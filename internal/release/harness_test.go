@@ -111,6 +111,13 @@ type pull struct {
 	// commit instead of squashing.
 	commits     int
 	mergeCommit bool
+	// rebase merges by rebasing: one commit on the main branch per branch
+	// commit, each changing all of files, the earlier ones to interim
+	// content ("part i"); mergeAlters and mergeDrops apply to the last, the
+	// merge commit. unassociated names a rebased commit (1-based) GitHub
+	// does not list the pull request for.
+	rebase       bool
+	unassociated int
 	// mergeExtra are files the merge (or squash) commit changes beyond the
 	// pull request's own: an edit made while merging.
 	mergeExtra []githubtest.File
@@ -118,10 +125,17 @@ type pull struct {
 	// squash) commit leaves with other content than its head: an edit
 	// made while merging, or a merge of what the base changed meanwhile.
 	mergeAlters []string
+	// mergeDrops names files of the pull request's own that the merge (or
+	// squash) commit does not change: it leaves them as the base branch had
+	// them, without the pull request's change.
+	mergeDrops []string
 	// branchedBefore is how many merges before this one the pull request
 	// branched from (0: the main branch's tip when it merges).
 	branchedBefore int
-	reviews        []review
+	// mergesMainIn makes the head commit a merge of the main branch's tip
+	// into the branch: a long-lived branch brought up to date.
+	mergesMainIn bool
+	reviews      []review
 	// pushAfter are direct pushes to the main branch after the merge.
 	pushAfter []push
 }
@@ -255,14 +269,39 @@ func (r *repo) merge(p pull) {
 	}
 	head := shas[len(shas)-1]
 	mergeSHA := githubtest.SHA(fmt.Sprintf("pr-%d-merge", p.number))
-	r.srv.AddPull(githubtest.Pull{Number: p.number, Title: p.title, Author: p.author, HeadSHA: head, BaseSHA: base, Merged: true, MergeCommitSHA: mergeSHA})
+	var rebased []string
+	if p.rebase {
+		for i := range len(shas) - 1 {
+			rebased = append(rebased, githubtest.SHA(fmt.Sprintf("pr-%d-rebased-%d", p.number, i+1)))
+		}
+		for i, sha := range rebased {
+			interim := slices.Clone(p.files)
+			for k := range interim {
+				interim[k].Content = fmt.Sprintf("part %d", i+1)
+			}
+			r.srv.AddCommit(githubtest.Commit{SHA: sha, AuthorLogin: p.author, CommitterLogin: "web-flow", Parents: []string{base},
+				Files: interim, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
+			r.setTree(sha, maps.Clone(r.trees[base]))
+			base = sha
+		}
+		rebased = append(rebased, mergeSHA)
+	}
+	associated := slices.Clone(rebased)
+	if p.unassociated > 0 {
+		associated = slices.Delete(associated, p.unassociated-1, p.unassociated)
+	}
+	r.srv.AddPull(githubtest.Pull{Number: p.number, Title: p.title, Author: p.author, HeadSHA: head, BaseSHA: r.tip, Merged: true, MergeCommitSHA: mergeSHA, RebasedSHAs: associated})
 	var commits []githubtest.Commit
 	for i, sha := range shas {
 		parent := branchPoint
 		if i > 0 {
 			parent = shas[i-1]
 		}
-		commits = append(commits, githubtest.Commit{SHA: sha, AuthorLogin: p.author, Parents: []string{parent}, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
+		parents := []string{parent}
+		if p.mergesMainIn && i == len(shas)-1 {
+			parents = append(parents, r.tip)
+		}
+		commits = append(commits, githubtest.Commit{SHA: sha, AuthorLogin: p.author, Parents: parents, Message: fmt.Sprintf("%s, part %d", p.title, i+1)})
 	}
 	r.srv.AddCommits(p.number, commits...)
 	r.srv.AddFiles(p.number, p.files...)
@@ -270,7 +309,7 @@ func (r *repo) merge(p pull) {
 	if p.mergeCommit {
 		parents = append(parents, head)
 	}
-	merged := slices.Clone(p.files)
+	merged := slices.DeleteFunc(slices.Clone(p.files), func(f githubtest.File) bool { return slices.Contains(p.mergeDrops, f.Path) })
 	for i := range merged {
 		if slices.Contains(p.mergeAlters, merged[i].Path) {
 			merged[i].Content = "as merged"

@@ -693,7 +693,7 @@ func (s *Server) listCommitPulls(w http.ResponseWriter, r *http.Request) {
 	sha := r.PathValue("sha")
 	numbers := []int{}
 	for n, p := range s.pulls {
-		if p.HeadSHA == sha || p.MergeCommitSHA == sha || slices.Contains(p.commits, sha) {
+		if p.HeadSHA == sha || p.MergeCommitSHA == sha || slices.Contains(p.commits, sha) || slices.Contains(p.RebasedSHAs, sha) {
 			numbers = append(numbers, n)
 		}
 	}

@@ -29,7 +29,11 @@ type Pull struct {
 	State          string // "open" (default) or "closed"; a merged pull request is closed
 	Merged         bool
 	MergeCommitSHA string
-	MergedAt       time.Time
+	// RebasedSHAs are the commits a rebase merge made of the pull request's
+	// on the base branch (the last is MergeCommitSHA); GitHub lists the pull
+	// request for each (commits/{sha}/pulls).
+	RebasedSHAs []string
+	MergedAt    time.Time
 	// RequestedReviewers are users asked to review and not yet reviewing.
 	RequestedReviewers []string
 }
