@@ -146,6 +146,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, formats cellFormats, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
 	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904,
 		display: newSheetDisplay(formats)}
+	g.display.sharedRuns = sst.runColours
 	var problems safetyfile.Problems
 	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
 	var (

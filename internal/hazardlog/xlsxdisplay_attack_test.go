@@ -1,0 +1,282 @@
+package hazardlog
+
+import (
+	"strings"
+	"testing"
+)
+
+// stylesXML is a styles part holding the given fonts, fills, cell formats
+// and the rest (numFmts, cellStyleXfs, dxfs), as a crafted workbook or
+// another spreadsheet program writes them.
+func stylesXML(numFmts, fonts, fills, styleXfs, cellXfs, dxfs string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?>` +
+		`<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+		numFmts +
+		`<fonts><font><sz val="11"/><color theme="1"/><name val="Calibri"/></font>` + fonts + `</fonts>` +
+		`<fills><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>` + fills + `</fills>` +
+		`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+		`<cellStyleXfs><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>` + styleXfs + `</cellStyleXfs>` +
+		`<cellXfs><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` + cellXfs + `</cellXfs>` +
+		`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
+		dxfs + `</styleSheet>`
+}
+
+// styledDisplayTable is displayTable with its styles part replaced and the
+// cells named given style 1 (the first cell format after the default).
+func styledDisplayTable(t *testing.T, styles string, sheetEdit func(string) string, cells ...string) []byte {
+	t.Helper()
+	wb := withPart(t, buildXLSX(t, displayTable()), "xl/styles.xml", func(string) string { return styles })
+	return withPart(t, wb, "xl/worksheets/sheet1.xml", func(s string) string {
+		for _, ref := range cells {
+			s = strings.Replace(s, `<c r="`+ref+`"`, `<c r="`+ref+`" s="1"`, 1)
+		}
+		if sheetEdit != nil {
+			s = sheetEdit(s)
+		}
+		return s
+	})
+}
+
+func numFmtXML(code string) string {
+	return `<numFmts><numFmt numFmtId="164" formatCode="` + strings.NewReplacer(`&`, `&amp;`, `"`, `&quot;`, `<`, `&lt;`).Replace(code) + `"/></numFmts>`
+}
+
+// TestDisplayAttacks: crafted styles and sheets that show a CSO in Excel
+// something other than what the gate reads, in cells the gate reads.
+func TestDisplayAttacks(t *testing.T) {
+	t.Parallel()
+	cond := func(sqref, dxfID string) func(string) string {
+		return func(s string) string {
+			return strings.Replace(s, "</sheetData>", `</sheetData><conditionalFormatting sqref="`+sqref+`"><cfRule type="expression" dxfId="`+dxfID+`" priority="1"><formula>TRUE</formula></cfRule></conditionalFormatting>`, 1)
+		}
+	}
+	tests := []struct {
+		name string
+		data func(t *testing.T) []byte
+		want string // "" when the log must be read as before
+	}{
+		{
+			name: "a number format that paints the text white",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`[White]@`), "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "I4")
+			},
+			want: `cell I4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a number format that paints a number in palette white",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`[Color2]General`), "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "A4")
+			},
+			want: `cell A4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a number format that paints text yellow on white",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`0;-0;0;[Yellow]@`), "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "E4")
+			},
+			want: `cell E4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a number format that escapes a digit with !",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`0!0`), "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "A4")
+			},
+			want: `cell A4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a number format that shows the text twice",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`@@`), "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "G4")
+			},
+			want: `cell G4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a hazard number shown as a date",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`[$-809]dd/mm/yyyy;@`), "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "A4")
+			},
+			want: `cell A4: Excel does not show this cell as stored: its number format "[$-809]dd/mm/yyyy;@" shows the number as a date or time`,
+		},
+		{
+			name: "a hazard number in Excel's own percent format",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", `<xf numFmtId="9" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "A4")
+			},
+			want: `cell A4: Excel does not show this cell as stored: its number format "0%" shows the number scaled`,
+		},
+		{
+			name: "a hazard number in Excel's own date format",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", `<xf numFmtId="14" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "A4")
+			},
+			want: `cell A4: Excel does not show this cell as stored: its number format "yyyy-mm-dd" shows the number as a date`,
+		},
+		{
+			name: "two number formats with one id, the first hiding the text",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(`<numFmts><numFmt numFmtId="164" formatCode=";;;"/><numFmt numFmtId="164" formatCode="General"/></numFmts>`, "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "I4")
+			},
+			want: `cell I4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a cell style's number format taken where the cell format does not apply its own",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`;;;"Minor"`), "", "", `<xf numFmtId="164" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>`, `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="1" applyNumberFormat="0"/>`, ""), nil, "E4")
+			},
+			want: `cell E4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a cell style's white font taken where the cell format does not apply its own",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", `<font><color rgb="FFFFFFFF"/></font>`, "", `<xf numFmtId="0" fontId="1" fillId="0" borderId="0" applyFont="1"/>`, `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="1" applyFont="0"/>`, ""), nil, "I4")
+			},
+			want: `cell I4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a solid fill with no colour is black, under black text",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", `<fill><patternFill patternType="solid"/></fill>`, "", `<xf numFmtId="0" fontId="0" fillId="2" xfId="0" applyFill="1"/>`, ""), nil, "I4")
+			},
+			want: `cell I4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a negative palette index",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", `<font><color indexed="-1"/></font>`, "", "", `<xf numFmtId="0" fontId="1" fillId="0" xfId="0" applyFont="1"/>`, ""), nil, "I4")
+			},
+			want: `cell I4: Excel does not show this cell as stored`,
+		},
+		{
+			name: "a conditional fill the colour of the cell's own text",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", `<font><color rgb="FFC00000"/></font>`, "", "", `<xf numFmtId="0" fontId="1" fillId="0" xfId="0" applyFont="1"/>`,
+					`<dxfs count="1"><dxf><fill><patternFill><bgColor rgb="FFC00000"/></patternFill></fill></dxf></dxfs>`), cond("I4", "0"), "I4")
+			},
+			want: `range I4: Excel may not show these cells as stored`,
+		},
+		{
+			name: "a conditional solid fill whose foreground is black",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "",
+					`<dxfs count="1"><dxf><fill><patternFill patternType="solid"><fgColor rgb="FF000000"/><bgColor rgb="FFFFFFFF"/></patternFill></fill></dxf></dxfs>`), cond("I4", "0"))
+			},
+			want: `range I4: Excel may not show these cells as stored`,
+		},
+		{
+			name: "a row hidden behind an attribute of another namespace",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, `<row r="5">`, `<row r="5" xmlns:foo="urn:foo" foo:hidden="0" hidden="1">`, 1)
+				})
+			},
+			want: `<row> has an attribute foo:hidden in another namespace, which Excel ignores`,
+		},
+		{
+			name: "a cell's style behind an attribute of another namespace",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", `<font><color rgb="FFFFFFFF"/></font>`, "", "", `<xf numFmtId="0" fontId="1" fillId="0" xfId="0" applyFont="1"/>`, ""), func(s string) string {
+					return strings.Replace(s, `<c r="I4"`, `<c r="I4" s="1" xmlns:foo="urn:foo" foo:s="0"`, 1)
+				})
+			},
+			want: `<c> has an attribute foo:s in another namespace, which Excel ignores`,
+		},
+		{
+			name: "a row hidden by the second of two hidden attributes",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, `<row r="5">`, `<row r="5" hidden="0" hidden="1">`, 1)
+				})
+			},
+			want: `<row> has the attribute hidden twice`,
+		},
+		{
+			name: "a row too low to read without customHeight",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, `<row r="5">`, `<row r="5" ht="0.5">`, 1)
+				})
+			},
+			want: `cell A5: this cell is in a row Excel hides`,
+		},
+		{
+			name: "columns of no width by the sheet's default",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, `<sheetFormatPr defaultRowHeight="15">`, `<sheetFormatPr defaultRowHeight="15" defaultColWidth="0">`, 1)
+				})
+			},
+			want: `this cell is in a column Excel hides`,
+		},
+		{
+			name: "a rich text run in white",
+			data: func(t *testing.T) []byte {
+				wb := buildXLSX(t, displayTable())
+				return withPart(t, wb, "xl/sharedStrings.xml", func(s string) string {
+					return strings.Replace(s, `<si><t>Search shows the NHS number</t></si>`,
+						`<si><r><t>Search shows the NHS number</t></r><r><rPr><color rgb="FFFFFFFF"/></rPr><t> and the date of birth</t></r></si>`, 1)
+				})
+			},
+			want: `cell I4: Excel does not show this cell as stored`,
+		},
+		// Real workbooks read as before.
+		{
+			name: "date and currency formats Excel writes in other locales",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(`<numFmts><numFmt numFmtId="164" formatCode="[$-809]dd/mm/yyyy;@"/></numFmts>`, "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "B1", "I4")
+			},
+		},
+		{
+			name: "a workbook as LibreOffice writes one",
+			data: func(t *testing.T) []byte {
+				styles := stylesXML(`<numFmts count="2"><numFmt numFmtId="164" formatCode="General"/><numFmt numFmtId="165" formatCode="[$-809]DD/MM/YYYY"/></numFmts>`,
+					`<font><sz val="10"/><name val="Arial"/><family val="2"/></font>`, "",
+					`<xf numFmtId="164" fontId="1" fillId="0" borderId="0" applyFont="true" applyBorder="true" applyAlignment="true" applyProtection="true"/>`,
+					`<xf numFmtId="164" fontId="1" fillId="0" borderId="0" xfId="1" applyFont="false" applyBorder="false" applyAlignment="false" applyProtection="false"/>`, "")
+				return styledDisplayTable(t, styles, func(s string) string {
+					s = strings.Replace(s, `<sheetFormatPr defaultRowHeight="15">`, `<sheetFormatPr defaultColWidth="11.53515625" defaultRowHeight="12.8" zeroHeight="false" outlineLevelRow="0" outlineLevelCol="0">`, 1)
+					s = strings.Replace(s, `<sheetData>`, `<cols><col collapsed="false" customWidth="true" hidden="false" outlineLevel="0" max="1025" min="1" style="0" width="11.52"/></cols><sheetData>`, 1)
+					return strings.ReplaceAll(s, `<row r="4">`, `<row r="4" customFormat="false" ht="12.8" hidden="false" customHeight="false" outlineLevel="0" collapsed="false">`)
+				}, "A1", "B1", "A3", "A4", "B4", "I4", "A5")
+			},
+		},
+		{
+			name: "a workbook as Google Sheets writes one",
+			data: func(t *testing.T) []byte {
+				styles := stylesXML(`<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>`,
+					`<font><sz val="10.0"/><color rgb="FF000000"/><name val="Arial"/><scheme val="minor"/></font>`,
+					`<fill><patternFill patternType="solid"><fgColor rgb="FFFFFFFF"/><bgColor rgb="FFFFFFFF"/></patternFill></fill>`, "",
+					`<xf borderId="0" fillId="2" fontId="1" numFmtId="0" xfId="0" applyAlignment="1" applyFont="1" applyFill="1"/>`, "")
+				return styledDisplayTable(t, styles, func(s string) string {
+					return strings.Replace(s, `<sheetData>`, `<cols><col customWidth="1" min="1" max="9" width="14.43"/></cols><sheetData>`, 1)
+				}, "A1", "B1", "A3", "A4", "B4", "I4", "A5")
+			},
+		},
+		{
+			name: "a fill Excel writes with the system background as its pattern colour",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", `<fill><patternFill patternType="solid"><fgColor rgb="FFFFFF00"/><bgColor indexed="64"/></patternFill></fill>`, "", `<xf numFmtId="0" fontId="0" fillId="2" xfId="0" applyFill="1"/>`, ""), nil, "E4", "I4")
+			},
+		},
+		{
+			name: "a cell style's format the cell format replaces",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML(numFmtXML(`_-* #,##0_-;-* #,##0_-;_-* "-"_-;_-@_-`), "", "", `<xf numFmtId="164" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>`, `<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="1" applyNumberFormat="1"/>`, ""), nil, "E4")
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := loadData("hazard-log.xlsx", tt.data(t), FormatXLSX, config(nil))
+			if tt.want == "" {
+				if !res.Valid() || len(res.Log.Hazards) != 2 {
+					t.Fatalf("got %v, %d hazards; want the log read", res.Problems, len(res.Log.Hazards))
+				}
+				return
+			}
+			if res.Valid() || !strings.Contains(problemText(res.Problems), tt.want) {
+				t.Fatalf("got %v\nwant a problem containing %q", res.Problems, tt.want)
+			}
+		})
+	}
+}
