@@ -35,6 +35,10 @@ const (
 	// maxDisplayIssues bounds what one sheet's scan keeps; past it every
 	// cell is treated as unreadable rather than some being forgotten.
 	maxDisplayIssues = 10000
+	// maxCondSearches bounds how many conditional formats' ranges are
+	// searched for a cell whose own colours theirs make unreadable; past
+	// it the sheet is refused rather than searched without end.
+	maxCondSearches = 100
 )
 
 // cellFormats is what the workbook's styles say of how each cell format
@@ -455,6 +459,10 @@ func (s *sheetDisplay) condRule(attrs []xml.Attr) error {
 	if !ok {
 		return nil
 	}
+	if len(s.conds) >= maxDisplayIssues {
+		s.overflow = true // past it, refused rather than judged
+		return nil
+	}
 	if look.bad != "" {
 		s.conds = append(s.conds, condIssue{sqref: s.condRange, why: look.bad})
 	}
@@ -657,6 +665,12 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 		}
 	}
 	lookRefs := slices.SortedFunc(maps.Keys(s.looks), func(a, b cellRef) int { return cmp.Or(cmp.Compare(a.r, b.r), cmp.Compare(a.c, b.c)) })
+	lookStyles := map[int]bool{}
+	for _, st := range s.looks {
+		lookStyles[st] = true
+	}
+	pairs := map[[2]int]string{} // differential and cell format → why unreadable
+	searches := 0
 	for _, ci := range s.conds {
 		rects, err := mergeRects(strings.Fields(ci.sqref))
 		unplaced := err != nil || len(rects) == 0 // a range the gate cannot place may cover anything
@@ -687,17 +701,32 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			if u := s.condUnreadable(ci.dxf, []string{"000000"}, []string{"FFFFFF"}); u != "" && covers {
 				why = "conditional formatting gives it text that cannot be read: " + u
 			}
+			// Judged once per differential and cell format; the cells
+			// are searched only for a pair that cannot be read.
+			var styles []int
+			for st := range lookStyles {
+				if _, ok := pairs[[2]int{ci.dxf, st}]; !ok {
+					look := s.formats.xfs[st]
+					pairs[[2]int{ci.dxf, st}] = s.condUnreadable(ci.dxf, look.texts, look.fills)
+				}
+				if pairs[[2]int{ci.dxf, st}] != "" {
+					styles = append(styles, st)
+				}
+			}
+			if why == "" && len(styles) > 0 {
+				if searches++; searches > maxCondSearches {
+					why = fmt.Sprintf("more than %d conditional formatting rules give some cells text that cannot be read", maxCondSearches)
+				}
+			}
 			for _, ref := range lookRefs {
-				if why != "" {
+				if why != "" || len(styles) == 0 {
 					break
 				}
-				if !reads(ref.r, ref.c) || !inRange(ref.r, ref.c) || cleanCell(g.cell(ref.r, ref.c)) == "" {
+				st := s.looks[ref]
+				if !slices.Contains(styles, st) || !reads(ref.r, ref.c) || !inRange(ref.r, ref.c) || cleanCell(g.cell(ref.r, ref.c)) == "" {
 					continue
 				}
-				look := s.formats.xfs[s.looks[ref]]
-				if u := s.condUnreadable(ci.dxf, look.texts, look.fills); u != "" {
-					why = "conditional formatting gives it text that cannot be read: " + u
-				}
+				why = "conditional formatting gives it text that cannot be read: " + pairs[[2]int{ci.dxf, st}]
 			}
 			if why == "" {
 				continue
@@ -711,7 +740,7 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 	}
 	if s.overflow {
 		out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q", g.sheet)},
-			"more than %d cells are shown through number formats or colours that hide their value or add text of their own; give the sheet's cells the General format and automatic font colour", maxDisplayIssues))
+			"more than %d cells (or conditional formatting rules) are shown through number formats or colours that hide their value or add text of their own; give the sheet's cells the General format and automatic font colour", maxDisplayIssues))
 	}
 	if more > 0 {
 		out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q", g.sheet)},
@@ -736,6 +765,8 @@ func colourRGB(f *excelize.File, auto bool, argb string, indexed int, theme *int
 	switch {
 	case auto:
 		return fallback, true
+	case math.IsNaN(tint) || tint < -1 || tint > 1:
+		return fallback, false // Excel's tints run from -1 (black) to 1 (white)
 	case theme != nil:
 		var ok bool
 		if base, ok = themeRGB(f, *theme); !ok {

@@ -280,3 +280,48 @@ func TestDisplayAttacks(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDisplayStyles: any styles part pieces (a number format, a font's and
+// a fill's colours, a differential format) and any row and column
+// attributes are judged without panicking; a refused log says why, and a
+// log read is read as without them (the checks change nothing of what is
+// read).
+func FuzzDisplayStyles(f *testing.F) {
+	base := buildXLSX(f, displayTable())
+	want := loadData("hazard-log.xlsx", base, FormatXLSX, config(nil))
+	if !want.Valid() {
+		f.Fatal(want.Problems)
+	}
+	f.Add(`[White]@`, `rgb="FFFFFFFF"`, `<patternFill patternType="solid"><fgColor rgb="FFC00000"/></patternFill>`, `<font><color theme="0"/></font>`, `hidden="1"`, `min="1" max="3" width="0.5"`)
+	f.Add(`0!0;[Color99]0;;@@`, `indexed="-1"`, `<patternFill patternType="solid"/>`, `<fill><patternFill><bgColor indexed="70"/></patternFill></fill>`, `ht="NaN"`, `min="0" max="99999" hidden="1"`)
+	f.Add(`General`, `theme="12" tint="-2"`, `<gradientFill/>`, `<numFmt numFmtId="1" formatCode=";;;"/>`, `customHeight="1" ht="15"`, `min="5" max="5" width="20"`)
+	f.Fuzz(func(t *testing.T, code, fontColour, fill, dxf, rowAttrs, colAttrs string) {
+		styles := stylesXML(numFmtXML(code), `<font><color `+fontColour+`/></font>`, `<fill>`+fill+`</fill>`, "",
+			`<xf numFmtId="164" fontId="1" fillId="2" xfId="0" applyNumberFormat="1" applyFont="1" applyFill="1"/>`,
+			`<dxfs count="1"><dxf>`+dxf+`</dxf></dxfs>`)
+		wb := withPart(t, base, "xl/styles.xml", func(string) string { return styles })
+		wb = withPart(t, wb, "xl/worksheets/sheet1.xml", func(s string) string {
+			for _, ref := range []string{"B1", "E4", "I4", "A5"} {
+				s = strings.Replace(s, `<c r="`+ref+`"`, `<c r="`+ref+`" s="1"`, 1)
+			}
+			s = strings.Replace(s, `<row r="5">`, `<row r="5" `+rowAttrs+`>`, 1)
+			s = strings.Replace(s, `<sheetData>`, `<cols><col `+colAttrs+`/></cols><sheetData>`, 1)
+			return strings.Replace(s, "</sheetData>", `</sheetData><conditionalFormatting sqref="A1:I5"><cfRule type="expression" dxfId="0" priority="1"><formula>TRUE</formula></cfRule></conditionalFormatting>`, 1)
+		})
+		res := loadData("hazard-log.xlsx", wb, FormatXLSX, config(nil))
+		if !res.Valid() {
+			if len(res.Problems) == 0 {
+				t.Fatal("refused without a problem")
+			}
+			return
+		}
+		if len(res.Log.Hazards) != len(want.Log.Hazards) {
+			t.Fatalf("read %d hazards, want %d", len(res.Log.Hazards), len(want.Log.Hazards))
+		}
+		for i := range want.Log.Hazards {
+			if res.Log.Hazards[i].ID != want.Log.Hazards[i].ID || res.Log.Hazards[i].Title != want.Log.Hazards[i].Title {
+				t.Fatalf("hazard %d read as %q %q, want %q %q", i, res.Log.Hazards[i].ID, res.Log.Hazards[i].Title, want.Log.Hazards[i].ID, want.Log.Hazards[i].Title)
+			}
+		}
+	})
+}

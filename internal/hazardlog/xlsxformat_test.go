@@ -1,6 +1,9 @@
 package hazardlog
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestFormatShows: formats Excel writes for numbers, dates and text show the
 // value; formats an attacker writes to show a CSO something else do not.
@@ -79,13 +82,18 @@ func TestFormatShows(t *testing.T) {
 // FuzzFormatShows: any format code is parsed without panicking, and one
 // that refuses says why.
 func FuzzFormatShows(f *testing.F) {
-	for _, s := range []string{"General", `"x"`, `0;-0;;@`, `[>=3]"High";"Low"`, `\`, `"`, `[`, `*`, `_`, `[$-F800]dddd`} {
+	for _, s := range []string{"[White]@", "[Color2]0;[Color99]0", "0!0,%", "General", `"x"`, `0;-0;;@`, `[>=3]"High";"Low"`, `\`, `"`, `[`, `*`, `_`, `[$-F800]dddd`} {
 		f.Add(s, "4", false)
 		f.Add(s, "Minor", true)
 	}
 	f.Fuzz(func(t *testing.T, code, value string, text bool) {
 		if ok, why := formatShows(code, value, text); !ok && why == "" {
 			t.Fatalf("formatShows(%q, %q) refused without a reason", code, value)
+		}
+		for _, c := range sectionColours(parseFormat(code), value, text) {
+			if _, ok := relativeLuminance(c); !ok && !strings.HasPrefix(c, "#") {
+				t.Fatalf("format %q paints in %q, which is no colour", code, c)
+			}
 		}
 	})
 }
