@@ -651,6 +651,19 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			if cleanCell(v) == "" || !reads(r, c) {
 				continue
 			}
+			if o, ok := g.origin[cellRef{r, c}]; ok {
+				// Excel shows the merged range's top-left value over the
+				// whole range; a value stored under it is not seen (the
+				// gate reads one merged across from the left as it is).
+				if len(out) == most {
+					more++
+					continue
+				}
+				out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q cell %s%d", g.sheet, columnName(c), r+1)},
+					"this cell lies under the merged cell %s%d, so Excel shows that cell's value here and not this one's, which the gate would read; unmerge the cells (Home > Merge & Center > Unmerge Cells) and keep the value where it can be seen",
+					columnName(o.c), o.r+1))
+				continue
+			}
 			switch {
 			case s.hiddenRows[r]:
 				add(r, c, "this cell is in a row Excel hides (or too low to read), so a person reviewing the workbook does not see what the gate would read; unhide the row (Format > Hide & Unhide > Unhide Rows, and clear any filter)")

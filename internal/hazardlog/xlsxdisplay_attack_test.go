@@ -218,11 +218,33 @@ func TestDisplayAttacks(t *testing.T) {
 			},
 			want: `cell I4: Excel does not show this cell as stored`,
 		},
+		{
+			name: "a control under a merged cell, which Excel does not show",
+			data: func(t *testing.T) []byte {
+				return withMerges(t, buildXLSX(t, displayTable()), `<mergeCells count="1"><mergeCell ref="H4:I4"/></mergeCells>`)
+			},
+			want: `sheet "Hazard Log" cell I4: this cell lies under the merged cell H4`,
+		},
+		{
+			name: "residual scores under a merged initial likelihood",
+			data: func(t *testing.T) []byte {
+				return withMerges(t, buildXLSX(t, displayTable()), `<mergeCells count="1"><mergeCell ref="D4:F4"/></mergeCells>`)
+			},
+			want: `sheet "Hazard Log" cell E4: this cell lies under the merged cell D4`,
+		},
 		// Real workbooks read as before.
 		{
 			name: "date and currency formats Excel writes in other locales",
 			data: func(t *testing.T) []byte {
 				return styledDisplayTable(t, stylesXML(`<numFmts><numFmt numFmtId="164" formatCode="[$-809]dd/mm/yyyy;@"/></numFmts>`, "", "", "", `<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, ""), nil, "B1", "I4")
+			},
+		},
+		{
+			name: "a status merged down over two hazards, as Excel writes it",
+			data: func(t *testing.T) []byte {
+				tb := displayTable()
+				tb.merges = [][2]string{{"G4", "G5"}} // Excel keeps G4's value only
+				return buildXLSX(t, tb)
 			},
 		},
 		{
