@@ -32,6 +32,7 @@ import (
 const (
 	minReadableRowHeight = 4.0 // points
 	minReadableColWidth  = 1.0 // characters
+	minReadableFontSize  = 4.0 // points
 	// maxDisplayIssues bounds what one sheet's scan keeps; past it every
 	// cell is treated as unreadable rather than some being forgotten.
 	maxDisplayIssues = 10000
@@ -60,6 +61,8 @@ type xfLook struct {
 	fills []string // fill colours; "" a pattern or gradient whose look the gate does not work out
 	// bad says why Excel's look of the cell cannot be told ("" when it can).
 	bad string
+	// tiny says its font is too small to read ("" when it is not).
+	tiny string
 	// own says its colours are not automatic text on no fill.
 	own bool
 }
@@ -148,6 +151,9 @@ func workbookFormats(f *excelize.File) cellFormats {
 				fills = append(fills, parentFill)
 			}
 			for _, id := range fonts {
+				if size, ok := fontSize(f, id); ok && !(size >= minReadableFontSize) {
+					look.tiny = fmt.Sprintf("its font is too small to read (%g pt)", size)
+				}
 				text, why := fontRGB(f, id)
 				look.texts = appendNew(look.texts, text)
 				look.bad = cmp.Or(look.bad, why)
@@ -229,6 +235,19 @@ func fontRGB(f *excelize.File, fontID *int) (text, why string) {
 	return text, ""
 }
 
+// fontSize is a font's size in points, when it gives one (NaN for one
+// that is no number).
+func fontSize(f *excelize.File, fontID *int) (float64, bool) {
+	if fontID == nil || f.Styles.Fonts == nil || *fontID < 0 || *fontID >= len(f.Styles.Fonts.Font) {
+		return 0, false
+	}
+	font := f.Styles.Fonts.Font[*fontID]
+	if font == nil || font.Sz == nil || font.Sz.Val == nil {
+		return 0, false
+	}
+	return *font.Sz.Val, true
+}
+
 // fillRGB is the colour of a fill: white when none; "" for a pattern or
 // gradient whose look the gate does not work out; why says when it cannot
 // be told.
@@ -290,6 +309,8 @@ func unreadableAny(texts, fills []string) string {
 type sheetDisplay struct {
 	formats    cellFormats
 	zeroHeight bool // rows are hidden unless they say their height
+	lowRows    bool // rows that do not say their height are too low to read
+	hideZeros  bool // the sheet shows a zero as a blank
 	// narrowCols: columns no <col> gives a width are too narrow to read
 	// (the sheet's default width is under a character).
 	narrowCols bool
@@ -369,10 +390,14 @@ func xmlTrue(v string) bool {
 // base width) under a character leaves every column without a width of
 // its own unreadable.
 func (s *sheetDisplay) formatPr(attrs []xml.Attr) error {
-	if err := plainAttrs("sheetFormatPr", attrs, "zeroHeight", "defaultColWidth", "baseColWidth"); err != nil {
+	if err := plainAttrs("sheetFormatPr", attrs, "zeroHeight", "defaultColWidth", "baseColWidth", "defaultRowHeight"); err != nil {
 		return err
 	}
 	s.zeroHeight = xmlTrue(attr(attrs, "zeroHeight"))
+	if v := strings.TrimSpace(attr(attrs, "defaultRowHeight")); v != "" {
+		h, err := strconv.ParseFloat(v, 64)
+		s.lowRows = err != nil || !(h >= minReadableRowHeight)
+	}
 	width := attr(attrs, "defaultColWidth")
 	if width == "" {
 		width = attr(attrs, "baseColWidth")
@@ -394,7 +419,7 @@ func (s *sheetDisplay) row(r int, attrs []xml.Attr) {
 		hidden = true
 	}
 	hasHeight := err == nil && xmlTrue(attr(attrs, "customHeight"))
-	if s.zeroHeight && !hasHeight {
+	if s.zeroHeight && !hasHeight || s.lowRows && htText == "" {
 		hidden = true
 	}
 	if hidden {
@@ -427,6 +452,32 @@ func (s *sheetDisplay) col(attrs []xml.Attr) error {
 		s.hiddenCols = append(s.hiddenCols, [2]int{lo - 1, hi - 1})
 	case widthText != "":
 		s.sizedCols = append(s.sizedCols, [2]int{lo - 1, hi - 1})
+	}
+	return nil
+}
+
+// sheetView notes a view that shows zeros as blanks.
+func (s *sheetDisplay) sheetView(attrs []xml.Attr) error {
+	if err := plainAttrs("sheetView", attrs, "showZeros"); err != nil {
+		return err
+	}
+	if v := strings.TrimSpace(attr(attrs, "showZeros")); v == "0" || v == "false" {
+		s.hideZeros = true
+	}
+	return nil
+}
+
+// condBarOrIcons notes a data bar or icon set that shows no value.
+func (s *sheetDisplay) condBarOrIcons(elem string, attrs []xml.Attr) error {
+	if err := plainAttrs(elem, attrs, "showValue"); err != nil {
+		return err
+	}
+	if v := strings.TrimSpace(attr(attrs, "showValue")); v == "0" || v == "false" {
+		if len(s.conds) >= maxDisplayIssues {
+			s.overflow = true
+			return nil
+		}
+		s.conds = append(s.conds, condIssue{sqref: s.condRange, why: "conditional formatting shows a bar or icons instead of the value"})
 	}
 	return nil
 }
@@ -498,8 +549,23 @@ func (s *sheetDisplay) cell(r, c, style int, value, typ string, runs []runColour
 	if why := unreadableAny(look.texts, look.fills); why != "" {
 		s.note(r, c, why, colourFix)
 	}
+	const sizeFix = "set the font size to 8 points or more (Home > Font Size)"
+	if look.tiny != "" {
+		s.note(r, c, look.tiny, sizeFix)
+	}
+	if s.hideZeros && (typ == "" || typ == "n") {
+		if v, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err == nil && v == 0 {
+			s.note(r, c, "the sheet does not show zeros, so Excel shows this cell blank", "show them (File > Options > Advanced > Show a zero in cells that have zero value)")
+		}
+	}
 	var runColours []string
 	for _, rc := range runs {
+		if rc.isSize {
+			if !(rc.size >= minReadableFontSize) {
+				s.note(r, c, fmt.Sprintf("part of its text is too small to read (%g pt)", rc.size), "select the text and "+sizeFix)
+			}
+			continue
+		}
 		// A run's colour Excel cannot show is taken as white: it fails closed.
 		text, ok := colourRGB(s.formats.file, rc.auto, rc.rgb, rc.indexed, rc.theme, rc.tint, "000000")
 		if !ok {

@@ -232,6 +232,61 @@ func TestDisplayAttacks(t *testing.T) {
 			},
 			want: `sheet "Hazard Log" cell E4: this cell lies under the merged cell D4`,
 		},
+		{
+			name: "a data bar that shows no value over the residual scores",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, "</sheetData>", `</sheetData><conditionalFormatting sqref="E4:F5"><cfRule type="dataBar" priority="1"><dataBar showValue="0"><cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/></dataBar></cfRule></conditionalFormatting>`, 1)
+				})
+			},
+			want: `range E4:F5: Excel may not show these cells as stored: conditional formatting shows a bar or icons instead of the value`,
+		},
+		{
+			name: "icons that show no value over the hazard numbers",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, "</sheetData>", `</sheetData><conditionalFormatting sqref="A4:A5"><cfRule type="iconSet" priority="1"><iconSet iconSet="3Arrows" showValue="false"><cfvo type="percent" val="0"/><cfvo type="percent" val="33"/><cfvo type="percent" val="67"/></iconSet></cfRule></conditionalFormatting>`, 1)
+				})
+			},
+			want: `range A4:A5: Excel may not show these cells as stored: conditional formatting shows a bar or icons instead of the value`,
+		},
+		{
+			name: "a font too small to read",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", `<font><sz val="1"/><name val="Calibri"/></font>`, "", "", `<xf numFmtId="0" fontId="1" fillId="0" xfId="0" applyFont="1"/>`, ""), nil, "I4")
+			},
+			want: `cell I4: Excel does not show this cell as stored: its font is too small to read (1 pt)`,
+		},
+		{
+			name: "a rich text run too small to read",
+			data: func(t *testing.T) []byte {
+				wb := buildXLSX(t, displayTable())
+				return withPart(t, wb, "xl/sharedStrings.xml", func(s string) string {
+					return strings.Replace(s, `<si><t>Search shows the NHS number</t></si>`,
+						`<si><r><t>Search shows the NHS number</t></r><r><rPr><sz val="0.5"/></rPr><t> and the date of birth</t></r></si>`, 1)
+				})
+			},
+			want: `cell I4: Excel does not show this cell as stored: part of its text is too small to read (0.5 pt)`,
+		},
+		{
+			name: "every row too low by the sheet's default",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, `<sheetFormatPr defaultRowHeight="15">`, `<sheetFormatPr defaultRowHeight="0.5" customHeight="1">`, 1)
+				})
+			},
+			want: `this cell is in a row Excel hides`,
+		},
+		{
+			name: "a hazard number 0 the sheet does not show",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					s = strings.Replace(s, `<sheetView tabSelected="true" workbookViewId="0">`, `<sheetView tabSelected="true" showZeros="0" workbookViewId="0">`, 1)
+					return strings.Replace(s, `<c r="A4"><v>1</v></c>`, `<c r="A4"><v>0</v></c>`, 1)
+				})
+			},
+			want: `cell A4: Excel does not show this cell as stored: the sheet does not show zeros`,
+		},
 		// Real workbooks read as before.
 		{
 			name: "date and currency formats Excel writes in other locales",
@@ -245,6 +300,14 @@ func TestDisplayAttacks(t *testing.T) {
 				tb := displayTable()
 				tb.merges = [][2]string{{"G4", "G5"}} // Excel keeps G4's value only
 				return buildXLSX(t, tb)
+			},
+		},
+		{
+			name: "a data bar that shows the value, and icons beside it",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, "</sheetData>", `</sheetData><conditionalFormatting sqref="A4:A5"><cfRule type="dataBar" priority="1"><dataBar><cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/></dataBar></cfRule><cfRule type="iconSet" priority="2"><iconSet iconSet="3Arrows"><cfvo type="percent" val="0"/><cfvo type="percent" val="33"/><cfvo type="percent" val="67"/></iconSet></cfRule></conditionalFormatting>`, 1)
+				})
 			},
 		},
 		{

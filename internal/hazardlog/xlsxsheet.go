@@ -223,13 +223,28 @@ func (t *sharedStringTable) runColours(i int) []runColour {
 	return t.runs[i]
 }
 
-// runColour is a rich text run's <color>, as its attributes give it.
+// runColour is a rich text run's <color>, as its attributes give it, or
+// (when isSize) its <sz>.
 type runColour struct {
+	isSize  bool
+	size    float64 // points; NaN when not a number
 	auto    bool
 	rgb     string
 	indexed int
 	theme   *int
 	tint    float64
+}
+
+// readRunLook reads a run's <color> or <sz>.
+func readRunLook(elem string, attrs []xml.Attr) runColour {
+	if elem == "sz" {
+		v, err := strconv.ParseFloat(strings.TrimSpace(attr(attrs, "val")), 64)
+		if err != nil {
+			v = math.NaN()
+		}
+		return runColour{isSize: true, size: v}
+	}
+	return readRunColour(attrs)
 }
 
 // readRunColour reads a run's <color> attributes; a number that is none
@@ -325,8 +340,8 @@ func scanSharedStringLooks(r io.Reader, charset func(string, io.Reader) (io.Read
 			switch {
 			case depth == 1 && e.Name.Local == "si":
 				t, runs, seenT, siColours = t[:0], runs[:0], false, nil
-			case depth == 4 && stack[1].Local == "si" && stack[2].Local == "r" && stack[3].Local == "rPr" && e.Name.Local == "color":
-				siColours = append(siColours, readRunColour(e.Attr))
+			case depth == 4 && stack[1].Local == "si" && stack[2].Local == "r" && stack[3].Local == "rPr" && (e.Name.Local == "color" || e.Name.Local == "sz"):
+				siColours = append(siColours, readRunLook(e.Name.Local, e.Attr))
 			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "t":
 				if seenT {
 					return nil, nil, fmt.Errorf("%s: a second <t> in a string", where())
@@ -577,6 +592,14 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 				if err := disp.conditionalFormatting(t.Attr); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", where(), err)
 				}
+			case disp != nil && depth == 3 && parent == "cfRule" && (t.Name.Local == "dataBar" || t.Name.Local == "iconSet"):
+				if err := disp.condBarOrIcons(t.Name.Local, t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
+			case disp != nil && depth == 2 && parent == "sheetViews" && t.Name.Local == "sheetView":
+				if err := disp.sheetView(t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
 			case disp != nil && depth == 2 && parent == "conditionalFormatting" && t.Name.Local == "cfRule":
 				if err := disp.condRule(t.Attr); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", where(), err)
@@ -675,8 +698,8 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 				}
 				cell.seenRunT, inRunT, text = true, true, text[:0]
 				textTo = &runT
-			case disp != nil && inIS && parent == "rPr" && depth == 7 && stack[5].Local == "r" && t.Name.Local == "color":
-				cell.runColours = append(cell.runColours, readRunColour(t.Attr))
+			case disp != nil && inIS && parent == "rPr" && depth == 7 && stack[5].Local == "r" && (t.Name.Local == "color" || t.Name.Local == "sz"):
+				cell.runColours = append(cell.runColours, readRunLook(t.Name.Local, t.Attr))
 			case inV || inT || inRunT:
 				return nil, nil, fmt.Errorf("%s: an element <%s> inside a cell's text", where(), t.Name.Local)
 			case (t.Name.Local == "v" || t.Name.Local == "f" || t.Name.Local == "is") && depth > 2 && stack[2].Local == "row":
