@@ -23,9 +23,8 @@ import (
 // of its own (formatShows), directly or by conditional formatting. Once the
 // hazard table is found, displayProblems refuses those among the cells the
 // gate reads: the title block above the header, and the table's recognised
-// columns from the header down. What the scan does not judge (font and fill
-// colours, Excel 2010 conditional formats kept in extLst) is listed in
-// docs/security.md.
+// columns from the header down. What the scan does not judge (patterned
+// fills, strike-through, indents) is listed in docs/security.md.
 
 // Sizes below which Excel's row or column cannot be read: a row a few points
 // high, a column under a character wide.
@@ -322,6 +321,8 @@ type sheetDisplay struct {
 	conds      []condIssue
 	overflow   bool
 	parsed     map[string][]formatSection // by number format code, parsed once
+	ext      extCond
+	extRules int // Excel 2010 rules read, for their looks' keys
 	// sharedRuns gives the colours a shared string's rich text runs set.
 	sharedRuns func(i int) []runColour
 	// looks holds the cell format of each cell with colours of its own,
@@ -340,7 +341,21 @@ type displayIssue struct {
 // to judge with each cell's own colours.
 type condIssue struct {
 	sqref, why string
-	dxf        int
+	dxf        int      // a key for the look: the dxf index, or negative for an Excel 2010 rule's own
+	look       *dxfLook // what the rule changes
+}
+
+// extCond is an Excel 2010 conditional format (kept in the sheet's extLst)
+// being read: its rules carry their differential formats inline.
+type extCond struct {
+	in, inSqref bool
+	sqref       []byte
+	rules       []extRule
+}
+
+type extRule struct {
+	look  dxfLook
+	hides bool // an icon set or data bar that shows no value
 }
 
 func newSheetDisplay(formats cellFormats) *sheetDisplay {
@@ -523,9 +538,90 @@ func (s *sheetDisplay) condRule(attrs []xml.Attr) error {
 		}
 	}
 	if look.texts != nil || look.fills != nil || look.code != nil {
-		s.conds = append(s.conds, condIssue{sqref: s.condRange, dxf: id})
+		s.conds = append(s.conds, condIssue{sqref: s.condRange, dxf: id, look: &look})
 	}
 	return nil
+}
+
+// extStart reads an element of the sheet's extLst at depth (its parent's
+// name given): Excel 2010 conditional formats, whose rules carry their
+// differential formats, and icon sets, inline.
+func (s *sheetDisplay) extStart(depth int, parent string, t xml.StartElement) {
+	name := t.Name.Local
+	switch {
+	case depth == 4 && name == "conditionalFormatting":
+		s.ext = extCond{in: true}
+		return
+	case !s.ext.in:
+		return
+	case depth == 5 && name == "cfRule":
+		s.ext.rules = append(s.ext.rules, extRule{})
+		return
+	case depth == 5 && name == "sqref":
+		s.ext.inSqref = true
+		return
+	case len(s.ext.rules) == 0:
+		return
+	}
+	rule := &s.ext.rules[len(s.ext.rules)-1]
+	colour := func(fallback string) string {
+		rc := readRunColour(t.Attr)
+		c, ok := colourRGB(s.formats.file, rc.auto, rc.rgb, rc.indexed, rc.theme, rc.tint, fallback)
+		if !ok {
+			rule.look.bad = "conditional formatting gives it a colour whose look cannot be told"
+		}
+		return c
+	}
+	switch {
+	case depth == 6 && (name == "iconSet" || name == "dataBar"):
+		if v := strings.TrimSpace(attr(t.Attr, "showValue")); v == "0" || v == "false" {
+			rule.hides = true
+		}
+	case depth == 7 && parent == "dxf" && name == "numFmt":
+		code := attr(t.Attr, "formatCode")
+		rule.look.code = &code
+	case depth == 8 && parent == "font" && name == "color":
+		rule.look.texts = appendNew(rule.look.texts, colour("000000"))
+	case depth == 9 && parent == "patternFill" && (name == "bgColor" || name == "fgColor"):
+		rule.look.fills = appendNew(rule.look.fills, colour("000000"))
+	}
+}
+
+// extText takes the text of an Excel 2010 conditional format's range.
+func (s *sheetDisplay) extText(b []byte) {
+	if s.ext.inSqref && len(s.ext.sqref) < maxMergeRefLen {
+		s.ext.sqref = append(s.ext.sqref, b...)
+	}
+}
+
+// extEnd closes an element of the sheet's extLst at depth; closing an
+// Excel 2010 conditional format notes its rules as condRule does.
+func (s *sheetDisplay) extEnd(depth int, name string) {
+	switch {
+	case name == "sqref":
+		s.ext.inSqref = false
+	case depth == 4 && name == "conditionalFormatting" && s.ext.in:
+		sqref := strings.TrimSpace(string(s.ext.sqref))
+		for _, rule := range s.ext.rules {
+			if len(s.conds) >= maxDisplayIssues {
+				s.overflow = true
+				break
+			}
+			s.extRules++
+			look := rule.look
+			switch {
+			case rule.hides:
+				s.conds = append(s.conds, condIssue{sqref: sqref, why: "conditional formatting shows a bar or icons instead of the value"})
+			case look.bad != "":
+				s.conds = append(s.conds, condIssue{sqref: sqref, why: look.bad})
+			case look.code != nil && formatAlwaysShows(*look.code) != "":
+				s.conds = append(s.conds, condIssue{sqref: sqref, why: fmt.Sprintf("conditional formatting shows it through the number format %q, which %s", *look.code, formatAlwaysShows(*look.code))})
+			case look.texts != nil || look.fills != nil || look.code != nil:
+				s.conds = append(s.conds, condIssue{sqref: sqref, dxf: -s.extRules, look: &look})
+			}
+		}
+		s.ext = extCond{}
+	}
 }
 
 // cell notes a cell with a value whose format does not show it. runColours
@@ -652,8 +748,7 @@ func formatAlwaysShows(code string) string {
 // with the given text and fill colours, cannot be read ("" when they can):
 // what it does not set stays the cell's own; a colour its number format may
 // paint counts as a text colour.
-func (s *sheetDisplay) condUnreadable(id int, texts, fills []string) string {
-	look := s.formats.dxfs[id]
+func (s *sheetDisplay) condUnreadable(look *dxfLook, texts, fills []string) string {
 	if look.texts != nil {
 		texts = look.texts
 	}
@@ -777,7 +872,7 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 		if why == "" {
 			// Over a cell of no colours of its own, then over each cell
 			// the gate reads that has them.
-			if u := s.condUnreadable(ci.dxf, []string{"000000"}, []string{"FFFFFF"}); u != "" && covers {
+			if u := s.condUnreadable(ci.look, []string{"000000"}, []string{"FFFFFF"}); u != "" && covers {
 				why = "conditional formatting gives it text that cannot be read: " + u
 			}
 			// Judged once per differential and cell format; the cells
@@ -786,7 +881,7 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			for st := range lookStyles {
 				if _, ok := pairs[[2]int{ci.dxf, st}]; !ok {
 					look := s.formats.xfs[st]
-					pairs[[2]int{ci.dxf, st}] = s.condUnreadable(ci.dxf, look.texts, look.fills)
+					pairs[[2]int{ci.dxf, st}] = s.condUnreadable(ci.look, look.texts, look.fills)
 				}
 				if pairs[[2]int{ci.dxf, st}] != "" {
 					styles = append(styles, st)

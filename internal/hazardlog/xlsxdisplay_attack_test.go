@@ -287,6 +287,33 @@ func TestDisplayAttacks(t *testing.T) {
 			},
 			want: `cell A4: Excel does not show this cell as stored: the sheet does not show zeros`,
 		},
+		{
+			name: "an Excel 2010 conditional format that turns the text white",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, "</sheetData>", `</sheetData><extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}"><xm:f>TRUE</xm:f><x14:dxf><font><color rgb="FFFFFFFF"/></font></x14:dxf></x14:cfRule><xm:sqref>I4 E4:E5</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>`, 1)
+				})
+			},
+			want: `range I4 E4:E5: Excel may not show these cells as stored: conditional formatting gives it text that cannot be read`,
+		},
+		{
+			name: "an Excel 2010 conditional format that shows another word",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, "</sheetData>", `</sheetData><extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}"><xm:f>TRUE</xm:f><x14:dxf><numFmt numFmtId="164" formatCode=";;;&quot;Minor&quot;"/></x14:dxf></x14:cfRule><xm:sqref>I4 E4:E5</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>`, 1)
+				})
+			},
+			want: `range I4 E4:E5: Excel may not show these cells as stored: conditional formatting shows it through the number format ";;;\"Minor\""`,
+		},
+		{
+			name: "Excel 2010 icons that show no value",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, "</sheetData>", `</sheetData><extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:cfRule type="iconSet" priority="1" id="{00000000-0000-0000-0000-000000000001}"><x14:iconSet iconSet="3Triangles" showValue="0"><x14:cfvo type="percent"><xm:f>0</xm:f></x14:cfvo></x14:iconSet></x14:cfRule><xm:sqref>I4 E4:E5</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>`, 1)
+				})
+			},
+			want: `range I4 E4:E5: Excel may not show these cells as stored: conditional formatting shows a bar or icons instead of the value`,
+		},
 		// Real workbooks read as before.
 		{
 			name: "date and currency formats Excel writes in other locales",
@@ -307,6 +334,14 @@ func TestDisplayAttacks(t *testing.T) {
 			data: func(t *testing.T) []byte {
 				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
 					return strings.Replace(s, "</sheetData>", `</sheetData><conditionalFormatting sqref="A4:A5"><cfRule type="dataBar" priority="1"><dataBar><cfvo type="min"/><cfvo type="max"/><color rgb="FF638EC6"/></dataBar></cfRule><cfRule type="iconSet" priority="2"><iconSet iconSet="3Arrows"><cfvo type="percent" val="0"/><cfvo type="percent" val="33"/><cfvo type="percent" val="67"/></iconSet></cfRule></conditionalFormatting>`, 1)
+				})
+			},
+		},
+		{
+			name: "an Excel 2010 data bar, as Excel writes it",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
+					return strings.Replace(s, "</sheetData>", `</sheetData><extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:cfRule type="dataBar" id="{00000000-0000-0000-0000-000000000001}"><x14:dataBar minLength="0" maxLength="100" border="1" negativeBarBorderColorSameAsPositive="0"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/><x14:borderColor rgb="FF638EC6"/><x14:negativeFillColor rgb="FFFF0000"/><x14:axisColor rgb="FF000000"/></x14:dataBar></x14:cfRule><xm:sqref>I4 E4:E5</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>`, 1)
 				})
 			},
 		},

@@ -592,6 +592,8 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 				if err := disp.conditionalFormatting(t.Attr); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", where(), err)
 				}
+			case disp != nil && depth >= 2 && stack[1].Local == "extLst":
+				disp.extStart(depth, parent, t)
 			case disp != nil && depth == 3 && parent == "cfRule" && (t.Name.Local == "dataBar" || t.Name.Local == "iconSet"):
 				if err := disp.condBarOrIcons(t.Name.Local, t.Attr); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", where(), err)
@@ -710,12 +712,18 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 			if inV || inT || inRunT {
 				text = append(text, t...)
 			}
+			if disp != nil {
+				disp.extText(t)
+			}
 		case xml.EndElement:
 			if len(stack) == 0 || stack[len(stack)-1] != t.Name {
 				return nil, nil, fmt.Errorf("%s: unexpected end element </%s>", where(), t.Name.Local)
 			}
 			stack = stack[:len(stack)-1]
 			ns.end(len(stack))
+			if disp != nil && len(stack) >= 2 && stack[1].Local == "extLst" {
+				disp.extEnd(len(stack), t.Name.Local)
+			}
 			if cells == nil {
 				continue
 			}
