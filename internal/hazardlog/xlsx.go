@@ -179,6 +179,12 @@ func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, formats cel
 			return g, append(problems, invalid(where, "cannot read how the sheet shows its cells: %v", err))
 		}
 	}
+	// What is drawn over the cells: pictures, shapes, text boxes.
+	drawings, err := sheetDrawings(f, data, sheet)
+	if err != nil {
+		return g, append(problems, invalid(where, "cannot read the sheet's drawings: %v; open the file in Excel and save it again as .xlsx", err))
+	}
+	g.display.drawings = drawings
 	last := -1
 	for i, cols := range all {
 		for j := range cols {

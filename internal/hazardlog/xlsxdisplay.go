@@ -321,6 +321,7 @@ type sheetDisplay struct {
 	conds      []condIssue
 	overflow   bool
 	parsed     map[string][]formatSection // by number format code, parsed once
+	drawings []drawingBox // the cells pictures, shapes and text boxes lie over
 	ext      extCond
 	extRules int // Excel 2010 rules read, for their looks' keys
 	// sharedRuns gives the colours a shared string's rich text runs set.
@@ -830,6 +831,42 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 				add(r, c, "this cell is in a row Excel hides (or too low to read), so a person reviewing the workbook does not see what the gate would read; unhide the row (Format > Hide & Unhide > Unhide Rows, and clear any filter)")
 			case s.colHidden(c):
 				add(r, c, "this cell is in a column Excel hides (or too narrow to read), so a person reviewing the workbook does not see what the gate would read; unhide the column (Format > Hide & Unhide > Unhide Columns)")
+			}
+		}
+	}
+	if len(s.drawings) > 0 {
+		// Each read column's non-empty rows from the header down, in order,
+		// to find a drawing's first cell without walking its whole box.
+		readRows := map[int][]int{}
+		for r := top; r < len(g.rows); r++ {
+			for c, v := range g.rows[r] {
+				if read[c] && cleanCell(v) != "" {
+					readRows[c] = append(readRows[c], r)
+				}
+			}
+		}
+		cols := slices.Sorted(maps.Keys(read))
+		for _, b := range s.drawings {
+			hit, hr, hc := false, 0, 0
+			for r := max(b.r1, 0); !hit && r <= min(b.r2, top-1, len(g.rows)-1); r++ {
+				for c := max(b.c1, 0); c <= min(b.c2, len(g.rows[r])-1); c++ {
+					if cleanCell(g.rows[r][c]) != "" {
+						hit, hr, hc = true, r, c
+						break
+					}
+				}
+			}
+			for _, c := range cols {
+				if hit || c < b.c1 || c > b.c2 {
+					continue
+				}
+				rows := readRows[c]
+				if i, _ := slices.BinarySearch(rows, max(b.r1, top)); i < len(rows) && rows[i] <= b.r2 {
+					hit, hr, hc = true, rows[i], c
+				}
+			}
+			if hit {
+				add(hr, hc, "a picture, shape or text box lies over this cell, so Excel may show it instead of the value the gate reads; move it off the cells the gate reads, or delete it")
 			}
 		}
 	}

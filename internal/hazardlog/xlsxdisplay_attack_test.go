@@ -445,3 +445,21 @@ func FuzzDisplayStyles(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDrawingScan: any drawing part is read without panicking, and each
+// box it gives is a real range of cells.
+func FuzzDrawingScan(f *testing.F) {
+	f.Add(`<xdr:wsDr xmlns:xdr="x"><xdr:twoCellAnchor><xdr:from><xdr:col>7</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>3</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>11</xdr:col><xdr:colOff>419100</xdr:colOff><xdr:row>4</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp/></xdr:twoCellAnchor></xdr:wsDr>`)
+	f.Add(`<wsDr><oneCellAnchor><from><col>2</col><row>1</row></from><ext cx="9999999999999" cy="-5"/></oneCellAnchor><absoluteAnchor><pos x="1" y="2"/><ext cx="3" cy="4"/></absoluteAnchor></wsDr>`)
+	f.Fuzz(func(t *testing.T, part string) {
+		boxes, err := scanDrawing(strings.NewReader(part), nil)
+		if err != nil {
+			return
+		}
+		for _, b := range boxes {
+			if b.c1 < 0 || b.r1 < 0 || b.c2 < b.c1 || b.r2 < b.r1 {
+				t.Fatalf("box %+v is no range of cells", b)
+			}
+		}
+	})
+}
