@@ -321,9 +321,9 @@ type sheetDisplay struct {
 	conds      []condIssue
 	overflow   bool
 	parsed     map[string][]formatSection // by number format code, parsed once
-	drawings []drawingBox // the cells pictures, shapes and text boxes lie over
-	ext      extCond
-	extRules int // Excel 2010 rules read, for their looks' keys
+	drawings   []drawingBox               // the cells pictures, shapes and text boxes lie over
+	ext        extCond
+	extRules   int // Excel 2010 rules read, for their looks' keys
 	// sharedRuns gives the colours a shared string's rich text runs set.
 	sharedRuns func(i int) []runColour
 	// looks holds the cell format of each cell with colours of its own,
