@@ -522,12 +522,14 @@ func (s *sheetDisplay) condRule(attrs []xml.Attr) error {
 	if err != nil {
 		return fmt.Errorf("conditional format dxfId %q is not a number", v)
 	}
-	look, ok := s.formats.dxfs[id]
-	if !ok {
-		return nil
-	}
 	if len(s.conds) >= maxDisplayIssues {
 		s.overflow = true // past it, refused rather than judged
+		return nil
+	}
+	look, ok := s.formats.dxfs[id]
+	if !ok {
+		// What Excel makes of it when it repairs the file cannot be told.
+		s.conds = append(s.conds, condIssue{sqref: s.condRange, why: fmt.Sprintf("conditional formatting names a differential format (dxfId %d) the workbook does not have", id)})
 		return nil
 	}
 	if look.bad != "" {

@@ -314,6 +314,13 @@ func TestDisplayAttacks(t *testing.T) {
 			},
 			want: `range I4 E4:E5: Excel may not show these cells as stored: conditional formatting shows a bar or icons instead of the value`,
 		},
+		{
+			name: "a conditional format naming a differential format the workbook lacks",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), cond("E4:E5", "7"))
+			},
+			want: `range E4:E5: Excel may not show these cells as stored: conditional formatting names a differential format (dxfId 7) the workbook does not have`,
+		},
 		// Real workbooks read as before.
 		{
 			name: "date and currency formats Excel writes in other locales",
