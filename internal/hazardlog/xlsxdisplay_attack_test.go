@@ -1,8 +1,11 @@
 package hazardlog
 
 import (
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // stylesXML is a styles part holding the given fonts, fills, cell formats
@@ -321,6 +324,31 @@ func TestDisplayAttacks(t *testing.T) {
 			},
 			want: `range E4:E5: Excel may not show these cells as stored: conditional formatting names a differential format (dxfId 7) the workbook does not have`,
 		},
+		{
+			name: "a note shown over the scores",
+			data: func(t *testing.T) []byte {
+				wb := editXLSX(t, buildXLSX(t, displayTable()), func(f *excelize.File) error {
+					return f.AddComment(displaySheet, excelize.Comment{Cell: "D4", Author: "CSO", Text: "Minor"})
+				})
+				return withPart(t, wb, "xl/drawings/vmlDrawing1.vml", func(s string) string {
+					return strings.Replace(s, "</x:ClientData>", "<x:Visible/></x:ClientData>", 1)
+				})
+			},
+			want: `cell D4: a picture, shape or text box lies over this cell`,
+		},
+		{
+			name: "a legacy form control over the status",
+			data: func(t *testing.T) []byte {
+				wb := editXLSX(t, buildXLSX(t, displayTable()), func(f *excelize.File) error {
+					return f.AddComment(displaySheet, excelize.Comment{Cell: "D4", Author: "CSO", Text: "x"})
+				})
+				return withPart(t, wb, "xl/drawings/vmlDrawing1.vml", func(s string) string {
+					s = strings.Replace(s, `ObjectType="Note"`, `ObjectType="Checkbox"`, 1)
+					return strings.Replace(s, "<x:Anchor>3, 23, 3, 0, 5, 12, 6, 6</x:Anchor>", "<x:Anchor>6, 0, 4, 0, 7, 0, 5, 0</x:Anchor>", 1)
+				})
+			},
+			want: `cell G5: a picture, shape or text box lies over this cell`,
+		},
 		// Real workbooks read as before.
 		{
 			name: "date and currency formats Excel writes in other locales",
@@ -453,19 +481,22 @@ func FuzzDisplayStyles(f *testing.F) {
 	})
 }
 
-// FuzzDrawingScan: any drawing part is read without panicking, and each
+// FuzzDrawingScan: any drawing part (DrawingML or VML) is read without panicking, and each
 // box it gives is a real range of cells.
 func FuzzDrawingScan(f *testing.F) {
 	f.Add(`<xdr:wsDr xmlns:xdr="x"><xdr:twoCellAnchor><xdr:from><xdr:col>7</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>3</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>11</xdr:col><xdr:colOff>419100</xdr:colOff><xdr:row>4</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp/></xdr:twoCellAnchor></xdr:wsDr>`)
 	f.Add(`<wsDr><oneCellAnchor><from><col>2</col><row>1</row></from><ext cx="9999999999999" cy="-5"/></oneCellAnchor><absoluteAnchor><pos x="1" y="2"/><ext cx="3" cy="4"/></absoluteAnchor></wsDr>`)
+	f.Add(`<xml><v:shape><x:ClientData ObjectType="Note"><x:Anchor>3, 23, 3, 0, 5, 12, 6, 6</x:Anchor><x:Visible/></x:ClientData></v:shape><br></xml>`)
 	f.Fuzz(func(t *testing.T, part string) {
-		boxes, err := scanDrawing(strings.NewReader(part), nil)
-		if err != nil {
-			return
-		}
-		for _, b := range boxes {
-			if b.c1 < 0 || b.r1 < 0 || b.c2 < b.c1 || b.r2 < b.r1 {
-				t.Fatalf("box %+v is no range of cells", b)
+		for _, scan := range []func(io.Reader, func(string, io.Reader) (io.Reader, error)) ([]drawingBox, error){scanDrawing, scanVML} {
+			boxes, err := scan(strings.NewReader(part), nil)
+			if err != nil {
+				continue
+			}
+			for _, b := range boxes {
+				if b.c1 < 0 || b.r1 < 0 || b.c2 < b.c1 || b.r2 < b.r1 {
+					t.Fatalf("box %+v is no range of cells", b)
+				}
 			}
 		}
 	})

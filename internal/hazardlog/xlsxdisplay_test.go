@@ -200,6 +200,12 @@ func TestDisplayedNotStoredIsRefused(t *testing.T) {
 		},
 		// What the gate does not read, or formats that show the value.
 		{
+			name: "a note that shows only when pointed at",
+			edit: func(f *excelize.File) error {
+				return f.AddComment(displaySheet, excelize.Comment{Cell: "D4", Author: "CSO", Text: "Checked"})
+			},
+		},
+		{
 			name: "a logo beside the title block, over no value",
 			edit: func(f *excelize.File) error {
 				return f.AddShape(displaySheet, &excelize.Shape{Cell: "E1", Type: "ellipse", Width: 60, Height: 18,

@@ -44,7 +44,8 @@ func sheetDrawings(f *excelize.File, data []byte, sheet string) ([]drawingBox, e
 	}
 	var boxes []drawingBox
 	for _, rel := range rels {
-		if !strings.HasSuffix(rel.Type, "/relationships/drawing") {
+		vml := strings.HasSuffix(rel.Type, "/relationships/vmlDrawing")
+		if !vml && !strings.HasSuffix(rel.Type, "/relationships/drawing") {
 			continue
 		}
 		target := path.Clean(dir + "/" + rel.Target)
@@ -59,7 +60,11 @@ func sheetDrawings(f *excelize.File, data []byte, sheet string) ([]drawingBox, e
 		if err != nil {
 			return nil, err
 		}
-		b, err := scanDrawing(r, f.CharsetReader)
+		scan := scanDrawing
+		if vml {
+			scan = scanVML
+		}
+		b, err := scan(r, f.CharsetReader)
 		closePart()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", target, err)
@@ -173,6 +178,85 @@ func scanDrawing(r io.Reader, charset func(string, io.Reader) (io.Reader, error)
 				return nil, fmt.Errorf("more than %d drawings", maxDrawings)
 			}
 			kind = ""
+		}
+	}
+	return boxes, nil
+}
+
+// scanVML reads a legacy (VML) drawing part, where Excel keeps notes and
+// form controls: each control, and each note shown all the time
+// (<x:Visible/>), covers the cells of its <x:Anchor> (left column and
+// offset, top row and offset, right column and offset, bottom row and
+// offset; a right or bottom offset of 0 stops before that cell). Excel
+// writes VML loosely, so it is read as HTML-like XML.
+func scanVML(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]drawingBox, error) {
+	d := xml.NewDecoder(r)
+	d.CharsetReader = charset
+	d.Strict = false
+	d.AutoClose = xml.HTMLAutoClose
+	var (
+		boxes            []drawingBox
+		inData, inAnchor bool
+		note, visible    bool
+		anchor           []byte
+	)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch name := t.Name.Local; {
+			case name == "ClientData":
+				inData, visible, anchor = true, false, anchor[:0]
+				note = strings.EqualFold(strings.TrimSpace(attr(t.Attr, "ObjectType")), "Note")
+			case inData && name == "Visible":
+				visible = true
+			case inData && name == "Anchor":
+				inAnchor = true
+			}
+		case xml.CharData:
+			if inAnchor && len(anchor) < 256 {
+				anchor = append(anchor, t...)
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "Anchor":
+				inAnchor = false
+			case "ClientData":
+				inData = false
+				if note && !visible {
+					continue // a note shows only when its cell is pointed at
+				}
+				var n [8]int
+				parts := strings.Split(string(anchor), ",")
+				if len(parts) != 8 {
+					return nil, fmt.Errorf("a shape's anchor %.40q is not eight numbers", anchor)
+				}
+				for i, p := range parts {
+					v, err := strconv.Atoi(strings.TrimSpace(p))
+					if err != nil || v < 0 {
+						return nil, fmt.Errorf("a shape's anchor %.40q is not eight numbers", anchor)
+					}
+					n[i] = min(v, 1<<30)
+				}
+				b := drawingBox{n[0], n[2], n[4], n[6]}
+				if n[5] == 0 && b.c2 > b.c1 {
+					b.c2--
+				}
+				if n[7] == 0 && b.r2 > b.r1 {
+					b.r2--
+				}
+				b.c2, b.r2 = max(b.c1, b.c2), max(b.r1, b.r2)
+				boxes = append(boxes, b)
+				if len(boxes) > maxDrawings {
+					return nil, fmt.Errorf("more than %d shapes", maxDrawings)
+				}
+			}
 		}
 	}
 	return boxes, nil
