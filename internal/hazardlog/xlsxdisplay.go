@@ -328,8 +328,12 @@ type sheetDisplay struct {
 	sharedRuns func(i int) []runColour
 	// looks holds the cell format of each cell with colours of its own,
 	// for the conditional formats over it.
-	looks map[cellRef]int
+	// (12 bytes a cell, in sheet order).
+	looks []cellLook
 }
+
+// cellLook is a cell shown with colours of its own: its cell format.
+type cellLook struct{ r, c, style int32 }
 
 // displayIssue is a cell whose number format does not show what it stores.
 type displayIssue struct {
@@ -360,7 +364,7 @@ type extRule struct {
 }
 
 func newSheetDisplay(formats cellFormats) *sheetDisplay {
-	return &sheetDisplay{formats: formats, hiddenRows: map[int]bool{}, looks: map[cellRef]int{}}
+	return &sheetDisplay{formats: formats, hiddenRows: map[int]bool{}}
 }
 
 // attr is an attribute's value ("" when absent); plainAttrs has made sure
@@ -643,7 +647,7 @@ func (s *sheetDisplay) cell(r, c, style int, value, typ string, runs []runColour
 		return nil
 	}
 	if look.own {
-		s.looks[cellRef{r, c}] = style
+		s.looks = append(s.looks, cellLook{int32(min(r, math.MaxInt32)), int32(min(c, math.MaxInt32)), int32(style)})
 	}
 	if why := unreadableAny(look.texts, look.fills); why != "" {
 		s.note(r, c, why, colourFix)
@@ -877,10 +881,9 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			add(is.row, is.col, "Excel does not show this cell as stored: %s; %s", is.why, is.fix)
 		}
 	}
-	lookRefs := slices.SortedFunc(maps.Keys(s.looks), func(a, b cellRef) int { return cmp.Or(cmp.Compare(a.r, b.r), cmp.Compare(a.c, b.c)) })
 	lookStyles := map[int]bool{}
-	for _, st := range s.looks {
-		lookStyles[st] = true
+	for _, l := range s.looks {
+		lookStyles[int(l.style)] = true
 	}
 	pairs := map[[2]int]string{} // differential and cell format → why unreadable
 	searches := 0
@@ -931,12 +934,12 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 					why = fmt.Sprintf("more than %d conditional formatting rules give some cells text that cannot be read", maxCondSearches)
 				}
 			}
-			for _, ref := range lookRefs {
+			for _, l := range s.looks {
 				if why != "" || len(styles) == 0 {
 					break
 				}
-				st := s.looks[ref]
-				if !slices.Contains(styles, st) || !reads(ref.r, ref.c) || !inRange(ref.r, ref.c) || cleanCell(g.cell(ref.r, ref.c)) == "" {
+				st, r, c := int(l.style), int(l.r), int(l.c)
+				if !slices.Contains(styles, st) || !reads(r, c) || !inRange(r, c) || cleanCell(g.cell(r, c)) == "" {
 					continue
 				}
 				why = "conditional formatting gives it text that cannot be read: " + pairs[[2]int{ci.dxf, st}]
