@@ -196,6 +196,10 @@ func workbookFormats(f *excelize.File) cellFormats {
 					}
 					look.fills = appendNew(look.fills, c)
 				}
+				if pf.PatternType == "none" {
+					// It may clear the cell's own fill: judged on none (white).
+					look.fills = appendNew(look.fills, "FFFFFF")
+				}
 				if c := pf.BgColor; c != nil {
 					fill(c.Auto, c.RGB, c.Indexed, c.Theme, c.Tint)
 				}
@@ -219,8 +223,12 @@ func appendNew(list []string, v string) []string {
 // fontRGB is the text colour of a font: Excel's automatic black when the
 // font sets none; why says when it cannot be told.
 func fontRGB(f *excelize.File, fontID *int) (text, why string) {
-	if fontID == nil || f.Styles.Fonts == nil || *fontID < 0 || *fontID >= len(f.Styles.Fonts.Font) {
+	if fontID == nil {
 		return "000000", ""
+	}
+	if f.Styles.Fonts == nil || *fontID < 0 || *fontID >= len(f.Styles.Fonts.Font) {
+		// What Excel shows when it repairs the file cannot be told.
+		return "000000", "its font is not one the workbook has, so how it looks cannot be told"
 	}
 	font := f.Styles.Fonts.Font[*fontID]
 	if font == nil || font.Color == nil {
@@ -251,8 +259,11 @@ func fontSize(f *excelize.File, fontID *int) (float64, bool) {
 // gradient whose look the gate does not work out; why says when it cannot
 // be told.
 func fillRGB(f *excelize.File, fillID *int) (fill, why string) {
-	if fillID == nil || f.Styles.Fills == nil || *fillID < 0 || *fillID >= len(f.Styles.Fills.Fill) {
+	if fillID == nil {
 		return "FFFFFF", ""
+	}
+	if f.Styles.Fills == nil || *fillID < 0 || *fillID >= len(f.Styles.Fills.Fill) {
+		return "FFFFFF", "its fill is not one the workbook has, so how it looks cannot be told"
 	}
 	fl := f.Styles.Fills.Fill[*fillID]
 	switch {

@@ -349,6 +349,22 @@ func TestDisplayAttacks(t *testing.T) {
 			},
 			want: `cell G5: a picture, shape or text box lies over this cell`,
 		},
+		{
+			name: "a cell format naming a font the workbook does not have",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", "", "", `<xf numFmtId="0" fontId="9" fillId="0" xfId="0" applyFont="1"/>`, ""), nil, "I4")
+			},
+			want: `cell I4: Excel does not show this cell as stored: its font is not one the workbook has`,
+		},
+		{
+			name: "a conditional format clearing the red fill under white text",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", `<font><color rgb="FFFFFFFF"/></font>`, `<fill><patternFill patternType="solid"><fgColor rgb="FFC00000"/></patternFill></fill>`, "",
+					`<xf numFmtId="0" fontId="1" fillId="2" xfId="0" applyFont="1" applyFill="1"/>`,
+					`<dxfs count="1"><dxf><fill><patternFill patternType="none"/></fill></dxf></dxfs>`), cond("E4", "0"), "E4")
+			},
+			want: `range E4: Excel may not show these cells as stored: conditional formatting gives it text that cannot be read`,
+		},
 		// Real workbooks read as before.
 		{
 			name: "date and currency formats Excel writes in other locales",
