@@ -797,6 +797,41 @@ func (s *sheetDisplay) colHidden(c int) bool {
 	return inside(s.hiddenCols) || s.narrowCols && !inside(s.sizedCols)
 }
 
+// plainCellIn says whether a read, non-empty cell with no colours of its own
+// lies in one of the rectangles (1-based column, row, column, row): in the
+// title block above top, or in a read column (cols, with their non-empty
+// rows from top down in readRows).
+func (s *sheetDisplay) plainCellIn(g *grid, rects []mergeRange, top int, cols []int, readRows map[int][]int) bool {
+	plain := func(r, c int) bool {
+		_, found := slices.BinarySearchFunc(s.looks, cellLook{int32(r), int32(c), 0}, func(a, b cellLook) int {
+			return cmp.Or(cmp.Compare(a.r, b.r), cmp.Compare(a.c, b.c))
+		})
+		return !found
+	}
+	for _, rc := range rects {
+		c1, r1, c2, r2 := min(rc[0], rc[2])-1, min(rc[1], rc[3])-1, max(rc[0], rc[2])-1, max(rc[1], rc[3])-1
+		for r := max(r1, 0); r <= min(r2, top-1, len(g.rows)-1); r++ {
+			for c := max(c1, 0); c <= min(c2, len(g.rows[r])-1); c++ {
+				if cleanCell(g.rows[r][c]) != "" && plain(r, c) {
+					return true
+				}
+			}
+		}
+		for _, c := range cols {
+			if c < c1 || c > c2 {
+				continue
+			}
+			rows := readRows[c]
+			for i, _ := slices.BinarySearch(rows, max(r1, top)); i < len(rows) && rows[i] <= r2; i++ {
+				if plain(rows[i], c) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // displayProblems refuses the cells the gate reads that Excel does not show
 // as stored: above the header (the title block: product, review date), any
 // cell; from the header down, the recognised columns.
@@ -851,10 +886,11 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			}
 		}
 	}
-	if len(s.drawings) > 0 {
-		// Each read column's non-empty rows from the header down, in order,
-		// to find a drawing's first cell without walking its whole box.
-		readRows := map[int][]int{}
+	// Each read column's non-empty rows from the header down, in order, to
+	// find a drawing's or conditional format's first cell without walking
+	// its whole range.
+	readRows := map[int][]int{}
+	if len(s.drawings) > 0 || len(s.conds) > 0 {
 		for r := top; r < len(g.rows); r++ {
 			for c, v := range g.rows[r] {
 				if read[c] && cleanCell(v) != "" {
@@ -862,7 +898,9 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 				}
 			}
 		}
-		cols := slices.Sorted(maps.Keys(read))
+	}
+	cols := slices.Sorted(maps.Keys(read))
+	if len(s.drawings) > 0 {
 		for _, b := range s.drawings {
 			hit, hr, hc := false, 0, 0
 			for r := max(b.r1, 0); !hit && r <= min(b.r2, top-1, len(g.rows)-1); r++ {
@@ -923,10 +961,14 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 		}
 		why := ci.why
 		if why == "" {
-			// Over a cell of no colours of its own, then over each cell
-			// the gate reads that has them.
+			// Over a read cell of no colours of its own, then over each
+			// read cell that has them.
 			if u := s.condUnreadable(ci.look, []string{"000000"}, []string{"FFFFFF"}); u != "" && covers {
-				why = "conditional formatting gives it text that cannot be read: " + u
+				if searches++; searches > maxCondSearches {
+					why = fmt.Sprintf("more than %d conditional formatting rules give some cells text that cannot be read", maxCondSearches)
+				} else if unplaced || s.plainCellIn(g, rects, top, cols, readRows) {
+					why = "conditional formatting gives it text that cannot be read: " + u
+				}
 			}
 			// Judged once per differential and cell format; the cells
 			// are searched only for a pair that cannot be read.

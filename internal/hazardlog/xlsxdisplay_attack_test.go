@@ -318,6 +318,15 @@ func TestDisplayAttacks(t *testing.T) {
 			want: `range I4 E4:E5: Excel may not show these cells as stored: conditional formatting shows a bar or icons instead of the value`,
 		},
 		{
+			name: "a rule whitening the text of filled and unfilled cells",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", `<fill><patternFill patternType="solid"><fgColor rgb="FFC00000"/></patternFill></fill>`, "",
+					`<xf numFmtId="0" fontId="0" fillId="2" xfId="0" applyFill="1"/>`,
+					`<dxfs count="1"><dxf><font><color rgb="FFFFFFFF"/></font></dxf></dxfs>`), cond("E4:E5", "0"), "E4")
+			},
+			want: `range E4:E5: Excel may not show these cells as stored: conditional formatting gives it text that cannot be read: its text colour #FFFFFF on its fill #FFFFFF`,
+		},
+		{
 			name: "a conditional format naming a differential format the workbook lacks",
 			data: func(t *testing.T) []byte {
 				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), cond("E4:E5", "7"))
@@ -394,6 +403,14 @@ func TestDisplayAttacks(t *testing.T) {
 				return styledDisplayTable(t, stylesXML("", "", "", "", "", ""), func(s string) string {
 					return strings.Replace(s, "</sheetData>", `</sheetData><extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><x14:cfRule type="dataBar" id="{00000000-0000-0000-0000-000000000001}"><x14:dataBar minLength="0" maxLength="100" border="1" negativeBarBorderColorSameAsPositive="0"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/><x14:borderColor rgb="FF638EC6"/><x14:negativeFillColor rgb="FFFF0000"/><x14:axisColor rgb="FF000000"/></x14:dataBar></x14:cfRule><xm:sqref>I4 E4:E5</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>`, 1)
 				})
+			},
+		},
+		{
+			name: "a rule whitening the text of cells filled dark red",
+			data: func(t *testing.T) []byte {
+				return styledDisplayTable(t, stylesXML("", "", `<fill><patternFill patternType="solid"><fgColor rgb="FFC00000"/></patternFill></fill>`, "",
+					`<xf numFmtId="0" fontId="0" fillId="2" xfId="0" applyFill="1"/>`,
+					`<dxfs count="1"><dxf><font><color rgb="FFFFFFFF"/></font></dxf></dxfs>`), cond("E4:E5", "0"), "E4", "E5")
 			},
 		},
 		{
