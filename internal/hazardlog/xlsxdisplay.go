@@ -332,6 +332,7 @@ type sheetDisplay struct {
 	conds      []condIssue
 	overflow   bool
 	parsed     map[string][]formatSection // by number format code, parsed once
+	shows      map[string]string          // formatAlwaysShows by code
 	drawings   []drawingBox               // the cells pictures, shapes and text boxes lie over
 	ext        extCond
 	extRules   int // Excel 2010 rules read, for their looks' keys
@@ -551,7 +552,7 @@ func (s *sheetDisplay) condRule(attrs []xml.Attr) error {
 		s.conds = append(s.conds, condIssue{sqref: s.condRange, why: look.bad})
 	}
 	if look.code != nil {
-		if why := formatAlwaysShows(*look.code); why != "" {
+		if why := s.alwaysShows(*look.code); why != "" {
 			s.conds = append(s.conds, condIssue{sqref: s.condRange, why: fmt.Sprintf("conditional formatting shows it through the number format %q, which %s", *look.code, why)})
 		}
 	}
@@ -632,8 +633,8 @@ func (s *sheetDisplay) extEnd(depth int, name string) {
 				s.conds = append(s.conds, condIssue{sqref: sqref, why: "conditional formatting shows a bar or icons instead of the value"})
 			case look.bad != "":
 				s.conds = append(s.conds, condIssue{sqref: sqref, why: look.bad})
-			case look.code != nil && formatAlwaysShows(*look.code) != "":
-				s.conds = append(s.conds, condIssue{sqref: sqref, why: fmt.Sprintf("conditional formatting shows it through the number format %q, which %s", *look.code, formatAlwaysShows(*look.code))})
+			case look.code != nil && s.alwaysShows(*look.code) != "":
+				s.conds = append(s.conds, condIssue{sqref: sqref, why: fmt.Sprintf("conditional formatting shows it through the number format %q, which %s", *look.code, s.alwaysShows(*look.code))})
 			case look.texts != nil || look.fills != nil || look.code != nil:
 				s.conds = append(s.conds, condIssue{sqref: sqref, dxf: -s.extRules, look: &look})
 			}
@@ -691,15 +692,8 @@ func (s *sheetDisplay) cell(r, c, style int, value, typ string, runs []runColour
 		s.note(r, c, "part of its text is coloured so that it cannot be read: "+why, "select the text and set its font colour to Automatic (Home > Font Color > Automatic)")
 	}
 	text := typ == "s" || typ == "inlineStr" || typ == "str"
-	if s.parsed == nil {
-		s.parsed = map[string][]formatSection{}
-	}
 	for _, code := range look.codes {
-		sections, ok := s.parsed[code]
-		if !ok {
-			sections = parseFormat(code)
-			s.parsed[code] = sections
-		}
+		sections := s.sections(code)
 		if ok, why := sectionsShow(sections, value, text); !ok {
 			s.note(r, c, fmt.Sprintf("its number format %q %s", code, why), "give the cell the General format (Home > Number > General)")
 			continue
@@ -740,6 +734,33 @@ func (s *sheetDisplay) note(r, c int, why, fix string) {
 	s.issues = append(s.issues, displayIssue{row: r, col: c, why: why, fix: fix})
 }
 
+// sections is a number format parsed, once per sheet: a long code named by
+// many cells or rules costs its length once.
+func (s *sheetDisplay) sections(code string) []formatSection {
+	if s.parsed == nil {
+		s.parsed = map[string][]formatSection{}
+	}
+	sections, ok := s.parsed[code]
+	if !ok {
+		sections = parseFormat(code)
+		s.parsed[code] = sections
+	}
+	return sections
+}
+
+// alwaysShows is formatAlwaysShows, once per sheet and code.
+func (s *sheetDisplay) alwaysShows(code string) string {
+	if s.shows == nil {
+		s.shows = map[string]string{}
+	}
+	why, ok := s.shows[code]
+	if !ok {
+		why = formatAlwaysShows(code)
+		s.shows[code] = why
+	}
+	return why
+}
+
 // formatAlwaysShows says why a format might not show a cell's value ("" when
 // it always does): a conditional format applies to numbers and text alike.
 func formatAlwaysShows(code string) string {
@@ -774,7 +795,7 @@ func (s *sheetDisplay) condUnreadable(look *dxfLook, texts, fills []string) stri
 		fills = look.fills
 	}
 	if look.code != nil {
-		sections := parseFormat(*look.code)
+		sections := s.sections(*look.code)
 		for _, v := range []struct {
 			value string
 			text  bool

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -533,4 +534,24 @@ func FuzzDrawingScan(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDisplayHostileStylesBounded: a 1 MB number format named by 5000
+// conditional formatting rules, and 5000 cell formats, cost their size
+// once, not once a rule (the check parsed the code for every rule).
+func TestDisplayHostileStylesBounded(t *testing.T) {
+	t.Parallel()
+	code := strings.Repeat("0", 1<<20)
+	styles := stylesXML(numFmtXML(code), "", "", "", strings.Repeat(`<xf numFmtId="164" fontId="0" fillId="0" xfId="0" applyNumberFormat="1"/>`, 5000),
+		`<dxfs count="1"><dxf><numFmt numFmtId="165" formatCode="`+code+`"/><font><color rgb="FFFF0000"/></font></dxf></dxfs>`)
+	rules := strings.Repeat(`<conditionalFormatting sqref="E4:E5"><cfRule type="expression" dxfId="0" priority="1"><formula>TRUE</formula></cfRule></conditionalFormatting>`, 5000)
+	data := styledDisplayTable(t, styles, func(s string) string { return strings.Replace(s, "</sheetData>", "</sheetData>"+rules, 1) }, "A4", "A5")
+	start := time.Now()
+	res := loadData("hazard-log.xlsx", data, FormatXLSX, config(nil))
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("took %v", took)
+	}
+	if !res.Valid() {
+		t.Fatalf("got %v; want the log read (every format shows the value)", res.Problems)
+	}
 }
