@@ -39,6 +39,9 @@ const (
 	// searched for a cell whose own colours theirs make unreadable; past
 	// it the sheet is refused rather than searched without end.
 	maxCondSearches = 100
+	// maxCondWork bounds the comparisons of conditional formats' ranges
+	// with cells (some 0.1 s of work).
+	maxCondWork = 50_000_000
 )
 
 // cellFormats is what the workbook's styles say of how each cell format
@@ -822,7 +825,7 @@ func (s *sheetDisplay) colHidden(c int) bool {
 // lies in one of the rectangles (1-based column, row, column, row): in the
 // title block above top, or in a read column (cols, with their non-empty
 // rows from top down in readRows).
-func (s *sheetDisplay) plainCellIn(g *grid, rects []mergeRange, top int, cols []int, readRows map[int][]int) bool {
+func (s *sheetDisplay) plainCellIn(g *grid, rects []mergeRange, top int, cols []int, readRows map[int][]int, spend func(int) bool) bool {
 	plain := func(r, c int) bool {
 		_, found := slices.BinarySearchFunc(s.looks, cellLook{int32(r), int32(c), 0}, func(a, b cellLook) int {
 			return cmp.Or(cmp.Compare(a.r, b.r), cmp.Compare(a.c, b.c))
@@ -833,6 +836,9 @@ func (s *sheetDisplay) plainCellIn(g *grid, rects []mergeRange, top int, cols []
 		c1, r1, c2, r2 := min(rc[0], rc[2])-1, min(rc[1], rc[3])-1, max(rc[0], rc[2])-1, max(rc[1], rc[3])-1
 		for r := max(r1, 0); r <= min(r2, top-1, len(g.rows)-1); r++ {
 			for c := max(c1, 0); c <= min(c2, len(g.rows[r])-1); c++ {
+				if !spend(1) {
+					return true // refused by the caller
+				}
 				if cleanCell(g.rows[r][c]) != "" && plain(r, c) {
 					return true
 				}
@@ -844,6 +850,9 @@ func (s *sheetDisplay) plainCellIn(g *grid, rects []mergeRange, top int, cols []
 			}
 			rows := readRows[c]
 			for i, _ := slices.BinarySearch(rows, max(r1, top)); i < len(rows) && rows[i] <= r2; i++ {
+				if !spend(1) {
+					return true
+				}
 				if plain(rows[i], c) {
 					return true
 				}
@@ -957,10 +966,20 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 	}
 	pairs := map[[2]int]string{} // differential and cell format → why unreadable
 	searches := 0
+	// work bounds the comparisons the conditional formats cost; past it
+	// the sheet is refused rather than checked without end.
+	work := maxCondWork
+	spend := func(n int) bool { work -= n; return work >= 0 }
 	for _, ci := range s.conds {
+		if !spend(1) {
+			break
+		}
 		rects, err := mergeRects(strings.Fields(ci.sqref))
 		unplaced := err != nil || len(rects) == 0 // a range the gate cannot place may cover anything
 		inRange := func(r, c int) bool {
+			if !spend(len(rects)) {
+				return true // refused below
+			}
 			for _, rc := range rects {
 				if c >= min(rc[0], rc[2])-1 && c <= max(rc[0], rc[2])-1 && r >= min(rc[1], rc[3])-1 && r <= max(rc[1], rc[3])-1 {
 					return true
@@ -987,7 +1006,7 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			if u := s.condUnreadable(ci.look, []string{"000000"}, []string{"FFFFFF"}); u != "" && covers {
 				if searches++; searches > maxCondSearches {
 					why = fmt.Sprintf("more than %d conditional formatting rules give some cells text that cannot be read", maxCondSearches)
-				} else if unplaced || s.plainCellIn(g, rects, top, cols, readRows) {
+				} else if unplaced || s.plainCellIn(g, rects, top, cols, readRows, spend) {
 					why = "conditional formatting gives it text that cannot be read: " + u
 				}
 			}
@@ -995,6 +1014,9 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			// are searched only for a pair that cannot be read.
 			var styles []int
 			for st := range lookStyles {
+				if !spend(1) {
+					break
+				}
 				if _, ok := pairs[[2]int{ci.dxf, st}]; !ok {
 					look := s.formats.xfs[st]
 					pairs[[2]int{ci.dxf, st}] = s.condUnreadable(ci.look, look.texts, look.fills)
@@ -1027,6 +1049,10 @@ func displayProblems(g *grid, h *header, s *sheetDisplay) safetyfile.Problems {
 			out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q range %s", g.sheet, ci.sqref)},
 				"Excel may not show these cells as stored: %s; change that conditional formatting rule (Home > Conditional Formatting > Manage Rules)", why))
 		}
+	}
+	if work < 0 {
+		out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q", g.sheet)},
+			"the sheet's conditional formatting is too large to check (more than %d comparisons of its ranges and cells); remove the rules it does not need (Home > Conditional Formatting > Manage Rules)", maxCondWork))
 	}
 	if s.overflow {
 		out = append(out, invalid(safetyfile.Location{File: g.file, Cell: fmt.Sprintf("sheet %q", g.sheet)},

@@ -1,7 +1,9 @@
 package hazardlog
 
 import (
+	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -553,5 +555,37 @@ func TestDisplayHostileStylesBounded(t *testing.T) {
 	}
 	if !res.Valid() {
 		t.Fatalf("got %v; want the log read (every format shows the value)", res.Problems)
+	}
+}
+
+// TestDisplayManyConditionalRangesBounded: conditional formats of many
+// areas, whose fill would hide the red text of 4000 cells, are checked
+// within a bound, and past it the sheet is refused, not checked for
+// minutes (each rule compared every such cell with every area).
+func TestDisplayManyConditionalRangesBounded(t *testing.T) {
+	t.Parallel()
+	tb := displayTable()
+	for r := 6; r < 4000; r++ {
+		tb.cells["I"+strconv.Itoa(r)] = "control"
+	}
+	var areas strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&areas, "K%d ", i+1)
+	}
+	styles := stylesXML("", `<font><color rgb="FFC00000"/></font>`, "", "", `<xf numFmtId="0" fontId="1" fillId="0" xfId="0" applyFont="1"/>`,
+		`<dxfs count="1"><dxf><fill><patternFill><bgColor rgb="FFC00000"/></patternFill></fill></dxf></dxfs>`)
+	wb := withPart(t, buildXLSX(t, tb), "xl/styles.xml", func(string) string { return styles })
+	wb = withPart(t, wb, "xl/worksheets/sheet1.xml", func(s string) string {
+		s = strings.ReplaceAll(s, `<c r="I`, `<c s="1" r="I`)
+		rule := `<conditionalFormatting sqref="` + strings.TrimSpace(areas.String()) + `"><cfRule type="expression" dxfId="0" priority="1"><formula>FALSE</formula></cfRule></conditionalFormatting>`
+		return strings.Replace(s, "</sheetData>", "</sheetData>"+strings.Repeat(rule, 200), 1)
+	})
+	start := time.Now()
+	res := loadData("hazard-log.xlsx", wb, FormatXLSX, config(nil))
+	if took := time.Since(start); took > 20*time.Second {
+		t.Fatalf("took %v", took)
+	}
+	if want := "the sheet's conditional formatting is too large to check"; res.Valid() || !strings.Contains(problemText(res.Problems), want) {
+		t.Fatalf("got %v\nwant a problem containing %q", res.Problems, want)
 	}
 }
