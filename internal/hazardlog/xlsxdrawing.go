@@ -20,7 +20,7 @@ import (
 const (
 	// maxDrawings bounds the drawings one sheet's checks look at; past it
 	// the sheet is refused rather than some being overlooked.
-	maxDrawings = 10000
+	maxDrawings = 1000
 	// A drawing anchored by its size, not by a second cell, is placed over
 	// Excel's default cells: 64 pixels wide, 20 high (in EMU, 9525 a pixel).
 	defaultColEMU = 64 * 9525
