@@ -146,6 +146,7 @@ func loadXLSX(file string, data []byte, sheet string, cfg *safetyfile.Config) Re
 func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, formats cellFormats, file, sheet string, date1904 bool) (*grid, safetyfile.Problems) {
 	g := &grid{file: file, sheet: sheet, origin: map[cellRef]cellRef{}, width: map[cellRef]int{}, serialDates: true, date1904: date1904,
 		display: newSheetDisplay(formats)}
+	g.display.sharedRuns = sst.runColours
 	var problems safetyfile.Problems
 	where := safetyfile.Location{File: file, Cell: fmt.Sprintf("sheet %q", sheet)}
 	var (
@@ -178,6 +179,12 @@ func xlsxGrid(f *excelize.File, data []byte, sst *sharedStringTable, formats cel
 			return g, append(problems, invalid(where, "cannot read how the sheet shows its cells: %v", err))
 		}
 	}
+	// What is drawn over the cells: pictures, shapes, text boxes.
+	drawings, err := sheetDrawings(f, data, sheet)
+	if err != nil {
+		return g, append(problems, invalid(where, "cannot read the sheet's drawings: %v; open the file in Excel and save it again as .xlsx", err))
+	}
+	g.display.drawings = drawings
 	last := -1
 	for i, cols := range all {
 		for j := range cols {

@@ -182,7 +182,36 @@ func TestDisplayedNotStoredIsRefused(t *testing.T) {
 			},
 			want: `sheet "Hazard Log" range H4:I5: Excel may not show these cells as stored: conditional formatting gives it text that cannot be read`,
 		},
+		{
+			name: "a text box over the residual severity shows another word",
+			edit: func(f *excelize.File) error {
+				return f.AddShape(displaySheet, &excelize.Shape{Cell: "E4", Type: "rect", Width: 60, Height: 18,
+					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFFFFF"}}, Paragraph: []excelize.RichTextRun{{Text: "Minor"}}})
+			},
+			want: `cell E4: a picture, shape or text box lies over this cell`,
+		},
+		{
+			name: "a white rectangle hides a control",
+			edit: func(f *excelize.File) error {
+				return f.AddShape(displaySheet, &excelize.Shape{Cell: "H4", Type: "rect", Width: 300, Height: 18,
+					Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFFFFF"}}, Line: excelize.LineOptions{Width: 0}})
+			},
+			want: `cell H4: a picture, shape or text box lies over this cell`,
+		},
 		// What the gate does not read, or formats that show the value.
+		{
+			name: "a note that shows only when pointed at",
+			edit: func(f *excelize.File) error {
+				return f.AddComment(displaySheet, excelize.Comment{Cell: "D4", Author: "CSO", Text: "Checked"})
+			},
+		},
+		{
+			name: "a logo beside the title block, over no value",
+			edit: func(f *excelize.File) error {
+				return f.AddShape(displaySheet, &excelize.Shape{Cell: "E1", Type: "ellipse", Width: 60, Height: 18,
+					Paragraph: []excelize.RichTextRun{{Text: "NHS"}}})
+			},
+		},
 		{
 			name: "white text on a red risk fill",
 			edit: func(f *excelize.File) error {

@@ -190,6 +190,7 @@ func hasPart(data []byte, name string) bool {
 type sharedStringTable struct {
 	f      *excelize.File
 	texts  []string
+	runs   [][]runColour // by string, the colours its rich text runs set
 	err    error
 	loaded bool
 }
@@ -201,7 +202,7 @@ func (t *sharedStringTable) lookup(i int) (string, error) {
 		t.loaded = true
 		if stored, ok := t.f.Pkg.Load(sharedStringsPart); ok {
 			b, _ := stored.([]byte)
-			t.texts, t.err = scanSharedStrings(bytes.NewReader(b), t.f.CharsetReader)
+			t.texts, t.runs, t.err = scanSharedStringLooks(bytes.NewReader(b), t.f.CharsetReader)
 		}
 	}
 	if t.err != nil {
@@ -213,15 +214,79 @@ func (t *sharedStringTable) lookup(i int) (string, error) {
 	return t.texts[i], nil
 }
 
-// scanSharedStrings reads each <si> of a shared strings part as excelize's
+// runColours are the colours shared string i's rich text runs set (none
+// when it has no such runs, or cannot be read: lookup says so).
+func (t *sharedStringTable) runColours(i int) []runColour {
+	if _, err := t.lookup(i); err != nil || i >= len(t.runs) {
+		return nil
+	}
+	return t.runs[i]
+}
+
+// runColour is a rich text run's <color>, as its attributes give it, or
+// (when isSize) its <sz>.
+type runColour struct {
+	isSize  bool
+	size    float64 // points; NaN when not a number
+	auto    bool
+	rgb     string
+	indexed int
+	theme   *int
+	tint    float64
+}
+
+// readRunLook reads a run's <color> or <sz>.
+func readRunLook(elem string, attrs []xml.Attr) runColour {
+	if elem == "sz" {
+		v, err := strconv.ParseFloat(strings.TrimSpace(attr(attrs, "val")), 64)
+		if err != nil {
+			v = math.NaN()
+		}
+		return runColour{isSize: true, size: v}
+	}
+	return readRunColour(attrs)
+}
+
+// readRunColour reads a run's <color> attributes; a number that is none
+// stands for a colour that cannot be told (a palette index past any).
+func readRunColour(attrs []xml.Attr) runColour {
+	rc := runColour{auto: xmlTrue(attr(attrs, "auto")), rgb: strings.TrimSpace(attr(attrs, "rgb"))}
+	if v := strings.TrimSpace(attr(attrs, "indexed")); v != "" {
+		var err error
+		if rc.indexed, err = strconv.Atoi(v); err != nil {
+			rc.indexed = -1
+		}
+	}
+	if v := strings.TrimSpace(attr(attrs, "theme")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1
+		}
+		rc.theme = &n
+	}
+	if v := strings.TrimSpace(attr(attrs, "tint")); v != "" {
+		rc.tint, _ = strconv.ParseFloat(v, 64)
+	}
+	return rc
+}
+
+// scanSharedStrings is scanSharedStringLooks without the run colours.
+func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]string, error) {
+	texts, _, err := scanSharedStringLooks(r, charset)
+	return texts, err
+}
+
+// scanSharedStringLooks reads each <si> of a shared strings part as excelize's
 // xlsxSI.String gives it: the text of its direct <t>, then of each rich
 // text run's <t> (a second <t> in either is refused), with _xHHHH_ escapes undone; phonetic runs
 // are not text. Like the sheet scan it takes only well-formed XML and no
 // element inside a text.
-func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]string, error) {
+func scanSharedStringLooks(r io.Reader, charset func(string, io.Reader) (io.Reader, error)) ([]string, [][]runColour, error) {
 	d := xml.NewDecoder(r)
 	d.CharsetReader = charset
 	var (
+		colours           [][]runColour
+		siColours         []runColour
 		texts             []string
 		stack             []xml.Name
 		root, inText      bool
@@ -237,28 +302,28 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:
 			depth := len(stack)
 			switch {
 			case inText:
-				return nil, fmt.Errorf("%s: an element <%s> inside a string's text", where(), e.Name.Local)
+				return nil, nil, fmt.Errorf("%s: an element <%s> inside a string's text", where(), e.Name.Local)
 			case depth == 0:
 				if root {
-					return nil, fmt.Errorf("%s: a second root element <%s>", where(), e.Name.Local)
+					return nil, nil, fmt.Errorf("%s: a second root element <%s>", where(), e.Name.Local)
 				}
 				root = true
 				if e.Name.Local != "sst" {
-					return nil, fmt.Errorf("%s: the root element is <%s>, not <sst>", where(), e.Name.Local)
+					return nil, nil, fmt.Errorf("%s: the root element is <%s>, not <sst>", where(), e.Name.Local)
 				}
 				for _, a := range e.Attr {
 					// excelize decodes these as ints and fails if they are not.
 					if a.Name.Local == "count" || a.Name.Local == "uniqueCount" {
 						if v := strings.TrimSpace(a.Value); v != "" {
 							if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-								return nil, fmt.Errorf("%s: <sst %s=%q>: not a number", where(), a.Name.Local, a.Value)
+								return nil, nil, fmt.Errorf("%s: <sst %s=%q>: not a number", where(), a.Name.Local, a.Value)
 							}
 						}
 					}
@@ -269,22 +334,24 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 				// An element Excel would not show (another namespace) or a
 				// second text where Excel shows one is refused, not read.
 				if err := ns.check(e); err != nil {
-					return nil, fmt.Errorf("%s: %w", where(), err)
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
 				}
 			}
 			switch {
 			case depth == 1 && e.Name.Local == "si":
-				t, runs, seenT = t[:0], runs[:0], false
+				t, runs, seenT, siColours = t[:0], runs[:0], false, nil
+			case depth == 4 && stack[1].Local == "si" && stack[2].Local == "r" && stack[3].Local == "rPr" && (e.Name.Local == "color" || e.Name.Local == "sz"):
+				siColours = append(siColours, readRunLook(e.Name.Local, e.Attr))
 			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "t":
 				if seenT {
-					return nil, fmt.Errorf("%s: a second <t> in a string", where())
+					return nil, nil, fmt.Errorf("%s: a second <t> in a string", where())
 				}
 				seenT, inText, text, textTo = true, true, text[:0], &t
 			case depth == 2 && stack[1].Local == "si" && e.Name.Local == "r":
 				seenRunT = false
 			case depth == 3 && stack[1].Local == "si" && stack[2].Local == "r" && e.Name.Local == "t":
 				if seenRunT {
-					return nil, fmt.Errorf("%s: a second <t> in a run of a string", where())
+					return nil, nil, fmt.Errorf("%s: a second <t> in a run of a string", where())
 				}
 				seenRunT, inText, text, textTo = true, true, text[:0], &rt
 			}
@@ -295,7 +362,7 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 			}
 		case xml.EndElement:
 			if len(stack) == 0 || stack[len(stack)-1] != e.Name {
-				return nil, fmt.Errorf("%s: unexpected end element </%s>", where(), e.Name.Local)
+				return nil, nil, fmt.Errorf("%s: unexpected end element </%s>", where(), e.Name.Local)
 			}
 			stack = stack[:len(stack)-1]
 			ns.end(len(stack))
@@ -308,13 +375,14 @@ func scanSharedStrings(r io.Reader, charset func(string, io.Reader) (io.Reader, 
 				runs, rt = append(runs, rt...), rt[:0]
 			case depth == 1 && e.Name.Local == "si":
 				texts = append(texts, decodeOOXMLEscapes(string(t)+string(runs)))
+				colours = append(colours, siColours)
 			}
 		}
 	}
 	if len(stack) > 0 {
-		return nil, fmt.Errorf("%s: unexpected end of the part inside <%s>", where(), stack[len(stack)-1].Local)
+		return nil, nil, fmt.Errorf("%s: unexpected end of the part inside <%s>", where(), stack[len(stack)-1].Local)
 	}
-	return texts, nil
+	return texts, colours, nil
 }
 
 type relationship struct {
@@ -517,9 +585,23 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 					return nil, nil, fmt.Errorf("%s: %w", where(), err)
 				}
 			case disp != nil && depth == 1 && t.Name.Local == "sheetFormatPr":
-				disp.formatPr(t.Attr)
+				if err := disp.formatPr(t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
 			case disp != nil && depth == 1 && t.Name.Local == "conditionalFormatting":
-				disp.condRange = attr(t.Attr, "sqref")
+				if err := disp.conditionalFormatting(t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
+			case disp != nil && depth >= 2 && stack[1].Local == "extLst":
+				disp.extStart(depth, parent, t)
+			case disp != nil && depth == 3 && parent == "cfRule" && (t.Name.Local == "dataBar" || t.Name.Local == "iconSet"):
+				if err := disp.condBarOrIcons(t.Name.Local, t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
+			case disp != nil && depth == 2 && parent == "sheetViews" && t.Name.Local == "sheetView":
+				if err := disp.sheetView(t.Attr); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
 			case disp != nil && depth == 2 && parent == "conditionalFormatting" && t.Name.Local == "cfRule":
 				if err := disp.condRule(t.Attr); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", where(), err)
@@ -528,6 +610,9 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 			case t.Name.Local == "row":
 				if depth != 2 || parent != "sheetData" {
 					return nil, nil, fmt.Errorf("%s: a <row> outside <sheetData>", where())
+				}
+				if err := plainAttrs("row", t.Attr, "r", "hidden", "ht", "customHeight"); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
 				}
 				n := rowNum + 1
 				for _, a := range t.Attr {
@@ -554,6 +639,9 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 				}
 				c := col + 1
 				cell = cellScan{v: cell.v[:0]} // the value's buffer is reused
+				if err := plainAttrs("c", t.Attr, "r", "t", "s"); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where(), err)
+				}
 				for _, a := range t.Attr {
 					switch a.Name.Local {
 					case "r":
@@ -612,6 +700,8 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 				}
 				cell.seenRunT, inRunT, text = true, true, text[:0]
 				textTo = &runT
+			case disp != nil && inIS && parent == "rPr" && depth == 7 && stack[5].Local == "r" && (t.Name.Local == "color" || t.Name.Local == "sz"):
+				cell.runColours = append(cell.runColours, readRunLook(t.Name.Local, t.Attr))
 			case inV || inT || inRunT:
 				return nil, nil, fmt.Errorf("%s: an element <%s> inside a cell's text", where(), t.Name.Local)
 			case (t.Name.Local == "v" || t.Name.Local == "f" || t.Name.Local == "is") && depth > 2 && stack[2].Local == "row":
@@ -622,12 +712,18 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 			if inV || inT || inRunT {
 				text = append(text, t...)
 			}
+			if disp != nil {
+				disp.extText(t)
+			}
 		case xml.EndElement:
 			if len(stack) == 0 || stack[len(stack)-1] != t.Name {
 				return nil, nil, fmt.Errorf("%s: unexpected end element </%s>", where(), t.Name.Local)
 			}
 			stack = stack[:len(stack)-1]
 			ns.end(len(stack))
+			if disp != nil && len(stack) >= 2 && stack[1].Local == "extLst" {
+				disp.extEnd(len(stack), t.Name.Local)
+			}
 			if cells == nil {
 				continue
 			}
@@ -658,7 +754,13 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 					return nil, nil, fmt.Errorf("%s: cell %s: %w", where(), cell.ref, err)
 				}
 				if disp != nil && v != "" {
-					if err := disp.cell(len(rows)-1, col-1, cell.style, v, cell.typ); err != nil {
+					runs := cell.runColours
+					if cell.typ == "s" && disp.sharedRuns != nil {
+						if i, err := strconv.Atoi(strings.TrimSpace(string(cell.v))); err == nil {
+							runs = disp.sharedRuns(i)
+						}
+					}
+					if err := disp.cell(len(rows)-1, col-1, cell.style, v, cell.typ, runs); err != nil {
 						return nil, nil, fmt.Errorf("%s: cell %s: %w", where(), cell.ref, err)
 					}
 				}
@@ -690,7 +792,8 @@ func scanSheetDisplay(r io.Reader, charset func(string, io.Reader) (io.Reader, e
 // cellScan is what a <c> element held.
 type cellScan struct {
 	ref, typ               string
-	style                  int // index into the workbook's cell formats; 0 when the cell names none
+	style                  int         // index into the workbook's cell formats; 0 when the cell names none
+	runColours             []runColour // the colours its inline string's runs set
 	v                      []byte
 	formula, inline        bool
 	seenV, seenT, seenRunT bool
