@@ -76,6 +76,7 @@ derived_change(doc, c) := object.union(c, {
 	"touch_groups": [object.union(g, {"max_residual_risk": max({0} | {doc.hazards[h].residual_risk | some h in g.hazards})}) |
 		some g in c.touch_groups
 	],
+	"max_residual_risk": max((({0} | {doc.hazards[h].residual_risk | some h in c.hazards}) | {doc.hazards[h].residual_risk | some g in c.touch_groups; some h in g.hazards})),
 })
 
 hazard(id, title, severity, likelihood, risk) := {

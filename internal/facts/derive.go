@@ -17,6 +17,7 @@ func Derive(in *Input) {
 	for ci := range in.Changes {
 		c := &in.Changes[ci]
 		c.AffectedHazards = sortedUnion(c.TouchedHazards, c.Hazards)
+		highest := maxResidualRisk(in.Hazards, c.Hazards)
 		for gi := range c.TouchGroups {
 			g := &c.TouchGroups[gi]
 			k := keyOf(g.Hazards)
@@ -26,7 +27,9 @@ func Derive(in *Input) {
 				groupMax[k] = m
 			}
 			g.MaxResidualRisk = m
+			highest = max(highest, m)
 		}
+		c.MaxResidualRisk = highest
 	}
 	in.FileHazards = fileHazards(in)
 }
@@ -44,6 +47,13 @@ func CheckDerived(in *Input) error {
 				return fmt.Errorf("%s: the touch group of %s has max_residual_risk %d, but its hazards' highest is %d",
 					c.ID, strings.Join(g.Sample, ", "), g.MaxResidualRisk, want)
 			}
+		}
+		want := maxResidualRisk(in.Hazards, c.Hazards)
+		for _, g := range c.TouchGroups {
+			want = max(want, g.MaxResidualRisk) // checked just above
+		}
+		if c.MaxResidualRisk != want {
+			return fmt.Errorf("%s: max_residual_risk %d, but the hazards it names and touches have highest %d", c.ID, c.MaxResidualRisk, want)
 		}
 	}
 	if want := fileHazards(in); !slices.Equal(in.FileHazards, want) {

@@ -35,6 +35,12 @@ func TestDerive(t *testing.T) {
 	if got := in.Changes[0].TouchGroups[0].MaxResidualRisk; got != 4 {
 		t.Errorf("group max = %d, want 4", got)
 	}
+	if got := in.Changes[0].MaxResidualRisk; got != 5 {
+		t.Errorf("change max = %d, want 5 (the named HAZ-009)", got)
+	}
+	if got := in.Changes[1].MaxResidualRisk; got != 0 {
+		t.Errorf("change max without hazards = %d, want 0", got)
+	}
 	if got, want := in.FileHazards, []string{"HAZ-001", "HAZ-002", "HAZ-003"}; !slices.Equal(got, want) {
 		t.Errorf("file hazards = %v, want %v", got, want)
 	}
@@ -48,6 +54,7 @@ func TestDerive(t *testing.T) {
 	}{
 		{"a named hazard left out", func(in *Input) { in.Changes[0].AffectedHazards = []string{"HAZ-002", "HAZ-003"} }, "affected_hazards"},
 		{"a lower group risk", func(in *Input) { in.Changes[0].TouchGroups[0].MaxResidualRisk = 1 }, "max_residual_risk 1"},
+		{"a lower change risk", func(in *Input) { in.Changes[0].MaxResidualRisk = 4 }, "CHG-1: max_residual_risk 4"},
 		{"a file's hazard left out", func(in *Input) { in.FileHazards = []string{"HAZ-002", "HAZ-003"} }, "file_hazards"},
 	}
 	for _, tt := range tamper {

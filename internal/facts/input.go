@@ -138,6 +138,9 @@ type Change struct {
 	// AffectedHazards are the hazards the change names or touches (Hazards
 	// and TouchedHazards), sorted, each once: what it is assessed against.
 	AffectedHazards []string `json:"affected_hazards"`
+	// MaxResidualRisk is the highest residual risk among AffectedHazards
+	// (0 when none): the risk the change is approved at.
+	MaxResidualRisk int `json:"max_residual_risk"`
 }
 
 // SampleFiles is how many paths a touch group names; the rest are counted.
