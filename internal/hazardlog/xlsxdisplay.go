@@ -698,7 +698,7 @@ func (s *sheetDisplay) cell(r, c, style int, value, typ string, runs []runColour
 	for _, code := range look.codes {
 		sections := s.sections(code)
 		if ok, why := sectionsShow(sections, value, text); !ok {
-			s.note(r, c, fmt.Sprintf("its number format %q %s", code, why), "give the cell the General format (Home > Number > General)")
+			s.note(r, c, fmt.Sprintf("its number format %q %s", code, why), "give the cell the General format (Home > Number > General), and type in it what it should say (HAZ-007, not 7 shown as HAZ-007)")
 			continue
 		}
 		texts := s.formatColours(sections, value, text)

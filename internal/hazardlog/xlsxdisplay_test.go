@@ -115,6 +115,19 @@ func TestDisplayedNotStoredIsRefused(t *testing.T) {
 			want: `cell G5: Excel does not show this cell as stored`,
 		},
 		{
+			// A careless user, not an attacker: the sheet shows HAZ-001
+			// while the gate would read 1, which no manifest names.
+			name: "the hazard number shown with a prefix",
+			edit: func(f *excelize.File) error {
+				st, err := numFmtStyle(f, `"HAZ-"000`)
+				if err == nil {
+					err = f.SetCellStyle(displaySheet, "A4", "A5", st)
+				}
+				return err
+			},
+			want: `cell A4: Excel does not show this cell as stored: its number format "\"HAZ-\"000" adds "HAZ-" to the number; give the cell the General format (Home > Number > General), and type in it what it should say`,
+		},
+		{
 			name: "the hazard number shown as another number",
 			edit: func(f *excelize.File) error {
 				st, err := numFmtStyle(f, `"7"`)
