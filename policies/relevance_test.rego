@@ -38,6 +38,7 @@ test_nonclinical_change_naming_a_hazard_is_relevant if {
 	d := gate.decision with input as with_({"changes": [change("CHG-105", "false", ["HAZ-003"])]})
 	d.clinically_relevant
 	d.clinical_changes == [{"id": "CHG-105", "hazards": ["HAZ-003"], "max_residual_risk": 3, "reasons": ["names HAZ-003"]}]
+	d.touched_hazards == ["HAZ-003"]
 }
 
 test_touched_hazards_join_named_ones if {

@@ -9,12 +9,14 @@ package csogate.gate
 touched_hazard_set := change_named | file_touched
 
 # A clinically relevant change's hazards are those it names and those its
-# covered files match. The latter are matched by changed files, so
+# covered files match. A change that names a hazard is clinically relevant
+# by that alone ("names HAZ-…" is among its change_reasons), so the named
+# hazards are every change's, with no lookup of its reasons. The latter are matched by changed files, so
 # input.file_hazards (every hazard a changed file matches, each once: Go
 # lists them, and refuses a document where they disagree) holds them: a
 # glob's hundred hazards are not collected again for every change and file
 # under it.
-change_named := {h | clinical := change_reasons; some c in input.changes; clinical[c.id]; some h in c.hazards}
+change_named := {h | some c in input.changes; some h in c.hazards}
 
 file_touched := {h | some h in input.file_hazards}
 
