@@ -118,11 +118,8 @@ func (r *runner) retroIssues(ctx context.Context) ([]github.Issue, error) {
 	return issues, nil
 }
 
-// ownIssue reports whether the gate wrote the issue: a bot's, never a
-// person's (anyone may open an issue with the title and the label).
-func ownIssue(is github.Issue) bool {
-	return strings.HasSuffix(strings.ToLower(is.Author), "[bot]") && slices.Contains(is.Labels, release.RetrospectiveLabel)
-}
+// ownIssue reports whether the gate wrote the issue (release.GateIssue).
+func ownIssue(is github.Issue) bool { return release.GateIssue(is) }
 
 // keepRetroIssue opens, updates or closes the pull request's issue so that
 // it says ri; it is found by label and title, so a re-run never opens a

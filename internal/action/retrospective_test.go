@@ -546,3 +546,49 @@ func TestOverrideCommentEditedAfterTheMerge(t *testing.T) {
 		}
 	})
 }
+
+// TestPersonsRetrospectiveIssueCannotBlockReleases: anyone with triage
+// rights may open an issue with the retrospective label. One that names a
+// pull request merged before the gate judged anything (#4: a clinical
+// change no CSO approved, and no override) must not hold every release
+// hostage as an "overdue" review: the release reads the pull requests to
+// judge again from its previous release's statuses and from the issues the
+// gate itself opened (a bot's), never from a person's. The same issue opened
+// by the gate's bot is still read.
+func TestPersonsRetrospectiveIssueCannotBlockReleases(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		author    string
+		wantBlock bool
+	}{
+		{"opened by a person", "dev-bob", false},
+		{"opened by the gate's bot", githubtest.ActionsBot, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := overdueRelease(t)
+			// #11's review is done, so only #4 could block.
+			f.srv.AddReview(11, githubtest.Review{Login: alice, UserID: aliceID, State: "APPROVED", CommitID: githubtest.SHA("pr-11-head")})
+			head4 := githubtest.SHA("pr-4-head")
+			f.srv.AddPull(githubtest.Pull{Number: 4, Title: "Banner tweak before the gate", Author: author, HeadSHA: head4, BaseSHA: initialSHA,
+				Merged: true, MergeCommitSHA: githubtest.SHA("pr-4-merge"), MergedAt: retroMerged.Add(-30 * 24 * time.Hour)})
+			f.srv.AddCommits(4, githubtest.Commit{SHA: head4, AuthorLogin: author, Message: "Banner tweak"})
+			f.srv.AddFiles(4, githubtest.File{Path: "src/ui/allergy/banner.go"})
+			tree := maps.Clone(f.trees[initialSHA])
+			tree["safety/changes.yaml"] = []byte("release: 2.3.0\nchanges:\n  - id: CHG-099\n    summary: Banner tweak\n    clinical: true\n    hazards: [HAZ-003]\n    paths: [\"src/ui/allergy/**\"]\n    assessment: none\n")
+			f.setTree(head4, tree)
+			f.srv.AddIssue(githubtest.Issue{Title: "Retrospective CSO review due: #4", Labels: []string{release.RetrospectiveLabel}, Author: tc.author,
+				Body: githubtest.Text("Please review.")})
+			o := f.run()
+			v := violationsOf(o)
+			blocked := o.code == 1 && strings.Contains(v, "#4")
+			if blocked != tc.wantBlock {
+				t.Fatalf("exit %d, decision %s, violations %s; want blocked by #4: %v", o.code, o.outputs["decision"], v, tc.wantBlock)
+			}
+			if !tc.wantBlock && (o.code != 0 || o.outputs["decision"] != "approved") {
+				t.Errorf("exit %d, decision %s, violations %s; want approved", o.code, o.outputs["decision"], v)
+			}
+		})
+	}
+}

@@ -59,6 +59,15 @@ func markerPull(body string) int {
 	return n
 }
 
+// GateIssue reports whether the gate wrote the retrospective issue: a bot's
+// (the workflow's token, or a GitHub App's), never a person's. Anyone who
+// may label issues can open one with the title and the label; only the
+// gate's own name pull requests to judge again, and only they are kept up
+// to date.
+func GateIssue(is github.Issue) bool {
+	return strings.HasSuffix(strings.ToLower(is.Author), "[bot]") && slices.Contains(is.Labels, RetrospectiveLabel)
+}
+
 // IssuePulls are the pull requests a retrospective issue names, by its
 // title and by its body's marker: a person who retitles the reminder (or
 // edits its marker) to hide an overdue review still leaves the other, and
@@ -113,6 +122,9 @@ func (e *evaluator) findEarlierOverrides(ctx context.Context, tmp string, out *g
 		add(n)
 	}
 	for _, is := range issues {
+		if !GateIssue(is) {
+			continue // a person's: it would let anyone with triage rights hold releases
+		}
 		for _, n := range IssuePulls(is) {
 			add(n)
 		}
