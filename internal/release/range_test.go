@@ -515,30 +515,16 @@ func TestMergeCommitChangesMoreThanItsPullRequest(t *testing.T) {
 // rightful merge of both sides: a MERGE_RESULT_UNCHECKED warning only.
 func TestMergeCommitAltersItsPullRequest(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		name   string
-		number int
-		file   string
-	}{
-		{"merge commit", 12, "src/search/index.go"},
-		{"squash commit", 11, "src/ui/allergy/banner.go"},
-	} {
+	for _, tt := range mergeKinds {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ps := standardPulls()
 			pullNumber(ps, tt.number).mergeAlters = []string{tt.file}
 			res := build(t, ps).gate(t, "v2.4.0", "")
 			merge := githubtest.SHA(fmt.Sprintf("pr-%d-merge", tt.number))
-			if len(res.DirectPushes) != 1 {
-				t.Fatalf("direct pushes = %+v, want #%d's merge with its altered file", res.DirectPushes, tt.number)
-			}
-			dp := res.DirectPushes[0]
-			if dp.SHA != merge || dp.Pull != tt.number || !dp.Clinical || !slices.Equal(dp.Files, []string{tt.file}) || !slices.Equal(dp.Altered, []string{tt.file}) {
-				t.Errorf("direct push = %+v, want %s of #%d, %s altered, clinical", dp, short(merge), tt.number, tt.file)
-			}
-			d := res.Release.Decision
-			if d.Decision != decision.Blocked || !slices.Equal(codes(d.Violations), []string{CodeDirectPush}) {
-				t.Fatalf("decision = %s %+v, want blocked by DIRECT_PUSH", d.Decision, d.Violations)
+			d := expectAlteredMerge(t, res, tt.number, tt.file)
+			if !slices.Equal(res.DirectPushes[0].Files, []string{tt.file}) {
+				t.Errorf("direct push files = %v, want only %s", res.DirectPushes[0].Files, tt.file)
 			}
 			for _, want := range []string{short(merge), fmt.Sprintf("leaves #%d's own files otherwise than its reviewed head (%s", tt.number, tt.file),
 				"clinically relevant files: " + tt.file} {
@@ -606,4 +592,34 @@ func TestTruncatedCommitFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mergeKinds are a pull request merged with a merge commit and one
+// squashed, each with the clinical file an altered merge leaves otherwise.
+var mergeKinds = []struct {
+	name   string
+	number int
+	file   string
+}{
+	{"merge commit", 12, "src/search/index.go"},
+	{"squash commit", 11, "src/ui/allergy/banner.go"},
+}
+
+// expectAlteredMerge requires the release blocked by one DIRECT_PUSH: the
+// pull request's merge commit, clinical, with file altered; it returns the
+// release decision.
+func expectAlteredMerge(t *testing.T, res *Result, number int, file string) *decision.Decision {
+	t.Helper()
+	merge := githubtest.SHA(fmt.Sprintf("pr-%d-merge", number))
+	if len(res.DirectPushes) != 1 {
+		t.Fatalf("direct pushes = %+v, want #%d's merge with its altered file", res.DirectPushes, number)
+	}
+	if dp := res.DirectPushes[0]; dp.SHA != merge || dp.Pull != number || !dp.Clinical || !slices.Equal(dp.Altered, []string{file}) {
+		t.Errorf("direct push = %+v, want %s of #%d, %s altered, clinical", dp, short(merge), number, file)
+	}
+	d := res.Release.Decision
+	if d.Decision != decision.Blocked || !slices.Equal(codes(d.Violations), []string{CodeDirectPush}) {
+		t.Fatalf("decision = %s %+v, want blocked by DIRECT_PUSH", d.Decision, d.Violations)
+	}
+	return d
 }

@@ -290,7 +290,6 @@ func TestConcurrentFailureIsDeterministic(t *testing.T) {
 		r.srv.FailAlways("GET", fmt.Sprintf("%s/pulls/%d/reviews", r.srv.RepoPath(), n), githubtest.BadGateway())
 	}
 	var first *Transcript
-	var firstMsg string
 	for run := range 5 {
 		r.srv.ResetRequests()
 		c, _ := r.client(t)
@@ -306,25 +305,7 @@ func TestConcurrentFailureIsDeterministic(t *testing.T) {
 				t.Errorf("run %d asked %s: #15 is in the group after the failure", run, q)
 			}
 		}
-		tr := rec.Transcript()
-		if first == nil {
-			first, firstMsg = tr, d.Violations[0].Message
-			p, err := NewReplayer(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rd := Evaluate(context.Background(), p, req).Release.Decision
-			if len(rd.Violations) != 1 || rd.Violations[0].Message != firstMsg || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
-				t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
-					rd.Violations, p.Unanswered(), p.Unasked())
-			}
-			continue
-		}
-		if !slices.EqualFunc(tr.Exchanges, first.Exchanges, func(a, b Exchange) bool {
-			return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
-		}) {
-			t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len(first.Exchanges))
-		}
+		sameAsFirstRun(t, run, &first, rec.Transcript(), req, d.Violations[0].Message)
 	}
 }
 
@@ -357,25 +338,7 @@ func TestConcurrentLookupFailureIsDeterministic(t *testing.T) {
 				t.Errorf("run %d asked %s: #11's merge commit is in the group after the failure", run, q)
 			}
 		}
-		tr := rec.Transcript()
-		if first == nil {
-			first = tr
-			p, err := NewReplayer(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rd := Evaluate(context.Background(), p, req).Release.Decision
-			if len(rd.Violations) != 1 || rd.Violations[0].Message != d.Violations[0].Message || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
-				t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
-					rd.Violations, p.Unanswered(), p.Unasked())
-			}
-			continue
-		}
-		if !slices.EqualFunc(tr.Exchanges, first.Exchanges, func(a, b Exchange) bool {
-			return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
-		}) {
-			t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len(first.Exchanges))
-		}
+		sameAsFirstRun(t, run, &first, rec.Transcript(), req, d.Violations[0].Message)
 	}
 }
 
@@ -437,24 +400,31 @@ func TestPullFailureIsDeterministic(t *testing.T) {
 		if d.Decision != decision.Blocked || len(d.Violations) != 1 || !strings.Contains(d.Violations[0].Message, want) {
 			t.Fatalf("run %d: decision = %s %+v, want blocked on %q", run, d.Decision, d.Violations, want)
 		}
-		tr := rec.Transcript()
-		if first == nil {
-			first = tr
-			p, err := NewReplayer(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rd := Evaluate(context.Background(), p, req).Release.Decision
-			if len(rd.Violations) != 1 || rd.Violations[0].Message != d.Violations[0].Message || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
-				t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
-					rd.Violations, p.Unanswered(), p.Unasked())
-			}
-			continue
+		sameAsFirstRun(t, run, &first, rec.Transcript(), req, d.Violations[0].Message)
+	}
+}
+
+// sameAsFirstRun checks one run of a release that fails: the first run's
+// transcript replays to the same single failure, every question answered
+// and asked; every later run asks GitHub exactly what the first asked.
+func sameAsFirstRun(t *testing.T, run int, first **Transcript, tr *Transcript, req Request, msg string) {
+	t.Helper()
+	if *first == nil {
+		*first = tr
+		p, err := NewReplayer(tr)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if !slices.EqualFunc(tr.Exchanges, first.Exchanges, func(a, b Exchange) bool {
-			return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
-		}) {
-			t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len(first.Exchanges))
+		rd := Evaluate(context.Background(), p, req).Release.Decision
+		if len(rd.Violations) != 1 || rd.Violations[0].Message != msg || len(p.Unanswered()) > 0 || len(p.Unasked()) > 0 {
+			t.Errorf("replay = %+v, unanswered %q, unasked %q; want the recorded failure, every question answered and asked",
+				rd.Violations, p.Unanswered(), p.Unasked())
 		}
+		return
+	}
+	if !slices.EqualFunc(tr.Exchanges, (*first).Exchanges, func(a, b Exchange) bool {
+		return a.Call == b.Call && slices.Equal(a.Args, b.Args) && string(a.Answer) == string(b.Answer)
+	}) {
+		t.Errorf("run %d asked GitHub other questions than run 0: %d exchanges, want %d", run, len(tr.Exchanges), len((*first).Exchanges))
 	}
 }
