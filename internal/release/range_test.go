@@ -594,6 +594,26 @@ func TestTruncatedCommitFiles(t *testing.T) {
 	}
 }
 
+// TestMergeCheckFailsClosed: the question the content check asks of a
+// pull request merged while behind (what the base changed since it
+// branched) fails: the release is blocked as GitHub unavailable (exit 3),
+// naming the pull request, never judged without the answer.
+func TestMergeCheckFailsClosed(t *testing.T) {
+	t.Parallel()
+	ps := insertBefore(standardPulls(), 13, pull{number: 16, title: "Search ranking by NHS number", author: "dev-dana",
+		files: files("src/search/index.go"), adds: []string{"CHG-104"}, reviews: []review{{login: "alice-gp"}},
+		branchedBefore: 1, mergeAlters: []string{"src/search/index.go"}})
+	r := build(t, ps)
+	r.srv.FailAlways("GET", r.srv.RepoPath()+"/compare/"+githubtest.SHA("pr-16-commit-1"), githubtest.BadGateway())
+	d := r.gate(t, "v2.4.0", "").Release.Decision
+	if d.Decision != decision.Blocked || d.ExitCode != decision.ExitOperational || !slices.Equal(codes(d.Violations), []string{decision.CodeGitHubUnavailable}) {
+		t.Fatalf("decision = %s (exit %d) %+v, want blocked, exit 3, GITHUB_UNAVAILABLE", d.Decision, d.ExitCode, d.Violations)
+	}
+	if !strings.Contains(d.Violations[0].Message, "#16") {
+		t.Errorf("message = %q, want it to name #16", d.Violations[0].Message)
+	}
+}
+
 // mergeKinds are a pull request merged with a merge commit and one
 // squashed, each with the clinical file an altered merge leaves otherwise.
 var mergeKinds = []struct {
